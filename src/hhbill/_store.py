@@ -82,6 +82,9 @@ class Store:
                 raise StoreError(_explain(exc), path=self.path) from exc
             try:
                 yield self.conn
+            except sqlite3.OperationalError as exc:
+                self.conn.execute("ROLLBACK")
+                raise StoreError(_explain(exc), path=self.path) from exc
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise

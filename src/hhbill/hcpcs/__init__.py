@@ -1,0 +1,27 @@
+"""HCPCS Level II reference: versioned CMS releases, as-of lookup, history, diffs and decoded code pages."""
+
+from __future__ import annotations
+
+from ._diff import diff_releases
+from ._import import ImportResult, import_release, import_release_file, post_import_hooks
+from ._readers import ReleaseFile, read_notes, read_release, read_txt, read_xlsx
+from ._record import HcpcsRecord
+from ._reference import CodeLookup, HcpcsReference, Release, normalise_code
+
+__all__ = [
+    "CodeLookup",
+    "HcpcsRecord",
+    "HcpcsReference",
+    "ImportResult",
+    "Release",
+    "ReleaseFile",
+    "diff_releases",
+    "import_release",
+    "import_release_file",
+    "normalise_code",
+    "post_import_hooks",
+    "read_notes",
+    "read_release",
+    "read_txt",
+    "read_xlsx",
+]
