@@ -53,12 +53,15 @@ def release_label(effective: date) -> str:
     return f"{effective.year} {month} {kind} release"
 
 
-def content_hash(records: list[HcpcsRecord]) -> str:
+def _payload(record: HcpcsRecord) -> str:
+    return json.dumps(record.content(), separators=(",", ":"), sort_keys=True)
+
+
+def content_hash(payloads: list[str]) -> str:
+    """Hash of a release's records (order-independent), so the same release from any edition is recognised."""
     digest = hashlib.sha256()
-    for record in sorted(records, key=lambda r: (r.kind, r.code)):
-        content = record.content()
-        content.pop("sequence")  # a layout artefact: 5 digits in TXT, 4 in XLSX
-        digest.update(json.dumps(content, sort_keys=True).encode())
+    for payload in sorted(payloads):
+        digest.update(payload.encode())
     return digest.hexdigest()
 
 
@@ -90,7 +93,8 @@ def import_release_file(
             file=release.source_name,
         )
     _check_unique(release.records, release.source_name)
-    digest = content_hash(release.records)
+    payloads = [_payload(r) for r in release.records]
+    digest = content_hash(payloads)
     iso = effective.isoformat()
     procedures = sum(1 for r in release.records if r.kind == "procedure")
     modifiers = len(release.records) - procedures
@@ -134,10 +138,10 @@ def import_release_file(
             " added_date, termination_date) VALUES (?,?,?,?,?,?,?,?)",
             (
                 (
-                    release_id, r.code, r.kind, json.dumps(r.content(), separators=(",", ":")),
-                    r.long_description, r.short_description, r.added_date, r.termination_date,
+                    release_id, r.code, r.kind, payload, r.long_description, r.short_description, r.added_date,
+                    r.termination_date,
                 )
-                for r in release.records
+                for r, payload in zip(release.records, payloads, strict=True)
             ),
         )
         conn.executemany(
