@@ -208,6 +208,41 @@ def _diff_text(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+@app.command()
+def code(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="HCPCS code (e.g. G0321) or modifier (e.g. GP).")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD (default: today).")] = None,
+    fmt: Annotated[PageFormat, typer.Option("--format")] = PageFormat.text,
+) -> None:
+    """Show every field of a code's record with its plain-language meaning, as of a date."""
+    from .hcpcs._page import render_html, render_text
+
+    with reported_errors():
+        store = store_from(ctx)
+        hcpcs.ensure_default(store)
+        page = hcpcs.code_page(store, code, parse_day(as_of))
+        if fmt is PageFormat.html:
+            emit(page, "text", render_html)
+        else:
+            emit(page, fmt.value, render_text)
+
+
+def _register_features() -> None:
+    """Mount the commands of the feature packages (each keeps its CLI in its own ``_cli.py``)."""
+    for name in ("claims", "rvu", "search", "x12", "web"):
+        try:
+            module = __import__(f"hhbill.{name}._cli", fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != f"hhbill.{name}._cli":
+                raise
+            continue
+        module.register(app)
+
+
+_register_features()
+
+
 def main() -> None:
     app()
 

@@ -7,6 +7,7 @@ from ._import import ImportResult, import_release, import_release_file, post_imp
 from ._readers import ReleaseFile, read_notes, read_release, read_txt, read_xlsx
 from ._record import HcpcsRecord
 from ._reference import CodeLookup, HcpcsReference, Release, normalise_code
+from ._service import code_page, ensure_default
 
 __all__ = [
     "CodeLookup",
@@ -15,7 +16,9 @@ __all__ = [
     "ImportResult",
     "Release",
     "ReleaseFile",
+    "code_page",
     "diff_releases",
+    "ensure_default",
     "import_release",
     "import_release_file",
     "normalise_code",

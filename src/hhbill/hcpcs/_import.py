@@ -110,13 +110,15 @@ def import_release_file(
     warnings = list(release.warnings)
     with store.transaction() as conn:
         earlier = conn.execute(
-            "SELECT id, label FROM hcpcs_release WHERE effective_date = ? ORDER BY id DESC LIMIT 1", (iso,)
+            "SELECT id, label FROM hcpcs_release WHERE effective_date = ? AND source_format != 'embedded'"
+            " ORDER BY id DESC LIMIT 1",
+            (iso,),
         ).fetchone()
         revision_of = None
         if earlier is not None:
             revision_of = earlier["id"]
             count = conn.execute(
-                "SELECT count(*) FROM hcpcs_release WHERE effective_date = ?", (iso,)
+                "SELECT count(*) FROM hcpcs_release WHERE effective_date = ? AND source_format != 'embedded'", (iso,)
             ).fetchone()[0]
             label = f"{label} (revision {count + 1})"
             warnings.append(

@@ -110,11 +110,17 @@ class HcpcsReference:
             self._version = state
         return self._releases
 
+    def active_releases(self) -> list[Release]:
+        """The releases answers come from: the imported CMS releases, or the embedded default if none is."""
+        releases = self.releases()
+        imported = [r for r in releases if r.source_format != "embedded"]
+        return imported or releases
+
     def release_on(self, day: date) -> Release | None:
         """The release in force on ``day``: latest effective date on or before it (last revision wins)."""
         iso = day.isoformat()
         chosen = None
-        for release in self.releases():
+        for release in self.active_releases():
             if release.effective_date <= iso:
                 chosen = release
             else:
@@ -124,7 +130,7 @@ class HcpcsReference:
     def find_release(self, spec: str) -> Release:
         """A release by id, exact label, effective date (YYYY-MM-DD) or year-month (YYYY-MM)."""
         spec = spec.strip()
-        releases = self.releases()
+        releases = self.active_releases()
         matches = [r for r in releases if str(r.id) == spec or r.label.lower() == spec.lower()]
         if not matches:
             matches = [r for r in releases if r.effective_date == spec or r.effective_date[:7] == spec]
@@ -171,7 +177,8 @@ class HcpcsReference:
             )
         release = self.release_on(as_of)
         if release is None:
-            first = self.releases()[0].effective_date if self.releases() else None
+            active = self.active_releases()
+            first = active[0].effective_date if active else None
             hint = f"; the earliest loaded release takes effect {first}" if first else "; no release is loaded"
             raise NotFoundError(f"no HCPCS release in force on {as_of.isoformat()}{hint}", code=code)
         record = self.record_in(code, release.id)
@@ -198,6 +205,8 @@ class HcpcsReference:
             " JOIN hcpcs_release r ON r.id = c.release_id WHERE c.code = ? ORDER BY r.effective_date, r.id",
             (normalise_code(code),),
         ).fetchall()
+        active = {r.label for r in self.active_releases()}
+        rows = [r for r in rows if r[0] in active]
         return [{"release": r[0], "from": r[1], "to": r[2]} for r in rows]
 
     # -- history --------------------------------------------------------------------------------------------
@@ -206,7 +215,7 @@ class HcpcsReference:
         code = normalise_code(code)
         events: list[dict[str, Any]] = []
         previous: HcpcsRecord | None = None
-        for release in self.releases():
+        for release in self.active_releases():
             record = self.record_in(code, release.id)
             entry: dict[str, Any] = {"release": release.brief()}
             if record is None:
@@ -239,7 +248,7 @@ class HcpcsReference:
         """
         code = normalise_code(code)
         spans: list[dict[str, Any]] = []
-        for release in self.releases():
+        for release in self.active_releases():
             record = self.record_in(code, release.id)
             if record is None:
                 continue

@@ -1,0 +1,52 @@
+"""The HCPCS answers every interface shows: the decoded code page and the embedded default release."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from .._store import Store
+from ._embedded import embedded_release
+from ._import import ImportResult, import_release_file
+from ._page import build_code_page
+from ._readers import ReleaseFile
+from ._reference import HcpcsReference
+
+__all__ = ["code_page", "ensure_default"]
+
+
+def ensure_default(store: Store) -> ImportResult | None:
+    """Load the embedded home health release when the store holds no HCPCS release (fresh, offline install)."""
+    reference = HcpcsReference(store)
+    if reference.releases():
+        return None
+    embedded = embedded_release()
+    release = ReleaseFile(
+        records=list(embedded.records),
+        source_name="hhbill embedded default",
+        source_format="embedded",
+        effective_date=date.fromisoformat(embedded.metadata["effective_date"]),
+        notes=dict(embedded.notes),
+        warnings=[f"embedded subset: {embedded.metadata['source']}"],
+    )
+    return import_release_file(store, release, label=f"{embedded.metadata['label']} (embedded default)")
+
+
+def code_page(store: Store | HcpcsReference, code: str, as_of: date | None = None) -> dict[str, Any]:
+    """The decoded page of ``code`` as of a date (default today), with history, other meanings and exclusions.
+
+    Raises NotFoundError (with the dates the code was valid, if any) when it did not exist on that date.
+    """
+    reference = store if isinstance(store, HcpcsReference) else HcpcsReference(store)
+    found = reference.lookup(code, as_of)
+    meanings = reference.meanings(found.record.code)
+    page = build_code_page(
+        found.record,
+        release=found.release.brief(),
+        note_text=found.note_text,
+        history=reference.history(found.record.code),
+        other_meanings=meanings if len(meanings) > 1 else [],
+        status={"code": found.status, "text": found.status_text, "as_of": found.as_of.isoformat()},
+    )
+    page["as_of"] = found.as_of.isoformat()
+    return page
