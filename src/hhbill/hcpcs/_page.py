@@ -185,6 +185,15 @@ def _describe(item: Any) -> str:
         text = str(item["state"]) + (f" as of {item['as_of']}" if item.get("as_of") else "")
         text += f" ({item['reason']})" if item.get("reason") else ""
         return "; ".join([text, *(f"{key}: {value}" for key, value in rest.items() if value not in (None, ""))])
+    if isinstance(item, Mapping) and "change" in item and isinstance(item.get("release"), Mapping):
+        release = item["release"]  # a history event from HcpcsReference.history
+        text = f"{release.get('effective_date')} {release.get('label')}: {str(item['change']).replace('_', ' ')}"
+        changes = [f"{c['field']} {c['old']!r} -> {c['new']!r}" for c in item.get("fields") or []]
+        return text + (f" ({'; '.join(changes)})" if changes else "")
+    if isinstance(item, Mapping) and "first_release" in item:  # a meaning from HcpcsReference.meanings
+        first, last = item["first_release"], item["last_release"]
+        reused = " [code reused for a different meaning]" if item.get("reused") else ""
+        return f"{first.get('effective_date')} to {last.get('effective_date')}: {item['long_description']}{reused}"
     if isinstance(item, Mapping):
         return "; ".join(f"{key}: {value}" for key, value in item.items() if value not in (None, "", [], {}))
     return str(item)

@@ -46,7 +46,7 @@ def code_page(store: Store | HcpcsReference, code: str, as_of: date | None = Non
         note_text=found.note_text,
         history=reference.history(found.record.code),
         other_meanings=meanings if len(meanings) > 1 else [],
-        status={"code": found.status, "text": found.status_text, "as_of": found.as_of.isoformat()},
+        status={"state": found.status, "as_of": found.as_of.isoformat(), "reason": found.status_text},
     )
     page["as_of"] = found.as_of.isoformat()
     return page
