@@ -83,7 +83,7 @@ def main() -> None:
         it = iter(sample)
         page_lat = per_call(lambda: reference.lookup(next(it), day), 5000)
 
-        cli = [sys.executable, "-m", "hhbill.cli", "--db", str(db), "history", "G0320", "--format", "json"]
+        cli = [sys.executable, "-m", "hhbill.cli", "--db", str(db), "code", "G0320", "--format", "json"]
         cli_times = []
         base_times = []
         for _ in range(5):
@@ -123,7 +123,7 @@ def main() -> None:
         "",
         f"Target: in-process lookup under 50 µs — {'met' if ours_med < 50 else 'MISSED'} (median {ours_med:.1f} µs).",
         "",
-        f"CLI (`hhbill history G0320 --format json`, whole process): median {median(cli_times) * 1000:.0f} ms "
+        f"CLI (`hhbill code G0320 --format json`, whole process): median {median(cli_times) * 1000:.0f} ms "
         f"against {median(base_times) * 1000:.0f} ms for a bare `python -c pass` "
         f"({median(cli_times) / median(base_times):.1f}×);",
         "the difference is importing the CLI's libraries, not the lookup.",

@@ -234,7 +234,7 @@ def _register_features() -> None:
         try:
             module = __import__(f"hhbill.{name}._cli", fromlist=["register"])
         except ModuleNotFoundError as exc:
-            if exc.name != f"hhbill.{name}._cli":
+            if exc.name not in (f"hhbill.{name}", f"hhbill.{name}._cli"):
                 raise
             continue
         module.register(app)
