@@ -1,0 +1,70 @@
+"""Medicare Physician Fee Schedule tools: RVU file import, locality pricing, group statistics, procedure log.
+
+Public surface (the CLI, API and pages call these)::
+
+    import_fee_schedule(store, path, *, release=None, progress=None) -> ImportSummary
+    list_releases(store, kind=None) -> list[LoadedRelease]
+    price(store, code, *, modifier=None, year=None, locality=None, state=None, zip_code=None, facility=False)
+        -> PriceResult
+    resolve_locality(store, *, year=None, locality=None, state=None, zip_code=None) -> Locality
+    work_rvu_share(store, letter, year=None) -> GroupShare
+    status_share(store, letter, status, year=None) -> GroupShare
+    code_rvu_section(store, code, *, year=None) -> CodeRvuSection
+    log_add(store, code, *, performed_on=None, units=1, modifier=None) -> LogEntry
+    log_entries(store, *, date_from=None, date_to=None) -> list[LogEntry]
+    log_remove(store, entry_id) -> None
+    log_set_target(store, work_rvu, per) -> WorkRvuTarget
+    log_target(store) -> WorkRvuTarget | None
+    log_report(store, *, date_from=None, date_to=None, by=None) -> LogReport
+
+Every result has ``to_dict()``; most have ``to_text()``. Descriptors shown come only from the file the user
+imported (CPT descriptors are AMA-copyrighted and nothing derived from them ships with hhbill).
+"""
+
+from __future__ import annotations
+
+from ._importer import ImportedFile, ImportSummary, import_fee_schedule
+from ._pricing import Locality, PriceResult, price, resolve_locality
+from ._proclog import (
+    LogEntry,
+    LogReport,
+    PeriodTotal,
+    WorkRvuTarget,
+    log_add,
+    log_entries,
+    log_remove,
+    log_report,
+    log_set_target,
+    log_target,
+)
+from ._readers import ReleaseId
+from ._releases import LoadedRelease, list_releases
+from ._stats import CodeRvuSection, GroupShare, code_rvu_section, status_share, work_rvu_share
+
+__all__ = [
+    "CodeRvuSection",
+    "GroupShare",
+    "ImportSummary",
+    "ImportedFile",
+    "LoadedRelease",
+    "Locality",
+    "LogEntry",
+    "LogReport",
+    "PeriodTotal",
+    "PriceResult",
+    "ReleaseId",
+    "WorkRvuTarget",
+    "code_rvu_section",
+    "import_fee_schedule",
+    "list_releases",
+    "log_add",
+    "log_entries",
+    "log_remove",
+    "log_report",
+    "log_set_target",
+    "log_target",
+    "price",
+    "resolve_locality",
+    "status_share",
+    "work_rvu_share",
+]
