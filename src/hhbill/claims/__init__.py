@@ -1,0 +1,89 @@
+"""Home health claims: the shared claim model, the 032X/034X builder, the scrubber and its edit catalog.
+
+Typical use::
+
+    period = load_claim_input("period.json")          # or parse_claim_input(dict)
+    claim = build_claim(period)                         # every line says why it is there
+    result = check_claim(claim, CheckContext(codes=HcpcsReference(store), ledger=open_ledger(store)))
+
+``docs/CLAIMS.md`` documents the input; ``docs/EDITS.md`` (``python -m hhbill.claims.docs``) the edits.
+"""
+
+from __future__ import annotations
+
+from ._build import BuildSettings, assign_timed_units, build_claim, timed_units, visit_units
+from ._check import (
+    LATE_NOA_DAY_COUNTS,
+    CachedHcpcsSource,
+    CheckContext,
+    CheckResult,
+    Finding,
+    HcpcsSource,
+    check_claim,
+    edit_catalog,
+)
+from ._edits import late_noa_reduction_days
+from ._input import (
+    PeriodOfCare,
+    RemoteMonitoring,
+    TherapyService,
+    Visit,
+    claim_from_dict,
+    load_claim_input,
+    parse_claim_input,
+    period_from_dict,
+    read_visits_csv,
+)
+from ._ledger import ClaimLedger, LedgerEntry, open_ledger
+from ._model import Claim, ClaimLine, CodeAmount, CodeDate, CodeSpan, Patient, Provider
+from ._pdgm import CaseMixRow, CaseMixTable, CaseMixTables, load_case_mix, read_case_mix_file
+from ._render import check_result_text, claim_text, claim_to_dict, claim_ub04
+from ._service import build_and_check, check_input, context_for_store
+
+__all__ = [
+    "LATE_NOA_DAY_COUNTS",
+    "BuildSettings",
+    "CachedHcpcsSource",
+    "CaseMixRow",
+    "CaseMixTable",
+    "CaseMixTables",
+    "CheckContext",
+    "CheckResult",
+    "Claim",
+    "ClaimLedger",
+    "ClaimLine",
+    "CodeAmount",
+    "CodeDate",
+    "CodeSpan",
+    "Finding",
+    "HcpcsSource",
+    "LedgerEntry",
+    "Patient",
+    "PeriodOfCare",
+    "Provider",
+    "RemoteMonitoring",
+    "TherapyService",
+    "Visit",
+    "assign_timed_units",
+    "build_and_check",
+    "build_claim",
+    "check_claim",
+    "check_input",
+    "check_result_text",
+    "claim_from_dict",
+    "claim_text",
+    "claim_to_dict",
+    "claim_ub04",
+    "context_for_store",
+    "edit_catalog",
+    "late_noa_reduction_days",
+    "load_case_mix",
+    "load_claim_input",
+    "open_ledger",
+    "parse_claim_input",
+    "period_from_dict",
+    "read_case_mix_file",
+    "read_visits_csv",
+    "timed_units",
+    "visit_units",
+]

@@ -1,0 +1,455 @@
+"""The claim builder: a :class:`PeriodOfCare` in, an institutional :class:`Claim` out, every line saying why.
+
+032X: one dated visit line per in-person visit (discipline revenue code, the visit G-code for role and service,
+units from minutes by the 15-minute table), the 0023 HIPPS line, the site-of-service Q-line paired with the first
+visit at each location, G0320/G0321 per telehealth service, one G0322 line for remote monitoring, OC 50 from the
+OASIS date, VC 61/85 from CBSA and county.
+034X: therapy procedure lines with GP/GO/GN, units by the 8-minute rule over each day's timed minutes, OC 29/17/30
+from the plan dates, KX once the beneficiary's year-to-date spend passes the year's threshold.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from operator import attrgetter
+
+from .._errors import ClaimInputError
+from ._data import RuleTables, rule_tables
+from ._input import PeriodOfCare, TherapyService, Visit
+from ._model import Claim, ClaimLine, CodeAmount, CodeDate
+
+__all__ = ["BuildSettings", "assign_timed_units", "build_claim", "timed_units", "visit_units"]
+
+_ONE = Decimal(1)
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSettings:
+    """Builder policies that the sources leave open; documented in docs/CLAIMS.md.
+
+    ``under_8_minute_policy``: what a 032X visit of 1-7 minutes is worth. ``one_unit`` (default: CMS counts a
+    visit of 15 minutes or less as one unit) or ``reject`` (the published chart starts at 8 minutes).
+    """
+
+    under_8_minute_policy: str = "one_unit"
+
+    def __post_init__(self) -> None:
+        policies = rule_tables().under_8_policies
+        if self.under_8_minute_policy not in policies:
+            raise ClaimInputError(
+                f"unknown under-8-minute policy {self.under_8_minute_policy!r} (choose {', '.join(policies)})",
+                field="settings.under_8_minute_policy",
+            )
+
+
+@lru_cache(maxsize=1)
+def _default_settings() -> BuildSettings:
+    return BuildSettings()
+
+
+#: ISO text of a date, memoised: formatting dates is a visible share of building a claim's explanations
+_iso = lru_cache(maxsize=8192)(date.isoformat)
+#: every line the builder makes has a date, so (revenue code, date) orders them
+_LINE_ORDER = attrgetter("revenue_code", "service_date")
+
+
+def visit_units(minutes: int, policy: str = "one_unit", *, tables: RuleTables | None = None) -> int:
+    """15-minute units of a 032X visit: 8-22 min = 1, 23-37 = 2, ...; under 8 minutes per ``policy``."""
+    tables = tables or rule_tables()
+    if minutes < 0 or minutes > tables.max_minutes:
+        raise ClaimInputError(f"{minutes} minutes is outside 0-{tables.max_minutes}", field="minutes")
+    units = tables.minute_units[minutes]
+    if units == 0 and minutes > 0:
+        if policy == "one_unit":
+            return 1
+        raise ClaimInputError(
+            f"a {minutes}-minute visit is under the 8 minutes of the unit chart (policy 'reject')", field="minutes"
+        )
+    return units
+
+
+def timed_units(total_minutes: int, *, tables: RuleTables | None = None) -> int:
+    """Units for a day's total timed minutes under the 8-minute rule (under 8 minutes = 0)."""
+    tables = tables or rule_tables()
+    if total_minutes > tables.max_minutes:
+        raise ClaimInputError(f"{total_minutes} timed minutes in one day is over {tables.max_minutes}", field="minutes")
+    return tables.minute_units[total_minutes]
+
+
+def assign_timed_units(minutes_by_code: list[tuple[str, int]], *, tables: RuleTables | None = None) -> list[int]:
+    """Share a day's 8-minute-rule units among its timed codes by minutes (Pub. 100-04 Ch.5 §20.2).
+
+    Each code first gets one unit per full 15 minutes; the units left go, one each, to the codes with the
+    most remaining minutes (ties: more total minutes, then the order given). Returns units per input row.
+    """
+    tables = tables or rule_tables()
+    inc = tables.unit_increment
+    total = timed_units(sum(m for _, m in minutes_by_code), tables=tables)
+    units = [m // inc for _, m in minutes_by_code]
+    left = total - sum(units)
+    if left > 0:
+        order = sorted(
+            range(len(minutes_by_code)),
+            key=lambda i: (-(minutes_by_code[i][1] % inc), -minutes_by_code[i][1], i),
+        )
+        for i in order[:left]:
+            units[i] += 1
+    return units
+
+
+def build_claim(period: PeriodOfCare, settings: BuildSettings | None = None) -> Claim:
+    """Build the institutional claim for a period of care (032X or 034X)."""
+    settings = settings or _default_settings()
+    tables = rule_tables()
+    tob = tables.types_of_bill.get(period.type_of_bill)
+    claim = Claim(
+        type_of_bill=period.type_of_bill,
+        from_date=period.from_date,
+        through_date=period.through_date,
+        admission_date=period.admission_date,
+        admission_source=period.admission_source,
+        patient_status=period.patient_status,
+        patient_control_number=period.patient_control_number,
+        claim_id=period.claim_id,
+        diagnoses=list(period.diagnoses),
+        occurrence_codes=list(period.occurrence_codes),
+        condition_codes=list(period.condition_codes),
+        value_codes=list(period.value_codes),
+        patient=period.patient,
+        billing_provider=period.provider,
+        attending_npi=period.attending_npi,
+        certifying_npi=period.certifying_npi,
+        remarks=period.remarks,
+    )
+    derivations: list[str] = []
+    facts: dict[str, object] = {"site_of_service": period.site_of_service, "derivations": derivations}
+    for key in ("noa_receipt_date", "discharge_date", "first_period"):
+        value = getattr(period, key)
+        if value is not None:
+            facts[key] = value
+    if period.transfer_from_other_hha:
+        facts["transfer_from_other_hha"] = True
+    claim.facts = facts
+    kind = tob.kind if tob else ""
+    if period.type_of_bill[1:3] == "34":
+        _build_therapy(period, claim, tables, derivations)
+    elif kind in {"noa", "noa_cancel", "void"}:
+        if kind == "noa" and period.transfer_from_other_hha and "47" not in claim.condition_codes:
+            claim.condition_codes.append("47")
+            derivations.append("CC 47: the patient transfers from another HHA (NGS 'Home Health Transfers')")
+        derivations.append(f"{period.type_of_bill} ({tob.meaning if tob else 'notice'}): header only, no visit lines")
+    else:
+        _build_home_health(period, claim, settings, tables, derivations)
+    return claim
+
+
+# --- 032X ---------------------------------------------------------------------------------------------------
+
+
+def _add_occurrence(claim: Claim, code: str, day: date | None, why: str, derivations: list[str]) -> None:
+    if day is None:
+        return
+    if any(oc.code == code for oc in claim.occurrence_codes):
+        derivations.append(f"OC {code}: given in the input, kept as given")
+        return
+    claim.occurrence_codes.append(CodeDate(code, day))
+    derivations.append(f"OC {code} {day}: {why}")
+
+
+def _add_value(claim: Claim, code: str, number: str, field: str, why: str, derivations: list[str]) -> None:
+    if not number:
+        return
+    if any(vc.code == code for vc in claim.value_codes):
+        derivations.append(f"VC {code}: given in the input, kept as given")
+        return
+    amount = _coded_amount(number, field)
+    claim.value_codes.append(CodeAmount(code, amount))
+    derivations.append(f"VC {code} {amount}: {why} ({number})")
+
+
+@lru_cache(maxsize=4096)
+def _coded_amount(number: str, field: str) -> Decimal:
+    """A code reported as a value amount: the number followed by two zeros, a leading zero dropped (37257)."""
+    if not (number.isascii() and number.isdigit()) or len(number) > 9:
+        raise ClaimInputError(f"{number!r} is not a numeric code", field=field)
+    return Decimal(int(number)).quantize(Decimal("0.01"))
+
+
+def _build_home_health(
+    period: PeriodOfCare, claim: Claim, settings: BuildSettings, tables: RuleTables, derivations: list[str]
+) -> None:
+    lines = claim.lines
+    policy = settings.under_8_minute_policy
+    visits = sorted(enumerate(period.visits), key=lambda iv: (iv[1].date, iv[0]))
+    in_person = [(i, v) for i, v in visits if v.in_person]
+    first_visit = in_person[0][1] if in_person else None
+
+    # 0023 first: its date is the first billable visit in the period.
+    hipps_date = first_visit.date if first_visit else period.from_date
+    if period.hipps:
+        lines.append(
+            ClaimLine(
+                revenue_code="0023",
+                hcpcs=period.hipps,
+                service_date=hipps_date,
+                units=_ONE,
+                charge=_ZERO,
+                because=(
+                    f"HIPPS {period.hipps} for the period on revenue code 0023, dated with the first billable "
+                    f"visit {_iso(hipps_date)}, 1 unit, no charge (Pub. 100-04 Ch.10 §40.2)"
+                ),
+            )
+        )
+    visit_lines: list[tuple[Visit, ClaimLine]] = []
+    telehealth_counts: dict[str, int] = defaultdict(int)
+    for index, visit in visits:
+        if visit.modality == "in_person":
+            revenue, code, label = _visit_coding(visit.discipline, visit.role, visit.service)
+            minutes = visit.minutes
+            units = tables.minute_units[minutes] if 0 < minutes <= tables.max_minutes else -1
+            if units <= 0:
+                try:
+                    units = visit_units(minutes, policy, tables=tables)
+                except ClaimInputError as exc:
+                    raise ClaimInputError(exc.message, field=f"visits[{index}].minutes") from None
+            line = ClaimLine(
+                revenue,
+                code,
+                (),
+                visit.date,
+                _UNITS[units] if units < len(_UNITS) else Decimal(units),
+                visit.charge,
+                because=(
+                    f"visit {index + 1}: {label[0]} on {_iso(visit.date)}, {minutes} min -> {units} unit(s) "
+                    f"({_units_why(minutes, units, tables)}); {label[1]}"
+                ),
+                visit_index=index,
+            )
+            visit_lines.append((visit, line))
+        else:
+            revenue = tables.disciplines[visit.discipline].revenue_code_032x
+            code = tables.telehealth_codes[visit.modality]
+            telehealth_counts[visit.modality] += 1
+            line = ClaimLine(
+                revenue_code=revenue,
+                hcpcs=code,
+                service_date=visit.date,
+                units=_ONE,
+                charge=visit.charge,
+                because=(
+                    f"visit {index + 1}: {visit.discipline} service by {visit.modality.replace('_', ' ')} on "
+                    f"{_iso(visit.date)} ({visit.minutes} min) -> {code}, 1 unit per service (not 15-minute units; "
+                    f"CR 12805); not a visit: does not count toward LUPA"
+                ),
+                visit_index=index,
+            )
+        lines.append(line)
+
+    # Site of service: a Q-line for the first visit at each location (the claim's, or a visit's own).
+    seen_sites: set[str] = set()
+    site_lines = []
+    for visit, line in visit_lines:
+        site = visit.site_of_service or period.site_of_service
+        if site in seen_sites:
+            continue
+        seen_sites.add(site)
+        code = tables.site_codes[site]
+        site_lines.append(
+            ClaimLine(
+                revenue_code=line.revenue_code,
+                hcpcs=code,
+                service_date=line.service_date,
+                units=_ONE,
+                charge=tables.site_nominal_charge,
+                because=(
+                    f"site of service {site.replace('_', ' ')} -> {code}, paired with the first visit there "
+                    f"({line.hcpcs} on {_iso(line.service_date)}, revenue code {line.revenue_code}), 1 unit, nominal "
+                    f"charge {tables.site_nominal_charge} (Transmittal 2680; NGS 522358)"
+                ),
+            )
+        )
+    lines.extend(site_lines)
+
+    monitoring = period.remote_monitoring
+    if monitoring is not None:
+        discipline = tables.disciplines[monitoring.discipline]
+        period_days = (period.through_date - period.from_date).days + 1
+        if monitoring.days > period_days:
+            raise ClaimInputError(
+                f"{monitoring.days} days monitored is more than the {period_days} days of the period",
+                field="remote_monitoring.days",
+            )
+        if not period.from_date <= monitoring.start <= period.through_date:
+            raise ClaimInputError(
+                f"monitoring start {monitoring.start} is outside the period {period.from_date} to "
+                f"{period.through_date}",
+                field="remote_monitoring.start",
+            )
+        lines.append(
+            ClaimLine(
+                revenue_code=discipline.revenue_code_032x,
+                hcpcs=tables.remote_monitoring_code,
+                service_date=monitoring.start,
+                units=Decimal(monitoring.days),
+                charge=monitoring.charge,
+                because=(
+                    f"remote patient monitoring from {_iso(monitoring.start)} for {monitoring.days} day(s) -> one "
+                    f"{tables.remote_monitoring_code} line for the period, units = days monitored, "
+                    f"{discipline.name} revenue code {discipline.revenue_code_032x} (CR 12805)"
+                ),
+            )
+        )
+    # UB-04 lines run in ascending revenue code order (0023 first), by date within a revenue code; the sort is
+    # stable, so a Q-line stays after the visit it is paired with.
+    lines.sort(key=_LINE_ORDER)
+    claim.facts["telehealth_services"] = dict(telehealth_counts)
+    if monitoring is not None:
+        claim.facts["remote_monitoring_days"] = monitoring.days
+
+    _add_occurrence(
+        claim,
+        "50",
+        period.oasis_assessment_date,
+        "OASIS assessment date (M0090) of the assessment for the period",
+        derivations,
+    )
+    if claim.patient_status == "20" and period.discharge_date is not None:
+        _add_occurrence(claim, "55", period.discharge_date, "date of death (patient status 20)", derivations)
+    _add_value(claim, "61", period.cbsa, "cbsa", "CBSA where the service was furnished", derivations)
+    _add_value(claim, "85", period.fips_county, "fips_county", "FIPS state and county code", derivations)
+
+
+#: Decimal unit counts, made once (a day has at most 96 fifteen-minute units)
+_UNITS = [Decimal(n) for n in range(100)]
+
+
+@lru_cache(maxsize=256)
+def _visit_coding(discipline_key: str, role: str, service: str) -> tuple[str, str, tuple[str, str]]:
+    """Revenue code, G-code and the two halves of the line's explanation for a kind of visit."""
+    discipline = rule_tables().disciplines[discipline_key]
+    code = discipline.visit_codes[(role, service)]
+    revenue = discipline.revenue_code_032x
+    what = f"{role} {service.replace('_', ' ')}"
+    return (
+        revenue,
+        code,
+        (
+            f"{discipline_key} {what}",
+            f"{discipline.name} revenue code {revenue}, {code} = {what}",
+        ),
+    )
+
+
+@lru_cache(maxsize=2048)
+def _units_why(minutes: int, units: int, tables: RuleTables) -> str:
+    if minutes < tables.unit_rows[0]["min"]:
+        return f"under {tables.unit_rows[0]['min']} minutes billed as 1 unit by the under-8-minute policy 'one_unit'"
+    for row in tables.unit_rows:
+        if row["min"] <= minutes <= row["max"]:
+            return f"{row['min']}-{row['max']} min = {units}"
+    return f"({minutes} + 7) // 15 = {units}"
+
+
+# --- 034X ---------------------------------------------------------------------------------------------------
+
+_KX_GROUP = {"PT": "pt_slp", "SLP": "pt_slp", "OT": "ot"}
+_KX_GROUP_NAME = {"pt_slp": "PT+SLP", "ot": "OT"}
+
+
+def _build_therapy(period: PeriodOfCare, claim: Claim, tables: RuleTables, derivations: list[str]) -> None:
+    # Merge entries for the same code on the same day (minutes and charges add up).
+    merged: dict[tuple[date, str, str], TherapyService] = {}
+    for service in period.therapy_services:
+        key = (service.date, service.code, service.discipline)
+        if key in merged:
+            prior = merged[key]
+            merged[key] = TherapyService(
+                prior.date,
+                prior.discipline,
+                prior.code,
+                prior.minutes + service.minutes,
+                prior.timed and service.timed,
+                prior.charge + service.charge,
+            )
+        else:
+            merged[key] = service
+    by_day: dict[date, list[TherapyService]] = defaultdict(list)
+    for service in merged.values():
+        by_day[service.date].append(service)
+
+    spend = {group: period.ytd_therapy_spend.get(group, _ZERO) for group in ("pt_slp", "ot")}
+    spend_year = period.from_date.year
+    for day in sorted(by_day):
+        services = by_day[day]
+        if day.year != spend_year:  # a new calendar year starts its spend from zero
+            spend_year = day.year
+            spend = {"pt_slp": _ZERO, "ot": _ZERO}
+        timed = [s for s in services if s.timed]
+        total = sum(s.minutes for s in timed)
+        units = assign_timed_units([(s.code, s.minutes) for s in timed], tables=tables)
+        day_units = sum(units)
+        shares = dict(zip((id(s) for s in timed), units, strict=True))
+        threshold = tables.kx_threshold(day.year)
+        for service in services:
+            discipline = tables.disciplines[service.discipline]
+            if service.timed:
+                n = shares[id(service)]
+                if n == 0:
+                    derivations.append(
+                        f"{service.code} on {day}: {service.minutes} timed min got no unit (day total {total} min = "
+                        f"{day_units} unit(s), given to codes with more minutes; 8-minute rule)"
+                    )
+                    continue
+                why = (
+                    f"{service.minutes} of {total} timed min on {_iso(day)}; day total -> {day_units} unit(s) by the "
+                    f"8-minute rule; {n} to this code by minutes"
+                )
+            else:
+                n = 1
+                why = "untimed code: 1 unit regardless of time"
+            modifiers = [discipline.therapy_modifier]
+            group = _KX_GROUP[service.discipline]
+            spend[group] += service.charge
+            kx_why = ""
+            if threshold is not None:
+                limit = threshold.pt_slp if group == "pt_slp" else threshold.ot
+                if spend[group] > limit:
+                    modifiers.append("KX")
+                    kx_why = (
+                        f"; KX: CY{day.year} {_KX_GROUP_NAME[group]} spend ${spend[group]} with this line is over "
+                        f"the ${limit} threshold (documentation of medical necessity required)"
+                    )
+            claim.lines.append(
+                ClaimLine(
+                    revenue_code=discipline.revenue_code_034x,
+                    hcpcs=service.code,
+                    modifiers=tuple(modifiers),
+                    service_date=day,
+                    units=Decimal(n),
+                    charge=service.charge,
+                    because=(
+                        f"{discipline.name} {service.code} on {_iso(day)}: {why}; revenue code "
+                        f"{discipline.revenue_code_034x}"
+                        f", {discipline.therapy_modifier} = services under the {service.discipline} plan of care"
+                        f"{kx_why}"
+                    ),
+                )
+            )
+    for plan_discipline in ("PT", "OT", "SLP"):
+        discipline = tables.disciplines[plan_discipline]
+        plan_date = period.therapy_plans.get(plan_discipline)
+        if plan_date is not None:
+            _add_occurrence(
+                claim,
+                discipline.plan_occurrence_code,
+                plan_date,
+                f"date the {plan_discipline} plan was established or last reviewed",
+                derivations,
+            )
+    claim.lines.sort(key=_LINE_ORDER)
+    claim.facts["ytd_therapy_spend"] = dict(period.ytd_therapy_spend)

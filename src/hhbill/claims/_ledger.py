@@ -1,0 +1,359 @@
+"""The claim ledger: a local history of claims the user has checked or submitted.
+
+It lets the scrubber catch, across claims, what the MAC would catch against its own history: exact duplicates
+(reason 38200: same MBI, TOB, provider, From/Through, total charge, revenue codes, HCPCS with modifiers) and
+overlapping periods (U538F another HHA's period / U538G this HHA's period with a different From date).
+
+Claims carry PHI, so the ledger never stores the MBI: only a keyed hash (HMAC-SHA256 with a random key kept in
+the ledger database) that is enough to match a beneficiary's claims. SQLite (the hhbill Store) by default;
+PostgreSQL when a ``postgresql://`` URL is configured (``HHBILL_LEDGER_URL`` or ``--ledger-url``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from .._errors import ConfigError, NotFoundError, StoreError
+from .._store import Store
+from ._data import rule_tables
+from ._model import Claim
+
+__all__ = ["LEDGER_URL_ENV", "ClaimLedger", "LedgerEntry", "claim_key", "open_ledger"]
+
+LEDGER_URL_ENV = "HHBILL_LEDGER_URL"
+LEDGER_STATUSES = ("checked", "submitted")
+
+_DDL = (
+    """CREATE TABLE IF NOT EXISTS claims_ledger_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS claims_ledger (
+        id {serial},
+        claim_key TEXT NOT NULL,
+        beneficiary_key TEXT NOT NULL,
+        provider_npi TEXT NOT NULL,
+        type_of_bill TEXT NOT NULL,
+        from_date TEXT NOT NULL,
+        through_date TEXT NOT NULL,
+        total_charge TEXT NOT NULL,
+        status TEXT NOT NULL,
+        claim_ref TEXT NOT NULL DEFAULT '',
+        recorded_at TEXT NOT NULL
+    )""",
+    """CREATE INDEX IF NOT EXISTS claims_ledger_key ON claims_ledger (claim_key)""",
+    """CREATE INDEX IF NOT EXISTS claims_ledger_beneficiary ON claims_ledger (beneficiary_key, from_date)""",
+)
+_COLUMNS = (
+    "id, claim_key, beneficiary_key, provider_npi, type_of_bill, from_date, through_date, total_charge, status, "
+    "claim_ref, recorded_at"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    id: int
+    claim_key: str
+    provider_npi: str
+    type_of_bill: str
+    from_date: date
+    through_date: date
+    total_charge: Decimal
+    status: str
+    claim_ref: str
+    recorded_at: str
+
+    def reference(self) -> str:
+        ref = f"ledger #{self.id}"
+        return f"{ref}, claim {self.claim_ref}" if self.claim_ref else ref
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "provider_npi": self.provider_npi,
+            "type_of_bill": self.type_of_bill,
+            "from_date": self.from_date.isoformat(),
+            "through_date": self.through_date.isoformat(),
+            "total_charge": str(self.total_charge),
+            "status": self.status,
+            "claim_ref": self.claim_ref,
+            "recorded_at": self.recorded_at,
+        }
+
+
+class _Backend(Protocol):
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+    def write(self, statements: list[tuple[str, Sequence[Any]]]) -> list[tuple[Any, ...]]: ...
+
+    def close(self) -> None: ...
+
+
+class _SqliteBackend:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        store.ensure_schema(
+            "claims_ledger", ";\n".join(d.format(serial="INTEGER PRIMARY KEY AUTOINCREMENT") for d in _DDL) + ";"
+        )
+
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self.store.execute(sql, tuple(params)).fetchall()]
+
+    def write(self, statements: list[tuple[str, Sequence[Any]]]) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = []
+        with self.store.transaction() as conn:
+            for sql, params in statements:
+                rows = [tuple(r) for r in conn.execute(sql, tuple(params)).fetchall()]
+        return rows
+
+    def close(self) -> None:  # the Store belongs to the caller
+        return None
+
+
+class _PostgresBackend:
+    def __init__(self, url: str) -> None:
+        try:
+            import psycopg
+        except ImportError:
+            raise ConfigError("a PostgreSQL ledger needs the psycopg package (pip install 'psycopg[binary]')") from None
+        self._psycopg = psycopg
+        try:
+            self.conn = psycopg.connect(url, autocommit=False, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise ConfigError(f"cannot connect to the PostgreSQL ledger: {exc}".strip()) from None
+        self.write([(d.format(serial="BIGSERIAL PRIMARY KEY"), ()) for d in _DDL])
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        return sql.replace("?", "%s")
+
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            with self.conn.cursor() as cur:
+                cur.execute(self._sql(sql), tuple(params))
+                rows = cur.fetchall()
+            self.conn.commit()
+            return [tuple(r) for r in rows]
+        except self._psycopg.Error as exc:
+            self.conn.rollback()
+            raise StoreError(f"the PostgreSQL ledger refused the query ({exc})") from None
+
+    def write(self, statements: list[tuple[str, Sequence[Any]]]) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = []
+        try:
+            with self.conn.transaction(), self.conn.cursor() as cur:
+                for sql, params in statements:
+                    cur.execute(self._sql(sql), tuple(params))
+                    rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
+            self.conn.commit()
+        except self._psycopg.Error as exc:
+            self.conn.rollback()
+            raise StoreError(f"the PostgreSQL ledger refused the write ({exc}); nothing was changed") from None
+        return rows
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def claim_key(claim: Claim, beneficiary_key: str) -> str:
+    """The 38200 duplicate key: beneficiary, TOB, provider, dates, total charge, revenue codes, HCPCS+modifiers."""
+    lines = sorted(f"{line.revenue_code}:{line.hcpcs}:{','.join(line.modifiers)}" for line in claim.lines)
+    total = claim.total_charge if claim.total_charge is not None else claim.computed_total()
+    parts = [
+        beneficiary_key,
+        claim.type_of_bill,
+        claim.billing_provider.npi,
+        claim.from_date.isoformat() if claim.from_date else "",
+        claim.through_date.isoformat() if claim.through_date else "",
+        f"{total:.2f}",
+        *lines,
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+class ClaimLedger:
+    """Claims checked or submitted, for cross-claim edits. Open with :func:`open_ledger`."""
+
+    def __init__(self, backend: _Backend) -> None:
+        self._backend = backend
+        self._secret = self._load_secret()
+
+    @classmethod
+    def sqlite(cls, store: Store) -> ClaimLedger:
+        return cls(_SqliteBackend(store))
+
+    @classmethod
+    def postgres(cls, url: str) -> ClaimLedger:
+        return cls(_PostgresBackend(url))
+
+    def close(self) -> None:
+        self._backend.close()
+
+    def _load_secret(self) -> bytes:
+        rows = self._backend.fetch("SELECT value FROM claims_ledger_meta WHERE name = 'beneficiary_hmac_key'")
+        if rows:
+            return bytes.fromhex(rows[0][0])
+        key = secrets.token_hex(32)
+        # two processes may race to create it: insert-if-absent, then read back whichever won
+        self._backend.write(
+            [
+                (
+                    "INSERT INTO claims_ledger_meta (name, value) VALUES ('beneficiary_hmac_key', ?) "
+                    "ON CONFLICT (name) DO NOTHING",
+                    (key,),
+                )
+            ]
+        )
+        rows = self._backend.fetch("SELECT value FROM claims_ledger_meta WHERE name = 'beneficiary_hmac_key'")
+        return bytes.fromhex(rows[0][0])
+
+    def beneficiary_key(self, claim: Claim) -> str:
+        """A keyed hash of the MBI: matches a beneficiary's claims without storing the MBI."""
+        return hmac.new(self._secret, claim.patient.mbi.encode(), hashlib.sha256).hexdigest()
+
+    @staticmethod
+    def _entry(row: tuple[Any, ...]) -> LedgerEntry:
+        return LedgerEntry(
+            id=int(row[0]),
+            claim_key=row[1],
+            provider_npi=row[3],
+            type_of_bill=row[4],
+            from_date=date.fromisoformat(row[5]),
+            through_date=date.fromisoformat(row[6]),
+            total_charge=Decimal(row[7]),
+            status=row[8],
+            claim_ref=row[9],
+            recorded_at=row[10],
+        )
+
+    def find_duplicate(self, claim: Claim) -> LedgerEntry | None:
+        """A submitted claim in the ledger with the same 38200 key, if any (checked-only entries are drafts)."""
+        key = claim_key(claim, self.beneficiary_key(claim))
+        rows = self._backend.fetch(
+            f"SELECT {_COLUMNS} FROM claims_ledger WHERE claim_key = ? AND status = 'submitted' ORDER BY id LIMIT 1",
+            (key,),
+        )
+        return self._entry(rows[0]) if rows else None
+
+    def _same_claim(self, claim: Claim) -> LedgerEntry | None:
+        key = claim_key(claim, self.beneficiary_key(claim))
+        rows = self._backend.fetch(
+            f"SELECT {_COLUMNS} FROM claims_ledger WHERE claim_key = ? ORDER BY id LIMIT 1", (key,)
+        )
+        return self._entry(rows[0]) if rows else None
+
+    def find_overlaps(self, claim: Claim) -> list[LedgerEntry]:
+        """Period claims of the same beneficiary whose dates overlap this one's (not this claim's own period)."""
+        if claim.from_date is None or claim.through_date is None:
+            return []
+        kinds = rule_tables().types_of_bill
+        period_tobs = [code for code, tob in kinds.items() if tob.kind in {"period", "replacement"}]
+        marks = ", ".join("?" for _ in period_tobs)
+        rows = self._backend.fetch(
+            f"SELECT {_COLUMNS} FROM claims_ledger WHERE beneficiary_key = ? AND type_of_bill IN ({marks}) "
+            "AND from_date <= ? AND through_date >= ? ORDER BY from_date, id",
+            (self.beneficiary_key(claim), *period_tobs, claim.through_date.isoformat(), claim.from_date.isoformat()),
+        )
+        npi = claim.billing_provider.npi
+        own_key = claim_key(claim, self.beneficiary_key(claim))
+        found = []
+        seen_periods = set()
+        for row in rows:
+            entry = self._entry(row)
+            if entry.claim_key == own_key:
+                continue  # the same claim again is the duplicate edit's business
+            if (
+                entry.provider_npi == npi
+                and entry.from_date == claim.from_date
+                and (claim.frequency == "7" or entry.status != "submitted")
+            ):
+                continue  # a replacement of this HHA's claim, or an earlier checked draft of the same period
+            period = (entry.provider_npi, entry.from_date, entry.through_date)
+            if period in seen_periods:
+                continue
+            seen_periods.add(period)
+            found.append(entry)
+        return found
+
+    def record(self, claim: Claim, status: str = "checked") -> LedgerEntry:
+        """Add a claim (or update the status of the same claim already recorded) and return its entry."""
+        if status not in LEDGER_STATUSES:
+            raise ConfigError(f"unknown ledger status {status!r} (choose {', '.join(LEDGER_STATUSES)})")
+        if claim.from_date is None or claim.through_date is None:
+            raise ConfigError("a claim without From and Through dates cannot be recorded in the ledger")
+        existing = self._same_claim(claim)
+        if existing is not None:
+            if status == "submitted" and existing.status != "submitted":
+                self._backend.write([("UPDATE claims_ledger SET status = ? WHERE id = ?", (status, existing.id))])
+                return self.get(existing.id)
+            return existing
+        beneficiary = self.beneficiary_key(claim)
+        total = claim.total_charge if claim.total_charge is not None else claim.computed_total()
+        now = datetime.now(UTC).replace(microsecond=0).isoformat()
+        rows = self._backend.write(
+            [
+                (
+                    "INSERT INTO claims_ledger (claim_key, beneficiary_key, provider_npi, type_of_bill, from_date, "
+                    "through_date, total_charge, status, claim_ref, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "RETURNING id",
+                    (
+                        claim_key(claim, beneficiary),
+                        beneficiary,
+                        claim.billing_provider.npi,
+                        claim.type_of_bill,
+                        claim.from_date.isoformat(),
+                        claim.through_date.isoformat(),
+                        f"{total:.2f}",
+                        status,
+                        claim.claim_id or claim.patient_control_number,
+                        now,
+                    ),
+                )
+            ]
+        )
+        return self.get(int(rows[0][0]))
+
+    def get(self, entry_id: int) -> LedgerEntry:
+        rows = self._backend.fetch(f"SELECT {_COLUMNS} FROM claims_ledger WHERE id = ?", (entry_id,))
+        if not rows:
+            raise NotFoundError(f"no ledger entry #{entry_id}", entry=entry_id)
+        return self._entry(rows[0])
+
+    def entries(self, limit: int = 100) -> list[LedgerEntry]:
+        rows = self._backend.fetch(f"SELECT {_COLUMNS} FROM claims_ledger ORDER BY id DESC LIMIT ?", (limit,))
+        return [self._entry(r) for r in rows]
+
+    def remove(self, entry_id: int) -> None:
+        self.get(entry_id)
+        self._backend.write([("DELETE FROM claims_ledger WHERE id = ?", (entry_id,))])
+
+
+def open_ledger(store: Store | None = None, url: str | None = None) -> ClaimLedger:
+    """The ledger at ``url`` (``postgresql://...``) or ``$HHBILL_LEDGER_URL``; otherwise in the SQLite store."""
+    url = url or os.environ.get(LEDGER_URL_ENV) or None
+    if url:
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise ConfigError(f"the ledger URL must start with postgresql:// (got {url.split(':', 1)[0]}:...)")
+        return ClaimLedger.postgres(url)
+    if store is None:
+        raise ConfigError("no store and no ledger URL given")
+    try:
+        return ClaimLedger.sqlite(store)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the claim ledger ({exc})") from None
+
+
+@contextmanager
+def ledger_session(store: Store | None = None, url: str | None = None) -> Iterator[ClaimLedger]:
+    ledger = open_ledger(store, url)
+    try:
+        yield ledger
+    finally:
+        ledger.close()

@@ -1,0 +1,272 @@
+"""Scrub an 837I file: read every claim, run the claim checker on it, report per claim and in total.
+
+The checker is a parameter (``hhbill.claims.check_claim`` with a context, in the CLI), so this module depends
+only on the claim model. Reports name claims by claim id, patient control number and segment number — never
+by patient data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .._errors import ConfigError, X12Error
+from ..claims._check import CheckResult
+from ..claims._model import Claim
+from ._reader import ParsedClaim, X12Reader
+from ._tokenizer import X12Source
+from ._writer import WriterSettings
+
+__all__ = [
+    "ClaimScrubResult",
+    "FileScrubReport",
+    "iter_scrub",
+    "load_writer_settings",
+    "looks_like_x12",
+    "scrub_file",
+    "scrub_report_text",
+    "scrub_summary_table",
+]
+
+Checker = Callable[[Claim], CheckResult]
+
+
+@dataclass(slots=True)
+class ClaimScrubResult:
+    """The checker's result for one claim of the file, with where the claim is."""
+
+    ordinal: int
+    claim_id: str
+    patient_control_number: str
+    segment_number: int
+    type_of_bill: str
+    result: CheckResult
+    structure_issues: list[X12Error] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.result.ok
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ordinal": self.ordinal,
+            "claim_id": self.claim_id,
+            "patient_control_number": self.patient_control_number,
+            "segment_number": self.segment_number,
+            "type_of_bill": self.type_of_bill,
+            "ok": self.ok,
+            "counts": self.result.counts(),
+            "findings": [f.to_dict() for f in self.result.findings],
+            "structure_issues": [i.to_dict() for i in self.structure_issues],
+        }
+
+
+@dataclass(slots=True)
+class FileScrubReport:
+    """Every claim's result; the file's structural issues (lenient mode); the error that stopped reading."""
+
+    file: str | None
+    claims: list[ClaimScrubResult]
+    issues: list[X12Error]
+    error: X12Error | None = None
+
+    @property
+    def ok(self) -> bool:
+        """No structural error, no structural issue, and no claim with an error finding."""
+        return self.error is None and not self.issues and all(c.ok for c in self.claims)
+
+    def summary(self) -> dict[str, Any]:
+        totals = {"error": 0, "warning": 0, "info": 0}
+        for claim in self.claims:
+            for severity, count in claim.result.counts().items():
+                totals[severity] = totals.get(severity, 0) + count
+        return {
+            "file": self.file,
+            "claims": len(self.claims),
+            "claims_ok": sum(1 for c in self.claims if c.ok),
+            "claims_with_errors": sum(1 for c in self.claims if not c.ok),
+            "findings": totals,
+            "structure_issues": len(self.issues),
+            "structure_error": self.error.to_dict() if self.error else None,
+            "ok": self.ok,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary(),
+            "structure_issues": [i.to_dict() for i in self.issues],
+            "claims": [c.to_dict() for c in self.claims],
+        }
+
+
+def _scrubbed(parsed: ParsedClaim, checker: Checker) -> ClaimScrubResult:
+    return ClaimScrubResult(
+        ordinal=parsed.ordinal,
+        claim_id=parsed.claim_id,
+        patient_control_number=parsed.patient_control_number,
+        segment_number=parsed.segment_number,
+        type_of_bill=parsed.claim.type_of_bill,
+        result=checker(parsed.claim),
+        structure_issues=list(parsed.issues),
+    )
+
+
+def iter_scrub(reader: X12Reader, checker: Checker) -> Iterator[ClaimScrubResult]:
+    """Check each claim as the reader yields it (streaming; raises the reader's X12Error)."""
+    for parsed in reader:
+        yield _scrubbed(parsed, checker)
+
+
+def scrub_file(source: X12Source, checker: Checker, *, strict: bool = True, encoding: str = "utf-8") -> FileScrubReport:
+    """Check every claim of an 837I file. A structural error does not raise: it ends the report (``error``),
+    and the claims read before it keep their results."""
+    claims: list[ClaimScrubResult] = []
+    try:
+        reader = X12Reader(source, strict=strict, encoding=encoding)
+    except X12Error as exc:
+        return FileScrubReport(getattr(exc, "location", {}).get("file"), [], [], exc)
+    report = FileScrubReport(reader.file_name, claims, reader.issues)
+    try:
+        claims.extend(iter_scrub(reader, checker))
+    except X12Error as exc:
+        report.error = exc
+    return report
+
+
+def looks_like_x12(path: str | Path) -> bool:
+    """True when the file starts (after a BOM and white space) with an ISA segment."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(512)
+    except OSError:
+        return False
+    for encoding in ("utf-8-sig", "utf-16"):
+        try:
+            text = head.decode(encoding, errors="ignore")
+        except UnicodeError:  # pragma: no cover - errors="ignore" never raises
+            continue
+        if text.lstrip(" \t\r\n\ufeff").startswith("ISA"):
+            return True
+    return False
+
+
+def load_writer_settings(path: str | Path | None) -> WriterSettings:
+    """Writer settings from a JSON object whose keys are :class:`WriterSettings` fields (None: the defaults).
+
+    ``practitioner_names`` maps an NPI to ``[last, first]``; ``created`` is an ISO date-time.
+    """
+    if path is None:
+        return WriterSettings()
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read X12 writer settings {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"X12 writer settings {path}: a JSON object is expected")
+    settings = WriterSettings()
+    allowed = set(WriterSettings.__dataclass_fields__) - {"delimiters", "reuse_envelope"}
+    for key, value in data.items():
+        if key not in allowed:
+            raise ConfigError(f"X12 writer settings {path}: unknown key {key!r} (known: {', '.join(sorted(allowed))})")
+        setattr(settings, key, _setting_value(path, key, value, getattr(settings, key)))
+    return settings
+
+
+def _setting_value(path: str | Path, key: str, value: Any, default: Any) -> Any:
+    """``value`` converted to the type of the setting's default; ConfigError when it cannot be."""
+    where = f"X12 writer settings {path}: {key}"
+    if key == "practitioner_names":
+        if not isinstance(value, dict) or not all(
+            isinstance(names, list) and 1 <= len(names) <= 2 and all(isinstance(n, str) for n in names)
+            for names in value.values()
+        ):
+            raise ConfigError(f'{where} must map an NPI to ["LAST", "FIRST"]')
+        return {str(npi): (names[0], names[1] if len(names) > 1 else "") for npi, names in value.items()}
+    if key == "created":
+        if value is None:
+            return None
+        try:
+            return datetime.fromisoformat(str(value))
+        except ValueError:
+            raise ConfigError(f"{where} must be an ISO date-time like 2026-02-10T12:00:00") from None
+    if isinstance(value, bool) or not isinstance(value, type(default)):  # the other settings are str or int
+        raise ConfigError(f"{where} must be a {type(default).__name__}, not {type(value).__name__}")
+    return value
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# renderings
+
+
+def _status(claim: ClaimScrubResult) -> str:
+    return "OK" if claim.ok else "ERRORS"
+
+
+def scrub_summary_table(report: FileScrubReport) -> str:
+    """One row per claim: ordinal, claim id, patient control number, TOB, counts, status; then the totals."""
+    header = ("#", "claim id", "patient control no.", "TOB", "seg", "errors", "warnings", "notes", "status")
+    rows = [header]
+    for claim in report.claims:
+        counts = claim.result.counts()
+        rows.append(
+            (
+                str(claim.ordinal),
+                claim.claim_id,
+                claim.patient_control_number,
+                claim.type_of_bill,
+                str(claim.segment_number),
+                str(counts.get("error", 0)),
+                str(counts.get("warning", 0)),
+                str(counts.get("info", 0)),
+                _status(claim),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append("")
+    lines.append(_summary_line(report))
+    return "\n".join(lines)
+
+
+def _summary_line(report: FileScrubReport) -> str:
+    summary = report.summary()
+    findings = summary["findings"]
+    text = (
+        f"{summary['claims']} claim(s): {summary['claims_ok']} OK, {summary['claims_with_errors']} with errors; "
+        f"{findings['error']} error(s), {findings['warning']} warning(s), {findings['info']} note(s)"
+    )
+    if report.issues:
+        text += f"; {len(report.issues)} structural issue(s)"
+    if report.error is not None:
+        text += f"; reading stopped: {report.error}"
+    return text
+
+
+def scrub_report_text(report: FileScrubReport) -> str:
+    """Structural issues first, then each claim with its findings, then the totals."""
+    out: list[str] = [f"837I {report.file or '(stream)'}"]
+    if report.error is not None:
+        out.append(f"STRUCTURE ERROR  {report.error}")
+    for issue in report.issues:
+        out.append(f"STRUCTURE        {issue}")
+    for claim in report.claims:
+        counts = claim.result.counts()
+        out.append("")
+        out.append(
+            f"claim {claim.ordinal}  id {claim.claim_id}  patient control no. {claim.patient_control_number}  "
+            f"(segment {claim.segment_number})  TOB {claim.type_of_bill}: {_status(claim)} - "
+            f"{counts.get('error', 0)} error(s), {counts.get('warning', 0)} warning(s), {counts.get('info', 0)} note(s)"
+        )
+        for finding in claim.result.findings:
+            where = f" [line {finding.line + 1}]" if finding.line is not None else ""
+            reason = f" (FISS {finding.reason_code})" if finding.reason_code else ""
+            out.append(f"  {finding.severity.upper():<7} {finding.id}{where}{reason}: {finding.message}")
+            out.append(f"          fix: {finding.fix}")
+    out.append("")
+    out.append(_summary_line(report))
+    return "\n".join(out)

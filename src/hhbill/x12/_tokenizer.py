@@ -1,0 +1,269 @@
+"""Segment stream: X12 text in, one :class:`Segment` at a time out, delimiters taken from each ISA.
+
+The stream reads in fixed-size chunks, so memory stays flat however large the file. It tolerates what real
+files carry between segments: a UTF-8 BOM, CR/LF or LF line breaks, leading indentation, trailing spaces, blank
+lines. A file whose segment terminator is itself a line break (ISA106 = CR or LF) is read line by line.
+
+Every interchange re-detects its delimiters from its own ISA, so one file may hold several ISA envelopes with
+different separators. Segments are numbered from 1 at the first ISA of the file; that number is what every
+:class:`~hhbill.X12Error` reports.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Union
+
+from .._errors import X12Error
+
+__all__ = ["Delimiters", "Segment", "SegmentStream", "X12Source"]
+
+#: what a caller may hand the reader: a path, or an open text or binary stream
+X12Source = Union[str, "os.PathLike[str]", IO[str], IO[bytes]]
+
+_CHUNK_CHARS = 1 << 20
+#: no real segment comes near this; more text without a terminator means a wrong terminator or a damaged file
+_MAX_SEGMENT_CHARS = 100_000
+_ISA_LENGTH = 106  # fixed length of the ISA segment including its terminator
+_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
+_BETWEEN_SEGMENTS = " \t\r\n\ufeff"
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    """The four X12 delimiters of one interchange, as declared in its ISA."""
+
+    element: str = "*"
+    component: str = ":"
+    repetition: str = "^"  # empty when ISA11 is not a separator (4010-style "U")
+    segment: str = "~"
+
+
+class Segment:
+    """One segment: its 1-based number in the file and its elements (``elements[0]`` is the segment id)."""
+
+    __slots__ = ("elements", "id", "number")
+
+    def __init__(self, number: int, elements: list[str]) -> None:
+        self.number = number
+        self.elements = elements
+        self.id = elements[0]
+
+    def get(self, position: int) -> str:
+        """Element ``position`` (1-based, as in ``CLM05``); empty string when the segment is shorter."""
+        elements = self.elements
+        return elements[position] if position < len(elements) else ""
+
+    def __repr__(self) -> str:  # segment content can be PHI: show only id and position
+        return f"<Segment {self.id} #{self.number} ({len(self.elements) - 1} elements)>"
+
+
+def _open_text(source: X12Source, encoding: str) -> tuple[IO[str], bool, str | None]:
+    """A text stream over ``source``; whether we opened it (and must close it); the file name if any."""
+    if isinstance(source, (str, os.PathLike)):
+        name = os.fspath(source)
+        try:
+            raw: IO[bytes] = open(name, "rb")  # noqa: SIM115 - closed by SegmentStream.close
+        except OSError as exc:
+            raise X12Error(f"cannot open X12 file: {exc.strerror}", file=name) from None
+        return _decode(raw, encoding), True, name
+    if isinstance(source, io.TextIOBase):
+        return source, False, getattr(source, "name", None)
+    probe = source.read(0)
+    if isinstance(probe, bytes):
+        return _decode(source, encoding), False, getattr(source, "name", None)  # type: ignore[arg-type]
+    return source, False, getattr(source, "name", None)  # type: ignore[return-value]
+
+
+def _decode(raw: IO[bytes], encoding: str) -> IO[str]:
+    """Wrap a binary stream, honouring a BOM and spotting BOM-less UTF-16 (every other byte NUL)."""
+    buffered: io.BufferedReader = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    head = buffered.peek(4)[:4]
+    if head.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif len(head) >= 2 and head[0] != 0 and head[1] == 0:
+        encoding = "utf-16-le"
+    elif len(head) >= 2 and head[0] == 0 and head[1] != 0:
+        encoding = "utf-16-be"
+    return io.TextIOWrapper(buffered, encoding=encoding, newline="")
+
+
+class SegmentStream:
+    """Iterate over the segments of an X12 file or stream.
+
+    ``delimiters`` are those of the interchange the last yielded segment belongs to (set when its ISA is read).
+    """
+
+    def __init__(self, source: X12Source, *, encoding: str = "utf-8", file_name: str | None = None) -> None:
+        self._text, self._owned, opened_name = _open_text(source, encoding)
+        self.file_name = file_name or opened_name
+        self.delimiters = Delimiters()
+        self.isa_declared_component = ":"
+        self.segments_read = 0
+        self._buffer = ""
+        self._eof = False
+
+    # -- plumbing -----------------------------------------------------------------------------------------
+    def close(self) -> None:
+        if self._owned:
+            self._text.close()
+
+    def __enter__(self) -> SegmentStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _error(self, message: str, segment_id: str | None = None, element: int | None = None) -> X12Error:
+        return X12Error(
+            message,
+            file=self.file_name,
+            segment_number=self.segments_read + 1,
+            segment_id=segment_id,
+            element=element,
+        )
+
+    def _fill(self) -> bool:
+        """Append the next chunk to the buffer; False at end of input."""
+        if self._eof:
+            return False
+        try:
+            chunk = self._text.read(_CHUNK_CHARS)
+        except UnicodeDecodeError as exc:
+            raise self._error(
+                f"input is not valid text in the expected encoding ({exc.reason}); "
+                "pass encoding='latin-1' if the file is not UTF-8"
+            ) from None
+        if not chunk:
+            self._eof = True
+            return False
+        self._buffer += chunk
+        return True
+
+    # -- ISA ----------------------------------------------------------------------------------------------
+    def _read_isa(self) -> Segment | None:
+        """Detect the delimiters from the ISA at the start of the buffer; None at a clean end of input."""
+        while True:
+            self._buffer = self._buffer.lstrip(_BETWEEN_SEGMENTS)
+            if len(self._buffer) >= _ISA_LENGTH + 32 or not self._fill():
+                break
+        buffer = self._buffer = self._buffer.lstrip(_BETWEEN_SEGMENTS)
+        if not buffer:
+            return None
+        if not buffer.startswith("ISA"):
+            found = buffer[:3]
+            shown = found if _SEGMENT_ID.fullmatch(found.split("*")[0] or "") else repr(buffer[:10])
+            raise self._error(
+                f"expected an ISA interchange header here, found {shown!s}; "
+                "an X12 interchange starts with ISA (no envelope, or text before it)",
+                segment_id=found[:3] if _SEGMENT_ID.fullmatch(found[:3]) else None,
+            )
+        if len(buffer) < _ISA_LENGTH - 1:
+            raise self._error(f"the ISA segment is truncated: {len(buffer)} characters, 106 expected", segment_id="ISA")
+        element = buffer[3]
+        if element.isalnum() or element in _BETWEEN_SEGMENTS:
+            raise self._error(
+                f"ISA element separator (4th character) is {element!r}: expected a punctuation character",
+                segment_id="ISA",
+            )
+        # ISA16 follows the 16th element separator; the segment terminator follows ISA16.
+        position = -1
+        for _ in range(16):
+            position = buffer.find(element, position + 1)
+            if position < 0:
+                raise self._error("the ISA segment has fewer than 16 elements", segment_id="ISA")
+        component_at = position + 1
+        if component_at + 1 >= len(buffer):
+            raise self._error("the ISA segment ends before its segment terminator", segment_id="ISA", element=16)
+        component = buffer[component_at]
+        terminator = buffer[component_at + 1]
+        if terminator == "\r":
+            terminator = "\n"
+            end = component_at + (3 if buffer[component_at + 2 : component_at + 3] == "\n" else 2)
+        else:
+            end = component_at + 2
+        if component.isalnum() or component == element:
+            raise self._error(
+                f"ISA16 component separator {component!r} is not a usable separator", segment_id="ISA", element=16
+            )
+        if terminator.isalnum() or terminator in (element, component):
+            raise self._error(
+                f"segment terminator after ISA16 is {terminator!r}: expected a punctuation character or line break",
+                segment_id="ISA",
+                element=16,
+            )
+        elements = buffer[: component_at + 1].split(element)
+        repetition = elements[11] if len(elements[11]) == 1 and not elements[11].isalnum() else ""
+        self.delimiters = Delimiters(element, component, repetition, terminator)
+        self.isa_declared_component = component
+        self._buffer = buffer[end:]
+        self.segments_read += 1
+        return Segment(self.segments_read, elements)
+
+    # -- iteration ----------------------------------------------------------------------------------------
+    def __iter__(self) -> Iterator[Segment]:
+        try:
+            yield from self._segments()
+        finally:
+            self.close()
+
+    def _segments(self) -> Iterator[Segment]:
+        known_ids: set[str] = set()  # segment ids already checked (a file uses a few dozen)
+        while True:
+            isa = self._read_isa()
+            if isa is None:
+                return
+            yield isa
+            terminator = self.delimiters.segment
+            element = self.delimiters.element
+            interchange_open = True
+            while interchange_open:
+                pieces = self._buffer.split(terminator)
+                # the last piece has no terminator yet: keep it for the next chunk
+                self._buffer = pieces.pop()
+                for index, piece in enumerate(pieces):
+                    text = piece.strip(_BETWEEN_SEGMENTS)
+                    if not text:
+                        continue
+                    elements = text.split(element)
+                    segment_id = elements[0]
+                    if segment_id not in known_ids:
+                        if not _SEGMENT_ID.fullmatch(segment_id):
+                            raise self._error(
+                                # show only the start: with a wrong delimiter the "id" can run into patient data
+                                f"segment id starting {segment_id[:3]!r} ({len(segment_id)} characters) is not an "
+                                "X12 segment id (2-3 upper-case letters/digits); wrong delimiter or a damaged segment",
+                            )
+                        known_ids.add(segment_id)
+                    self.segments_read += 1
+                    yield Segment(self.segments_read, elements)
+                    if segment_id == "IEA":
+                        # the next interchange may use other delimiters: re-scan what follows
+                        rest = pieces[index + 1 :]
+                        rest.append(self._buffer)
+                        self._buffer = terminator.join(rest)
+                        interchange_open = False
+                        break
+                if interchange_open and len(self._buffer) > _MAX_SEGMENT_CHARS:
+                    raise self._error(
+                        f"no segment terminator {terminator!r} within {_MAX_SEGMENT_CHARS:,} characters: "
+                        "the terminator declared after ISA16 is not the one the file uses, or the file is damaged",
+                        segment_id=None,
+                    )
+                if interchange_open and not self._fill():
+                    leftover = self._buffer.strip(_BETWEEN_SEGMENTS)
+                    if leftover:
+                        segment_id = leftover.split(element)[0][:3]
+                        raise self._error(
+                            f"input ends inside a segment (no segment terminator {terminator!r} after "
+                            f"{len(leftover)} characters): the file is truncated",
+                            segment_id=segment_id if _SEGMENT_ID.fullmatch(segment_id) else None,
+                        )
+                    return

@@ -1,0 +1,125 @@
+"""``hhbill claim build|check|ledger|case-mix`` through a Typer app that mounts the claims commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from claims_scenarios.support import PERIOD, THERAPY, fresh, import_hcpcs
+from conftest import shared_path
+from hhbill.claims._cli import EXIT_CLAIM_HAS_ERRORS, register
+
+runner = CliRunner()
+
+
+def make_app() -> typer.Typer:
+    app = typer.Typer()
+
+    @app.callback()
+    def root(ctx: typer.Context, db: Annotated[Path | None, typer.Option("--db")] = None) -> None:
+        ctx.obj = {"db": db}
+
+    register(app)
+    return app
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("clidb")
+    import_hcpcs(shared_path, folder).close()
+    return folder / "hcpcs.db"
+
+
+def write(tmp_path: Path, data: dict[str, object], name: str = "input.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_build_formats(tmp_path: Path) -> None:
+    app = make_app()
+    path = write(tmp_path, fresh(PERIOD))
+    result = runner.invoke(app, ["claim", "build", str(path)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["lines"][0]["hcpcs"] == "1FC21" and data["total_charge"] == "454.01"
+    assert all(line["because"] for line in data["lines"])
+    ub04 = runner.invoke(app, ["claim", "build", str(path), "--format", "ub04"])
+    assert ub04.exit_code == 0
+    for locator in ("FL 4", "FL 6", "FL 31-34", "FL 39-41", "FL 42", "FL 46", "FL 47"):
+        assert locator in ub04.output
+    assert "1EG4TE5MK73" not in ub04.output and "*******MK73" in ub04.output
+    text = runner.invoke(app, ["claim", "build", str(path), "--format", "text"])
+    assert "because:" in text.output
+
+
+def test_check_text_json_and_exit_status(tmp_path: Path, db: Path) -> None:
+    app = make_app()
+    clean = write(tmp_path, fresh(PERIOD))
+    result = runner.invoke(app, ["--db", str(db), "claim", "check", str(clean), "--today", "2026-06-01"])
+    assert result.exit_code == 0, result.output
+    assert "OK - 0 error(s)" in result.output
+    bad = fresh(PERIOD)
+    bad["oasis_assessment_date"] = None
+    bad_path = write(tmp_path, bad, "bad.json")
+    result = runner.invoke(app, ["--db", str(db), "claim", "check", str(bad_path), "--format", "json"])
+    assert result.exit_code == EXIT_CLAIM_HAS_ERRORS
+    data = json.loads(result.output)
+    finding = next(f for f in data["findings"] if f["id"] == "oasis-oc50")
+    assert finding["reason_code"] == "37253" and finding["severity"] == "error" and finding["line"] is None
+    assert data["claim"]["type_of_bill"] == "0329"
+
+
+def test_bad_input_is_one_line_not_a_traceback(tmp_path: Path, db: Path) -> None:
+    data = fresh(PERIOD)
+    data["visits"][2]["minutes"] = "twenty"
+    result = runner.invoke(make_app(), ["--db", str(db), "claim", "check", str(write(tmp_path, data))])
+    assert result.exit_code == 1
+    assert "visits[2].minutes" in result.output and "Traceback" not in result.output
+    result = runner.invoke(make_app(), ["claim", "build", str(tmp_path / "nope.json")])
+    assert result.exit_code == 1 and "cannot read" in result.output
+
+
+def test_record_then_duplicate_then_ledger_commands(tmp_path: Path, db: Path) -> None:
+    app = make_app()
+    path = write(tmp_path, fresh(THERAPY))
+    args = ["--db", str(db), "claim", "check", str(path), "--today", "2026-06-01"]
+    first = runner.invoke(app, [*args, "--record", "submitted"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, args)
+    assert again.exit_code == EXIT_CLAIM_HAS_ERRORS and "duplicate-claim" in again.output and "38200" in again.output
+    listing = runner.invoke(app, ["--db", str(db), "claim", "ledger", "list", "--format", "json"])
+    entries = json.loads(listing.output)
+    assert entries[0]["type_of_bill"] == "0341" and entries[0]["status"] == "submitted"
+    removed = runner.invoke(app, ["--db", str(db), "claim", "ledger", "remove", str(entries[0]["id"])])
+    assert removed.exit_code == 0
+    assert runner.invoke(app, args).exit_code == 0
+    missing = runner.invoke(app, ["--db", str(db), "claim", "ledger", "remove", "99999"])
+    assert missing.exit_code == 2
+
+
+def test_case_mix_command_enables_lupa(tmp_path: Path, db: Path) -> None:
+    app = make_app()
+    csv_path = tmp_path / "CY2026 HH PDGM Case-Mix Weights and LUPA Thresholds.csv"
+    csv_path.write_text("HIPPS,Case-Mix Weight,LUPA Threshold\n1FC21,1.2345,5\n", encoding="utf-8")
+    loaded = runner.invoke(app, ["--db", str(db), "claim", "case-mix", str(csv_path)])
+    assert loaded.exit_code == 0 and "CY2026" in loaded.output and "1 HIPPS" in loaded.output
+    period = write(tmp_path, fresh(PERIOD), "period.json")
+    result = runner.invoke(
+        app, ["--db", str(db), "claim", "check", str(period), "--today", "2026-06-01", "--no-ledger"]
+    )
+    assert "lupa-threshold" in result.output and "threshold of 5" in result.output
+
+
+def test_edits_command_lists_the_catalog() -> None:
+    result = runner.invoke(make_app(), ["claim", "edits", "--format", "json"])
+    rows = json.loads(result.output)
+    assert {r["id"] for r in rows} >= {"oasis-oc50", "vc85-fips", "duplicate-claim"}
+    assert next(r for r in rows if r["id"] == "vc85-fips")["reason_code"] == "37257"
+    text = runner.invoke(make_app(), ["claim", "edits"])
+    assert "noa-late-whole-period" in text.output and "37364" in text.output

@@ -1,0 +1,382 @@
+"""Every edit of the catalog fails on a claim that breaks its rule and passes on the clean base claim.
+
+The table below is checked against the catalog: an edit without a failing case here fails the suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claims_scenarios.support import (
+    NOA,
+    OTHER_AGENCY_NPI,
+    PERIOD,
+    THERAPY,
+    TODAY,
+    case_mix_2026,
+    fresh,
+    import_hcpcs,
+)
+from conftest import shared_path
+from hhbill._store import Store
+from hhbill.claims import (
+    CheckContext,
+    Claim,
+    ClaimLedger,
+    ClaimLine,
+    CodeAmount,
+    CodeDate,
+    build_claim,
+    check_claim,
+    edit_catalog,
+    period_from_dict,
+)
+from hhbill.hcpcs import HcpcsReference
+
+BASES = {"period": PERIOD, "noa": NOA, "therapy": THERAPY}
+D = date.fromisoformat
+
+
+@pytest.fixture(scope="module")
+def hcpcs(tmp_path_factory: pytest.TempPathFactory) -> HcpcsReference:
+    store = import_hcpcs(shared_path, tmp_path_factory.mktemp("hcpcs"))
+    return HcpcsReference(store)
+
+
+def built(base: str, change_input: Callable[[dict[str, Any]], None] | None = None) -> Claim:
+    data = fresh(BASES[base])
+    if change_input is not None:
+        change_input(data)
+    return build_claim(period_from_dict(data))
+
+
+def line_index(claim: Claim, code: str) -> int:
+    return next(i for i, line in enumerate(claim.lines) if line.hcpcs == code)
+
+
+def add_line(claim: Claim, revenue: str, code: str, day: str, *, units: int = 1, mods: tuple[str, ...] = ()) -> None:
+    claim.lines.append(ClaimLine(revenue, code, mods, D(day), Decimal(units), Decimal("10.00")))
+
+
+def set_line(claim: Claim, code: str, **changes: Any) -> None:
+    i = line_index(claim, code)
+    claim.lines[i] = replace(claim.lines[i], **changes)
+
+
+def drop_lines(claim: Claim, *codes: str) -> None:
+    claim.lines[:] = [line for line in claim.lines if line.hcpcs not in codes]
+
+
+def drop_oc(claim: Claim, code: str) -> None:
+    claim.occurrence_codes[:] = [oc for oc in claim.occurrence_codes if oc.code != code]
+
+
+def drop_vc(claim: Claim, code: str) -> None:
+    claim.value_codes[:] = [vc for vc in claim.value_codes if vc.code != code]
+
+
+def set_dates(claim: Claim, start: str, end: str) -> None:
+    claim.from_date, claim.through_date = D(start), D(end)
+
+
+def _noa_future(c: Claim) -> None:
+    c.from_date = c.through_date = c.admission_date = TODAY + timedelta(days=10)
+    c.facts["noa_receipt_date"] = TODAY + timedelta(days=11)
+
+
+def _pre_pdgm(data: dict[str, Any]) -> None:
+    data.update(
+        {
+            "from": "2019-03-04",
+            "through": "2019-04-02",
+            "admission_date": "2019-03-04",
+            "oasis_assessment_date": "2019-03-03",
+            "noa_receipt_date": None,
+            "remote_monitoring": None,
+        }
+    )
+    for visit, day in zip(data["visits"], ("2019-03-04", "2019-03-06", "2019-03-08", "2019-03-11"), strict=True):
+        visit["date"] = day
+        visit["modality"] = "in_person"
+
+
+def _only_aide(data: dict[str, Any]) -> None:
+    data["visits"] = [v for v in data["visits"] if v["discipline"] == "AIDE"]
+
+
+def _kx_over(c: Claim) -> None:
+    c.facts["ytd_therapy_spend"] = {"pt_slp": Decimal("2470.00"), "ot": Decimal("0")}
+
+
+# (edit id, base, input change, claim change, context parts)
+Case = tuple[str, str, Callable[[dict[str, Any]], None] | None, Callable[[Claim], None] | None]
+CASES: list[Case] = [
+    ("tob-valid-on-date", "period", None, lambda c: setattr(c, "type_of_bill", "0322")),
+    ("claim-dates-order", "period", None, lambda c: set_dates(c, "2026-03-02", "2026-03-01")),
+    ("principal-diagnosis", "period", None, lambda c: setattr(c, "diagnoses", ["12345"])),
+    ("total-charge", "period", None, lambda c: setattr(c, "total_charge", Decimal("1.00"))),
+    ("practitioner-npi", "period", None, lambda c: setattr(c, "attending_npi", "1234567890")),
+    ("mbi-format", "period", None, lambda c: setattr(c.patient, "mbi", "1EG4TE5MK7S")),
+    ("line-date-present", "period", None, lambda c: set_line(c, "G0151", service_date=None)),
+    ("line-date-in-period", "period", None, lambda c: set_line(c, "G0151", service_date=D("2026-04-01"))),
+    ("units-whole", "period", None, lambda c: set_line(c, "G0151", units=Decimal("2.5"))),
+    ("noa-dates", "noa", None, lambda c: setattr(c, "through_date", D("2026-03-03"))),
+    ("noa-status", "noa", None, lambda c: setattr(c, "patient_status", "01")),
+    ("noa-transfer-cc47", "noa", None, lambda c: c.facts.update(transfer_from_other_hha=True)),
+    ("noa-future-date", "noa", None, _noa_future),
+    ("noa-timely", "noa", None, lambda c: c.facts.update(noa_receipt_date=D("2026-03-11"))),
+    ("noa-late-whole-period", "period", None, lambda c: c.facts.update(noa_receipt_date=D("2026-04-06"))),
+    ("noa-receipt-unknown", "period", None, lambda c: c.facts.pop("noa_receipt_date")),
+    ("period-from-date", "period", None, lambda c: set_dates(c, "2026-03-12", "2026-04-10")),
+    ("period-length", "period", None, lambda c: set_dates(c, "2026-03-02", "2026-04-05")),
+    ("period-through-status", "period", None, lambda c: set_dates(c, "2026-03-02", "2026-03-20")),
+    ("death-oc55", "period", None, lambda c: setattr(c, "patient_status", "20")),
+    ("pep-status-06", "period", None, lambda c: setattr(c, "patient_status", "06")),
+    ("pdgm-not-applicable", "period", _pre_pdgm, None),
+    ("hipps-line", "period", None, lambda c: drop_lines(c, "1FC21")),
+    ("hipps-format", "period", None, lambda c: set_line(c, "1FC21", hcpcs="1FD21")),
+    ("hipps-in-case-mix-table", "period", None, lambda c: set_line(c, "1FC21", hcpcs="4LC31")),
+    ("lupa-threshold", "period", None, lambda c: drop_lines(c, "G0156")),
+    ("oasis-oc50", "period", None, lambda c: drop_oc(c, "50")),
+    (
+        "oc61-oc62",
+        "period",
+        None,
+        lambda c: c.occurrence_codes.extend([CodeDate("61", D("2026-02-27")), CodeDate("62", D("2026-02-28"))]),
+    ),
+    ("vc61-cbsa", "period", None, lambda c: drop_vc(c, "61")),
+    ("vc85-fips", "period", None, lambda c: (drop_vc(c, "85"), c.value_codes.append(CodeAmount("85", Decimal(123))))),
+    ("skilled-visit", "period", _only_aide, None),
+    ("revenue-code-discipline", "period", None, lambda c: set_line(c, "G0151", revenue_code="0551")),
+    ("site-of-service-present", "period", None, lambda c: drop_lines(c, "Q5001")),
+    ("site-of-service-paired", "period", None, lambda c: set_line(c, "Q5001", service_date=D("2026-03-03"))),
+    ("site-of-service-hospice-only", "period", None, lambda c: add_line(c, "0551", "Q5004", "2026-03-02")),
+    ("telehealth-units", "period", None, lambda c: set_line(c, "G0320", units=Decimal(2))),
+    ("telehealth-remote-monitoring", "period", None, lambda c: set_line(c, "G0322", units=Decimal(40))),
+    ("telehealth-reporting", "period", None, lambda c: drop_lines(c, "G0320")),
+    ("hcpcs-valid-on-date", "period", None, lambda c: set_line(c, "G0493", hcpcs="G0154")),
+    ("hcpcs-not-payable-by-medicare", "period", None, lambda c: add_line(c, "0551", "S9123", "2026-03-02")),
+    (
+        "hcpcs-do-not-use-with",
+        "period",
+        None,
+        lambda c: (add_line(c, "0551", "S9329", "2026-03-02"), add_line(c, "0551", "S9330", "2026-03-02")),
+    ),
+    (
+        "functional-reporting-obsolete",
+        "therapy",
+        None,
+        lambda c: add_line(c, "0420", "G8978", "2026-03-03", mods=("GP", "CH")),
+    ),
+    ("hit-code-on-hha-claim", "period", None, lambda c: add_line(c, "0551", "G0068", "2026-03-02")),
+    ("hh-visit-code-on-34x", "therapy", None, lambda c: add_line(c, "0420", "G0151", "2026-03-03", mods=("GP",))),
+    ("therapy-modifier", "therapy", None, lambda c: set_line(c, "97110", modifiers=())),
+    ("therapy-kx-threshold", "therapy", None, _kx_over),
+    ("therapy-plan-date", "therapy", None, lambda c: drop_oc(c, "29")),
+    ("duplicate-claim", "period", None, None),  # the ledger holds this very claim as submitted
+    ("overlapping-period", "period", None, None),  # the ledger holds another agency's overlapping period
+]
+
+
+def context(hcpcs: HcpcsReference, ledger: ClaimLedger | None = None) -> CheckContext:
+    return CheckContext(codes=hcpcs, ledger=ledger, case_mix=case_mix_2026(), today=TODAY)
+
+
+def ledger_for(edit_id: str, claim: Claim, tmp_path: Path) -> ClaimLedger:
+    ledger = ClaimLedger.sqlite(Store(tmp_path / "ledger.db"))
+    if edit_id == "duplicate-claim":
+        ledger.record(claim, "submitted")
+    elif edit_id == "overlapping-period":
+        other = built("period")
+        other.billing_provider.npi = OTHER_AGENCY_NPI
+        set_dates(other, "2026-02-20", "2026-03-21")
+        ledger.record(other, "submitted")
+    return ledger
+
+
+def test_every_catalog_edit_has_a_case() -> None:
+    assert [case[0] for case in CASES] == [e.id for e in edit_catalog().edits]
+
+
+@pytest.mark.parametrize("base", sorted(BASES))
+def test_base_claims_are_clean(base: str, hcpcs: HcpcsReference, tmp_path: Path) -> None:
+    claim = built(base)
+    ledger = ClaimLedger.sqlite(Store(tmp_path / "ledger.db"))
+    result = check_claim(claim, context(hcpcs, ledger))
+    assert result.findings == [], [f.message for f in result.findings]
+    assert result.ok
+
+
+@pytest.mark.parametrize(("edit_id", "base", "change_input", "change_claim"), CASES, ids=[c[0] for c in CASES])
+def test_edit_fails_and_passes(
+    edit_id: str,
+    base: str,
+    change_input: Callable[[dict[str, Any]], None] | None,
+    change_claim: Callable[[Claim], None] | None,
+    hcpcs: HcpcsReference,
+    tmp_path: Path,
+) -> None:
+    spec = edit_catalog().by_id[edit_id]
+    clean = built(base)
+    passing = check_claim(clean, context(hcpcs, ClaimLedger.sqlite(Store(tmp_path / "empty.db"))))
+    assert edit_id not in passing.ids()
+
+    claim = built(base, change_input)
+    if change_claim is not None:
+        change_claim(claim)
+    result = check_claim(claim, context(hcpcs, ledger_for(edit_id, claim, tmp_path)))
+    hits = [f for f in result.findings if f.id == edit_id]
+    assert hits, f"{edit_id} did not fire; got {sorted(result.ids())}"
+    for finding in hits:
+        assert finding.severity == spec.severity
+        assert finding.message and "{" not in finding.message
+        assert finding.fix and "{" not in finding.fix
+        assert finding.citation
+        if spec.severity == "error":
+            assert not result.ok
+
+
+def test_cc54_is_allowed_on_a_later_period_only(hcpcs: HcpcsReference) -> None:
+    def aide_only_later(data: dict[str, Any]) -> None:
+        _only_aide(data)
+        data["condition_codes"] = ["54"]
+        data["first_period"] = False
+
+    later = check_claim(built("period", aide_only_later), context(hcpcs))
+    assert "skilled-visit" not in later.ids()
+
+    def aide_only_first(data: dict[str, Any]) -> None:
+        _only_aide(data)
+        data["condition_codes"] = ["54"]
+
+    first = check_claim(built("period", aide_only_first), context(hcpcs))
+    message = next(f.message for f in first.findings if f.id == "skilled-visit")
+    assert "first period" in message
+
+
+def test_code_added_after_the_line_date(hcpcs: HcpcsReference) -> None:
+    """Before the oldest loaded release the oldest release's added date decides (G0320 was added 2023-01-01)."""
+    claim = built("period")
+    set_line(claim, "G0320", service_date=D("2022-12-20"))
+    found = [f for f in check_claim(claim, context(hcpcs)).findings if f.id == "hcpcs-valid-on-date"]
+    assert len(found) == 1 and "was added 2023-01-01, after the line date 2022-12-20" in found[0].message
+    assert found[0].line == line_index(claim, "G0320")
+
+
+def test_unknown_code_and_cpt_codes(hcpcs: HcpcsReference) -> None:
+    claim = built("period")
+    add_line(claim, "0551", "G7777", "2026-03-02")  # not a HCPCS code in the Jan 2026 release
+    messages = [f.message for f in check_claim(claim, context(hcpcs)).findings if f.id == "hcpcs-valid-on-date"]
+    assert messages == ["Line 8: G7777 is not in the HCPCS release in force on 2026-03-02"]
+    therapy = check_claim(built("therapy"), context(hcpcs))  # CPT codes are not looked up in the Level II file
+    assert "hcpcs-valid-on-date" not in therapy.ids()
+
+
+def test_do_not_use_with_a_category(hcpcs: HcpcsReference) -> None:
+    """S9208's descriptor excludes 'any home infusion per diem code' (a category, not a list)."""
+    claim = built("period")
+    add_line(claim, "0551", "S9208", "2026-03-02")
+    add_line(claim, "0551", "S9329", "2026-03-02")
+    pairs = {
+        (f.line, f.message.split(" with ")[1].split(" ")[0])
+        for f in check_claim(claim, context(hcpcs)).findings
+        if f.id == "hcpcs-do-not-use-with"
+    }
+    assert (7, "S9329") in pairs
+
+
+def test_check_without_context_skips_what_it_cannot_know() -> None:
+    claim = built("period")
+    add_line(claim, "0551", "S9329", "2026-03-02")
+    result = check_claim(claim, CheckContext(today=TODAY))
+    assert "hcpcs-not-payable-by-medicare" not in result.ids()
+    assert result.edits_run < len([e for e in edit_catalog().edits if "period" in e.kinds])
+
+
+def test_embedded_subset_does_not_invent_unknown_codes(tmp_path: Path) -> None:
+    """With only the embedded home health subset loaded, a code outside it is not called invalid."""
+    from hhbill.claims._service import context_for_store
+
+    store = Store(tmp_path / "embedded.db")
+    ctx = context_for_store(store, today=TODAY)
+    claim = built("period")
+    add_line(claim, "0551", "A6212", "2026-03-02")  # a real supply code, not in the home health subset
+    set_line(claim, "G0493", hcpcs="G0154")  # terminated in 2016, and in the subset
+    found = {f.line: f.message for f in check_claim(claim, ctx).findings if f.id == "hcpcs-valid-on-date"}
+    assert list(found) == [line_index(claim, "G0154")]
+    assert "terminated 2016-02-29" in found[line_index(claim, "G0154")]
+
+
+def _shift_period(data: dict[str, Any], start: str) -> None:
+    """Move the base period to another first day, keeping its visit pattern."""
+    base = D(PERIOD["from"])
+    delta = D(start) - base
+    for key in ("from", "through", "admission_date", "oasis_assessment_date", "noa_receipt_date"):
+        data[key] = str(D(PERIOD[key]) + delta)
+    for visit in data["visits"]:
+        visit["date"] = str(D(visit["date"]) + delta)
+    data["remote_monitoring"]["start"] = str(D(PERIOD["remote_monitoring"]["start"]) + delta)
+
+
+@pytest.mark.parametrize(
+    ("start", "edit_id", "fires"),
+    [
+        ("2023-05-01", "telehealth-reporting", False),  # voluntary before periods starting 2023-07-01
+        ("2023-07-01", "telehealth-reporting", True),
+    ],
+)
+def test_telehealth_reporting_date(start: str, edit_id: str, fires: bool) -> None:
+    claim = built("period", lambda d: _shift_period(d, start))
+    drop_lines(claim, "G0320")
+    assert (edit_id in check_claim(claim, CheckContext(today=TODAY)).ids()) is fires
+
+
+def test_functional_reporting_was_fine_in_2018_and_dr_bypasses_oc50() -> None:
+    def in_2018(data: dict[str, Any]) -> None:
+        data.update({"from": "2018-06-04", "through": "2018-07-01"})
+        for service in data["therapy_services"]:
+            service["date"] = "2018-06-05"
+
+    claim = built("therapy", in_2018)
+    add_line(claim, "0420", "G8978", "2018-06-05", mods=("GP", "CH"))
+    assert "functional-reporting-obsolete" not in check_claim(claim, CheckContext(today=TODAY)).ids()
+
+    claim = built("period")
+    drop_oc(claim, "50")
+    claim.condition_codes.append("DR")
+    assert "oasis-oc50" not in check_claim(claim, CheckContext(today=TODAY)).ids()
+
+
+def test_rap_was_fine_before_2022_and_noa_was_not() -> None:
+    claim = built("noa")
+    claim.type_of_bill = "0322"
+    set_dates(claim, "2021-06-01", "2021-06-01")
+    assert "tob-valid-on-date" not in check_claim(claim, CheckContext(today=TODAY)).ids()
+    claim.type_of_bill = "032A"
+    findings = [f for f in check_claim(claim, CheckContext(today=TODAY)).findings if f.id == "tob-valid-on-date"]
+    assert findings and "accepted only from 2022-01-01" in findings[0].message
+
+
+def test_a_code_source_set_after_the_context_is_still_used(hcpcs: HcpcsReference) -> None:
+    ctx = CheckContext(today=TODAY)
+    ctx.codes = hcpcs  # not wrapped in the cache by __post_init__
+    claim = built("period")
+    add_line(claim, "0551", "S9123", "2026-03-02")
+    assert "hcpcs-not-payable-by-medicare" in check_claim(claim, ctx).ids()
+
+
+def test_attending_alone_stands_for_the_certifying_practitioner() -> None:
+    """Same practitioner certified and signed the plan of care: only the attending is reported (Palmetto GBA)."""
+    claim = built("period")
+    claim.certifying_npi = ""
+    assert "practitioner-npi" not in check_claim(claim, CheckContext(today=TODAY)).ids()
+    claim.certifying_npi = "1234567890"  # reported separately, so it must be a valid NPI
+    findings = [f for f in check_claim(claim, CheckContext(today=TODAY)).findings if f.id == "practitioner-npi"]
+    assert findings and "certifying practitioner" in findings[0].message

@@ -1,0 +1,172 @@
+"""The claim ledger: duplicates (38200) and overlapping periods (U538F/U538G) across claims, on SQLite and on a
+real PostgreSQL server started by the test (skipped when PostgreSQL is not installed, failed under CI)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from claims_scenarios.support import MBI, OTHER_AGENCY_NPI, OTHER_MBI, PERIOD, fresh
+from hhbill._errors import ConfigError, NotFoundError
+from hhbill._store import Store
+from hhbill.claims import CheckContext, Claim, ClaimLedger, build_claim, check_claim, open_ledger, period_from_dict
+
+D = date.fromisoformat
+
+
+def period_claim(**changes: object) -> Claim:
+    claim = build_claim(period_from_dict(fresh(PERIOD)))
+    for name, value in changes.items():
+        setattr(claim, name, value)
+    return claim
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    if not initdb or not pg_ctl:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL (initdb, pg_ctl) is needed for the ledger tests")
+        pytest.skip("PostgreSQL is not installed")
+    folder = Path(tempfile.mkdtemp(prefix="hhbill-pg-"))
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # the server refuses to run as root: run it as the postgres account
+        shutil.chown(folder, "postgres")
+        prefix = ["runuser", "-u", "postgres", "--"]
+    data = folder / "data"
+    port = _free_port()
+    run = {"check": True, "capture_output": True, "timeout": 60}
+    subprocess.run([*prefix, initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"], **run)  # type: ignore[call-overload]
+    subprocess.run(  # type: ignore[call-overload]
+        [
+            *prefix,
+            pg_ctl,
+            "-D",
+            str(data),
+            "-l",
+            str(folder / "log"),
+            "-w",
+            "-o",
+            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        ],
+        **run,
+    )
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], capture_output=True, timeout=60
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ClaimLedger]:
+    if request.param == "sqlite":
+        opened = open_ledger(Store(tmp_path / "ledger.db"))
+    else:
+        url = request.getfixturevalue("postgres_url")
+        opened = open_ledger(url=url)
+        opened._backend.write([("DELETE FROM claims_ledger", ())])  # each test starts empty
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def test_duplicate_of_a_submitted_claim(ledger: ClaimLedger) -> None:
+    claim = period_claim()
+    assert ledger.find_duplicate(claim) is None
+    entry = ledger.record(claim, "checked")
+    assert ledger.find_duplicate(claim) is None  # a checked draft is not a submitted claim
+    assert ledger.record(claim, "checked").id == entry.id  # recording again does not add a row
+    submitted = ledger.record(claim, "submitted")
+    assert submitted.id == entry.id and submitted.status == "submitted"
+    duplicate = ledger.find_duplicate(period_claim())
+    assert duplicate is not None and duplicate.id == entry.id
+    result = check_claim(period_claim(), CheckContext(ledger=ledger))
+    assert "duplicate-claim" in result.ids()
+    # any change to the 38200 key makes it a different claim
+    changed = period_claim()
+    changed.lines[1].charge += 1
+    assert ledger.find_duplicate(changed) is None
+    other_patient = period_claim()
+    other_patient.patient.mbi = OTHER_MBI
+    assert ledger.find_duplicate(other_patient) is None
+
+
+def test_the_ledger_stores_no_mbi(ledger: ClaimLedger) -> None:
+    ledger.record(period_claim(), "submitted")
+    rows = ledger._backend.fetch("SELECT * FROM claims_ledger")
+    assert rows and all(MBI not in str(value) for row in rows for value in row)
+
+
+def test_overlaps_with_another_agency_and_own_period(ledger: ClaimLedger) -> None:
+    other = period_claim()
+    other.billing_provider.npi = OTHER_AGENCY_NPI
+    other.from_date, other.through_date = D("2026-02-20"), D("2026-03-21")
+    ledger.record(other, "submitted")
+    mine = period_claim()
+    overlaps = ledger.find_overlaps(mine)
+    assert [(e.provider_npi, e.from_date) for e in overlaps] == [(OTHER_AGENCY_NPI, D("2026-02-20"))]
+    findings = [f for f in check_claim(mine, CheckContext(ledger=ledger)).findings if f.id == "overlapping-period"]
+    assert [f.reason_code for f in findings] == ["U538F"]
+
+    # this agency's own submitted period with a different From date -> U538G
+    own = period_claim()
+    own.from_date, own.through_date = D("2026-03-12"), D("2026-04-10")
+    ledger.record(own, "submitted")
+    reasons = sorted(
+        f.reason_code or ""
+        for f in check_claim(mine, CheckContext(ledger=ledger)).findings
+        if f.id == "overlapping-period"
+    )
+    assert reasons == ["U538F", "U538G"]
+
+    # a later, adjacent period does not overlap; a replacement of the same period is not an overlap
+    later = period_claim()
+    later.from_date, later.through_date = D("2026-04-11"), D("2026-05-10")
+    assert ledger.find_overlaps(later) == []
+    ledger.record(mine, "submitted")
+    replacement = period_claim(type_of_bill="0327")
+    assert all(e.from_date != mine.from_date for e in ledger.find_overlaps(replacement))
+
+
+def test_a_checked_draft_of_the_same_period_is_not_an_overlap(ledger: ClaimLedger) -> None:
+    draft = period_claim()
+    ledger.record(draft, "checked")
+    corrected = period_claim()
+    corrected.lines[1].charge += 5
+    assert ledger.find_overlaps(corrected) == []
+
+
+def test_entries_get_and_remove(ledger: ClaimLedger) -> None:
+    entry = ledger.record(period_claim(), "submitted")
+    assert [e.id for e in ledger.entries()] == [entry.id]
+    assert entry.to_dict()["claim_ref"] == "PCN-0001"
+    ledger.remove(entry.id)
+    assert ledger.entries() == []
+    with pytest.raises(NotFoundError):
+        ledger.get(entry.id)
+    with pytest.raises(ConfigError):
+        ledger.record(period_claim(), "paid")
+
+
+def test_ledger_url_must_be_postgres() -> None:
+    with pytest.raises(ConfigError, match="postgresql://"):
+        open_ledger(url="mysql://somewhere/db")
