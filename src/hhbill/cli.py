@@ -230,14 +230,14 @@ def code(
 
 def _register_features() -> None:
     """Mount the commands of the feature packages (each keeps its CLI in its own ``_cli.py``)."""
-    for name in ("claims", "rvu", "search", "x12", "web"):
-        try:
-            module = __import__(f"hhbill.{name}._cli", fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"hhbill.{name}", f"hhbill.{name}._cli"):
-                raise
-            continue
-        module.register(app)
+    from .claims._cli import register as register_claims
+    from .rvu._cli import register as register_rvu
+    from .search._cli import register as register_search
+    from .web._cli import register as register_web
+    from .x12._cli import register as register_x12
+
+    for register in (register_search, register_rvu, register_claims, register_x12, register_web):
+        register(app)
 
 
 _register_features()

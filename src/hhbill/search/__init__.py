@@ -1,0 +1,43 @@
+"""Code search: ranked keyword, synonym and plain-language search over every HCPCS code and modifier.
+
+One library function, :func:`search`, serves the CLI (``hhbill search``), the API and the pages;
+:func:`suggest` is its search-as-you-type form. :func:`index_release` builds a release's index (the HCPCS
+importer calls it through ``post_import_hooks``; otherwise the index is built on the first search).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..hcpcs import post_import_hooks
+from ._drugs import prepare_drug_names
+from ._index import ReleaseIndex, index_release, release_index, write_fts_rows
+from ._plain import keyword_search
+from ._search import SearchResponse, SearchResult, release_for, search, suggest
+from ._vocabulary import Vocabulary, VocabularyEntry, load_vocabulary, parse_vocabulary
+
+
+def _index_imported_release(conn: sqlite3.Connection, release_id: int) -> None:
+    """Post-import hook: the importer writes the release's FTS5 rows in its own transaction."""
+    write_fts_rows(conn, release_id)
+
+
+if not any(getattr(hook, "__name__", "") == _index_imported_release.__name__ for hook in post_import_hooks):
+    post_import_hooks.append(_index_imported_release)
+
+__all__ = [
+    "ReleaseIndex",
+    "SearchResponse",
+    "SearchResult",
+    "Vocabulary",
+    "VocabularyEntry",
+    "index_release",
+    "keyword_search",
+    "load_vocabulary",
+    "parse_vocabulary",
+    "prepare_drug_names",
+    "release_for",
+    "release_index",
+    "search",
+    "suggest",
+]

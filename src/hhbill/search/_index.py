@@ -1,0 +1,296 @@
+"""The search index of one HCPCS release: persisted FTS5 table plus an in-memory BM25F index.
+
+``index_release`` writes the release's descriptions into the FTS5 table ``search_fts`` (Porter stemming; plain
+BM25 keyword search and the benchmark baseline read it) and records it in ``search_indexed_release``. The ranked
+search itself runs on :class:`ReleaseIndex`, built once per release and kept in memory: per-stem impact lists
+(BM25F over the long description, the short description and the vocabulary aliases of each code), the word list
+for prefix and typo matching, and the codes in order. Releases are never changed once imported, so a built index
+stays valid for the life of the process.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import sqlite3
+import threading
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from .._store import Store
+from ..hcpcs._schema import HCPCS_SCHEMA
+from ._text import stemmer, words
+from ._vocabulary import Vocabulary, load_vocabulary
+
+SEARCH_SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+    code UNINDEXED,
+    kind UNINDEXED,
+    release_id UNINDEXED,
+    short_description,
+    long_description,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS search_indexed_release (
+    release_id      INTEGER PRIMARY KEY REFERENCES hcpcs_release(id),
+    document_count  INTEGER NOT NULL,
+    indexed_at      TEXT NOT NULL
+);
+"""
+
+#: BM25F field weights and length normalisation (long description, short description, vocabulary aliases)
+FIELD_WEIGHTS = (1.0, 0.5, 0.9)
+FIELD_B = (0.75, 0.5, 0.3)
+K1 = 1.2
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    code: str
+    kind: str
+    short_description: str
+    long_description: str
+    added_date: str | None
+    termination_date: str | None
+
+    def valid_on(self, iso_day: str) -> bool:
+        if self.added_date and iso_day < self.added_date:
+            return False
+        return not (self.termination_date and iso_day > self.termination_date)
+
+
+@dataclass
+class ReleaseIndex:
+    release_id: int
+    documents: list[Document]
+    #: stem -> {document number: BM25F impact}
+    impacts: dict[str, dict[int, float]]
+    #: stem -> inverse document frequency
+    idf: dict[str, float]
+    #: unstemmed word -> number of documents using it (descriptions and aliases)
+    word_frequency: dict[str, int]
+    #: the same words, sorted, for prefix look-up
+    sorted_words: list[str]
+    by_code: dict[str, int]
+    #: the stems of every document (all fields), for phrase and coverage checks
+    document_stems: list[frozenset[str]] = field(default_factory=list)
+    codes_in_order: list[str] = field(default_factory=list)
+    _memo: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
+    #: document number -> stems of its long description in order (filled as the phrase bonus needs them)
+    description_stems: dict[int, list[str]] = field(default_factory=dict, repr=False)
+    #: things the search derives from the index once (word dictionaries), keyed by what they depend on
+    extras: dict[str, object] = field(default_factory=dict, repr=False)
+
+    @property
+    def modifier_numbers(self) -> frozenset[int]:
+        found = self._memo.get("modifiers")
+        if found is None:
+            found = frozenset(n for n, d in enumerate(self.documents) if d.kind == "modifier")
+            self._memo["modifiers"] = found
+        return found
+
+    def valid_numbers(self, iso_day: str) -> frozenset[int]:
+        """Documents valid on a day (added on or before it, not terminated before it); memoised per day."""
+        key = f"valid:{iso_day}"
+        found = self._memo.get(key)
+        if found is None:
+            found = frozenset(n for n, d in enumerate(self.documents) if d.valid_on(iso_day))
+            if len(self._memo) > 64:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
+    def numbers_with_prefix(self, prefix: str) -> list[int]:
+        start = bisect.bisect_left(self.codes_in_order, prefix)
+        found: list[int] = []
+        for position in range(start, len(self.codes_in_order)):
+            code = self.codes_in_order[position]
+            if not code.startswith(prefix):
+                break
+            found.append(self.by_code[code])
+        return found
+
+    def numbers_in_range(self, first: str, last: str) -> list[int]:
+        start = bisect.bisect_left(self.codes_in_order, first)
+        end = bisect.bisect_right(self.codes_in_order, last)
+        return [self.by_code[c] for c in self.codes_in_order[start:end] if len(c) == len(first)]
+
+    @property
+    def max_idf(self) -> float:
+        """The idf of a word used by a single code (the rarest possible)."""
+        count = len(self.documents) or 1
+        return math.log(1 + (count - 0.5) / 1.5)
+
+    def is_modifier(self, code: str) -> bool:
+        number = self.by_code.get(code)
+        return number is not None and self.documents[number].kind == "modifier"
+
+    def words_starting_with(self, prefix: str, limit: int = 40) -> list[str]:
+        """Index words that begin with ``prefix`` (most used first)."""
+        start = bisect.bisect_left(self.sorted_words, prefix)
+        found: list[str] = []
+        for position in range(start, len(self.sorted_words)):
+            word = self.sorted_words[position]
+            if not word.startswith(prefix):
+                break
+            found.append(word)
+        found.sort(key=lambda w: -self.word_frequency[w])
+        return found[:limit]
+
+
+def _aliases_by_code(vocabulary: Vocabulary, codes: list[str]) -> dict[str, list[str]]:
+    aliases: dict[str, list[str]] = {}
+    for entry in vocabulary.entries:
+        if not entry.codes and not entry.code_ranges:
+            continue
+        named = [c for c in entry.codes]
+        for code_range in entry.code_ranges:
+            first = bisect.bisect_left(codes, code_range.first)
+            last = bisect.bisect_right(codes, code_range.last)
+            named.extend(codes[first:last])
+        for code in named:
+            aliases.setdefault(code, []).extend(entry.terms)
+    return aliases
+
+
+def build_release_index(
+    release_id: int, rows: list[tuple[str, str, str, str, str | None, str | None]], vocabulary: Vocabulary
+) -> ReleaseIndex:
+    """Build the in-memory index from ``(code, kind, short, long, added, terminated)`` rows."""
+    documents = [Document(*row) for row in sorted(rows, key=lambda r: (r[1] != "procedure", r[0]))]
+    codes_sorted = sorted(d.code for d in documents)
+    aliases = _aliases_by_code(vocabulary, codes_sorted)
+    field_words: list[tuple[list[str], list[str], list[str]]] = []
+    vocabulary_words: Counter[str] = Counter()
+    for document in documents:
+        long_words = words(document.long_description)
+        short_words = words(document.short_description)
+        alias_words = [w for term in aliases.get(document.code, ()) for w in words(term)]
+        field_words.append((long_words, short_words, alias_words))
+        vocabulary_words.update(set(long_words) | set(short_words) | set(alias_words))
+    stem_of = stemmer().stem_all(vocabulary_words)
+    count = len(documents) or 1
+    field_lengths = [[len(fields[f]) for fields in field_words] for f in range(3)]
+    averages = [max(sum(lengths) / count, 1.0) for lengths in field_lengths]
+    term_frequencies: list[dict[str, float]] = []
+    document_frequency: Counter[str] = Counter()
+    document_stems: list[frozenset[str]] = []
+    for number, fields in enumerate(field_words):
+        weighted: dict[str, float] = {}
+        for f, field_word_list in enumerate(fields):
+            if not field_word_list:
+                continue
+            norm = 1 - FIELD_B[f] + FIELD_B[f] * field_lengths[f][number] / averages[f]
+            for word, tf in Counter(field_word_list).items():
+                stem = stem_of[word]
+                weighted[stem] = weighted.get(stem, 0.0) + FIELD_WEIGHTS[f] * tf / norm
+        term_frequencies.append(weighted)
+        document_frequency.update(weighted.keys())
+        document_stems.append(frozenset(weighted))
+    idf = {stem: math.log(1 + (count - df + 0.5) / (df + 0.5)) for stem, df in document_frequency.items()}
+    impacts: dict[str, dict[int, float]] = {}
+    for number, weighted in enumerate(term_frequencies):
+        for stem, frequency in weighted.items():
+            impacts.setdefault(stem, {})[number] = idf[stem] * frequency * (K1 + 1) / (frequency + K1)
+    return ReleaseIndex(
+        release_id=release_id,
+        documents=documents,
+        impacts=impacts,
+        idf=idf,
+        word_frequency=dict(vocabulary_words),
+        sorted_words=sorted(vocabulary_words),
+        by_code={d.code: n for n, d in enumerate(documents)},
+        document_stems=document_stems,
+        codes_in_order=codes_sorted,
+    )
+
+
+def _release_rows(store: Store, release_id: int) -> list[tuple[str, str, str, str, str | None, str | None]]:
+    store.ensure_schema("hcpcs", HCPCS_SCHEMA)
+    cursor = store.execute(
+        "SELECT code, kind, short_description, long_description, added_date, termination_date "
+        "FROM hcpcs_code WHERE release_id = ? ORDER BY code",
+        (release_id,),
+    )
+    return [(row[0], row[1], row[2], row[3], row[4], row[5]) for row in cursor.fetchall()]
+
+
+def _release_fingerprint(store: Store, release_id: int) -> str:
+    row = store.execute("SELECT content_sha256 FROM hcpcs_release WHERE id = ?", (release_id,)).fetchone()
+    return str(row[0]) if row else ""
+
+
+#: releases kept in memory at once (about 60 MB each)
+_CACHE_SIZE = 4
+_cache: OrderedDict[tuple[str, int, str, str], ReleaseIndex] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _store_key(store: Store) -> str:
+    return f"memory:{id(store.conn)}" if store.path == ":memory:" else store.path
+
+
+def release_index(store: Store, release_id: int, *, vocabulary: Vocabulary | None = None) -> ReleaseIndex:
+    """The in-memory index of a release, built on first use and then kept (a small LRU of releases)."""
+    vocabulary = vocabulary or load_vocabulary()
+    key = (_store_key(store), release_id, _release_fingerprint(store, release_id), vocabulary.version)
+    with _cache_lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
+    built = build_release_index(release_id, _release_rows(store, release_id), vocabulary)
+    with _cache_lock:
+        _cache[key] = built
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return built
+
+
+def write_fts_rows(conn: sqlite3.Connection, release_id: int) -> int:
+    """Write one release's rows into ``search_fts`` on an open connection, inside the caller's transaction.
+
+    This is the HCPCS importer's post-import hook: it runs in the import transaction, so the release and its
+    search rows appear together or not at all.
+    """
+    for statement in SEARCH_SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    rows = conn.execute(
+        "SELECT code, kind, short_description, long_description FROM hcpcs_code WHERE release_id = ?",
+        (release_id,),
+    ).fetchall()
+    conn.execute("DELETE FROM search_fts WHERE release_id = ?", (release_id,))
+    conn.executemany(
+        "INSERT INTO search_fts(code, kind, release_id, short_description, long_description) VALUES (?, ?, ?, ?, ?)",
+        [(code, kind, release_id, short, long) for code, kind, short, long in rows],
+    )
+    conn.execute(
+        "INSERT OR REPLACE INTO search_indexed_release(release_id, document_count, indexed_at) VALUES (?, ?, ?)",
+        (release_id, len(rows), datetime.now(UTC).isoformat(timespec="seconds")),
+    )
+    return len(rows)
+
+
+def index_release(store: Store, release_id: int) -> int:
+    """(Re)build the search index of one imported release; returns the number of codes indexed.
+
+    Writes the release's FTS5 rows in one transaction and warms the in-memory index. Safe to call again (the
+    release's rows are replaced). On a read-only store only the in-memory index is built.
+    """
+    store.ensure_schema("hcpcs", HCPCS_SCHEMA)
+    store.ensure_schema("search", SEARCH_SCHEMA)
+    if store.read_only:
+        count = len(release_index(store, release_id).documents)
+    else:
+        with store.transaction() as conn:
+            count = write_fts_rows(conn, release_id)
+        release_index(store, release_id)
+    return count
+
+
+def fts_is_indexed(store: Store, release_id: int) -> bool:
+    store.ensure_schema("search", SEARCH_SCHEMA)
+    row = store.execute("SELECT 1 FROM search_indexed_release WHERE release_id = ?", (release_id,)).fetchone()
+    return row is not None

@@ -1,0 +1,759 @@
+"""Ranked code search over the HCPCS release in force on a date.
+
+How a query is read, in order:
+
+1. Cleaned: control characters dropped, cut to 256 characters and 16 words; any text is safe.
+2. Codes: exact codes (``G0151``, ``g0151``), code starts (``G03``), ranges (``S9325-S9379``) and modifiers
+   (``KX``) are looked up directly and listed first.
+3. Words: every other word becomes a *clause*. Unknown words are completed as prefixes ("infus" -> infusion)
+   and corrected for typos ("wheelchiar" -> wheelchair, "nebuliser" -> nebulizer).
+4. Vocabulary: word runs that are a plain-language term ("hoyer lift", "pt assistant", "tpn") become one clause
+   whose alternatives are the user's words, the description words the term stands for, and the codes it names
+   (``hhbill/data/search_vocabulary.json``). Unknown or rare words that are drug brand names ("Herceptin",
+   "Depo-Provera") become a clause for their generic names (``_drugs``).
+5. Ranking: BM25F over long description, short description and vocabulary aliases (stemmed, so "infusions"
+   meets "infusion"), plus a coverage bonus for codes that satisfy every clause, so a code matching all the
+   user's ideas outranks one repeating a single rare word. The first page is then reordered by a small bonus
+   for descriptions that start with, or hold in order, the user's words ("Syringe with needle, sterile ...").
+   Modifiers rank below procedures unless the query says "modifier" (then the other way round).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from .._errors import ClaimInputError, NotFoundError
+from .._store import Store
+from ..hcpcs import HcpcsReference, Release, ensure_default
+from ._drugs import generic_names
+from ._index import ReleaseIndex, release_index
+from ._text import (
+    CODE_PREFIX,
+    MAX_QUERY_WORDS,
+    MODIFIER_CODE,
+    PROCEDURE_CODE,
+    STOPWORDS,
+    CodeRange,
+    clean_query,
+    content_words,
+    find_ranges,
+    fold,
+    stemmer,
+    words,
+)
+from ._vocabulary import Vocabulary, VocabularyEntry, load_vocabulary
+
+Kind = Literal["procedure", "modifier"]
+
+#: at most this many results per query
+MAX_LIMIT = 500
+#: weight of a clause alternative reached through prefix completion or typo correction
+COMPLETION_WEIGHT = 0.8
+CORRECTION_WEIGHT = 0.85
+#: credit for a document holding only part of a multi-word alternative
+PARTIAL_CREDIT = 0.35
+#: bonus (in BM25 points) for satisfying every clause, scaled by the share of clause importance satisfied
+COVERAGE_BONUS = 6.0
+#: score multiplier for modifiers when the query did not ask for modifiers (for procedures when it did)
+MODIFIER_DAMPING = 0.7
+#: bonus for a description starting with the user's words (all of them; a share for some) and for holding
+#: them side by side in order; it reorders the best PHRASE_PAGE codes only (whatever the limit, so a longer
+#: list starts with the same codes as a shorter one)
+START_BONUS = 1.5
+PHRASE_BONUS = 1.0
+PHRASE_PAGE = 10
+#: a word used by at most this many codes may still be a drug brand name worth translating
+RARE_WORD_CODES = 3
+#: share of the other alternatives' scores a document adds when it matches several ways ("tpn" and
+#: "parenteral nutrition")
+SECONDARY_CREDIT = 0.3
+_MODIFIER_WORDS = frozenset({"modifier", "modifiers", "mod"})
+_CODE_SCORE = 1000.0
+_BRACKETED = re.compile(r"\([^)]*\)?")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    code: str
+    kind: str
+    short_description: str
+    long_description: str
+    score: float
+    #: what matched, in words: "code G0151", "hoyer lift → patient lift", "wheelchiar → wheelchair", ...
+    matched: tuple[str, ...]
+    #: active | terminated | not_yet_effective, on the date searched
+    status: str
+    termination_date: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "kind": self.kind,
+            "short_description": self.short_description,
+            "long_description": self.long_description,
+            "score": round(self.score, 3),
+            "matched": list(self.matched),
+            "status": self.status,
+            "termination_date": self.termination_date,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    query: str
+    as_of: str
+    release: dict[str, Any]
+    results: list[SearchResult]
+    #: codes that matched before ``limit`` was applied
+    total: int
+    #: typo corrections used, e.g. {"wheelchiar": "wheelchair"}
+    corrections: dict[str, str] = field(default_factory=dict)
+    #: what was changed or ignored in the query, in plain words
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "as_of": self.as_of,
+            "release": self.release,
+            "total": self.total,
+            "corrections": self.corrections,
+            "notes": self.notes,
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+@dataclass
+class _Alternative:
+    stems: tuple[str, ...]
+    weight: float
+    label: str
+
+
+@dataclass
+class _Clause:
+    text: str
+    alternatives: list[_Alternative]
+    entry: VocabularyEntry | None = None
+
+
+@dataclass
+class _Plan:
+    exact: list[tuple[str, str]] = field(default_factory=list)  # (code, how it matched)
+    prefixes: list[str] = field(default_factory=list)
+    ranges: list[CodeRange] = field(default_factory=list)
+    clauses: list[_Clause] = field(default_factory=list)
+    wants_modifier: bool = False
+    #: the stems of the user's words in order, for the phrase bonus
+    phrase: list[str] = field(default_factory=list)
+    corrections: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+# -- arguments ------------------------------------------------------------------------------------------------------
+def _as_day(as_of: date | str | None) -> date:
+    if as_of is None:
+        return date.today()
+    if isinstance(as_of, datetime):
+        return as_of.date()
+    if isinstance(as_of, date):
+        return as_of
+    try:
+        return date.fromisoformat(str(as_of).strip())
+    except ValueError:
+        raise ClaimInputError(f"expected a date YYYY-MM-DD, got {str(as_of)[:40]!r}", field="as_of") from None
+
+
+def _check_kind(kind: str | None) -> str | None:
+    if kind is None or kind == "":
+        return None
+    value = str(kind).strip().lower()
+    if value not in ("procedure", "modifier"):
+        raise ClaimInputError(f"kind must be 'procedure' or 'modifier', got {str(kind)[:40]!r}", field="kind")
+    return value
+
+
+def _check_prefix(prefix: str | None) -> str | None:
+    if prefix is None or prefix == "":
+        return None
+    value = str(prefix).strip().upper()
+    if not value or not value.isascii() or not value.isalnum() or len(value) > 5:
+        raise ClaimInputError(
+            f"prefix must be the start of a code (a letter, optionally digits), got {str(prefix)[:40]!r}",
+            field="prefix",
+        )
+    return value
+
+
+def _check_limit(limit: int) -> int:
+    try:
+        number = int(limit)
+    except (TypeError, ValueError):
+        raise ClaimInputError(f"limit must be a whole number, got {str(limit)[:40]!r}", field="limit") from None
+    if number < 1:
+        raise ClaimInputError("limit must be at least 1", field="limit")
+    return min(number, MAX_LIMIT)
+
+
+def release_for(store: Store, day: date) -> Release:
+    """The HCPCS release in force on ``day`` (NotFoundError when none is); loads the embedded default release
+    into an empty, writable store first."""
+    reference = HcpcsReference(store)
+    if not reference.releases() and not store.read_only:
+        ensure_default(store)  # a fresh install searches the embedded home health release
+    release = reference.release_on(day)
+    if release is None:
+        loaded = reference.releases()
+        hint = (
+            f"; the earliest loaded release takes effect {loaded[0].effective_date}"
+            if loaded
+            else "; no HCPCS release is loaded (hhbill data import PATH)"
+        )
+        raise NotFoundError(f"no HCPCS release in force on {day.isoformat()}{hint}", as_of=day.isoformat())
+    return release
+
+
+# -- reading the query ----------------------------------------------------------------------------------------------
+@dataclass
+class _Dictionary:
+    """The words a query may use for one release and vocabulary, for typo correction and drug names."""
+
+    known: frozenset[str]
+    vocabulary_words: frozenset[str]
+    by_length: dict[int, list[str]]
+    near: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+
+    def words_near(self, length: int, distance: int) -> list[str]:
+        """Known words whose length is within ``distance`` of ``length`` (memoised)."""
+        found = self.near.get((length, distance))
+        if found is None:
+            found = [w for n in range(length - distance, length + distance + 1) for w in self.by_length.get(n, ())]
+            self.near[(length, distance)] = found
+        return found
+
+
+def _dictionary(index: ReleaseIndex, vocabulary: Vocabulary) -> _Dictionary:
+    key = f"dictionary:{vocabulary.version}"
+    found = index.extras.get(key)
+    if not isinstance(found, _Dictionary):
+        vocabulary_words = frozenset(w for e in vocabulary.entries for t in e.terms for w in words(t))
+        known = frozenset(index.word_frequency) | vocabulary_words
+        by_length: dict[int, list[str]] = {}
+        for word in known:
+            if len(word) >= 3 and word.isalpha():
+                by_length.setdefault(len(word), []).append(word)
+        found = _Dictionary(known, vocabulary_words, by_length)
+        index.extras[key] = found
+    return found
+
+
+def _corrections(word: str, index: ReleaseIndex, dictionary: _Dictionary) -> list[str]:
+    """Known words within a small edit distance of ``word`` (1 for short words, 2 from 7 letters), best first."""
+    if len(word) < 4 or not word.isalpha():
+        return []
+    limit = 1 if len(word) < 7 else 2
+    found = process.extract(
+        word, dictionary.words_near(len(word), limit), scorer=OSA.distance, score_cutoff=limit, limit=8
+    )
+    if not found:
+        return []
+    best = min(distance for _w, distance, _i in found)
+    closest = [w for w, distance, _i in found if distance == best]
+    closest.sort(key=lambda w: (-index.word_frequency.get(w, 0), w))
+    return closest[:2]
+
+
+def _drug_clauses(
+    tokens: list[str],
+    plan: _Plan,
+    index: ReleaseIndex,
+    dictionary: _Dictionary,
+    drug_names: Callable[[list[str]], dict[str, list[str]]],
+) -> list[str]:
+    """Turn drug brand names among ``tokens`` into clauses for their generic names; return the other tokens."""
+    stem = stemmer()
+    # unknown words, and words only a handful of codes use ("herceptin" appears once, in J9356's description)
+    unknown = [
+        t not in dictionary.vocabulary_words and len(index.impacts.get(stem.stem(t), ())) <= RARE_WORD_CODES
+        for t in tokens
+    ]
+    if not any(unknown):
+        return tokens
+    phrases = [
+        " ".join(tokens[start : start + size])
+        for start in range(len(tokens))
+        for size in (3, 2, 1)
+        if start + size <= len(tokens) and any(unknown[start : start + size])
+    ]
+    found = drug_names(phrases)
+    if not found:
+        return tokens
+    kept: list[str] = []
+    position = 0
+    while position < len(tokens):
+        for size in (3, 2, 1):
+            phrase = " ".join(tokens[position : position + size])
+            if position + size <= len(tokens) and phrase in found:
+                phrase_stems = tuple(stem.stem(w) for w in phrase.split())
+                alternatives = [_Alternative(phrase_stems, 1.0, phrase)]
+                for generic in found[phrase][:3]:
+                    # "paclitaxel (with polyoxyethylated castor oil)": the name is what comes before brackets
+                    name = _BRACKETED.sub(" ", generic).strip()
+                    name_words = content_words(name)
+                    if name_words:
+                        stems = tuple(stem.stem(w) for w in name_words)
+                        alternatives.append(_Alternative(stems, 1.0, f"{phrase} → {name}"))
+                plan.clauses.append(_Clause(phrase, alternatives))
+                position += size
+                break
+        else:
+            kept.append(tokens[position])
+            position += 1
+    return kept
+
+
+def _plan(
+    text: str,
+    index: ReleaseIndex,
+    vocabulary: Vocabulary,
+    *,
+    typing: bool,
+    drug_names: Callable[[list[str]], dict[str, list[str]]] | None = None,
+) -> _Plan:
+    plan = _Plan()
+    folded = fold(text)
+    plan.ranges, rest = find_ranges(folded)
+    tokens = words(rest)
+    if len(tokens) > MAX_QUERY_WORDS:
+        plan.notes.append(f"only the first {MAX_QUERY_WORDS} words were used")
+        tokens = tokens[:MAX_QUERY_WORDS]
+    plan.wants_modifier = any(t in _MODIFIER_WORDS for t in tokens)
+    dictionary = _dictionary(index, vocabulary)
+    known = dictionary.known
+    remaining: list[str] = []
+    for token in tokens:
+        upper = token.upper()
+        if PROCEDURE_CODE.match(token):
+            if upper in index.by_code:
+                plan.exact.append((upper, f"code {upper}"))
+            else:
+                plan.notes.append(f"{upper} is not in this release")
+            continue
+        if MODIFIER_CODE.match(token) and index.is_modifier(upper):
+            # "KX", "GP modifier": a modifier. "pt assistant": words (PT is also a modifier, but here an
+            # abbreviation); a lone "pt" is both, the modifier first.
+            is_word = token in known
+            if len(tokens) == 1 or plan.wants_modifier or not is_word:
+                plan.exact.append((upper, f"modifier {upper}"))
+            if is_word and not plan.wants_modifier:
+                remaining.append(token)
+            continue
+        if CODE_PREFIX.match(token) and any(c.isdigit() for c in token):
+            plan.prefixes.append(upper)
+            continue
+        remaining.append(token)
+    if remaining and all(t in STOPWORDS for t in remaining):
+        remaining = [] if (plan.exact or plan.prefixes or plan.ranges) else remaining
+    else:
+        remaining = [t for t in remaining if t not in STOPWORDS]
+    if not remaining:
+        return plan
+
+    stem = stemmer()
+    if drug_names is not None:
+        remaining = _drug_clauses(remaining, plan, index, dictionary, drug_names)
+    # resolve each word: known as is, or completed as a prefix, or corrected for a typo
+    resolved: list[tuple[str, list[_Alternative]]] = []
+    for position, token in enumerate(remaining):
+        stem_of_token = stem.stem(token)
+        is_last = position == len(remaining) - 1
+        alternatives: list[_Alternative] = []
+        is_known = token in known or stem_of_token in index.impacts
+        if is_known or token in _MODIFIER_WORDS:
+            alternatives.append(_Alternative((stem_of_token,), 1.0, token))
+        # complete the word being typed, an unknown word, and a word no description uses as such whose stem
+        # happens to exist ("hydrocoll" -> hydrocolloid, hydrocollator)
+        completing = (typing and is_last and len(token) >= 2) or (
+            token not in index.word_frequency and len(token) >= (4 if is_known else 3)
+        )
+        if completing and token not in _MODIFIER_WORDS:
+            completions = index.words_starting_with(token, limit=12)
+            # while typing, the common completions lead ("whee" -> wheelchair before wheezing): each completion
+            # (and the word as typed) weighs by how often descriptions use it, relative to the most used one
+            most_used = max((index.word_frequency[w] for w in completions), default=1)
+            if typing and is_last and alternatives:
+                share = index.word_frequency.get(token, 1) / most_used
+                alternatives[0].weight = min(1.0, math.sqrt(share))
+            for completion in completions:
+                completed = stem.stem(completion)
+                if completion != token and all(a.stems != (completed,) for a in alternatives):
+                    weight = COMPLETION_WEIGHT * math.sqrt(index.word_frequency[completion] / most_used)
+                    alternatives.append(_Alternative((completed,), weight, f"{token}… → {completion}"))
+        if not is_known and not alternatives:
+            for correction in _corrections(token, index, dictionary):
+                plan.corrections.setdefault(token, correction)
+                alternatives.append(
+                    _Alternative((stem.stem(correction),), CORRECTION_WEIGHT, f"{token} → {correction}")
+                )
+        if not alternatives:
+            plan.notes.append(f"no code description uses the word {token[:40]!r}")
+            continue
+        resolved.append((token, alternatives))
+
+    # vocabulary terms over the resolved words (a corrected word counts as its correction)
+    leading_stems = [alternatives[0].stems[0] for _token, alternatives in resolved]
+    plan.phrase = [s for (token, _a), s in zip(resolved, leading_stems, strict=True) if token not in _MODIFIER_WORDS]
+    matches = vocabulary.match(leading_stems)
+    position = 0
+    for start, end, entry in [*matches, (len(resolved), len(resolved), None)]:
+        plain = [
+            (token, alternatives)
+            for token, alternatives in resolved[position:start]
+            # "modifier" only asks for modifiers (plan.wants_modifier), unless a vocabulary term used it
+            if token not in _MODIFIER_WORDS or len(resolved) == 1
+        ]
+        plan.clauses.extend(_compound_clauses(plain, index))
+        if entry is None:
+            break
+        span_words = " ".join(token for token, _a in resolved[start:end])
+        span_stems = tuple(leading_stems[start:end])
+        alternatives = [_Alternative(span_stems, 1.0, span_words)]
+        for meaning, meaning_stems in zip(entry.means, entry.meaning_stems, strict=True):
+            alternatives.append(_Alternative(meaning_stems, 1.0, f"{span_words} → {meaning}"))
+        plan.clauses.append(_Clause(span_words, alternatives, entry))
+        position = end
+    return plan
+
+
+def _compound_clauses(plain: list[tuple[str, list[_Alternative]]], index: ReleaseIndex) -> list[_Clause]:
+    """One clause per word, except two words that CMS writes as one ("non disposable" -> nondisposable,
+    "pick up" -> pickup): they become one clause holding both spellings."""
+    clauses: list[_Clause] = []
+    position = 0
+    while position < len(plain):
+        token, alternatives = plain[position]
+        if position + 1 < len(plain):
+            following, following_alternatives = plain[position + 1]
+            joined = token + following
+            if joined in index.word_frequency and token.isalpha() and following.isalpha():
+                words_together = _Alternative(
+                    (alternatives[0].stems[0], following_alternatives[0].stems[0]), 1.0, f"{token} {following}"
+                )
+                as_one = _Alternative((stemmer().stem(joined),), 1.0, f"{token} {following} → {joined}")
+                clauses.append(_Clause(f"{token} {following}", [as_one, words_together]))
+                position += 2
+                continue
+        clauses.append(_Clause(token, alternatives))
+        position += 1
+    return clauses
+
+
+# -- ranking --------------------------------------------------------------------------------------------------------
+@dataclass
+class _Scored:
+    scores: dict[int, float]
+    #: per clause: document -> the label of the alternative that scored it best
+    labels: list[dict[int, str]]
+
+    def labels_of(self, document: int) -> list[str]:
+        return [found[document] for found in self.labels if document in found]
+
+
+def _clause_scores(clause: _Clause, index: ReleaseIndex) -> tuple[dict[int, float], dict[int, str], set[int], float]:
+    """Best score of each document for one clause, the label behind it, who satisfied it fully, importance."""
+    best: dict[int, float] = {}
+    label_of: dict[int, str] = {}
+    full: set[int] = set()
+    importance = 0.0
+    totals: dict[int, float] = {}
+    several = len(clause.alternatives) > 1
+    for alternative in clause.alternatives:
+        weight = alternative.weight
+        for stem in alternative.stems:
+            importance = max(importance, index.idf.get(stem, 0.0) * weight)
+        if len(alternative.stems) == 1:
+            postings = index.impacts.get(alternative.stems[0])
+            if not postings:
+                continue
+            label = alternative.label
+            if not best:
+                best = {d: v * weight for d, v in postings.items()} if weight != 1.0 else dict(postings)
+                label_of = dict.fromkeys(postings, label)
+                if several:
+                    totals = dict(best)
+            else:
+                for document, impact in postings.items():
+                    value = impact * weight
+                    totals[document] = totals.get(document, 0.0) + value
+                    if value > best.get(document, 0.0):
+                        best[document] = value
+                        label_of[document] = label
+            full.update(postings)
+            continue
+        # a phrase: complete when every word the release knows is there; partial when at least half of its
+        # weight (idf) is there. Words no code uses (e.g. "polyoxyethylated") are left out of both.
+        present = [stem for stem in alternative.stems if stem in index.impacts]
+        if not present:
+            continue
+        # a word of the phrase that no code uses weighs as much as the rarest word: "patient lift" in a release
+        # without "lift" must not be satisfied by "patient" alone
+        absent = len(alternative.stems) - len(present)
+        needed_weight = sum(index.idf[stem] for stem in present) + absent * index.max_idf
+        sums: dict[int, float] = {}
+        matched_weight: dict[int, float] = {}
+        hits: Counter[int] = Counter()
+        for stem in present:
+            stem_idf = index.idf[stem]
+            for document, impact in index.impacts[stem].items():
+                sums[document] = sums.get(document, 0.0) + impact
+                matched_weight[document] = matched_weight.get(document, 0.0) + stem_idf
+                hits[document] += 1
+        needed = len(present)
+        # one idea in several words weighs like one word: scale the sum by 1/sqrt(words)
+        scale = weight / math.sqrt(len(alternative.stems))
+        for document, total in sums.items():
+            if hits[document] == needed and not absent:
+                full.add(document)
+                value = total * scale
+            elif matched_weight[document] * 2 >= needed_weight:
+                value = total * scale * PARTIAL_CREDIT
+            else:
+                continue
+            totals[document] = totals.get(document, 0.0) + value
+            if value > best.get(document, 0.0):
+                best[document] = value
+                label_of[document] = alternative.label
+    if several:
+        for document, total in totals.items():
+            best[document] += SECONDARY_CREDIT * (total - best[document])
+    if clause.entry is not None and (clause.entry.codes or clause.entry.code_ranges):
+        top = max(best.values(), default=1.0)
+        for code in _codes_named(clause.entry, index):
+            document = index.by_code[code]
+            best[document] = max(best.get(document, 0.0), top)
+            label_of[document] = f"{clause.text} → {code}"
+            full.add(document)
+    return best, label_of, full, importance
+
+
+def _score_clauses(plan: _Plan, index: ReleaseIndex) -> _Scored:
+    scored = _Scored({}, [])
+    if not plan.clauses:
+        return scored
+    scores = scored.scores
+    satisfied: list[tuple[set[int], float]] = []
+    total_weight = 0.0
+    for clause in plan.clauses:
+        best, label_of, full, importance = _clause_scores(clause, index)
+        scored.labels.append(label_of)
+        total_weight += importance
+        if not scores:
+            scores.update(best)
+        else:
+            for document, value in best.items():
+                scores[document] = scores.get(document, 0.0) + value
+        satisfied.append((full, importance))
+    if total_weight > 0:
+        shares: dict[int, float] = {}
+        for full, importance in satisfied:
+            share = importance / total_weight
+            for document in full:
+                shares[document] = shares.get(document, 0.0) + share
+        for document, share in shares.items():
+            scores[document] += COVERAGE_BONUS * share * share
+    return scored
+
+
+def _codes_named(entry: VocabularyEntry, index: ReleaseIndex) -> list[str]:
+    named = [c for c in entry.codes if c in index.by_code]
+    for code_range in entry.code_ranges:
+        named.extend(index.documents[n].code for n in index.numbers_in_range(code_range.first, code_range.last))
+    return named
+
+
+def _description_stems(index: ReleaseIndex, number: int) -> list[str]:
+    """The stems of a code's long description, content words only, in order (memoised on the index)."""
+    found = index.description_stems.get(number)
+    if found is None:
+        stem = stemmer()
+        found = [stem.stem(w) for w in content_words(index.documents[number].long_description)]
+        index.description_stems[number] = found
+    return found
+
+
+def _phrase_bonus(phrase: list[str], description: list[str]) -> float:
+    """CMS descriptions lead with what the code is ("Syringe with needle, sterile, ..."): reward a description
+    that starts with the user's words, and one that holds them side by side in the user's order."""
+    leading = 0
+    for wanted, found in zip(phrase, description, strict=False):
+        if wanted != found:
+            break
+        leading += 1
+    bonus = START_BONUS * leading / len(phrase)
+    size = len(phrase)
+    if size > 1 and leading < size:
+        for start in range(1, len(description) - size + 1):
+            if description[start : start + size] == phrase:
+                bonus += PHRASE_BONUS
+                break
+    elif size > 1 and leading == size:
+        bonus += PHRASE_BONUS
+    return bonus
+
+
+def _status(document_added: str | None, document_terminated: str | None, iso_day: str) -> str:
+    if document_added and iso_day < document_added:
+        return "not_yet_effective"
+    if document_terminated and iso_day > document_terminated:
+        return "terminated"
+    return "active"
+
+
+def _run(
+    store: Store,
+    query: object,
+    *,
+    as_of: date | str | None,
+    limit: int,
+    kind: str | None,
+    prefix: str | None,
+    include_terminated: bool,
+    typing: bool,
+    vocabulary: Vocabulary | None = None,
+) -> SearchResponse:
+    day = _as_day(as_of)
+    kind = _check_kind(kind)
+    prefix = _check_prefix(prefix)
+    limit = _check_limit(limit)
+    text, notes = clean_query(query)
+    release = release_for(store, day)
+    vocabulary = vocabulary or load_vocabulary()
+    index = release_index(store, release.id, vocabulary=vocabulary)
+    iso_day = day.isoformat()
+    plan = (
+        _plan(text, index, vocabulary, typing=typing, drug_names=lambda p: generic_names(store, p)) if text else _Plan()
+    )
+    notes.extend(plan.notes)
+
+    exact: dict[int, tuple[float, str]] = {}
+    for rank, (code, how) in enumerate(plan.exact):
+        exact.setdefault(index.by_code[code], (_CODE_SCORE - rank * 0.001, how))
+    for code_prefix in plan.prefixes:
+        for number in index.numbers_with_prefix(code_prefix):
+            exact.setdefault(number, (_CODE_SCORE * 0.9, f"code starts {code_prefix}"))
+    for code_range in plan.ranges:
+        for number in index.numbers_in_range(code_range.first, code_range.last):
+            exact.setdefault(number, (_CODE_SCORE * 0.9, f"range {code_range.first}-{code_range.last}"))
+    scored = _score_clauses(plan, index)
+    scores = scored.scores
+    if plan.wants_modifier:
+        for number in scores.keys() - index.modifier_numbers:
+            scores[number] *= MODIFIER_DAMPING
+    else:
+        for number in index.modifier_numbers.intersection(scores):
+            scores[number] *= MODIFIER_DAMPING
+    for number, (score, _how) in exact.items():
+        scores[number] = score + scores.get(number, 0.0) / 100.0
+
+    valid = index.valid_numbers(iso_day)
+    wanted = scores.keys() if include_terminated else scores.keys() & valid
+    if kind or prefix:
+        wanted = {
+            n
+            for n in wanted
+            if (not kind or index.documents[n].kind == kind)
+            and (not prefix or index.documents[n].code.startswith(prefix))
+        }
+    if include_terminated:
+        final = {n: scores[n] * (1.0 if n in valid else 0.5) for n in wanted}
+    else:
+        final = {n: scores[n] for n in wanted}
+    if plan.phrase:
+        for number in heapq.nsmallest(PHRASE_PAGE, final, key=lambda n: (-final[n], n)):
+            final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))
+    top = heapq.nsmallest(limit, final, key=lambda n: (-final[n], n))
+    results = []
+    for number in top:
+        document = index.documents[number]
+        matched_code = [exact[number][1]] if number in exact else []
+        results.append(
+            SearchResult(
+                code=document.code,
+                kind=document.kind,
+                short_description=document.short_description,
+                long_description=document.long_description,
+                score=final[number],
+                matched=tuple(dict.fromkeys(matched_code + scored.labels_of(number))),
+                status=_status(document.added_date, document.termination_date, iso_day),
+                termination_date=document.termination_date,
+            )
+        )
+    if not text:
+        notes.append("empty query: type a code, a modifier, a range or words")
+    return SearchResponse(
+        query=text,
+        as_of=iso_day,
+        release=release.brief(),
+        results=results,
+        total=len(final),
+        corrections=plan.corrections,
+        notes=notes,
+    )
+
+
+def search(
+    store: Store,
+    query: str,
+    *,
+    as_of: date | str | None = None,
+    limit: int = 20,
+    kind: Kind | str | None = None,
+    prefix: str | None = None,
+    include_terminated: bool = False,
+) -> SearchResponse:
+    """Ranked search of the HCPCS release in force on ``as_of`` (default today) for codes, modifiers and words.
+
+    Any query text is safe. Raises ClaimInputError for a bad ``as_of``/``kind``/``prefix``/``limit`` and
+    NotFoundError when no release is in force on the date.
+    """
+    return _run(
+        store,
+        query,
+        as_of=as_of,
+        limit=limit,
+        kind=kind,
+        prefix=prefix,
+        include_terminated=include_terminated,
+        typing=False,
+    )
+
+
+def suggest(
+    store: Store,
+    text: str,
+    *,
+    as_of: date | str | None = None,
+    limit: int = 8,
+    kind: Kind | str | None = None,
+) -> SearchResponse:
+    """Search-as-you-type: like :func:`search`, but the last word is taken as the start of a word."""
+    return _run(
+        store,
+        text,
+        as_of=as_of,
+        limit=limit,
+        kind=kind,
+        prefix=None,
+        include_terminated=False,
+        typing=True,
+    )

@@ -1,0 +1,142 @@
+"""The plain-language vocabulary: lay terms, abbreviations and brand-style names mapped to description words or codes.
+
+The data lives in ``hhbill/data/search_vocabulary.json`` (versioned, each entry with its source). An entry says::
+
+    {"terms": ["hoyer", "hoyer lift"],          what people type
+     "means": ["patient lift"],                 description words it stands for (any one phrase may match)
+     "codes": ["E0630", "E0635"],               codes it names directly (codes or ranges), optional
+     "source": "...",                           where the mapping comes from
+     "example": {"query": "hoyer lift", "expect": ["E0630"]}}   the test that pins the entry
+
+Matching is on word stems, so "hoyer lifts" matches the term "hoyer lift".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from .._errors import ConfigError
+from ._text import CodeRange, content_words, stemmer
+
+_CODE = re.compile(r"^(?:[A-V][0-9]{4}|[0-9A-Z]{2})$")
+_CODE_RANGE = re.compile(r"^([A-V][0-9]{4})-([A-V][0-9]{4})$")
+
+
+@dataclass(frozen=True, slots=True)
+class VocabularyEntry:
+    terms: tuple[str, ...]
+    means: tuple[str, ...]
+    codes: tuple[str, ...]
+    source: str
+    example_query: str
+    #: codes or ranges ("L0450-L1499") one of which the example query must find in its first five results
+    example_expect: tuple[str, ...]
+    #: stems of each term, in order
+    term_stems: tuple[tuple[str, ...], ...] = ()
+    #: stems of each meaning phrase
+    meaning_stems: tuple[tuple[str, ...], ...] = ()
+    code_ranges: tuple[CodeRange, ...] = ()
+
+    def names_code(self, code: str) -> bool:
+        return code in self.codes or any(r.contains(code) for r in self.code_ranges)
+
+
+@dataclass
+class Vocabulary:
+    version: str
+    entries: list[VocabularyEntry]
+    #: first stem of a term -> (term stems, entry index), longest terms first
+    by_first_stem: dict[str, list[tuple[tuple[str, ...], int]]] = field(default_factory=dict)
+
+    def match(self, stems: list[str]) -> list[tuple[int, int, VocabularyEntry]]:
+        """Longest, leftmost, non-overlapping vocabulary terms in a stem sequence: (start, end, entry)."""
+        found: list[tuple[int, int, VocabularyEntry]] = []
+        position = 0
+        while position < len(stems):
+            best: tuple[int, int] | None = None
+            for term, entry_index in self.by_first_stem.get(stems[position], ()):
+                end = position + len(term)
+                if tuple(stems[position:end]) == term and (best is None or end > best[0]):
+                    best = (end, entry_index)
+            if best is None:
+                position += 1
+                continue
+            found.append((position, best[0], self.entries[best[1]]))
+            position = best[0]
+        return found
+
+
+def _entry(raw: dict[str, Any], number: int) -> VocabularyEntry:
+    def strings(key: str) -> tuple[str, ...]:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(f"search vocabulary entry {number}: {key!r} must be a list of non-empty strings")
+        return tuple(v.strip() for v in value)
+
+    terms = strings("terms")
+    means = strings("means")
+    codes = tuple(c.upper() for c in strings("codes"))
+    if not terms:
+        raise ConfigError(f"search vocabulary entry {number}: no terms")
+    if not means and not codes:
+        raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): needs 'means' or 'codes'")
+    ranges: list[CodeRange] = []
+    single: list[str] = []
+    for code in codes:
+        bounds = _CODE_RANGE.match(code)
+        if bounds:
+            ranges.append(CodeRange(bounds.group(1), bounds.group(2)))
+        elif _CODE.match(code):
+            single.append(code)
+        else:
+            raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): {code!r} is not a code or range")
+    example = raw.get("example") or {}
+    expect = example.get("expect", [])
+    if not isinstance(example.get("query", ""), str) or not isinstance(expect, list) or not expect:
+        raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): example needs a query and expect codes")
+    for code in expect:
+        if not isinstance(code, str) or not (_CODE.match(code.upper()) or _CODE_RANGE.match(code.upper())):
+            raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): expect {code!r} is not a code or range")
+    stem = stemmer()
+    term_stems = tuple(tuple(stem.stem(w) for w in content_words(t)) for t in terms)
+    meaning_stems = tuple(tuple(stem.stem(w) for w in content_words(m)) for m in means)
+    if not all(term_stems) or (not all(meaning_stems) and means):
+        raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): a term or meaning has no words")
+    return VocabularyEntry(
+        terms=terms,
+        means=means,
+        codes=tuple(single),
+        source=str(raw.get("source", "")),
+        example_query=str(example.get("query") or terms[0]),
+        example_expect=tuple(str(c).upper() for c in expect),
+        term_stems=term_stems,
+        meaning_stems=meaning_stems,
+        code_ranges=tuple(ranges),
+    )
+
+
+def parse_vocabulary(data: dict[str, Any]) -> Vocabulary:
+    """Build a :class:`Vocabulary` from the JSON document (raises ConfigError on a malformed entry)."""
+    raw_entries = data.get("entries")
+    if not isinstance(raw_entries, list):
+        raise ConfigError("search vocabulary: 'entries' must be a list")
+    entries = [_entry(raw, number) for number, raw in enumerate(raw_entries, start=1)]
+    vocabulary = Vocabulary(version=str(data.get("version", "")), entries=entries)
+    for index, entry in enumerate(entries):
+        for term in entry.term_stems:
+            vocabulary.by_first_stem.setdefault(term[0], []).append((term, index))
+    for options in vocabulary.by_first_stem.values():
+        options.sort(key=lambda item: -len(item[0]))
+    return vocabulary
+
+
+@lru_cache(maxsize=1)
+def load_vocabulary() -> Vocabulary:
+    """The vocabulary shipped in ``hhbill/data/search_vocabulary.json``."""
+    text = resources.files("hhbill").joinpath("data/search_vocabulary.json").read_text(encoding="utf-8")
+    return parse_vocabulary(json.loads(text))

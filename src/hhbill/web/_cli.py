@@ -1,0 +1,134 @@
+"""``hhbill serve`` and ``hhbill apikey create|list|revoke``."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from .._cli_support import TextOrJson, console, emit, err_console, reported_errors, store_from
+from .._config import DB_ENV
+from .._store import Store, open_store
+from ._security import create_api_key, list_api_keys, revoke_api_key
+from ._settings import Settings
+
+apikey_app = typer.Typer(
+    help="Create, list and revoke API keys for the claim and procedure-log routes.", no_args_is_help=True
+)
+
+
+def _store(ctx: typer.Context, db: Path | None) -> Store:
+    return open_store(db) if db is not None else store_from(ctx)
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on (default loopback only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    db: Annotated[Path | None, typer.Option("--db", help="Database file (overrides the global --db).")] = None,
+    rate_limit: Annotated[
+        int | None,
+        typer.Option(help="Requests per client per minute (0: no limit; default 1200 or $HHBILL_RATE_LIMIT)."),
+    ] = None,
+    cors_origin: Annotated[
+        list[str] | None, typer.Option(help="An exact origin allowed to call the API from a browser (repeatable).")
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Server processes (each with its own rate-limit counters).")
+    ] = 1,
+) -> None:
+    """Serve the web UI and the REST API (loads the embedded default HCPCS release when none is imported)."""
+    import uvicorn
+
+    from .. import hcpcs
+    from ._app import create_app
+
+    with reported_errors():
+        store = _store(ctx, db)
+        if hcpcs.ensure_default(store) is not None:
+            err_console.print("no HCPCS release was imported: serving the embedded default release")
+        settings = Settings.from_env(rate_limit=rate_limit, cors_origins=tuple(cors_origin) if cors_origin else None)
+        app = create_app(store, settings=settings)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    err_console.print(f"hhbill serving on http://{host}:{port}/ (database {store.path})")
+    # uvicorn's own access log prints query strings (patient data on claim routes): ours logs templates only
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "log_level": "warning",
+        "server_header": False,
+    }
+    if workers == 1:
+        uvicorn.run(app, **options)
+        return
+    # several processes: each builds the same app from the environment (database path and settings)
+    os.environ[DB_ENV] = str(store.path)
+    os.environ["HHBILL_RATE_LIMIT"] = str(settings.rate_limit)
+    if settings.cors_origins:
+        os.environ["HHBILL_CORS_ORIGINS"] = ",".join(settings.cors_origins)
+    store.close()
+    uvicorn.run("hhbill.web._app:create_app", factory=True, workers=workers, **options)
+
+
+@apikey_app.command("create")
+def apikey_create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option(help="Who or what the key is for.")] = "",
+    fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text,
+) -> None:
+    """Create an API key. The key is printed once: only its salted hash is stored."""
+    with reported_errors():
+        key, text = create_api_key(store_from(ctx), name)
+        emit({**key.to_dict(), "key": text}, fmt.value, _created_text)
+
+
+def _created_text(data: dict[str, Any]) -> str:
+    return (
+        f"{data['key']}\n"
+        f"API key {data['id']} ({data['name']}, prefix {data['prefix']}) created.\n"
+        "Store it now: it is not shown again.\n"
+        "Send it as the X-API-Key header, or sign in with it at /login."
+    )
+
+
+@apikey_app.command("list")
+def apikey_list(ctx: typer.Context, fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text) -> None:
+    """List the API keys (never the keys themselves)."""
+    with reported_errors():
+        keys = [k.to_dict() for k in list_api_keys(store_from(ctx))]
+        if fmt is TextOrJson.json:
+            emit({"keys": keys}, "json")
+            return
+        table = Table("id", "name", "prefix", "created", "state")
+        for k in keys:
+            table.add_row(
+                str(k["id"]),
+                k["name"],
+                k["prefix"],
+                k["created_at"],
+                "active" if k["active"] else f"revoked {k['revoked_at']}",
+            )
+        console.print(table if keys else "no API keys (hhbill apikey create)")
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="The key's id or prefix (or the key itself).")],
+    fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text,
+) -> None:
+    """Revoke an API key; requests using it are refused from now on."""
+    with reported_errors():
+        revoked = revoke_api_key(store_from(ctx), key)
+        emit(revoked.to_dict(), fmt.value, lambda d: f"API key {d['id']} ({d['prefix']}) revoked at {d['revoked_at']}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and the ``apikey`` group to the hhbill command line."""
+    app.command("serve")(serve)
+    app.add_typer(apikey_app, name="apikey")

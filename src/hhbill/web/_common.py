@@ -1,0 +1,179 @@
+"""Shared by the API and the pages: the store, API-key checks, error bodies, content negotiation, templates."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from .._errors import (
+    AuthError,
+    ClaimInputError,
+    ConfigError,
+    DownloadError,
+    HhbillError,
+    ImportFormatError,
+    NotFoundError,
+    StoreError,
+    X12Error,
+)
+from .._store import Store
+from ._security import ApiKey, verify_api_key
+from ._settings import Settings
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SESSION_COOKIE = "hhbill_key"
+API_KEY_HEADER = "X-API-Key"
+
+#: HhbillError subclass -> HTTP status (first match in order wins)
+STATUS_BY_ERROR: tuple[tuple[type[HhbillError], int], ...] = (
+    (NotFoundError, 404),
+    (AuthError, 401),
+    (ClaimInputError, 422),
+    (X12Error, 422),
+    (ImportFormatError, 422),
+    (StoreError, 503),
+    (DownloadError, 502),
+    (ConfigError, 500),
+)
+
+
+def status_for(exc: HhbillError) -> int:
+    for kind, status in STATUS_BY_ERROR:
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+def error_dict(
+    code: str, message: str, field: str | None = None, location: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message, "field": field}
+    if location:
+        error["location"] = location
+    return {"error": error}
+
+
+def hhbill_error_dict(exc: HhbillError) -> dict[str, Any]:
+    location = {k: v for k, v in exc.location.items() if k != "field"}
+    field = exc.location.get("field")
+    if field is None and location:
+        field = str(next(iter(location)))
+    return error_dict(exc.code, exc.message, None if field is None else str(field), _jsonable(location))
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=json_default))
+
+
+def json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    iso = getattr(value, "isoformat", None)
+    if iso is not None:
+        return iso()
+    to_dict = getattr(value, "to_dict", None)
+    if to_dict is not None:
+        return to_dict()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return str(value)
+
+
+class DataResponse(JSONResponse):
+    """JSON that knows our value types (Decimal as a string, dates ISO, objects through ``to_dict``)."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=json_default).encode("utf-8")
+
+
+# -- app state --------------------------------------------------------------------------------------------------
+def store_of(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def presented_key(request: Request) -> str | None:
+    return request.headers.get(API_KEY_HEADER) or request.cookies.get(SESSION_COOKIE)
+
+
+def require_api_key(request: Request) -> ApiKey | None:
+    """Dependency of the PHI routes: the caller's key (None when the service runs without keys)."""
+    if not settings_of(request).require_api_key:
+        return None
+    return verify_api_key(store_of(request), presented_key(request))
+
+
+def signed_in(request: Request) -> bool:
+    if not settings_of(request).require_api_key:
+        return True
+    try:
+        verify_api_key(store_of(request), presented_key(request))
+    except AuthError:
+        return False
+    return True
+
+
+# -- content negotiation ------------------------------------------------------------------------------------------
+def wants_json(request: Request) -> bool:
+    """``?format=json``, a path under /api/, or an Accept header preferring JSON over HTML."""
+    if request.url.path.startswith("/api/"):
+        return True
+    fmt = request.query_params.get("format")
+    if fmt:
+        return fmt.lower() == "json"
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["money"] = lambda v: "" if v is None else f"${Decimal(str(v)):,.2f}"
+    env.globals["today"] = lambda: date.today().isoformat()
+    return env
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            request=request,
+            path=request.url.path,
+            signed_in=signed_in(request),
+            require_api_key=settings_of(request).require_api_key,
+            **context,
+        )
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def page(request: Request, template: str, data: dict[str, Any], *, status_code: int = 200, **extra: Any) -> Response:
+    """One view, two renderings: ``data`` as JSON when asked for, else the template with ``data`` in context."""
+    if wants_json(request):
+        return DataResponse(data, status_code=status_code)
+    return render(request, template, status_code=status_code, data=data, **extra)
+
+
+def markup(html: str) -> Markup:
+    """HTML produced by a library renderer that escapes its own values (the code-page fragment)."""
+    return Markup(html)

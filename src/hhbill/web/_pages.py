@@ -1,0 +1,533 @@
+"""Server-rendered pages. Each page's data comes from the same view function as its API twin and is returned as
+JSON for ``?format=json`` or ``Accept: application/json``; otherwise it is rendered by a Jinja2 template.
+
+Pages that show claims or the procedure log need a signed-in browser: ``/login`` checks an API key and keeps
+it in an HttpOnly, SameSite=Strict cookie; state-changing posts must also come from this origin.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from .._errors import AuthError, ClaimInputError, HhbillError
+from ..claims._data import rule_tables
+from ..claims._input import MODALITIES, VISIT_CSV_COLUMNS
+from ..hcpcs._page import render_html
+from . import _views
+from ._common import (
+    SESSION_COOKIE,
+    DataResponse,
+    markup,
+    page,
+    render,
+    require_api_key,
+    status_for,
+    store_of,
+    wants_json,
+)
+from ._security import ApiKey, verify_api_key
+
+router = APIRouter(include_in_schema=False)
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+def same_origin(request: Request) -> None:
+    """Refuse a cross-site form post (the session cookie is SameSite=Strict too; this is the second lock)."""
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        expected = f"{request.url.scheme}://{request.url.netloc}"
+        if origin != expected:
+            raise AuthError("this form must be posted from the hhbill site itself", field="Origin")
+
+
+def signed_in_user(request: Request, _origin: Annotated[None, Depends(same_origin)]) -> ApiKey | None:
+    return require_api_key(request)
+
+
+def _day(value: str | None, field: str = "as_of") -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ClaimInputError(f"expected a date YYYY-MM-DD, got {value[:40]!r}", field=field) from None
+
+
+# -- search -------------------------------------------------------------------------------------------------------
+@router.get("/")
+async def home(request: Request, q: str = "", as_of: str | None = None) -> Response:
+    store = store_of(request)
+    data: dict[str, Any] = {**_views.releases(store), "query": q, "as_of": as_of}
+    if q and data["releases"]:
+        data["suggestions"] = _views.suggest(store, q, as_of=_day(as_of))
+    return page(request, "home.html", data)
+
+
+@router.get("/search")
+async def search_page(
+    request: Request,
+    q: str = "",
+    as_of: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    include_terminated: bool = False,
+) -> Response:
+    data = _views.find_codes(
+        store_of(request), q, as_of=_day(as_of), limit=limit, include_terminated=include_terminated
+    )
+    return page(request, "search.html", data, include_terminated=include_terminated)
+
+
+@router.get("/search/suggest")
+async def suggest_fragment(request: Request, q: str = "", as_of: str | None = None) -> Response:
+    """The search-as-you-type fragment htmx swaps under the search box (JSON twin: the suggest response)."""
+    data = _views.suggest(store_of(request), q, as_of=_day(as_of)) if q.strip() else {"query": "", "results": []}
+    more = "/search?" + urlencode({"q": q, **({"as_of": as_of} if as_of else {})}) if q.strip() else None
+    return page(request, "_suggestions.html", data, more_href=more)
+
+
+# -- HCPCS reference ---------------------------------------------------------------------------------------------
+@router.get("/codes/{code}")
+async def code_page(request: Request, code: str, as_of: str | None = None) -> Response:
+    data = _views.code_page(store_of(request), code, _day(as_of))
+    shown = {**data, "history": []}  # the timeline below shows the history; the fragment shows the fields
+    history = data.get("history")
+    timeline = [e for e in history if isinstance(e, dict) and "release" in e and "change" in e] if history else []
+    return page(request, "code.html", data, fragment=markup(render_html(shown)), timeline=timeline)
+
+
+@router.get("/codes")
+async def code_jump(q: str = "") -> Response:
+    return RedirectResponse(f"/codes/{quote(q.strip().upper()[:40], safe='')}" if q.strip() else "/", status_code=303)
+
+
+@router.get("/releases")
+async def releases_page(request: Request) -> Response:
+    return page(request, "releases.html", _views.releases(store_of(request)))
+
+
+@router.get("/diff")
+async def diff_page(request: Request, old: str | None = None, new: str | None = None) -> Response:
+    store = store_of(request)
+    releases = _views.releases(store)["releases"]
+    data: dict[str, Any] = _views.diff(store, old, new) if old and new else {"releases": releases}
+    return page(request, "diff.html", data, releases=releases, old=old, new=new)
+
+
+# -- signing in ---------------------------------------------------------------------------------------------------
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/claims"
+
+
+@router.get("/login")
+async def login_form(request: Request, next: str | None = None) -> Response:
+    return render(request, "login.html", next=_safe_next(next), error=None)
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    _origin: Annotated[None, Depends(same_origin)],
+    api_key: Annotated[str, Form(max_length=200)],
+    next: Annotated[str | None, Form(max_length=500)] = None,
+) -> Response:
+    try:
+        verify_api_key(store_of(request), api_key.strip())
+    except HhbillError as exc:
+        return render(request, "login.html", status_code=401, next=_safe_next(next), error=exc.message)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        api_key.strip(),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=12 * 3600,
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout(_origin: Annotated[None, Depends(same_origin)]) -> Response:
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# -- claims (signed in) --------------------------------------------------------------------------------------------
+EXAMPLE_PERIOD = STATIC / "example_period.json"
+
+
+def _signed_in_or_login(request: Request) -> Response | None:
+    """Pages that hold patient data: redirect a browser that is not signed in to /login (JSON clients get 401)."""
+    try:
+        require_api_key(request)
+    except AuthError:
+        if wants_json(request):
+            raise
+        return RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303)
+    return None
+
+
+#: the visit fields of the claim builder's visit table, in CSV column order (``hhbill claim --visits`` CSV)
+VISIT_FIELDS = ("date", "discipline", "role", "service", "minutes", "modality", "charge")
+
+
+def visit_choices() -> dict[str, list[str]]:
+    """The values the visit table offers, from the claims rule tables (never a copy kept here)."""
+    tables = rule_tables()
+    return {
+        "discipline": sorted(tables.disciplines),
+        "role": sorted(tables.roles),
+        "service": sorted(tables.services),
+        "modality": list(MODALITIES),
+    }
+
+
+def _example() -> tuple[str, list[dict[str, Any]]]:
+    """The example period: its header as JSON text, its visits as table rows."""
+    period = json.loads(EXAMPLE_PERIOD.read_text(encoding="utf-8"))
+    visits = period.pop("visits", [])
+    rows = [{name: str(visit.get(name, "")) for name in VISIT_FIELDS} for visit in visits]
+    return json.dumps(period, indent=2), rows
+
+
+@router.get("/claims")
+async def claims_form(request: Request) -> Response:
+    if (redirect := _signed_in_or_login(request)) is not None:
+        return redirect
+    header, visits = _example()
+    data = {"input": header, "visits": visits, "visits_csv": "", "result": None}
+    return _claims_page(request, data)
+
+
+@router.get("/claims/visit-row")
+async def claims_visit_row(request: Request) -> Response:
+    """One blank row of the visit table (htmx appends it when the biller adds a visit)."""
+    return render(request, "_visit_row.html", row={}, choices=visit_choices())
+
+
+def _rows_from_form(form: dict[str, list[str]]) -> list[dict[str, str]]:
+    counts = {len(values) for values in form.values()}
+    if len(counts) > 1:
+        raise ClaimInputError("the visit table arrived incomplete; reload the page", field="visits")
+    size = counts.pop() if counts else 0
+    return [{name: form[name][index].strip() for name in VISIT_FIELDS} for index in range(size)]
+
+
+def _filled(row: dict[str, str]) -> bool:
+    """A row the biller typed into (service and modality have defaults, so they do not count)."""
+    return any(row[name] for name in ("date", "discipline", "role", "minutes", "charge"))
+
+
+def _rows_as_csv(rows: list[dict[str, str]]) -> str | None:
+    """The filled rows of the visit table as the visit CSV the library reads (blank rows are skipped)."""
+    filled = [row for row in rows if _filled(row)]
+    if not filled:
+        return None
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=VISIT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(filled)
+    return out.getvalue()
+
+
+async def _text_of(upload: UploadFile | None, field: str) -> str | None:
+    if upload is None or not upload.filename:
+        return None
+    raw = await upload.read()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ClaimInputError("the uploaded file is not UTF-8 text", field=field) from None
+
+
+@router.post("/claims")
+async def claims_submit(
+    request: Request,
+    _user: Annotated[ApiKey | None, Depends(signed_in_user)],
+    input_json: Annotated[str, Form(max_length=2_000_000)] = "",
+    visits_csv: Annotated[str, Form(max_length=2_000_000)] = "",
+    input_file: Annotated[UploadFile | None, File()] = None,
+    visits_file: Annotated[UploadFile | None, File()] = None,
+    action: Annotated[Literal["check", "build"], Form()] = "check",
+    under_8_minutes: Annotated[Literal["one_unit", "reject"], Form()] = "one_unit",
+    record: Annotated[Literal["", "checked", "submitted"], Form()] = "",
+    visit_date: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults
+    visit_discipline: Annotated[list[str], Form()] = [],  # noqa: B006
+    visit_role: Annotated[list[str], Form()] = [],  # noqa: B006
+    visit_service: Annotated[list[str], Form()] = [],  # noqa: B006
+    visit_minutes: Annotated[list[str], Form()] = [],  # noqa: B006
+    visit_modality: Annotated[list[str], Form()] = [],  # noqa: B006
+    visit_charge: Annotated[list[str], Form()] = [],  # noqa: B006
+) -> Response:
+    """Build or check the claim entered or uploaded; the result (lines, UB-04 view, findings) below the form.
+
+    Visits come from, in order: an uploaded visit CSV, the CSV text box, the visit table, the JSON's own list.
+    """
+    text = await _text_of(input_file, "input_file") or input_json
+    table = {
+        "date": visit_date,
+        "discipline": visit_discipline,
+        "role": visit_role,
+        "service": visit_service,
+        "minutes": visit_minutes,
+        "modality": visit_modality,
+        "charge": visit_charge,
+    }
+    uploaded = await _text_of(visits_file, "visits_file") or visits_csv.strip() or None
+    form: dict[str, Any] = {
+        "input": text,
+        "visits_csv": uploaded or "",
+        "action": action,
+        "record": record,
+        "visits": [],
+    }
+    try:
+        rows = _rows_from_form(table)
+        form["visits"] = [row for row in rows if _filled(row)]
+        visits = uploaded or _rows_as_csv(rows)
+        data = _parse_json(text)
+        store = store_of(request)
+        if action == "build":
+            result = _views.build_claim(store, data, visits_csv=visits, under_8=under_8_minutes)
+        else:
+            result = _views.check_claim(store, data, visits_csv=visits, under_8=under_8_minutes, record=record or None)
+    except HhbillError as exc:
+        if wants_json(request):
+            raise
+        return _claims_result(request, {**form, "result": None}, error=exc, status_code=status_for(exc))
+    if wants_json(request):
+        return DataResponse(result)
+    return _claims_result(request, {**form, "result": result})
+
+
+def _claims_page(request: Request, data: dict[str, Any]) -> Response:
+    return page(request, "claims.html", data, columns=VISIT_CSV_COLUMNS, choices=visit_choices(), mask=_mask)
+
+
+def _claims_result(
+    request: Request, data: dict[str, Any], *, error: HhbillError | None = None, status_code: int = 200
+) -> Response:
+    template = "_claim_result.html" if request.headers.get("hx-request") == "true" else "claims.html"
+    return render(
+        request,
+        template,
+        status_code=status_code,
+        data=data,
+        error=error,
+        columns=VISIT_CSV_COLUMNS,
+        choices=visit_choices(),
+        mask=_mask,
+    )
+
+
+def _parse_json(text: str) -> Any:
+    if not text.strip():
+        raise ClaimInputError("enter the claim or period of care as JSON, or upload a JSON file", field="input_json")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ClaimInputError(
+            f"the input is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+            field="input_json",
+            line=exc.lineno,
+        ) from None
+
+
+def _mask(value: str | None) -> str:
+    """The MBI as the UB-04 view shows it: last four characters only."""
+    if not value:
+        return "-"
+    return "*" * max(0, len(value) - 4) + value[-4:]
+
+
+# -- 837I upload (signed in) -----------------------------------------------------------------------------------------
+@router.get("/x12")
+async def x12_form(request: Request) -> Response:
+    if (redirect := _signed_in_or_login(request)) is not None:
+        return redirect
+    return page(request, "x12.html", {"report": None})
+
+
+@router.post("/x12")
+async def x12_submit(
+    request: Request,
+    _user: Annotated[ApiKey | None, Depends(signed_in_user)],
+    file: Annotated[UploadFile, File()],
+    lenient: Annotated[bool, Form()] = False,
+) -> Response:
+    content = await file.read()
+    name = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1][:200] or None
+    try:
+        report = _views.check_837i(store_of(request), io.BytesIO(content), file_name=name, lenient=lenient)
+    except HhbillError as exc:
+        if wants_json(request):
+            raise
+        return render(request, "x12.html", status_code=status_for(exc), data={"report": None}, error=exc, mask=_mask)
+    if wants_json(request):
+        return DataResponse(report)
+    return render(request, "x12.html", data={"report": report}, error=None, mask=_mask)
+
+
+# -- RVU calculator (open) ---------------------------------------------------------------------------------------------
+@router.get("/rvu")
+async def rvu_page(
+    request: Request,
+    code: str = "",
+    modifier: str = "",
+    year: str = "",
+    locality: str = "",
+    state: str = "",
+    zip: str = "",
+    facility: bool = False,
+) -> Response:
+    store = store_of(request)
+    form = {
+        "code": code,
+        "modifier": modifier,
+        "year": year,
+        "locality": locality,
+        "state": state,
+        "zip": zip,
+        "facility": facility,
+    }
+    data: dict[str, Any] = {"form": form, "price": None, **_views.rvu_releases(store)}
+    if code.strip():
+        data["price"] = _views.rvu_price(
+            store,
+            code,
+            modifier=modifier.strip() or None,
+            year=_year(year),
+            locality=locality.strip() or None,
+            state=state.strip() or None,
+            zip_code=zip.strip() or None,
+            facility=facility,
+        )
+    return page(request, "rvu.html", data)
+
+
+def _year(value: str) -> int | None:
+    if not value.strip():
+        return None
+    if not value.strip().isdigit():
+        raise ClaimInputError(f"the year must be a number like 2026, not {value[:10]!r}", field="year")
+    return int(value)
+
+
+# -- procedure log (signed in) ----------------------------------------------------------------------------------------
+@router.get("/log")
+async def log_page(
+    request: Request,
+    date_from: Annotated[str | None, Query(alias="from")] = None,
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+    by: str | None = None,
+) -> Response:
+    if (redirect := _signed_in_or_login(request)) is not None:
+        return redirect
+    store = store_of(request)
+    start, end = _day(date_from, "from"), _day(date_to, "to")
+    report = _views.log_report(store, date_from=start, date_to=end, by=by or None)
+    data = {**_views.log_entries(store, date_from=start, date_to=end), "report": report}
+    form = {"from": date_from or "", "to": date_to or "", "by": report["by"]}
+    return page(request, "log.html", data, chart=wrvu_chart(report), form=form)
+
+
+@router.post("/log")
+async def log_add_page(
+    request: Request,
+    _user: Annotated[ApiKey | None, Depends(signed_in_user)],
+    code: Annotated[str, Form(max_length=10)],
+    performed_on: Annotated[str, Form(max_length=10)] = "",
+    units: Annotated[int, Form(ge=1, le=999)] = 1,
+    modifier: Annotated[str, Form(max_length=2)] = "",
+) -> Response:
+    entry = _views.log_add(
+        store_of(request),
+        code,
+        performed_on=_day(performed_on, "performed_on"),
+        units=units,
+        modifier=modifier.strip() or None,
+    )
+    if wants_json(request):
+        return DataResponse(entry, status_code=201)
+    return RedirectResponse("/log", status_code=303)
+
+
+@router.post("/log/target")
+async def log_target_page(
+    request: Request,
+    _user: Annotated[ApiKey | None, Depends(signed_in_user)],
+    work_rvu: Annotated[str, Form(max_length=12)],
+    per: Annotated[Literal["day", "week", "month"], Form()],
+) -> Response:
+    target = _views.log_set_target(store_of(request), work_rvu, per)
+    if wants_json(request):
+        return DataResponse(target)
+    return RedirectResponse(f"/log?by={per}", status_code=303)
+
+
+@router.post("/log/{entry_id}/delete")
+async def log_delete_page(
+    request: Request, _user: Annotated[ApiKey | None, Depends(signed_in_user)], entry_id: int
+) -> Response:
+    _views.log_remove(store_of(request), entry_id)
+    if wants_json(request):
+        return Response(status_code=204)
+    return RedirectResponse("/log", status_code=303)
+
+
+def wrvu_chart(report: dict[str, Any], width: int = 720, height: int = 260) -> dict[str, Any] | None:
+    """Bar geometry for the wRVU-per-period chart (an inline SVG; the numbers are also in the table below it)."""
+    periods = report.get("periods") or []
+    if not periods:
+        return None
+    periods = periods[-36:]  # the most recent 36 periods fit a laptop and a phone
+    target = report.get("target")
+    target_value = float(target["work_rvu"]) if target and target.get("period") == report.get("by") else None
+    values = [float(p["work_rvu"]) for p in periods]
+    top = max([*values, target_value or 0.0, 1.0]) * 1.1
+    left, bottom, plot_h = 48, 40, height - 60
+    slot = (width - left - 10) / len(periods)
+    bars = []
+    for index, (period, value) in enumerate(zip(periods, values, strict=True)):
+        bar_h = plot_h * value / top
+        bars.append(
+            {
+                "x": round(left + index * slot + slot * 0.15, 1),
+                "width": round(slot * 0.7, 1),
+                "y": round(20 + plot_h - bar_h, 1),
+                "height": round(bar_h, 1),
+                "label": period["period"],
+                "value": period["work_rvu"],
+                "met": target_value is not None and value >= target_value,
+                "label_x": round(left + index * slot + slot / 2, 1),
+                "show_label": len(periods) <= 12 or index % 3 == 0,
+            }
+        )
+    ticks = [
+        {"y": round(20 + plot_h - plot_h * t / top, 1), "value": f"{t:g}"}
+        for t in (top / 1.1 * f for f in (0, 0.5, 1.0))
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "base": 20 + plot_h,
+        "bars": bars,
+        "ticks": ticks,
+        "label_y": height - bottom + 24,
+        "target_y": round(20 + plot_h - plot_h * target_value / top, 1) if target_value is not None else None,
+        "target": target_value,
+    }

@@ -1,0 +1,329 @@
+"""What stands between the network and the library: API keys, request-size and rate limits, security headers,
+CORS and an access log that never holds patient data.
+
+API keys
+    ``hhb_<prefix>_<secret>``: the 8-hex-character prefix finds the row, the secret is checked against
+    ``sha256(salt || secret)`` with a per-key random salt (table ``api_key``). The key itself is shown once, at
+    creation, and never stored. Revoked keys stay listed with their revocation time.
+
+Middleware (pure ASGI, so a request costs a few microseconds here)
+    :class:`GuardMiddleware` rejects bodies over the size limit (413, from ``Content-Length`` or while the body
+    streams in), rate-limits per client address (429 with ``Retry-After``), adds the security headers to every
+    response and writes one access-log line: method, route template, status, duration. Never the query string
+    or the body: claim routes carry patient data in both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.exceptions import HTTPException
+
+from .._errors import AuthError, ClaimInputError, NotFoundError
+from .._store import Store
+
+__all__ = [
+    "ApiKey",
+    "GuardMiddleware",
+    "RateLimiter",
+    "create_api_key",
+    "list_api_keys",
+    "revoke_api_key",
+    "verify_api_key",
+]
+
+access_log = logging.getLogger("hhbill.web.access")
+
+API_KEY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS api_key (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    prefix TEXT NOT NULL UNIQUE,
+    salt BLOB NOT NULL,
+    secret_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+"""
+
+_KEY_START = "hhb_"
+_PREFIX_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A stored API key's public facts (never the key or its hash)."""
+
+    id: int
+    name: str
+    prefix: str
+    created_at: str
+    revoked_at: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "prefix": self.prefix,
+            "created_at": self.created_at,
+            "revoked_at": self.revoked_at,
+            "active": self.active,
+        }
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _digest(salt: bytes, secret: str) -> str:
+    return hashlib.sha256(salt + secret.encode("utf-8")).hexdigest()
+
+
+def _ensure(store: Store) -> None:
+    store.ensure_schema("api_key", API_KEY_SCHEMA)
+
+
+def create_api_key(store: Store, name: str = "") -> tuple[ApiKey, str]:
+    """Create a key; returns its stored facts and the key text, which is shown once and never stored."""
+    _ensure(store)
+    name = name.strip()[:100] or "unnamed"
+    salt = secrets.token_bytes(16)
+    secret = secrets.token_urlsafe(32)
+    with store.transaction() as conn:
+        while True:
+            prefix = secrets.token_hex(_PREFIX_LENGTH // 2)
+            if conn.execute("SELECT 1 FROM api_key WHERE prefix = ?", (prefix,)).fetchone() is None:
+                break
+        cursor = conn.execute(
+            "INSERT INTO api_key (name, prefix, salt, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+            (name, prefix, salt, _digest(salt, secret), _now()),
+        )
+        key_id = int(cursor.lastrowid or 0)
+    key = next(k for k in list_api_keys(store) if k.id == key_id)
+    return key, f"{_KEY_START}{prefix}_{secret}"
+
+
+def list_api_keys(store: Store) -> list[ApiKey]:
+    """Every key, oldest first (revoked ones included)."""
+    _ensure(store)
+    rows = store.execute("SELECT id, name, prefix, created_at, revoked_at FROM api_key ORDER BY id").fetchall()
+    return [ApiKey(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+def revoke_api_key(store: Store, key: str) -> ApiKey:
+    """Revoke a key given its id or its prefix. Revoking twice is harmless."""
+    _ensure(store)
+    spec = key.strip()
+    if spec.startswith(_KEY_START):  # a whole key was pasted: take its prefix
+        spec = spec[len(_KEY_START) :].split("_", 1)[0]
+    row = store.execute("SELECT id FROM api_key WHERE prefix = ? OR CAST(id AS TEXT) = ?", (spec, spec)).fetchone()
+    if row is None:
+        raise NotFoundError(f"no API key with id or prefix {spec[:20]!r}", key=spec[:20])
+    with store.transaction() as conn:
+        conn.execute("UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (_now(), row[0]))
+    return next(k for k in list_api_keys(store) if k.id == row[0])
+
+
+def verify_api_key(store: Store, key: str | None) -> ApiKey:
+    """The active key matching ``key``; AuthError (one message for every failure) otherwise."""
+    failure = AuthError("a valid API key is required: send it in the X-API-Key header", field="X-API-Key")
+    if not key or not key.startswith(_KEY_START) or len(key) > 200:
+        raise failure
+    prefix, _, secret = key[len(_KEY_START) :].partition("_")
+    if len(prefix) != _PREFIX_LENGTH or not secret:
+        raise failure
+    _ensure(store)
+    row = store.execute(
+        "SELECT id, name, prefix, salt, secret_hash, created_at, revoked_at FROM api_key WHERE prefix = ?",
+        (prefix,),
+    ).fetchone()
+    if row is None or row["revoked_at"] is not None:
+        raise failure
+    if not hmac.compare_digest(_digest(row["salt"], secret), row["secret_hash"]):
+        raise failure
+    return ApiKey(row["id"], row["name"], row["prefix"], row["created_at"], None)
+
+
+# -- rate limit -----------------------------------------------------------------------------------------------------
+class RateLimiter:
+    """At most ``limit`` requests per client per ``window`` seconds (a sliding pair of fixed windows)."""
+
+    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        if limit < 0 or window <= 0:
+            raise ClaimInputError("rate limit must be >= 0 requests per a positive window", field="rate_limit")
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._counts: dict[str, tuple[int, int, int]] = {}  # client -> (window number, count, previous count)
+        self._lock = threading.Lock()
+
+    def hit(self, client: str) -> float | None:
+        """Count a request; None when allowed, else the seconds to wait before retrying."""
+        if self.limit == 0:
+            return None
+        now = self._clock()
+        number = int(now // self.window)
+        with self._lock:
+            current, count, previous = self._counts.get(client, (number, 0, 0))
+            if current != number:
+                previous = count if current == number - 1 else 0
+                current, count = number, 0
+            # weight the previous window by how much of it still overlaps the sliding window
+            elapsed = (now % self.window) / self.window
+            estimate = previous * (1 - elapsed) + count
+            if estimate >= self.limit:
+                self._counts[client] = (current, count, previous)
+                return max(1.0, self.window * (1 - elapsed))
+            self._counts[client] = (current, count + 1, previous)
+            if len(self._counts) > 100_000:  # forget idle clients
+                self._counts = {k: v for k, v in self._counts.items() if v[0] >= number - 1}
+            return None
+
+
+# -- ASGI middleware --------------------------------------------------------------------------------------------------
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class _TooLarge(HTTPException):
+    """Raised while a body streams in past the limit (an HTTPException, so FastAPI's body parsing passes it on)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than the {limit:,}-byte limit")
+
+
+def error_body(status: int, code: str, message: str, field: str | None = None) -> bytes:
+    return json.dumps({"error": {"code": code, "message": message, "field": field}}).encode()
+
+
+class GuardMiddleware:
+    """Size limit, rate limit, security headers and the PHI-free access log, for every request."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        limiter: RateLimiter,
+        private_prefixes: tuple[str, ...] = (),
+    ) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.limiter = limiter
+        self.private_prefixes = private_prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status_seen = [0]
+        private = scope["path"].startswith(self.private_prefixes)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_seen[0] = message["status"]
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                headers.extend(h for h in SECURITY_HEADERS if h[0] not in names)
+                if private and b"cache-control" not in names:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            client = (scope.get("client") or ("unknown", 0))[0]
+            wait = self.limiter.hit(client)
+            if wait is not None:
+                await _plain_error(
+                    send_with_headers,
+                    429,
+                    "rate_limited",
+                    f"too many requests from this client; retry in {int(wait + 0.999)} s",
+                    extra=[(b"retry-after", str(int(wait + 0.999)).encode())],
+                )
+                return
+            length = _content_length(scope)
+            if length is not None and length > self.max_body_bytes:
+                await _plain_error(send_with_headers, 413, "too_large", self._too_large_message())
+                return
+            received = [0]
+
+            async def limited_receive() -> Message:
+                message = await receive()
+                if message["type"] == "http.request":
+                    received[0] += len(message.get("body", b""))
+                    if received[0] > self.max_body_bytes:
+                        raise _TooLarge(self.max_body_bytes)
+                return message
+
+            try:
+                await self.app(scope, limited_receive, send_with_headers)
+            except _TooLarge:
+                if status_seen[0] == 0:
+                    await _plain_error(send_with_headers, 413, "too_large", self._too_large_message())
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None)
+            if template is None:
+                template = "(static)" if scope["path"].startswith("/static/") else "(unmatched)"
+            access_log.info(
+                "%s %s %s %.1fms",
+                scope.get("method", "-"),
+                template,
+                status_seen[0] or 500,
+                (time.perf_counter() - started) * 1000,
+            )
+
+    def _too_large_message(self) -> str:
+        return f"the request body is larger than the {self.max_body_bytes:,}-byte limit"
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _plain_error(
+    send: Send, status: int, code: str, message: str, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    body = error_body(status, code, message)
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += extra or []
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

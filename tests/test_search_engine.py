@@ -1,0 +1,392 @@
+"""Code search over the real CMS January 2026 (and 2020) HCPCS releases: codes, ranges, modifiers, ranked words,
+plain language, typos, drug names, filters, and hostile input."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from conftest import shared_path
+from hhbill._errors import ClaimInputError, NotFoundError
+from hhbill._store import Store
+from hhbill.hcpcs import import_release
+from hhbill.search import index_release, keyword_search, prepare_drug_names, release_index, search, suggest
+
+JAN_2026 = "data/hcpcs/2026_jan/HCPC2026_JAN_ANWEB_01122026.txt"
+ANNUAL_2020 = "data/hcpcs/2020_annual/HCPC2020_ANWEB_w_disclaimer.txt"
+DAY = date(2026, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, int, Path]:
+    path = tmp_path_factory.mktemp("search") / "hhbill.db"
+    store = Store(path)
+    result = import_release(store, shared_path(JAN_2026))
+    return store, result.release_id, path
+
+
+@pytest.fixture(scope="module")
+def store(loaded: tuple[Store, int, Path]) -> Store:
+    return loaded[0]
+
+
+def codes(store: Store, query: str, **options: object) -> list[str]:
+    options.setdefault("as_of", DAY)
+    return [r.code for r in search(store, query, **options).results]  # type: ignore[arg-type]
+
+
+# -- codes, code starts, ranges, modifiers ---------------------------------------------------------------------------
+@pytest.mark.parametrize("query", ["G0320", "g0320", "  g0320  "])
+def test_exact_code_comes_first(store: Store, query: str) -> None:
+    response = search(store, query, as_of=DAY)
+    assert response.results[0].code == "G0320"
+    assert response.results[0].matched == ("code G0320",)
+    assert "telemedicine" in response.results[0].long_description.lower()
+
+
+def test_code_start_lists_codes_in_order(store: Store) -> None:
+    found = codes(store, "G03", limit=50)
+    assert found[0] == "G0300"
+    assert "G0320" in found and "G0321" in found and "G0322" in found
+    assert all(code.startswith("G03") for code in found)
+    assert found == sorted(found)
+
+
+def test_range_lists_every_valid_code_of_the_range(store: Store, loaded: tuple[Store, int, Path]) -> None:
+    index = release_index(store, loaded[1])
+    in_range = sorted(d.code for d in index.documents if "S9325" <= d.code <= "S9379" and d.valid_on("2026-01-01"))
+    assert len(in_range) > 20
+    assert codes(store, "S9325-S9379", limit=200) == in_range
+    assert codes(store, "s9379 – s9325", limit=200) == in_range  # reversed, en dash, lower case
+    assert codes(store, "S9325 to S9379", limit=200) == in_range
+
+
+@pytest.mark.parametrize("query", ["KX", "kx", "KX modifier", "modifier kx"])
+def test_modifier_by_code(store: Store, query: str) -> None:
+    response = search(store, query, as_of=DAY)
+    assert response.results[0].code == "KX"
+    assert response.results[0].kind == "modifier"
+
+
+def test_modifier_that_is_also_an_abbreviation(store: Store) -> None:
+    # alone, "PT" is the PT modifier first, then physical therapy codes; in a phrase it is physical therapy
+    alone = codes(store, "PT", limit=10)
+    assert alone[0] == "PT"
+    assert "G0151" in alone
+    assert codes(store, "PT assistant home visit")[0] == "G0157"
+    assert codes(store, "GP")[0] == "GP"
+
+
+def test_unknown_code_is_reported(store: Store) -> None:
+    response = search(store, "Z9999", as_of=DAY)
+    assert response.results == []
+    assert any("Z9999" in note for note in response.notes)
+
+
+# -- ranked keywords and stemming ------------------------------------------------------------------------------------
+def test_word_forms_meet_on_one_stem(store: Store) -> None:
+    infusion = codes(store, "infusion pump")
+    assert infusion == codes(store, "infusions pumps")
+    assert infusion == codes(store, "infuse pump")
+    for code in infusion[:5]:
+        text = search(store, code, as_of=DAY).results[0].long_description.lower()
+        assert "infus" in text and "pump" in text
+
+
+def test_codes_matching_every_word_rank_first(store: Store) -> None:
+    top = search(store, "portable oxygen concentrator", as_of=DAY).results[0]
+    assert top.code == "E1392"
+    top = search(store, "electric patient lift", as_of=DAY).results[0]
+    assert top.code == "E0635"
+
+
+# -- plain language (the issue's examples) ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("query", "expected_first"),
+    [
+        ("hoyer lift", {"E0630"}),
+        ("video visit from the home health nurse", {"G0320"}),
+        ("PT assistant home visit", {"G0157"}),
+        ("KX modifier", {"KX"}),
+        ("audio only home health visit", {"G0321"}),
+        ("remote monitoring home health", {"G0322"}),
+        ("walker with wheels", {"E0141", "E0143"}),
+        ("adult diapers", {"T4521", "T4522", "T4523", "T4524", "A4520"}),
+        ("tpn at home", {"S9364", "S9365", "S9366", "S9367", "S9368", "B4222", "B4216"}),
+        ("msw visit home health", {"G0155"}),
+    ],
+)
+def test_plain_language_first_result(store: Store, query: str, expected_first: set[str]) -> None:
+    assert codes(store, query)[0] in expected_first
+
+
+def test_iv_antibiotics_at_home(store: Store) -> None:
+    top = codes(store, "iv antibiotics at home", limit=3)
+    assert any(c.startswith("S9") and "S9494" <= c <= "S9504" for c in top), top
+
+
+def test_matched_explains_the_vocabulary(store: Store) -> None:
+    top = search(store, "hoyer lift", as_of=DAY).results[0]
+    assert any("hoyer lift" in m for m in top.matched)
+
+
+# -- typos ------------------------------------------------------------------------------------------------------------
+def test_typo_is_corrected_and_reported(store: Store) -> None:
+    response = search(store, "wheelchiar", as_of=DAY)
+    assert response.corrections == {"wheelchiar": "wheelchair"}
+    assert all("wheelchair" in r.long_description.lower() for r in response.results[:10])
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("nebuliser", "E0570"), ("hydralic patient lift", "E0630"), ("oxygen concentrater", "E1390")],
+)
+def test_misspellings_still_find_the_code(store: Store, query: str, expected: str) -> None:
+    assert expected in codes(store, query, limit=3)
+
+
+def test_word_start_is_completed(store: Store) -> None:
+    response = search(store, "hydrocoll dressing", as_of=DAY)
+    assert response.results[0].long_description.lower().startswith("hydrocolloid dressing")
+
+
+def test_two_words_cms_writes_as_one(store: Store) -> None:
+    top = search(store, "pick up walker", as_of=DAY).results[0]
+    assert top.code == "E0135"  # "Walker, folding (pickup), ..."
+    assert "pick up → pickup" in top.matched
+
+
+# -- drug names -------------------------------------------------------------------------------------------------------
+def test_drug_brand_name_finds_the_generic_code(store: Store) -> None:
+    pytest.importorskip("drug_named_entity_recognition")
+    assert "J9355" in codes(store, "Herceptin", limit=3)  # trastuzumab
+    assert "J1050" in codes(store, "Depo-Provera", limit=3)  # medroxyprogesterone acetate
+    response = search(store, "herceptin", as_of=DAY)
+    assert any("trastuzumab" in m for m in response.results[0].matched)
+    assert prepare_drug_names(store)
+    count = store.execute("SELECT count(*) FROM search_drug_name").fetchone()[0]
+    assert count > 50_000
+
+
+# -- filters and dates ------------------------------------------------------------------------------------------------
+def test_kind_and_prefix_filters(store: Store) -> None:
+    modifiers = search(store, "physical therapy", as_of=DAY, kind="modifier").results
+    assert modifiers and all(r.kind == "modifier" for r in modifiers)
+    assert "GP" in [r.code for r in modifiers[:3]]
+    e_codes = codes(store, "walker", prefix="e")
+    assert e_codes and all(c.startswith("E") for c in e_codes)
+    assert codes(store, "walker", prefix="E01")[0].startswith("E01")
+
+
+def test_terminated_codes_only_on_request(store: Store, loaded: tuple[Store, int, Path]) -> None:
+    index = release_index(store, loaded[1])
+    ended = next(
+        d for d in index.documents if d.kind == "procedure" and d.termination_date and d.termination_date < "2025-12-31"
+    )
+    assert ended.code not in codes(store, ended.code)
+    response = search(store, ended.code, as_of=DAY, include_terminated=True)
+    assert response.results[0].code == ended.code
+    assert response.results[0].status == "terminated"
+    assert response.results[0].termination_date == ended.termination_date
+
+
+def test_release_in_force_on_the_date(store: Store) -> None:
+    import_release(store, shared_path(ANNUAL_2020))  # the module's store now holds 2020 and 2026
+    old = search(store, "home health services telemedicine", as_of="2020-06-01")
+    assert old.release["effective_date"] == "2020-01-01"
+    assert "G0320" not in [r.code for r in old.results]  # added in 2023
+    new = search(store, "home health services telemedicine", as_of="2026-02-01")
+    assert new.release["effective_date"] == "2026-01-01"
+    assert new.results[0].code == "G0320"
+    with pytest.raises(NotFoundError, match="2019-12-31"):
+        search(store, "walker", as_of="2019-12-31")
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"as_of": "01/02/2026"}, "as_of"),
+        ({"kind": "code"}, "kind"),
+        ({"prefix": "%"}, "prefix"),
+        ({"prefix": "G 03"}, "prefix"),
+        ({"limit": 0}, "limit"),
+        ({"limit": "ten"}, "limit"),
+    ],
+)
+def test_bad_options_are_input_errors(store: Store, options: dict[str, object], field: str) -> None:
+    with pytest.raises(ClaimInputError) as raised:
+        search(store, "walker", **options)  # type: ignore[arg-type]
+    assert raised.value.location["field"] == field
+
+
+@pytest.mark.parametrize("query", ["telehealth", "syringe with needle", "walker", "G03", "wound dressing"])
+def test_a_shorter_list_is_the_start_of_a_longer_one(store: Store, query: str) -> None:
+    longer = codes(store, query, limit=60)
+    for limit in (1, 5, 12):
+        assert codes(store, query, limit=limit) == longer[:limit]
+
+
+def test_limit_is_capped(store: Store) -> None:
+    assert len(search(store, "injection", as_of=DAY, limit=100_000).results) == 500
+
+
+# -- hostile and odd input --------------------------------------------------------------------------------------------
+HOSTILE = [
+    "",
+    " ",
+    "\n\t\r",
+    '"',
+    "'",
+    '"walker',
+    "*",
+    "walker*",
+    "NEAR(walker cane)",
+    "walker OR cane NOT lift",
+    "AND",
+    "-",
+    "- walker",
+    "^walker",
+    "code:G0151",
+    "short_description: walker",
+    "(((",
+    ")",
+    "'; DROP TABLE hcpcs_code; --",
+    "%",
+    "_",
+    "\\",
+    "\x00walker\x00",
+    "\ud800",
+    "ünïcödé wälker",
+    "日本語",
+    "🦽 wheelchair",
+    "a" * 100_000,
+    "walker " * 5_000,
+    "G0151" * 1_000,
+    "S9325-",
+    "-S9325",
+    "A0000-Z9999",
+    "K",
+    "0",
+    "00",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
+def test_any_string_is_safe(store: Store, loaded: tuple[Store, int, Path], query: str) -> None:
+    for response in (search(store, query, as_of=DAY), suggest(store, query, as_of=DAY)):
+        json.dumps(response.to_dict())
+        assert len(response.query) <= 256
+    assert isinstance(keyword_search(store, query, release_id=loaded[1]), list)
+
+
+def test_long_input_is_cut_with_a_note(store: Store) -> None:
+    response = search(store, "walker " * 100, as_of=DAY)
+    assert response.notes and "256" in response.notes[0]
+    assert response.results[0].long_description.lower().startswith("walker")
+
+
+def test_empty_query_explains(store: Store) -> None:
+    response = search(store, "   ", as_of=DAY)
+    assert response.results == [] and response.total == 0
+    assert response.notes
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=80))
+def test_random_text_never_raises(store: Store, text: str) -> None:
+    search(store, text, as_of=DAY, limit=5)
+    suggest(store, text, as_of=DAY)
+
+
+# -- search as you type -----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("typed", "expected"), [("hoy", "E0630"), ("g032", "G0320"), ("nebuli", "E0570")])
+def test_suggest_completes_the_last_word(store: Store, typed: str, expected: str) -> None:
+    response = suggest(store, typed, as_of=DAY)
+    assert expected in [r.code for r in response.results]
+    assert len(response.results) <= 8
+
+
+def test_suggest_keeps_earlier_words(store: Store) -> None:
+    found = [r.code for r in suggest(store, "patient lift elec", as_of=DAY).results]
+    assert found[0] == "E0635"
+
+
+# -- the index --------------------------------------------------------------------------------------------------------
+def test_import_writes_the_fts_rows(store: Store, loaded: tuple[Store, int, Path]) -> None:
+    release_id = loaded[1]
+    count = store.execute("SELECT count(*) FROM hcpcs_code WHERE release_id = ?", (release_id,)).fetchone()[0]
+    indexed = store.execute(
+        "SELECT document_count FROM search_indexed_release WHERE release_id = ?", (release_id,)
+    ).fetchone()[0]
+    assert indexed == count == 9006
+    assert index_release(store, release_id) == count  # again: replaced, not doubled
+    rows = store.execute("SELECT count(*) FROM search_fts WHERE release_id = ?", (release_id,)).fetchone()[0]
+    assert rows == count
+
+
+def test_plain_keyword_search(store: Store, loaded: tuple[Store, int, Path]) -> None:
+    found = keyword_search(store, "patient lift hydraulic", release_id=loaded[1])
+    assert found[0] == "E0630"
+    assert keyword_search(store, "hoyer", release_id=loaded[1]) == []  # no vocabulary here
+
+
+def test_read_only_store_searches(loaded: tuple[Store, int, Path]) -> None:
+    reader = Store(loaded[2], read_only=True)
+    assert search(reader, "hoyer lift", as_of=DAY).results[0].code == "E0630"
+    with pytest.raises(sqlite3.OperationalError):
+        reader.execute("INSERT INTO search_indexed_release VALUES (99, 0, '')")
+    reader.close()
+
+
+def test_empty_store_searches_the_embedded_release(tmp_path: Path) -> None:
+    store = Store(tmp_path / "fresh.db")
+    response = search(store, "physical therapist assistant")
+    assert "embedded" in response.release["label"]
+    assert response.results[0].code == "G0157"
+    store.close()
+
+
+# -- command line -----------------------------------------------------------------------------------------------------
+def test_cli_json(loaded: tuple[Store, int, Path]) -> None:
+    from hhbill.cli import app
+
+    result = CliRunner().invoke(
+        app,
+        ["--db", str(loaded[2]), "search", "hoyer lift", "--as-of", "2026-01-01", "--limit", "3", "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["query"] == "hoyer lift"
+    assert data["results"][0]["code"] == "E0630"
+    assert set(data["results"][0]) >= {"code", "kind", "short_description", "long_description", "score", "matched"}
+    assert len(data["results"]) == 3
+
+
+def test_cli_text_and_options(loaded: tuple[Store, int, Path]) -> None:
+    from hhbill.cli import app
+
+    runner = CliRunner()
+    text = runner.invoke(
+        app, ["--db", str(loaded[2]), "search", "wheelchiar", "--as-of", "2026-01-01", "--prefix", "K"]
+    )
+    assert text.exit_code == 0, text.output
+    assert "searched 'wheelchair' for 'wheelchiar'" in text.stdout
+    modifiers = runner.invoke(
+        app, ["--db", str(loaded[2]), "search", "therapy", "--kind", "modifier", "--format", "json"]
+    )
+    assert all(r["kind"] == "modifier" for r in json.loads(modifiers.stdout)["results"])
+    bad = runner.invoke(app, ["--db", str(loaded[2]), "search", "walker", "--as-of", "yesterday"])
+    assert bad.exit_code == 1
+    early = runner.invoke(app, ["--db", str(loaded[2]), "search", "walker", "--as-of", "1999-01-01"])
+    assert early.exit_code == 2
+    terminated = runner.invoke(
+        app, ["--db", str(loaded[2]), "search", "G0154", "--as-of", "2026-01-01", "--include-terminated"]
+    )
+    assert "G0154" in terminated.stdout

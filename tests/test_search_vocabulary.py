@@ -1,0 +1,105 @@
+"""The plain-language vocabulary (hhbill/data/search_vocabulary.json): well formed, and every entry's example
+query finds its code in the real CMS January 2026 release."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from conftest import shared_path
+from hhbill._errors import ConfigError
+from hhbill._store import Store
+from hhbill.hcpcs import import_release
+from hhbill.search import load_vocabulary, parse_vocabulary, release_index, search
+
+DAY = date(2026, 1, 1)
+RAW: dict[str, Any] = json.loads(
+    resources.files("hhbill").joinpath("data/search_vocabulary.json").read_text(encoding="utf-8")
+)
+VOCABULARY = load_vocabulary()
+ENTRIES = VOCABULARY.entries
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, int]:
+    store = Store(tmp_path_factory.mktemp("vocabulary") / "hhbill.db")
+    result = import_release(store, shared_path("data/hcpcs/2026_jan/HCPC2026_JAN_ANWEB_01122026.txt"))
+    return store, result.release_id
+
+
+def test_vocabulary_is_versioned_and_sourced() -> None:
+    assert VOCABULARY.version
+    assert len(ENTRIES) >= 150
+    for raw in RAW["entries"]:
+        assert raw["source"] in RAW["sources"], raw["terms"][0]
+
+
+def test_a_term_belongs_to_one_entry() -> None:
+    seen: dict[tuple[str, ...], str] = {}
+    for entry in ENTRIES:
+        for term, stems in zip(entry.terms, entry.term_stems, strict=True):
+            owner = seen.setdefault(stems, entry.terms[0])
+            assert owner == entry.terms[0], f"{term!r} is also a term of {owner!r}"
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e.terms[0] for e in ENTRIES])
+def test_entry_finds_its_code(loaded: tuple[Store, int], entry: Any) -> None:
+    store, release_id = loaded
+    index = release_index(store, release_id)
+    active = index.valid_numbers(DAY.isoformat())
+    for code in entry.codes:
+        assert code in index.by_code, f"{code} named by {entry.terms[0]!r} is not in the January 2026 release"
+        assert index.by_code[code] in active, f"{code} named by {entry.terms[0]!r} is not valid on {DAY}"
+    for code_range in entry.code_ranges:
+        assert set(index.numbers_in_range(code_range.first, code_range.last)) & active, code_range
+    expected: set[str] = set()
+    for spec in entry.example_expect:
+        first, _, last = spec.partition("-")
+        expected |= {index.documents[n].code for n in index.numbers_in_range(first, last or first)}
+    found = [r.code for r in search(store, entry.example_query, as_of=DAY, limit=5).results]
+    assert set(found) & expected, (entry.example_query, found)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"entries": "x"}, "must be a list"),
+        ({"entries": [{"terms": [], "means": ["a"], "example": {"expect": ["A"]}}]}, "no terms"),
+        ({"entries": [{"terms": ["a"], "example": {"expect": ["E0100"]}}]}, "needs 'means' or 'codes'"),
+        ({"entries": [{"terms": ["a"], "codes": ["E01"], "example": {"expect": ["E0100"]}}]}, "not a code"),
+        ({"entries": [{"terms": ["a"], "codes": ["E0100"]}]}, "example"),
+        ({"entries": [{"terms": ["a", ""], "codes": ["E0100"], "example": {"expect": ["E0100"]}}]}, "non-empty"),
+    ],
+)
+def test_malformed_vocabulary_is_a_config_error(raw: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_vocabulary(raw)
+
+
+def test_vocabulary_drives_the_search(loaded: tuple[Store, int]) -> None:
+    """A vocabulary without the hoyer entry no longer finds E0630 for "hoyer" (the data, not code, decides)."""
+    store, _release_id = loaded
+    trimmed = {
+        **RAW,
+        "version": "test-without-hoyer",
+        "entries": [e for e in RAW["entries"] if "hoyer" not in e["terms"]],
+    }
+    from hhbill.search._search import _run
+
+    without = _run(
+        store,
+        "hoyer",
+        as_of=DAY,
+        limit=5,
+        kind=None,
+        prefix=None,
+        include_terminated=False,
+        typing=False,
+        vocabulary=parse_vocabulary(trimmed),
+    )
+    assert "E0630" not in [r.code for r in without.results]
+    assert search(store, "hoyer", as_of=DAY).results[0].code == "E0630"
