@@ -7,7 +7,7 @@ DEVSTAMP := $(VENV)/.installed-dev-$(shell cat pyproject.toml | sha256sum | cut 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench fuzz docs clean install dev
+.PHONY: run test lint bench fuzz docs clean install dev system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,15 +28,24 @@ dev: $(DEVSTAMP)
 run: $(STAMP)
 	$(BIN)/hhbill serve --host $(HOST) --port $(PORT)
 
-## make test: install everything the tests need (incl. Debian chromium for browser tests), lint, type-check, test
-test: $(DEVSTAMP)
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
-	  (echo "installing Debian chromium for the browser tests" && \
-	   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
-	   echo "warning: could not install chromium")
-	$(BIN)/ruff check src tests bench
+## make test: install everything the tests need (Debian chromium for the browser tests, PostgreSQL for the
+## ledger tests), lint, type-check, test
+test: $(DEVSTAMP) system-deps
+	$(BIN)/ruff check src tests bench fuzz
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 2 -q
+	PATH="$(PG_BIN):$$PATH" $(BIN)/python -m pytest -n 2 -q
+
+# Debian's PostgreSQL keeps initdb/pg_ctl out of PATH; the ledger tests start their own server with them.
+PG_BIN = $(firstword $(wildcard /usr/lib/postgresql/*/bin) /usr/local/bin)
+
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the tests:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check src tests bench
@@ -47,8 +56,14 @@ lint: $(DEVSTAMP)
 bench: $(DEVSTAMP)
 	$(BIN)/python -m bench
 
+## make fuzz: the long coverage-guided fuzz run (findings land in fuzz/findings/ and become regression tests)
+fuzz: $(DEVSTAMP)
+	$(BIN)/python fuzz/run.py --seconds 60
+
+## make docs: regenerate the docs that are generated from code (tests fail when they are stale)
 docs: $(STAMP)
 	$(BIN)/python -m hhbill.claims.docs > docs/EDITS.md
+	$(BIN)/python -m hhbill._cli_docs > docs/CLI.md
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

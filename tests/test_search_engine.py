@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import shared_path
-from hhbill._errors import ClaimInputError, NotFoundError
+from hhbill._errors import ClaimInputError, NotFoundError, StoreError
 from hhbill._store import Store
 from hhbill.hcpcs import import_release
 from hhbill.search import index_release, keyword_search, prepare_drug_names, release_index, search, suggest
@@ -161,6 +161,41 @@ def test_two_words_cms_writes_as_one(store: Store) -> None:
     top = search(store, "pick up walker", as_of=DAY).results[0]
     assert top.code == "E0135"  # "Walker, folding (pickup), ..."
     assert "pick up → pickup" in top.matched
+
+
+# -- index-style queries and other word forms -------------------------------------------------------------------------
+def test_cross_reference_is_ignored_with_a_note(store: Store) -> None:
+    response = search(store, "Walker (see also Cane)", as_of=DAY)
+    assert response.notes == ["cross-reference ignored: see also cane"]
+    assert [r.code for r in response.results] == codes(store, "walker")
+    # "see" and "also" describe nothing: a lone cross-reference word is not a search for "(see code A4265)"
+    assert codes(store, "see also bandage", limit=5) == codes(store, "bandage", limit=5)
+
+
+@pytest.mark.parametrize(("query", "expected"), [("lift, hoyer", "E0630"), ("mask cpap", "A7030")])
+def test_vocabulary_term_in_index_word_order(store: Store, query: str, expected: str) -> None:
+    assert codes(store, query)[0] == expected
+
+
+def test_adjective_reaches_the_noun_cms_uses(store: Store) -> None:
+    found = search(store, "tracheostomy valve", as_of=DAY).results
+    assert "A7501" in [r.code for r in found[:3]]  # "Tracheostoma valve, including diaphragm, each"
+    assert any("tracheostomy → tracheostoma" in m for r in found for m in r.matched)
+    knee = search(store, "knee orthotic", as_of=DAY).results[:5]
+    assert sum("knee orthosis" in r.long_description.lower() for r in knee) >= 3
+
+
+def test_another_form_never_pushes_out_the_users_word(store: Store) -> None:
+    for query in ("tracheostomy", "prosthetic sock"):
+        assert all(query in r.long_description.lower() for r in search(store, query, as_of=DAY).results[:5])
+
+
+def test_rare_compound_is_split_where_cms_writes_two_words(store: Store) -> None:
+    top = search(store, "footdrop positioning splint", as_of=DAY).results[0]
+    assert top.code == "L4398"  # "Foot drop splint, recumbent positioning device, ..."
+    assert "footdrop → foot drop" in top.matched
+    # CMS's usual spelling is never split: "wheel chair" alone would reach bath chairs "with wheels"
+    assert all("wheelchair" in r.long_description.lower() for r in search(store, "wheelchair", as_of=DAY).results[:10])
 
 
 # -- drug names -------------------------------------------------------------------------------------------------------
@@ -340,7 +375,8 @@ def test_plain_keyword_search(store: Store, loaded: tuple[Store, int, Path]) -> 
 def test_read_only_store_searches(loaded: tuple[Store, int, Path]) -> None:
     reader = Store(loaded[2], read_only=True)
     assert search(reader, "hoyer lift", as_of=DAY).results[0].code == "E0630"
-    with pytest.raises(sqlite3.OperationalError):
+    # a plain sqlite3 error, or the store's own StoreError where Store.execute explains database errors
+    with pytest.raises((sqlite3.OperationalError, StoreError), match=r"read-?only"):
         reader.execute("INSERT INTO search_indexed_release VALUES (99, 0, '')")
     reader.close()
 

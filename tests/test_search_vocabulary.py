@@ -15,6 +15,7 @@ from hhbill._errors import ConfigError
 from hhbill._store import Store
 from hhbill.hcpcs import import_release
 from hhbill.search import load_vocabulary, parse_vocabulary, release_index, search
+from hhbill.search._text import stemmer
 
 DAY = date(2026, 1, 1)
 RAW: dict[str, Any] = json.loads(
@@ -62,6 +63,29 @@ def test_entry_finds_its_code(loaded: tuple[Store, int], entry: Any) -> None:
         expected |= {index.documents[n].code for n in index.numbers_in_range(first, last or first)}
     found = [r.code for r in search(store, entry.example_query, as_of=DAY, limit=5).results]
     assert set(found) & expected, (entry.example_query, found)
+
+
+def test_terms_match_in_another_word_order_after_their_own() -> None:
+    vocabulary = parse_vocabulary(
+        {
+            "entries": [
+                {"terms": ["patient lift"], "codes": ["E0630"], "example": {"expect": ["E0630"]}},
+                {"terms": ["lift patient"], "codes": ["E0635"], "example": {"expect": ["E0635"]}},
+                {"terms": ["oxygen mask"], "codes": ["A4620"], "example": {"expect": ["A4620"]}},
+                {"terms": ["full face mask"], "codes": ["A7030"], "example": {"expect": ["A7030"]}},
+            ]
+        }
+    )
+
+    def matched(text: str) -> list[tuple[int, int, str]]:
+        stems = [stemmer().stem(w) for w in text.split()]
+        return [(start, end, entry.codes[0]) for start, end, entry in vocabulary.match(stems)]
+
+    assert matched("mask oxygen") == [(0, 2, "A4620")]
+    assert matched("liquid oxygen mask") == [(1, 3, "A4620")]
+    assert matched("lift patient") == [(0, 2, "E0635")]  # a term in its own order wins
+    assert matched("mask face full") == [(0, 3, "A7030")]
+    assert matched("oxygen liquid mask") == []  # side by side only
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,8 @@ def store_from(ctx: typer.Context) -> Store:
     store = obj.get("store")
     if store is None:
         store = open_store(obj.get("db"))
+        for notice in store.notices:  # e.g. an import that a killed process left unfinished
+            err_console.print(f"[yellow]note:[/] {notice}", highlight=False, soft_wrap=True)
         obj["store"] = store
         root.obj = obj
     return store

@@ -10,11 +10,13 @@ Why WAL: readers keep reading the previous state while an import runs, and an im
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ._config import resolve_db_path
@@ -30,6 +32,7 @@ class Store:
         self.path = str(path)
         self.read_only = read_only
         self._schemas: set[str] = set()
+        self._verified: tuple[int, int] | None = None
         self._lock = threading.RLock()
         if self.path != ":memory:" and not read_only:
             try:
@@ -55,6 +58,63 @@ class Store:
                 "Restore it from a backup or move it aside to start fresh",
                 path=self.path,
             ) from exc
+        self._check_interrupted_operations()
+
+    # -- interrupted operations ---------------------------------------------------------------------------
+    def begin_operation(self, kind: str, source: str) -> int | None:
+        """Note, in its own small committed transaction, that a long write (an import) is starting.
+
+        The write itself marks the note done inside its own transaction (:meth:`finish_operation`), so a note
+        left "started" by a process that no longer runs means the write was interrupted; the next open says so.
+        """
+        if self.read_only or self.path == ":memory:":
+            return None
+        self.ensure_schema("operations", _OPERATIONS_SCHEMA)
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO hhbill_operation (kind, source, started_at, pid, state) VALUES (?,?,?,?, 'started')",
+                (kind, source, datetime.now(UTC).isoformat(timespec="seconds"), os.getpid()),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def finish_operation(self, conn: sqlite3.Connection, operation: int | None, state: str = "done") -> None:
+        if operation is not None:
+            conn.execute("UPDATE hhbill_operation SET state = ? WHERE id = ?", (state, operation))
+
+    def fail_operation(self, operation: int | None) -> None:
+        """The write failed and said so: nothing to report at the next start."""
+        if operation is None:
+            return
+        try:
+            with self.transaction() as conn:
+                self.finish_operation(conn, operation, "failed")
+        except StoreError:
+            pass  # the database refuses writes; the note stays and the next start reports it
+
+    def _check_interrupted_operations(self) -> None:
+        self.notices: list[str] = []
+        if self.read_only or self.path == ":memory:":
+            return
+        try:
+            exists = self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'hhbill_operation'"
+            ).fetchone()
+            if not exists:
+                return
+            rows = self.conn.execute(
+                "SELECT id, kind, source, started_at, pid FROM hhbill_operation WHERE state = 'started'"
+            ).fetchall()
+            for row in rows:
+                if row["pid"] != os.getpid() and _process_alive(row["pid"]):
+                    continue  # another process is importing right now
+                self.notices.append(
+                    f"the {row['kind']} of {row['source']} started {row['started_at']} did not finish (the process "
+                    "was stopped); nothing from it was kept, the database holds what it held before"
+                )
+                with self.conn:
+                    self.conn.execute("UPDATE hhbill_operation SET state = 'reported' WHERE id = ?", (row["id"],))
+        except sqlite3.DatabaseError:
+            return  # a locked or read-only file: the notice waits for a later start
 
     # -- schema -------------------------------------------------------------------------------------------
     def ensure_schema(self, name: str, ddl: str) -> None:
@@ -78,25 +138,53 @@ class Store:
         with self._lock:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
+            except sqlite3.DatabaseError as exc:
                 raise StoreError(_explain(exc), path=self.path) from exc
             try:
                 yield self.conn
-            except sqlite3.OperationalError as exc:
-                self.conn.execute("ROLLBACK")
+            except sqlite3.DatabaseError as exc:
+                self._rollback()
                 raise StoreError(_explain(exc), path=self.path) from exc
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                self._rollback()
                 raise
             try:
                 self.conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                self.conn.execute("ROLLBACK")
+            except sqlite3.DatabaseError as exc:
+                self._rollback()
                 raise StoreError(_explain(exc), path=self.path) from exc
+
+    def _rollback(self) -> None:
+        # after SQLITE_FULL or an I/O error SQLite may already have rolled the transaction back itself
+        if self.conn.in_transaction:
+            # if even this fails the connection is unusable, and the journal still protects the file
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self.conn.execute("ROLLBACK")
 
     def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
         with self._lock:
-            return self.conn.execute(sql, params)
+            try:
+                return self.conn.execute(sql, params)
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(_explain(exc), path=self.path) from exc
+
+    def verify_once(self) -> None:
+        """Check the file's structure (``PRAGMA quick_check``) once per database version.
+
+        Called before answering "not found", so a damaged file is reported as damaged instead of giving a silently
+        wrong answer; once per version bounds the cost (about half a second for a few releases).
+        """
+        with self._lock:
+            try:
+                version = self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
+                if self._verified == version:
+                    return
+                result = self.conn.execute("PRAGMA quick_check").fetchone()[0]
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(_explain(exc), path=self.path) from exc
+            if result != "ok":
+                raise StoreError(_damaged(result), path=self.path)
+            self._verified = version
 
     def close(self) -> None:
         self.conn.close()
@@ -108,8 +196,39 @@ class Store:
         self.close()
 
 
-def _explain(exc: sqlite3.OperationalError) -> str:
+_OPERATIONS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS hhbill_operation (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,   -- e.g. "HCPCS import"
+    source      TEXT NOT NULL,   -- the file name
+    started_at  TEXT NOT NULL,
+    pid         INTEGER NOT NULL,
+    state       TEXT NOT NULL    -- started | done | failed | reported
+);
+"""
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _damaged(detail: str) -> str:
+    return (
+        f"the database file is damaged ({detail}); nothing was changed. Restore it from a backup, or move it aside "
+        "and import the releases again"
+    )
+
+
+def _explain(exc: sqlite3.DatabaseError) -> str:
     text = str(exc)
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return _damaged(text)
     if "readonly" in text or "read-only" in text:
         return "the database is read-only; nothing was changed"
     if "full" in text:

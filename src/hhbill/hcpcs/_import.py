@@ -108,7 +108,42 @@ def import_release_file(
         )
     label = label or release_label(effective)
     warnings = list(release.warnings)
+    operation = store.begin_operation("HCPCS import", release.source_name)
+    try:
+        release_id, label, revision_of = _store_release(
+            store, release, iso=iso, digest=digest, payloads=payloads, label=label, warnings=warnings,
+            counts=(procedures, modifiers), operation=operation,
+        )
+    except BaseException:
+        store.fail_operation(operation)
+        raise
+    if release_id is None:  # another process stored the same release first
+        return import_release_file(store, release, effective=effective, label=label)
+    return ImportResult(
+        release_id, label, iso, True, procedures, modifiers, len(release.notes), warnings, revision_of
+    )
+
+
+def _store_release(
+    store: Store,
+    release: ReleaseFile,
+    *,
+    iso: str,
+    digest: str,
+    payloads: list[str],
+    label: str,
+    warnings: list[str],
+    counts: tuple[int, int],
+    operation: int | None,
+) -> tuple[int | None, str, int | None]:
+    """Write one release in one transaction; (None, ...) when the same release is already there."""
+    procedures, modifiers = counts
     with store.transaction() as conn:
+        if conn.execute(  # checked again under the write lock: two imports of one release may race
+            "SELECT 1 FROM hcpcs_release WHERE effective_date = ? AND content_sha256 = ?", (iso, digest)
+        ).fetchone():
+            store.finish_operation(conn, operation)
+            return None, label, None
         earlier = conn.execute(
             "SELECT id, label FROM hcpcs_release WHERE effective_date = ? AND source_format != 'embedded'"
             " ORDER BY id DESC LIMIT 1",
@@ -152,9 +187,8 @@ def import_release_file(
         )
         for hook in post_import_hooks:
             hook(conn, release_id)
-    return ImportResult(
-        release_id, label, iso, True, procedures, modifiers, len(release.notes), warnings, revision_of
-    )
+        store.finish_operation(conn, operation)
+    return release_id, label, revision_of
 
 
 def import_release(

@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import ImportFormatError
+from .._zip import ZIP_ERRORS, read_member
 from ._record import HcpcsRecord, Kind
 
 __all__ = [
@@ -104,7 +104,7 @@ def _iso(value: str, *, file: str, line: int, name: str) -> str | None:
     value = value.strip()
     if not value:
         return None
-    if not (len(value) == 8 and value.isdigit()):
+    if not (len(value) == 8 and value.isascii() and value.isdigit()):
         raise ImportFormatError(f"expected a date YYYYMMDD, found {value!r}", file=file, line=line, field=name)
     try:
         return date(int(value[:4]), int(value[4:6]), int(value[6:])).isoformat()
@@ -116,7 +116,7 @@ def _units(value: str, *, file: str, line: int) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "²".isdigit() is true, int("²") is not
         raise ImportFormatError(
             f"expected a number of anesthesia base units, found {value!r}",
             file=file, line=line, field="anesthesia_base_units",
@@ -520,16 +520,14 @@ def read_release(
 def _read_zip(data: bytes, name: str, progress: Progress | None) -> ReleaseFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        names = archive.namelist()
+    except ZIP_ERRORS as exc:
         raise ImportFormatError(f"not a readable zip file ({exc})", file=name) from None
     with archive:
-        member = _pick_release_member(archive.namelist())
+        member = _pick_release_member(names)
         if member is None:
             raise ImportFormatError("the zip holds no HCPCS release file (…ANWEB….txt / .xlsx / .xls)", file=name)
-        try:  # reading a member checks its CRC, so only the members we use are verified (and read)
-            inner = archive.read(member)
-        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
-            raise ImportFormatError(f"zip member {member!r} is damaged ({exc})", file=name) from None
+        inner = read_member(archive, member, name)
         label = f"{name}::{member}"
         kind = _kind_of(member) or "txt"
         if kind in ("xlsx", "xls"):
@@ -537,8 +535,8 @@ def _read_zip(data: bytes, name: str, progress: Progress | None) -> ReleaseFile:
         else:
             records, warnings = read_txt(inner, file=label, progress=progress)
         notes: dict[str, str] = {}
-        for note_member in archive.namelist():
+        for note_member in names:
             if "proc_note" in note_member.lower() and note_member.lower().endswith(".txt"):
-                notes = read_notes(archive.read(note_member), file=f"{name}::{note_member}")
+                notes = read_notes(read_member(archive, note_member, name), file=f"{name}::{note_member}")
         effective = effective_date_from_name(member) or effective_date_from_name(name)
     return ReleaseFile(records, name, "zip", effective, notes, warnings)

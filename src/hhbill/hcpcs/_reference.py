@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from dataclasses import dataclass, fields
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from .._errors import NotFoundError
+from .._errors import NotFoundError, StoreError
 from .._store import Store
 from ._record import FIELDS, HcpcsRecord
 from ._schema import HCPCS_SCHEMA
@@ -90,7 +91,10 @@ class HcpcsReference:
     # -- releases -------------------------------------------------------------------------------------------
     def _state(self) -> tuple[int, int]:
         conn = self.store.conn
-        return (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+        try:
+            return (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"the database cannot be read ({exc})", path=self.store.path) from exc
 
     def releases(self) -> list[Release]:
         """Every loaded release, oldest first."""
@@ -183,6 +187,7 @@ class HcpcsReference:
             raise NotFoundError(f"no HCPCS release in force on {as_of.isoformat()}{hint}", code=code)
         record = self.record_in(code, release.id)
         if record is None:
+            self.store.verify_once()  # a damaged file must not pass for "no such code"
             raise NotFoundError(self._absent_message(code, as_of, release), code=code)
         status, text = _status(record, as_of)
         return CodeLookup(record, release, as_of, status, text, self.note(record.processing_note, release.id))

@@ -17,6 +17,7 @@ from typing import Any
 
 from .._errors import ImportFormatError
 from .._store import Store
+from .._zip import ZIP_ERRORS, read_member
 from ._readers import (
     GPCI_FIELDS,
     PPRRVU_FIELDS,
@@ -105,8 +106,9 @@ def _sources(path: Path) -> tuple[list[tuple[SourceFile, str]], list[tuple[str, 
                     if info.is_dir():
                         continue
                     display = f"{path.name} :: {info.filename}"
-                    candidates.append(SourceFile(info.filename, display, archive.read(info), year, quarter))
-        except (zipfile.BadZipFile, OSError) as exc:
+                    data = read_member(archive, info, str(path))
+                    candidates.append(SourceFile(info.filename, display, data, year, quarter))
+        except ZIP_ERRORS as exc:
             raise ImportFormatError(f"the zip cannot be read ({exc})", file=str(path)) from None
     else:
         year, quarter, _ = release_from_name(path.parent.name)
@@ -175,11 +177,32 @@ def import_fee_schedule(
     identities = [_identity(p, override) for p in parsed_files]
     summary = ImportSummary(str(path), skipped=skipped)
     total = sum(len(p.rows) for p in parsed_files)
-    done = 0
     if progress:
         progress(0, total)
     now = datetime.now(UTC).isoformat(timespec="seconds")
+    operation = store.begin_operation("fee schedule import", path.name)
+    try:
+        _store_files(store, parsed_files, identities, summary, progress, now, total, operation)
+    except BaseException:
+        store.fail_operation(operation)
+        raise
+    return summary
+
+
+def _store_files(
+    store: Store,
+    parsed_files: list[ParsedFile],
+    identities: list[ReleaseId],
+    summary: ImportSummary,
+    progress: Progress | None,
+    now: str,
+    total: int,
+    operation: int | None,
+) -> None:
+    """Write every file of one import in one transaction (all or nothing)."""
+    done = 0
     with store.transaction() as conn:
+        store.finish_operation(conn, operation)
         for parsed, identity in zip(parsed_files, identities, strict=True):
             existing = conn.execute(
                 "SELECT id FROM rvu_release WHERE kind=? AND year=? AND quarter=? AND variant=? AND content_sha256=?",
@@ -253,7 +276,6 @@ def import_fee_schedule(
                     note,
                 )
             )
-    return summary
 
 
 _CF_INDEX = PPRRVU_FIELDS.index("conversion_factor")

@@ -161,7 +161,10 @@ def _decimal(value: Any, *, places: int, src: str, line: int, column: str) -> De
         raise ImportFormatError(f"{text!r} is not a number", file=src, line=line, field=column) from None
     if not number.is_finite():
         raise ImportFormatError(f"{text!r} is not a number", file=src, line=line, field=column)
-    return number.quantize(Decimal(1).scaleb(-places))
+    try:
+        return number.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:  # more digits than Decimal's context holds
+        raise ImportFormatError(f"{text!r} is out of range", file=src, line=line, field=column) from None
 
 
 def _content_hash(kind: str, rows: Iterable[Sequence[Any]]) -> str:
@@ -196,7 +199,11 @@ def _sheet_rows(source: SourceFile) -> list[list[Any]]:
 def _table_rows(source: SourceFile) -> list[list[Any]]:
     if source.extension in ("xlsx", "xls"):
         return _sheet_rows(source)
-    return list(csv.reader(io.StringIO(_decode(source.data))))
+    reader = csv.reader(io.StringIO(_decode(source.data)))
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise ImportFormatError(f"not a readable CSV file ({exc})", file=source.display, line=reader.line_num) from None
 
 
 # -- PPRRVU -----------------------------------------------------------------------------------------------------

@@ -2,15 +2,19 @@
 
 How a query is read, in order:
 
-1. Cleaned: control characters dropped, cut to 256 characters and 16 words; any text is safe.
+1. Cleaned: control characters dropped, cut to 256 characters and 16 words; any text is safe. Index-style
+   cross-references ("Dressing (see also Bandage)") are dropped with a note: they name another heading.
 2. Codes: exact codes (``G0151``, ``g0151``), code starts (``G03``), ranges (``S9325-S9379``) and modifiers
    (``KX``) are looked up directly and listed first.
 3. Words: every other word becomes a *clause*. Unknown words are completed as prefixes ("infus" -> infusion)
-   and corrected for typos ("wheelchiar" -> wheelchair, "nebuliser" -> nebulizer).
+   and corrected for typos ("wheelchiar" -> wheelchair, "nebuliser" -> nebulizer). Other forms CMS writes
+   join in, weighing less than the user's own word: the noun of a medical adjective ("orthotic" -> orthosis,
+   "tracheostomy" -> tracheostoma) and a rare compound split where CMS writes two words ("footdrop").
 4. Vocabulary: word runs that are a plain-language term ("hoyer lift", "pt assistant", "tpn") become one clause
    whose alternatives are the user's words, the description words the term stands for, and the codes it names
-   (``hhbill/data/search_vocabulary.json``). Unknown or rare words that are drug brand names ("Herceptin",
-   "Depo-Provera") become a clause for their generic names (``_drugs``).
+   (``hhbill/data/search_vocabulary.json``); a term also matches in another word order ("lift, hoyer").
+   Unknown or rare words that are drug brand names ("Herceptin", "Depo-Provera") become a clause for their
+   generic names (``_drugs``).
 5. Ranking: BM25F over long description, short description and vocabulary aliases (stemmed, so "infusions"
    meets "infusion"), plus a coverage bonus for codes that satisfy every clause, so a code matching all the
    user's ideas outranks one repeating a single rare word. The first page is then reordered by a small bonus
@@ -27,6 +31,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import pairwise
 from typing import Any, Literal
 
 from rapidfuzz import process
@@ -60,6 +65,9 @@ MAX_LIMIT = 500
 #: weight of a clause alternative reached through prefix completion or typo correction
 COMPLETION_WEIGHT = 0.8
 CORRECTION_WEIGHT = 0.85
+#: weight of another form of a word the release uses: the noun of an adjective ("orthotic" -> orthosis), the word
+#: split in two ("mouthpiece" -> mouth piece)
+OTHER_FORM_WEIGHT = 0.7
 #: credit for a document holding only part of a multi-word alternative
 PARTIAL_CREDIT = 0.35
 #: bonus (in BM25 points) for satisfying every clause, scaled by the share of clause importance satisfied
@@ -80,6 +88,8 @@ SECONDARY_CREDIT = 0.3
 _MODIFIER_WORDS = frozenset({"modifier", "modifiers", "mod"})
 _CODE_SCORE = 1000.0
 _BRACKETED = re.compile(r"\([^)]*\)?")
+#: a cross-reference in index style: "(see also Bandage)", "; see also Dialysis)", ", see Orthopedic shoes"
+_CROSS_REFERENCE = re.compile(r"(?<=[(;,])\s*see(?:\s+also)?\s+[^();,]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +342,11 @@ def _plan(
 ) -> _Plan:
     plan = _Plan()
     folded = fold(text)
+    references = [m.group(0).strip() for m in _CROSS_REFERENCE.finditer(folded)]
+    if references:
+        # "Dressing (see also Bandage)": the words after "see" name another heading, not this one
+        folded = _CROSS_REFERENCE.sub(" ", folded)
+        plan.notes.append(f"cross-reference ignored: {'; '.join(r[:60] for r in references)}")
     plan.ranges, rest = find_ranges(folded)
     tokens = words(rest)
     if len(tokens) > MAX_QUERY_WORDS:
@@ -399,6 +414,10 @@ def _plan(
                 if completion != token and all(a.stems != (completed,) for a in alternatives):
                     weight = COMPLETION_WEIGHT * math.sqrt(index.word_frequency[completion] / most_used)
                     alternatives.append(_Alternative((completed,), weight, f"{token}… → {completion}"))
+        if token.isalpha() and token not in _MODIFIER_WORDS:
+            for variant in _word_forms(token, index, known=is_known):
+                if all(a.stems != variant.stems for a in alternatives):
+                    alternatives.append(variant)
         if not is_known and not alternatives:
             for correction in _corrections(token, index, dictionary):
                 plan.corrections.setdefault(token, correction)
@@ -433,6 +452,74 @@ def _plan(
         plan.clauses.append(_Clause(span_words, alternatives, entry))
         position = end
     return plan
+
+
+#: medical adjective endings and the noun CMS names the thing with: orthotic -> orthosis, prosthetic ->
+#: prosthesis; and the two names of a surgical opening: tracheostomy <-> tracheostoma. (Only adjective -> noun:
+#: descriptions name devices with the noun, and the adjective also qualifies other things, "prosthetic sock".)
+_SAME_THING_ENDINGS = (
+    ("otics", ("oses",)),
+    ("otic", ("osis", "oses")),
+    ("etics", ("eses",)),
+    ("etic", ("esis", "eses")),
+    ("ostomies", ("ostomas",)),
+    ("ostomy", ("ostoma",)),
+    ("ostoma", ("ostomy",)),
+)
+#: the shortest word accepted as one half of a compound ("foot" + "drop")
+COMPOUND_PART = 3
+
+
+def _adjacent_pairs(index: ReleaseIndex) -> frozenset[tuple[str, str]]:
+    """Word pairs written side by side in some description (memoised on the index)."""
+    found = index.extras.get("adjacent_pairs")
+    if not isinstance(found, frozenset):
+        pairs: set[tuple[str, str]] = set()
+        for document in index.documents:
+            for text in (document.long_description, document.short_description):
+                description_words = words(text)
+                pairs.update(pairwise(description_words))
+        found = frozenset(pairs)
+        index.extras["adjacent_pairs"] = found
+    return found
+
+
+def _word_forms(token: str, index: ReleaseIndex, *, known: bool) -> list[_Alternative]:
+    """Other ways CMS writes the word ``token``, as clause alternatives:
+
+    - the noun of a medical adjective, and the other name of an opening: "orthotic" -> orthosis,
+      "tracheostomy" -> tracheostoma;
+    - the word split in two, when CMS writes the halves side by side: "mouthpiece" -> "mouth piece",
+      "footdrop" -> "foot drop" (only for a word few codes use: "wheelchair" is CMS's usual spelling).
+
+    Where the release uses the user's word, another form weighs less (OTHER_FORM_WEIGHT) and never more than the
+    word itself would (a rarer form must not push out the codes that use the user's own word).
+    """
+    stem = stemmer()
+    frequency = index.word_frequency
+    token_idf = index.idf.get(stem.stem(token), 0.0)
+
+    def weight_of(stems: tuple[str, ...]) -> float:
+        if not known:
+            return 1.0
+        form_idf = sum(index.idf.get(s, 0.0) for s in stems) / math.sqrt(len(stems))
+        return OTHER_FORM_WEIGHT * min(1.0, token_idf / form_idf) if form_idf > 0 else OTHER_FORM_WEIGHT
+
+    forms: list[tuple[tuple[str, ...], str]] = []
+    for ending, replacements in _SAME_THING_ENDINGS:
+        if token.endswith(ending) and len(token) > len(ending) + 2:
+            for replacement in replacements:
+                variant = token[: -len(ending)] + replacement
+                if variant in frequency:
+                    forms.append(((stem.stem(variant),), variant))
+            break
+    if frequency.get(token, 0) <= RARE_WORD_CODES:
+        pairs = _adjacent_pairs(index)
+        for cut in range(COMPOUND_PART, len(token) - COMPOUND_PART + 1):
+            first, second = token[:cut], token[cut:]
+            if (first, second) in pairs and first not in STOPWORDS and second not in STOPWORDS:
+                forms.append(((stem.stem(first), stem.stem(second)), f"{first} {second}"))
+    return [_Alternative(stems, weight_of(stems), f"{token} → {label}") for stems, label in forms]
 
 
 def _compound_clauses(plain: list[tuple[str, list[_Alternative]]], index: ReleaseIndex) -> list[_Clause]:

@@ -18,10 +18,12 @@ MAX_QUERY_CHARS = 256
 #: at most this many words of a query are used
 MAX_QUERY_WORDS = 16
 
-#: words that carry no meaning in a code description
+#: words that carry no meaning in a code description ("see", "also": cross-references such as "Dressing (see
+#: also Bandage)" in the CMS HCPCS Index and "(see code A4265)" in descriptions point elsewhere, they describe nothing)
 STOPWORDS = frozenset(
     [
         "a",
+        "also",
         "an",
         "and",
         "are",
@@ -39,6 +41,7 @@ STOPWORDS = frozenset(
         "on",
         "or",
         "per",
+        "see",
         "the",
         "to",
         "with",

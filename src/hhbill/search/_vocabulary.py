@@ -8,7 +8,9 @@ The data lives in ``hhbill/data/search_vocabulary.json`` (versioned, each entry 
      "source": "...",                           where the mapping comes from
      "example": {"query": "hoyer lift", "expect": ["E0630"]}}   the test that pins the entry
 
-Matching is on word stems, so "hoyer lifts" matches the term "hoyer lift".
+Matching is on word stems, so "hoyer lifts" matches the term "hoyer lift"; a term of two or three words also
+matches its words side by side in another order ("lift, hoyer", "mask oxygen"), the inverted heading style of the
+CMS HCPCS Index and of many supply catalogues.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import Any
 from .._errors import ConfigError
 from ._text import CodeRange, content_words, stemmer
 
+#: term lengths (in words) that also match in another word order
+MATCH_ANY_ORDER = (3, 2)
 _CODE = re.compile(r"^(?:[A-V][0-9]{4}|[0-9A-Z]{2})$")
 _CODE_RANGE = re.compile(r"^([A-V][0-9]{4})-([A-V][0-9]{4})$")
 
@@ -52,9 +56,12 @@ class Vocabulary:
     entries: list[VocabularyEntry]
     #: first stem of a term -> (term stems, entry index), longest terms first
     by_first_stem: dict[str, list[tuple[tuple[str, ...], int]]] = field(default_factory=dict)
+    #: sorted stems of each term of two or three words -> entry index (the first entry to use them)
+    by_sorted_stems: dict[tuple[str, ...], int] = field(default_factory=dict)
 
     def match(self, stems: list[str]) -> list[tuple[int, int, VocabularyEntry]]:
-        """Longest, leftmost, non-overlapping vocabulary terms in a stem sequence: (start, end, entry)."""
+        """Longest, leftmost, non-overlapping vocabulary terms in a stem sequence: (start, end, entry). A term
+        in its own word order wins over the same words in another order."""
         found: list[tuple[int, int, VocabularyEntry]] = []
         position = 0
         while position < len(stems):
@@ -62,6 +69,13 @@ class Vocabulary:
             for term, entry_index in self.by_first_stem.get(stems[position], ()):
                 end = position + len(term)
                 if tuple(stems[position:end]) == term and (best is None or end > best[0]):
+                    best = (end, entry_index)
+            for size in MATCH_ANY_ORDER:
+                end = position + size
+                if end > len(stems) or (best is not None and end <= best[0]):
+                    continue
+                entry_index = self.by_sorted_stems.get(tuple(sorted(stems[position:end])), -1)
+                if entry_index >= 0:
                     best = (end, entry_index)
             if best is None:
                 position += 1
@@ -130,6 +144,8 @@ def parse_vocabulary(data: dict[str, Any]) -> Vocabulary:
     for index, entry in enumerate(entries):
         for term in entry.term_stems:
             vocabulary.by_first_stem.setdefault(term[0], []).append((term, index))
+            if len(term) in MATCH_ANY_ORDER:
+                vocabulary.by_sorted_stems.setdefault(tuple(sorted(term)), index)
     for options in vocabulary.by_first_stem.values():
         options.sort(key=lambda item: -len(item[0]))
     return vocabulary
