@@ -188,11 +188,12 @@ STEPS = ("json", "parse", "build", "check")
 
 def run_batch(texts: list[str], context: CheckContext) -> tuple[dict[str, float], dict[str, float], list[Any]]:
     """Read, parse, build and check the batch a chunk at a time, as a biller's batch job would (the whole batch
-    is never held in memory at once). Returns CPU and wall seconds per step and the check results of the
-    first chunk (kept for the comparisons)."""
+    is never held in memory at once: a chunk's inputs, claims and results are dropped before the next chunk is
+    read). Returns CPU and wall seconds per step and the claims of the first chunk, built again after the timed
+    run for the comparisons (holding them through the run would keep 1,000 claims' objects alive for the
+    garbage collector to scan over and over, a cost of the harness, not of claims processing)."""
     cpu = dict.fromkeys(STEPS, 0.0)
     wall = dict.fromkeys(STEPS, 0.0)
-    first_claims: list[Any] = []
     counts = {"findings": 0, "errors": 0}
 
     def step(name: str, fn: Any, items: list[Any]) -> list[Any]:
@@ -209,11 +210,11 @@ def run_batch(texts: list[str], context: CheckContext) -> tuple[dict[str, float]
         results = step("check", lambda claim: check_claim(claim, context), claims)
         counts["findings"] += sum(len(r.findings) for r in results)
         counts["errors"] += sum(1 for r in results if not r.ok)
-        if not first_claims:
-            first_claims = claims
+        del loaded, periods, claims, results
     for name in STEPS:
         print(f"{name:<8} {len(texts) / cpu[name]:>10,.0f}/s CPU  {len(texts) / wall[name]:>10,.0f}/s wall")
     cpu.update(counts)
+    first_claims = [build_claim(period_from_dict(json.loads(text))) for text in texts[:CHUNK]]
     return cpu, wall, first_claims
 
 
@@ -269,7 +270,7 @@ def main(argv: list[str]) -> int:
     built_checked = t_build + t_check
     build_rate = count / built_checked
     met = "met" if build_rate >= TARGET_PER_SECOND else "NOT met"
-    met_end_to_end = "met" if rate >= TARGET_PER_SECOND else "not met"
+    met_end_to_end = "met" if rate >= TARGET_PER_SECOND else "NOT met"
     uncached_us = t_uncached / len(sample) * 1e6
     rows = [
         ("`json.loads` of the input (baseline)", t_json),
@@ -292,16 +293,18 @@ def main(argv: list[str]) -> int:
 
 {count:,} generated claims (90% 032X PDGM periods with 4-18 mixed-discipline visits, telehealth and remote
 monitoring; 10% 034X therapy claims), real CMS Jan 2026 HCPCS release, CMS-layout case-mix table; one process,
-one core, processed in chunks of {CHUNK:,} (read, parse, build, check). Baseline: `json.loads` of each
-claim's input (the least work to read a claim at all).
+one core, processed in chunks of {CHUNK:,} (read, parse, build, check; each chunk's inputs, claims and results
+are dropped before the next chunk is read, as a batch job that writes its results would). Baseline: `json.loads`
+of each claim's input (the least work to read a claim at all).
 
 | step | per claim | claims/s | ratio to baseline |
 |---|---:|---:|---:|
 {table}
 {totals}
 
-Target ≥ {TARGET_PER_SECOND:,} claims/s built and checked on one core: **{met}** ({build_rate:,.0f}/s); counting
-the parsing and validation of the JSON input as well: {met_end_to_end} ({rate:,.0f}/s).
+Target ≥ {TARGET_PER_SECOND:,} claims/s on one core for the whole path, from JSON text to findings (parse and
+validate, build, check): **{met_end_to_end}** ({rate:,.0f}/s). Built and checked from a parsed period: {met}
+({build_rate:,.0f}/s).
 The batch produced {findings:,} findings; {errors:,} claims had an error (the generated data includes LUPA
 periods, late NOAs and KX crossings on purpose).
 

@@ -36,6 +36,7 @@ def test_every_rule_file_names_its_sources() -> None:
         "site_of_service.json",
         "telehealth.json",
         "therapy_codes.json",
+        "late_noa_exceptions.json",
     ):
         assert load_json(name)["sources"], name
     for year, row in load_json("kx_thresholds.json")["years"].items():

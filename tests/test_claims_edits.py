@@ -169,6 +169,7 @@ CASES: list[Case] = [
         None,
         lambda c: (add_line(c, "0551", "S9329", "2026-03-02"), add_line(c, "0551", "S9330", "2026-03-02")),
     ),
+    ("modifier-valid-on-date", "therapy", None, lambda c: set_line(c, "97110", modifiers=("GP", "ZZ"))),
     (
         "functional-reporting-obsolete",
         "therapy",
@@ -292,6 +293,34 @@ def test_do_not_use_with_a_category(hcpcs: HcpcsReference) -> None:
     assert (7, "S9329") in pairs
 
 
+def test_modifier_validity_by_date_and_level(hcpcs: HcpcsReference) -> None:
+    """Level II modifiers are looked up on the line date; CPT modifiers (59, 1P) are not in the Level II file."""
+    claim = built("therapy")
+    index = line_index(claim, "97110")
+    set_line(claim, "97110", modifiers=("GP", "CQ", "59", "1P"), service_date=D("2018-12-20"))
+    found = [f for f in check_claim(claim, context(hcpcs)).findings if f.id == "modifier-valid-on-date"]
+    # CQ was added 2019-01-01 (judged by the oldest loaded release for a date before it); GP has been valid since 1999
+    assert [(f.line, f.message) for f in found] == [
+        (index, "Line 1: modifier CQ on 97110 was added 2019-01-01, after the line date 2018-12-20")
+    ]
+    terminated = built("therapy")
+    set_line(terminated, "97110", modifiers=("GP", "JG"))  # JG ended 2024-12-31
+    found = [f for f in check_claim(terminated, context(hcpcs)).findings if f.id == "modifier-valid-on-date"]
+    assert len(found) == 1 and "modifier JG on 97110 was terminated 2024-12-31" in found[0].message
+    clean = built("therapy")
+    set_line(clean, "97110", modifiers=("GP", "CQ", "KX", "59"))
+    assert "modifier-valid-on-date" not in check_claim(clean, context(hcpcs)).ids()
+
+
+def test_modifier_on_the_0023_line_is_checked_too(hcpcs: HcpcsReference) -> None:
+    claim = built("period")
+    set_line(claim, "1FC21", modifiers=("KX",))
+    assert "modifier-valid-on-date" not in check_claim(claim, context(hcpcs)).ids()
+    set_line(claim, "1FC21", modifiers=("ZZ",))
+    found = [f for f in check_claim(claim, context(hcpcs)).findings if f.id == "modifier-valid-on-date"]
+    assert len(found) == 1 and "modifier ZZ on 1FC21 is not a modifier in the HCPCS release" in found[0].message
+
+
 def test_check_without_context_skips_what_it_cannot_know() -> None:
     claim = built("period")
     add_line(claim, "0551", "S9329", "2026-03-02")
@@ -312,6 +341,9 @@ def test_embedded_subset_does_not_invent_unknown_codes(tmp_path: Path) -> None:
     found = {f.line: f.message for f in check_claim(claim, ctx).findings if f.id == "hcpcs-valid-on-date"}
     assert list(found) == [line_index(claim, "G0154")]
     assert "terminated 2016-02-29" in found[line_index(claim, "G0154")]
+    # the same rule for modifiers: one missing from the subset is not called invalid
+    set_line(claim, "G0151", modifiers=("ZZ",))
+    assert "modifier-valid-on-date" not in check_claim(claim, ctx).ids()
 
 
 def _shift_period(data: dict[str, Any], start: str) -> None:

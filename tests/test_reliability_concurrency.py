@@ -256,13 +256,6 @@ def test_concurrent_ledger_writes_lose_nothing(tmp_path: Path) -> None:
     assert len(rows) == len({r["claim_key"] for r in rows}) == 4 * 25
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "claims/_ledger.py ClaimLedger.record: _same_claim() (a read) and the INSERT are separate transactions, so "
-    "writers recording the same claim at once all find nothing and all insert: duplicate ledger rows, which later "
-    "make find_duplicate/find_overlaps report the claim against itself. Fix: do the check and the insert in one "
-    "write transaction (BEGIN IMMEDIATE / one backend.write with INSERT ... WHERE NOT EXISTS), or add a UNIQUE "
-    "index on claim_key and use INSERT ... ON CONFLICT(claim_key) DO UPDATE SET status = ..."
-))
 def test_the_same_claim_recorded_at_once_is_recorded_once(tmp_path: Path) -> None:
     from hhbill.claims import open_ledger
 

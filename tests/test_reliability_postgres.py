@@ -126,11 +126,6 @@ def test_concurrent_postgres_ledger_writes_lose_nothing(ledger_url: str, tmp_pat
     assert len(rows) == len({r[1] for r in rows}) == 100
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "claims/_ledger.py ClaimLedger.record: check (_same_claim) and INSERT are separate transactions, so the same "
-    "claim recorded by several writers at once is inserted several times (PostgreSQL as SQLite). Fix: a UNIQUE "
-    "index on claim_key and INSERT ... ON CONFLICT (claim_key) DO UPDATE, in one transaction"
-))
 def test_the_same_claim_recorded_at_once_on_postgres_is_recorded_once(ledger_url: str, tmp_path: Path) -> None:
     from hhbill.claims import open_ledger
 
@@ -206,11 +201,6 @@ def test_read_only_postgres_ledger_refuses_in_plain_words(cluster: Cluster, ledg
     assert _rows(ledger_url) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "claims/_ledger.py _PostgresBackend.fetch/write: when the server has gone away, the handler's own "
-    "self.conn.rollback() raises psycopg.OperationalError ('the connection is closed'), which escapes instead of "
-    "StoreError. Fix: guard the rollback (`if not self.conn.closed`, or suppress psycopg.Error around it)"
-))
 def test_postgres_server_gone_is_a_store_error_and_committed_claims_survive(cluster: Cluster, ledger_url: str) -> None:
     from hhbill.claims import open_ledger, parse_claim_input
 

@@ -24,6 +24,7 @@ from ._check import (
 )
 from ._edits import late_noa_reduction_days
 from ._input import (
+    LateNoaException,
     PeriodOfCare,
     RemoteMonitoring,
     TherapyService,
@@ -57,6 +58,7 @@ __all__ = [
     "CodeSpan",
     "Finding",
     "HcpcsSource",
+    "LateNoaException",
     "LedgerEntry",
     "Patient",
     "PeriodOfCare",

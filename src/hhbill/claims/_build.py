@@ -128,10 +128,12 @@ def build_claim(period: PeriodOfCare, settings: BuildSettings | None = None) -> 
     )
     derivations: list[str] = []
     facts: dict[str, object] = {"site_of_service": period.site_of_service, "derivations": derivations}
-    for key in ("noa_receipt_date", "discharge_date", "first_period"):
-        value = getattr(period, key)
-        if value is not None:
-            facts[key] = value
+    if period.noa_receipt_date is not None:
+        facts["noa_receipt_date"] = period.noa_receipt_date
+    if period.discharge_date is not None:
+        facts["discharge_date"] = period.discharge_date
+    if period.first_period is not None:
+        facts["first_period"] = period.first_period
     if period.transfer_from_other_hha:
         facts["transfer_from_other_hha"] = True
     claim.facts = facts
@@ -158,7 +160,7 @@ def _add_occurrence(claim: Claim, code: str, day: date | None, why: str, derivat
         derivations.append(f"OC {code}: given in the input, kept as given")
         return
     claim.occurrence_codes.append(CodeDate(code, day))
-    derivations.append(f"OC {code} {day}: {why}")
+    derivations.append(f"OC {code} {_iso(day)}: {why}")
 
 
 def _add_value(claim: Claim, code: str, number: str, field: str, why: str, derivations: list[str]) -> None:
@@ -167,9 +169,15 @@ def _add_value(claim: Claim, code: str, number: str, field: str, why: str, deriv
     if any(vc.code == code for vc in claim.value_codes):
         derivations.append(f"VC {code}: given in the input, kept as given")
         return
-    amount = _coded_amount(number, field)
+    amount, text = _value_code(code, number, field, why)
     claim.value_codes.append(CodeAmount(code, amount))
-    derivations.append(f"VC {code} {amount}: {why} ({number})")
+    derivations.append(text)
+
+
+@lru_cache(maxsize=4096)
+def _value_code(code: str, number: str, field: str, why: str) -> tuple[Decimal, str]:
+    amount = _coded_amount(number, field)
+    return amount, f"VC {code} {amount}: {why} ({number})"
 
 
 @lru_cache(maxsize=4096)
@@ -185,50 +193,47 @@ def _build_home_health(
 ) -> None:
     lines = claim.lines
     policy = settings.under_8_minute_policy
-    visits = sorted(enumerate(period.visits), key=lambda iv: (iv[1].date, iv[0]))
-    in_person = [(i, v) for i, v in visits if v.in_person]
-    first_visit = in_person[0][1] if in_person else None
+    # a stable sort by date keeps the input order within a day (enumerate yields the indexes in order)
+    visits = sorted(enumerate(period.visits), key=_visit_date)
+    first_visit = next((v for _, v in visits if v.modality == "in_person"), None)
 
     # 0023 first: its date is the first billable visit in the period.
     hipps_date = first_visit.date if first_visit else period.from_date
     if period.hipps:
-        lines.append(
-            ClaimLine(
-                revenue_code="0023",
-                hcpcs=period.hipps,
-                service_date=hipps_date,
-                units=_ONE,
-                charge=_ZERO,
-                because=(
-                    f"HIPPS {period.hipps} for the period on revenue code 0023, dated with the first billable "
-                    f"visit {_iso(hipps_date)}, 1 unit, no charge (Pub. 100-04 Ch.10 §40.2)"
-                ),
-            )
+        hipps_line = ClaimLine(
+            revenue_code="0023",
+            hcpcs=period.hipps,
+            service_date=hipps_date,
+            units=_ONE,
+            charge=_ZERO,
+            because=(
+                f"HIPPS {period.hipps} for the period on revenue code 0023, dated with the first billable "
+                f"visit {_iso(hipps_date)}, 1 unit, no charge (Pub. 100-04 Ch.10 §40.2)"
+            ),
         )
+        if period.late_noa_exception is not None:
+            _request_late_noa_exception(period, claim, hipps_line, tables, derivations)
+        lines.append(hipps_line)
     visit_lines: list[tuple[Visit, ClaimLine]] = []
     telehealth_counts: dict[str, int] = defaultdict(int)
     for index, visit in visits:
         if visit.modality == "in_person":
-            revenue, code, label = _visit_coding(visit.discipline, visit.role, visit.service)
-            minutes = visit.minutes
-            units = tables.minute_units[minutes] if 0 < minutes <= tables.max_minutes else -1
-            if units <= 0:
-                try:
-                    units = visit_units(minutes, policy, tables=tables)
-                except ClaimInputError as exc:
-                    raise ClaimInputError(exc.message, field=f"visits[{index}].minutes") from None
+            try:
+                revenue, code, units, head, tail = _visit_line_parts(
+                    visit.discipline, visit.role, visit.service, visit.minutes, policy
+                )
+            except ClaimInputError as exc:
+                raise ClaimInputError(exc.message, field=f"visits[{index}].minutes") from None
             line = ClaimLine(
                 revenue,
                 code,
                 (),
                 visit.date,
-                _UNITS[units] if units < len(_UNITS) else Decimal(units),
+                units,
                 visit.charge,
-                because=(
-                    f"visit {index + 1}: {label[0]} on {_iso(visit.date)}, {minutes} min -> {units} unit(s) "
-                    f"({_units_why(minutes, units, tables)}); {label[1]}"
-                ),
-                visit_index=index,
+                _ZERO,
+                f"visit {index + 1}: {head} on {_iso(visit.date)}, {tail}",
+                index,
             )
             visit_lines.append((visit, line))
         else:
@@ -324,8 +329,47 @@ def _build_home_health(
     _add_value(claim, "85", period.fips_county, "fips_county", "FIPS state and county code", derivations)
 
 
+def _request_late_noa_exception(
+    period: PeriodOfCare, claim: Claim, hipps_line: ClaimLine, tables: RuleTables, derivations: list[str]
+) -> None:
+    """The late-NOA exception request: KX on the 0023 line, the explanation in Remarks (domain.md §2.3)."""
+    exception = period.late_noa_exception
+    assert exception is not None
+    meaning = tables.late_noa_exception_categories[exception.category]
+    modifier = tables.late_noa_exception_modifier
+    hipps_line.modifiers = (*hipps_line.modifiers, modifier)
+    hipps_line.because += (
+        f"; {modifier}: an exception to the late-NOA reduction is requested ({exception.category}: {meaning}), "
+        f"explained in Remarks ({tables.late_noa_kx_note})"
+    )
+    # the exception's explanation first: it is what the MAC reviews; other remarks given follow it
+    claim.remarks = f"{exception.remarks}; {period.remarks}" if period.remarks else exception.remarks
+    claim.facts["late_noa_exception"] = {"category": exception.category, "meaning": meaning}
+    derivations.append(
+        f"Remarks: the late-NOA exception explanation ({exception.category}); {modifier} on the 0023 line requests "
+        f"the exception (42 CFR 484.205(j)(4); {tables.late_noa_kx_note})"
+    )
+
+
+def _visit_date(item: tuple[int, Visit]) -> date:
+    return item[1].date
+
+
 #: Decimal unit counts, made once (a day has at most 96 fifteen-minute units)
 _UNITS = [Decimal(n) for n in range(100)]
+
+
+@lru_cache(maxsize=16_384)
+def _visit_line_parts(
+    discipline_key: str, role: str, service: str, minutes: int, policy: str
+) -> tuple[str, str, Decimal, str, str]:
+    """Everything about a 032X visit line that depends only on the kind of visit and its minutes: revenue code,
+    G-code, units and the explanation around the visit number and date (worked out once per combination)."""
+    tables = rule_tables()
+    revenue, code, label = _visit_coding(discipline_key, role, service)
+    units = visit_units(minutes, policy, tables=tables)
+    tail = f"{minutes} min -> {units} unit(s) ({_units_why(minutes, units, tables)}); {label[1]}"
+    return revenue, code, _UNITS[units] if units < len(_UNITS) else Decimal(units), label[0], tail
 
 
 @lru_cache(maxsize=256)

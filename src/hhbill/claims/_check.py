@@ -12,11 +12,12 @@ code and date, so a batch touches SQLite once per code and day), the claim ledge
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Protocol
 
 from ..hcpcs._record import HcpcsRecord
@@ -40,6 +41,9 @@ __all__ = [
 ]
 
 SEVERITIES = ("error", "warning", "info")
+#: HCPCS Level II codes (letter + 4 digits) are in the CMS release; CPT (Level I) codes are not, so they are
+#: not looked up there
+LEVEL_II = re.compile(r"^[A-V][0-9]{4}$")
 
 #: how the late-NOA reduction counts days (42 CFR 484.205(j) leaves the end day open; domain.md §2.3)
 LATE_NOA_DAY_COUNTS = {
@@ -68,6 +72,7 @@ class CodeFacts:
     exclusions: ExclusionRules
 
 
+@lru_cache(maxsize=8192)
 def _exclusion_rules(description: str) -> ExclusionRules:
     from ..hcpcs._exclusions import exclusions_in
 
@@ -77,14 +82,34 @@ def _exclusion_rules(description: str) -> ExclusionRules:
 class CachedHcpcsSource:
     """Memoise ``record_on`` per (code, date): a batch of claims asks the same few codes over and over."""
 
-    __slots__ = ("_cache", "_facts", "_partial", "_source", "max_entries")
+    __slots__ = (
+        "_by_release",
+        "_cache",
+        "_facts",
+        "_level_ii_facts",
+        "_partial",
+        "_release_ids",
+        "_source",
+        "max_entries",
+    )
 
     def __init__(self, source: HcpcsSource, max_entries: int = 500_000) -> None:
         self._source = source
         self._cache: dict[tuple[str, date], HcpcsRecord | None] = {}
         self._facts: dict[tuple[str, date], CodeFacts] = {}
+        #: (code, date) -> facts for HCPCS Level II codes, None for any other code (CPT, HIPPS, blank)
+        self._level_ii_facts: dict[tuple[str, date], CodeFacts | None] = {}
         self._partial: dict[date, bool] = {}
         self.max_entries = max_entries
+        #: for an HcpcsReference, whose record on a day is the record in the release in force that day: the
+        #: release id per day and the records per (code, release id), so a batch spread over a year reads each
+        #: code once per release instead of once per day
+        self._release_ids: dict[date, int | None] | None = None
+        self._by_release: dict[tuple[str, int], HcpcsRecord | None] = {}
+        from ..hcpcs._reference import HcpcsReference
+
+        if isinstance(source, HcpcsReference):
+            self._release_ids = {}
 
     def facts(self, code: str, day: date) -> CodeFacts:
         """The record, its validity on ``day`` and its descriptor's exclusions (memoised)."""
@@ -102,6 +127,20 @@ class CachedHcpcsSource:
             self._facts[key] = found
         return found
 
+    def level_ii_facts(self, code: str, day: date) -> CodeFacts | None:
+        """:meth:`facts` for a HCPCS Level II code (letter + 4 digits), None for any other code (memoised: one
+        dict lookup per line on the scrubber's hot path)."""
+        key = (code, day)
+        try:
+            return self._level_ii_facts[key]
+        except KeyError:
+            pass
+        if len(self._level_ii_facts) >= self.max_entries:
+            self._level_ii_facts.clear()
+        found = self.facts(code, day) if LEVEL_II.match(code) is not None else None
+        self._level_ii_facts[key] = found
+        return found
+
     def record_on(self, code: str, day: date) -> HcpcsRecord | None:
         key = (code, day)
         try:
@@ -110,10 +149,33 @@ class CachedHcpcsSource:
             pass
         if len(self._cache) >= self.max_entries:
             self._cache.clear()
-        record = self._source.record_on(code, day)
+        if self._release_ids is not None:
+            record = self._record_by_release(code, day)
+        else:
+            record = self._source.record_on(code, day)
         if record is None:
             record = self._oldest_release_record(code, day)
         self._cache[key] = record
+        return record
+
+    def _record_by_release(self, code: str, day: date) -> HcpcsRecord | None:
+        """``HcpcsReference.record_on`` (the record in the release in force on ``day``), memoised per release."""
+        release_ids = self._release_ids
+        assert release_ids is not None
+        if day in release_ids:
+            release_id = release_ids[day]
+        else:
+            release = self._source.release_on(day)  # type: ignore[attr-defined]
+            release_id = release_ids[day] = release.id if release is not None else None
+        if release_id is None:
+            return None
+        key = (code, release_id)
+        if key in self._by_release:
+            return self._by_release[key]
+        if len(self._by_release) >= self.max_entries:
+            self._by_release.clear()
+        record: HcpcsRecord | None = self._source.record_in(code, release_id)  # type: ignore[attr-defined]
+        self._by_release[key] = record
         return record
 
     def is_partial_on(self, day: date) -> bool:

@@ -141,6 +141,13 @@ class RuleTables:
         self.remote_monitoring_code: str = tele["remote_monitoring_code"]
         self.telehealth_code_set = frozenset([*self.telehealth_codes.values(), self.remote_monitoring_code])
 
+        late = load_json("late_noa_exceptions.json")
+        #: late-NOA exception category -> what it covers; the request's modifier, its line and the caveat
+        self.late_noa_exception_categories: dict[str, str] = late["categories"]
+        self.late_noa_exception_modifier: str = late["modifier"]
+        self.late_noa_exception_revenue_code: str = late["line_revenue_code"]
+        self.late_noa_kx_note: str = late["kx_placement_note"]
+
         therapy = load_json("therapy_codes.json")
         fr = therapy["functional_reporting"]
         self.functional_last_day = date.fromisoformat(fr["last_day"])

@@ -16,14 +16,13 @@ from ._check import CachedHcpcsSource, CheckContext, ClaimView, CodeFacts, Hit, 
 from ._model import ClaimLine
 
 _ONE = Decimal(1)
+#: 1-99 units: whole, so no further test (Decimal("2.0") == Decimal(2) and hashes alike, so it is found too)
+_WHOLE_UNITS = frozenset(Decimal(n) for n in range(1, 100))
 _PERIOD_DAYS = 30
 _NOA_DEADLINE_DAYS = 5
 _INSTITUTIONAL_LOOKBACK_DAYS = 14
 _ICD10CM = re.compile(r"^[A-TV-Z][0-9][0-9A-Z]{1,5}$")
 _HIPPS_PDGM = re.compile(r"^[1-4][A-L][A-C][1-3]1$")
-#: HCPCS Level II codes (letter + 4 digits) are in the CMS release; CPT (Level I) codes are not, so they are
-#: not looked up there
-_LEVEL_II = re.compile(r"^[A-V][0-9]{4}$")
 #: MBI: C A AN N A AN N A A N N, letters exclude S L O I B Z (CMS MBI format specification)
 _MBI_ALPHA = "ACDEFGHJKMNPQRTUVWXY"
 _MBI_POSITIONS = ("1-9", "A", "AN", "N", "A", "AN", "N", "A", "A", "N", "N")
@@ -220,6 +219,8 @@ def line_date_in_period(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
 def units_whole(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
     for i, line in enumerate(view.lines):
         units = line.units
+        if units in _WHOLE_UNITS:  # the common case, without Decimal arithmetic
+            continue
         if units < _ONE or units != units.to_integral_value():
             yield i, _line_values(i, line)
 
@@ -304,8 +305,7 @@ def noa_timely(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
         )
     else:
         period_text = f" for this period ({period_start} to {period_end})"
-    if any("KX" in view.lines[i].modifiers for i in view.hipps_lines):
-        period_text += "; an exception is requested (KX on the 0023 line)"
+    period_text += _exception_requested(view)
     yield (
         None,
         {
@@ -327,7 +327,26 @@ def noa_late_whole_period(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
         return
     days = (receipt - view.from_date).days
     if days >= _PERIOD_DAYS:
-        yield None, {"receipt": receipt, "days": days, "from_date": view.from_date}
+        exception = _exception_requested(view)
+        yield None, {"receipt": receipt, "days": days, "from_date": view.from_date, "exception": exception}
+
+
+def _exception_requested(view: ClaimView) -> str:
+    """What the late-NOA findings add when the claim requests an exception (KX on the 0023 line), or ""."""
+    tables = view.tables
+    modifier = tables.late_noa_exception_modifier
+    if not any(modifier in view.lines[i].modifiers for i in view.hipps_lines):
+        stated = view.fact("late_noa_exception")
+        if isinstance(stated, dict):
+            return f"; an exception is stated ({stated.get('category')}) but no {modifier} is on the 0023 line"
+        return ""
+    stated = view.fact("late_noa_exception")
+    category = f" ({stated.get('category')}: {stated.get('meaning')})" if isinstance(stated, dict) else ""
+    remarks = "explained in Remarks" if view.claim.remarks else "but no Remarks explain it"
+    return (
+        f"; an exception is requested{category}: {modifier} on the 0023 line, {remarks}; the MAC decides whether "
+        f"to waive the reduction ({tables.late_noa_kx_note})"
+    )
 
 
 @edit("noa-receipt-unknown")
@@ -782,20 +801,16 @@ def _coded_lines(view: ClaimView, ctx: CheckContext) -> list[tuple[int, ClaimLin
             # a source set on the context after it was made: cache only within this claim
             codes = CachedHcpcsSource(codes)
             view.memo["codes"] = codes
-        hipps = view.hipps_lines
-        level_ii = _level_ii
-        facts = codes.facts
+        lookup = codes.level_ii_facts
         for i, line in enumerate(view.lines):
             day = line.service_date
-            if day is not None and level_ii(line.hcpcs) and i not in hipps:
-                found.append((i, line, facts(line.hcpcs, day)))
+            # the 0023 line's code is a HIPPS rate code, not a HCPCS code
+            if day is not None and line.revenue_code != "0023":
+                facts = lookup(line.hcpcs, day)
+                if facts is not None:
+                    found.append((i, line, facts))
     view.memo["coded_lines"] = found
     return found
-
-
-@lru_cache(maxsize=4096)
-def _level_ii(code: str) -> bool:
-    return _LEVEL_II.match(code) is not None
 
 
 @edit("hcpcs-valid-on-date", needs="codes")
@@ -869,6 +884,46 @@ def hcpcs_do_not_use_with(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
                 ):
                     yield i, {**_line_values(i, line), "other": other.hcpcs, "other_line": _n(j)}
                     break
+
+
+#: HCPCS Level II modifiers start with a letter (A1, GP, KX, Q5...); CPT (Level I) modifiers are two digits (25, 59)
+#: or a digit and a letter (1P, 8P): not in the Level II file, so not looked up there
+_LEVEL_II_MODIFIER = re.compile(r"^[A-Z][A-Z0-9]$")
+
+
+@edit("modifier-valid-on-date", needs="codes")
+def modifier_valid_on_date(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
+    if not view.modifiers:
+        return
+    codes = view.memo.get("codes", ctx.codes)
+    if codes is None:
+        return
+    if not isinstance(codes, CachedHcpcsSource):
+        codes = CachedHcpcsSource(codes)  # a source set on the context after it was made
+        view.memo["codes"] = codes
+    for i, line in enumerate(view.lines):
+        day = line.service_date
+        if not line.modifiers or day is None:
+            continue
+        for modifier in line.modifiers:
+            if not _LEVEL_II_MODIFIER.match(modifier):
+                continue
+            facts = codes.facts(modifier, day)
+            if facts.valid:
+                continue
+            record = facts.record
+            if record is None:
+                if codes.is_partial_on(day):
+                    continue  # only the embedded subset is loaded: a modifier missing from it may well exist
+                why = f"is not a modifier in the HCPCS release in force on {day}"
+                fix = "Check the modifier; it must exist in the HCPCS release in force on the date of service"
+            elif record.added_date and day.isoformat() < record.added_date:
+                why = f"was added {record.added_date}, after the line date {day}"
+                fix = "Use a modifier in force on the date of service"
+            else:
+                why = f"was terminated {record.termination_date} (line date {day})"
+                fix = "Remove the modifier or use the one in force on the date of service"
+            yield i, {**_line_values(i, line), "modifier": modifier, "why": why, "fix": fix}
 
 
 # --- therapy and obsolete codes ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from ._model import Claim, ClaimLine, CodeAmount, CodeDate, Patient, Provider
 __all__ = [
     "MODALITIES",
     "SITES_OF_SERVICE",
+    "LateNoaException",
     "PeriodOfCare",
     "RemoteMonitoring",
     "TherapyService",
@@ -42,6 +44,8 @@ SITES_OF_SERVICE = ("home", "assisted_living", "other")
 #: the largest charge an 837I/UB-04 amount field carries (18 characters with decimals; far beyond any visit)
 MAX_AMOUNT = Decimal("9999999.99")
 MAX_UNITS = Decimal(99999)
+#: the claim note an 837I carries (NTE02)
+MAX_REMARKS = 80
 VISIT_CSV_COLUMNS = ("date", "discipline", "role", "service", "minutes", "modality", "charge", "site_of_service")
 
 
@@ -86,6 +90,14 @@ class TherapyService:
     charge: Decimal = Decimal(0)
 
 
+@dataclass(frozen=True, slots=True)
+class LateNoaException:
+    """The HHA requests an exception to the late-NOA reduction (42 CFR 484.205(j)(4)) on this period claim."""
+
+    category: str  # a key of late_noa_exceptions.json "categories"
+    remarks: str  # the explanation for the MAC; goes in the claim's Remarks (FL 80)
+
+
 @dataclass(slots=True)
 class PeriodOfCare:
     """Everything a biller gives hhbill about one claim: header facts plus visits (032X) or therapy (034X)."""
@@ -121,6 +133,8 @@ class PeriodOfCare:
     therapy_plans: dict[str, date] = field(default_factory=dict)  # discipline -> plan established/reviewed
     therapy_services: list[TherapyService] = field(default_factory=list)
     ytd_therapy_spend: dict[str, Decimal] = field(default_factory=dict)  # "pt_slp" / "ot" -> amount
+    #: an exception to the late-NOA reduction is requested: KX on the 0023 line, the explanation in Remarks
+    late_noa_exception: LateNoaException | None = None
 
 
 # --- field readers: each names the field path in its error ------------------------------------------------
@@ -140,12 +154,24 @@ def _str(value: Any, path: str, *, allow_int: bool = True) -> str:
     raise ClaimInputError(f"expected text, got {_type_name(value)}", field=path)
 
 
+def _text(data: dict[str, Any], key: str, prefix: str = "") -> str:
+    """``data[key]`` as text ("" when absent): ``_str`` with the common case inline."""
+    value = data.get(key, "")
+    if type(value) is str:
+        return value.strip()
+    return _str(value, f"{prefix}{key}")
+
+
 #: dates a claim can carry; outside them date arithmetic (deadlines, periods) would overflow
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2199, 12, 31)
 
 
 def _date(value: Any, path: str) -> date:
+    if type(value) is str:
+        cached = _DATE_CACHE.get(value)
+        if cached is not None:
+            return cached
     if isinstance(value, date):
         day = value
     elif not isinstance(value, str):
@@ -298,7 +324,14 @@ _HEADER_KEYS = frozenset(
         "description",
     }
 )
-_PERIOD_KEYS = _HEADER_KEYS | {"visits", "remote_monitoring", "therapy_plans", "therapy_services", "ytd_therapy_spend"}
+_PERIOD_KEYS = _HEADER_KEYS | {
+    "visits",
+    "remote_monitoring",
+    "therapy_plans",
+    "therapy_services",
+    "ytd_therapy_spend",
+    "late_noa_exception",
+}
 _LINE_FORM_KEYS = _HEADER_KEYS | {"lines", "telehealth_services", "remote_monitoring_days", "ytd_therapy_spend"}
 
 
@@ -353,33 +386,44 @@ def _patient(value: Any) -> Patient:
         ) from None
 
 
+_PATIENT_KEYS = frozenset({"mbi", "last_name", "first_name", "birth_date", "sex", "address"})
+_PROVIDER_KEYS = frozenset({"npi", "name", "tax_id", "address", "taxonomy"})
+_YTD_KEYS = frozenset({"pt_slp", "ot"})
 _PATIENT_EXPECTED = {"patient.birth_date": "a date YYYY-MM-DD", "patient": "an object"}
 
 
 def _patient_checked(value: Any) -> Patient:
     obj = _obj(value, "patient")
-    _reject_unknown(obj, frozenset({"mbi", "last_name", "first_name", "birth_date", "sex", "address"}), "patient.")
-    address = {k: _str(v, f"patient.address.{k}") for k, v in _obj(obj.get("address", {}), "patient.address").items()}
+    _reject_unknown(obj, _PATIENT_KEYS, "patient.")
+    address = (
+        {k: _str(v, f"patient.address.{k}") for k, v in _obj(obj["address"], "patient.address").items()}
+        if "address" in obj
+        else {}
+    )
     return Patient(
-        mbi=_str(obj.get("mbi", ""), "patient.mbi").upper(),
-        last_name=_str(obj.get("last_name", ""), "patient.last_name"),
-        first_name=_str(obj.get("first_name", ""), "patient.first_name"),
+        mbi=_text(obj, "mbi", "patient.").upper(),
+        last_name=_text(obj, "last_name", "patient."),
+        first_name=_text(obj, "first_name", "patient."),
         birth_date=_opt_date(obj.get("birth_date"), "patient.birth_date"),
-        sex=_str(obj.get("sex", ""), "patient.sex"),
+        sex=_text(obj, "sex", "patient."),
         address=address,
     )
 
 
 def _provider(value: Any) -> Provider:
     obj = _obj(value, "provider")
-    _reject_unknown(obj, frozenset({"npi", "name", "tax_id", "address", "taxonomy"}), "provider.")
-    address = {k: _str(v, f"provider.address.{k}") for k, v in _obj(obj.get("address", {}), "provider.address").items()}
+    _reject_unknown(obj, _PROVIDER_KEYS, "provider.")
+    address = (
+        {k: _str(v, f"provider.address.{k}") for k, v in _obj(obj["address"], "provider.address").items()}
+        if "address" in obj
+        else {}
+    )
     return Provider(
-        npi=_str(obj.get("npi", ""), "provider.npi"),
-        name=_str(obj.get("name", ""), "provider.name"),
-        tax_id=_str(obj.get("tax_id", ""), "provider.tax_id"),
+        npi=_text(obj, "npi", "provider."),
+        name=_text(obj, "name", "provider."),
+        tax_id=_text(obj, "tax_id", "provider."),
         address=address,
-        taxonomy=_str(obj.get("taxonomy", ""), "provider.taxonomy"),
+        taxonomy=_text(obj, "taxonomy", "provider."),
     )
 
 
@@ -420,14 +464,14 @@ def _header(data: dict[str, Any]) -> dict[str, Any]:
         "discharge_date": _opt_date(data.get("discharge_date"), "discharge_date"),
         "transfer_from_other_hha": _bool(data.get("transfer_from_other_hha", False), "transfer_from_other_hha"),
         "first_period": None if data.get("first_period") is None else _bool(data["first_period"], "first_period"),
-        "admission_source": _str(data.get("admission_source", ""), "admission_source"),
-        "patient_control_number": _str(data.get("patient_control_number", ""), "patient_control_number"),
-        "claim_id": _str(data.get("claim_id", ""), "claim_id"),
-        "remarks": _str(data.get("remarks", ""), "remarks"),
+        "admission_source": _text(data, "admission_source"),
+        "patient_control_number": _text(data, "patient_control_number"),
+        "claim_id": _text(data, "claim_id"),
+        "remarks": _text(data, "remarks"),
         "patient": _patient(data.get("patient", {})),
         "provider": _provider(data.get("provider", {})),
-        "attending_npi": _str(data.get("attending_npi", ""), "attending_npi"),
-        "certifying_npi": _str(data.get("certifying_npi", ""), "certifying_npi"),
+        "attending_npi": _text(data, "attending_npi"),
+        "certifying_npi": _text(data, "certifying_npi"),
     }
 
 
@@ -460,9 +504,46 @@ _ZERO_MONEY = Decimal("0.00")
 _CENTS = Decimal("0.01")
 
 
+#: well-formed ISO date text seen before -> the date (dates repeat a lot across a batch)
+_DATE_CACHE: dict[str, date] = {}
+
+
+def _date_fast(value: Any) -> date | None:
+    """A plain ``YYYY-MM-DD`` date in range from the cache, or None to take the validating path."""
+    day = _DATE_CACHE.get(value) if type(value) is str else None
+    if day is None and type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return None
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            return None
+        if len(_DATE_CACHE) >= 100_000:
+            _DATE_CACHE.clear()
+        _DATE_CACHE[value] = day
+    return day
+
+
+@cache
+def _visit_kinds() -> frozenset[tuple[str, str, str, str]]:
+    """Every valid (discipline, role, service, modality) of a visit: in person, a role/service with a visit code of
+    the discipline; by telehealth, any known role and service of a known discipline."""
+    tables = rule_tables()
+    kinds = {
+        (key, role, service, "in_person") for key, d in tables.disciplines.items() for role, service in d.visit_codes
+    }
+    kinds.update(
+        (key, role, service, modality)
+        for key in tables.disciplines
+        for role in tables.roles
+        for service in tables.services
+        for modality in _REMOTE_MODALITIES
+    )
+    return frozenset(kinds)
+
+
 def _visit(obj: Any, index: int) -> Visit:
     """A visit; well-formed entries take a fast path, anything else the validating path that names the field."""
-    tables = rule_tables()
     if type(obj) is dict and _VISIT_KEYS.issuperset(obj):
         try:
             discipline = obj["discipline"]
@@ -472,20 +553,15 @@ def _visit(obj: Any, index: int) -> Visit:
             minutes = obj["minutes"]
             site = obj.get("site_of_service") or ""
             charge = _money_fast(obj.get("charge"))
-            known = tables.disciplines.get(discipline) if type(discipline) is str else None
             if (
-                known is not None
+                (discipline, role, service, modality) in _visit_kinds()
                 and type(minutes) is int
-                and 1 <= minutes <= tables.max_minutes
+                and 1 <= minutes <= rule_tables().max_minutes
                 and charge is not None
                 and (site == "" or site in SITES_OF_SERVICE)
-                and (
-                    (modality == "in_person" and (role, service) in known.visit_codes)
-                    or (modality in _REMOTE_MODALITIES and role in tables.roles and service in tables.services)
-                )
             ):
-                day = date.fromisoformat(obj["date"])
-                if EARLIEST_DATE <= day <= LATEST_DATE:
+                day = _date_fast(obj["date"])
+                if day is not None:
                     return Visit(day, discipline, role, service, minutes, modality, charge, site)
         except (KeyError, TypeError, ValueError):
             pass  # the validating path below says exactly what is wrong
@@ -563,8 +639,8 @@ def _therapy_service(obj: Any, index: int) -> TherapyService:
                 and not (timed and minutes == 0)
                 and charge is not None
             ):
-                day = date.fromisoformat(obj["date"])
-                if EARLIEST_DATE <= day <= LATEST_DATE:
+                day = _date_fast(obj["date"])
+                if day is not None:
                     return TherapyService(day, discipline, code, minutes, timed, charge)
         except (KeyError, TypeError, ValueError):
             pass  # the validating path below says exactly what is wrong
@@ -595,8 +671,41 @@ def _therapy_service_checked(obj: dict[str, Any], where: str) -> TherapyService:
 
 def _ytd_spend(value: Any) -> dict[str, Decimal]:
     obj = _obj(value, "ytd_therapy_spend")
-    _reject_unknown(obj, frozenset({"pt_slp", "ot"}), "ytd_therapy_spend.")
+    _reject_unknown(obj, _YTD_KEYS, "ytd_therapy_spend.")
     return {k: _money(v, f"ytd_therapy_spend.{k}") for k, v in obj.items()}
+
+
+_EXCEPTION_KEYS = frozenset({"category", "remarks"})
+#: the kinds of bill an exception request can go on: a period claim with its 0023 line
+_EXCEPTION_KINDS = frozenset({"period", "replacement"})
+
+
+def _late_noa_exception(value: Any, header: dict[str, Any]) -> LateNoaException:
+    where = "late_noa_exception"
+    obj = _obj(value, where)
+    _reject_unknown(obj, _EXCEPTION_KEYS, f"{where}.")
+    categories = rule_tables().late_noa_exception_categories
+    category = _choice(_require(obj, "category", f"{where}."), f"{where}.category", frozenset(categories))
+    remarks = _str(_require(obj, "remarks", f"{where}."), f"{where}.remarks")
+    if not remarks:
+        raise ClaimInputError("is required: the explanation the MAC reads in Remarks", field=f"{where}.remarks")
+    tob = rule_tables().types_of_bill.get(header["type_of_bill"])
+    if tob is None or tob.kind not in _EXCEPTION_KINDS:
+        raise ClaimInputError(
+            f"a late-NOA exception is requested on the period claim (0329/0327), not on type of bill "
+            f"{header['type_of_bill']}",
+            field=where,
+        )
+    if not header["hipps"]:
+        raise ClaimInputError("needs hipps: the request puts KX on the 0023 (HIPPS) line", field=where)
+    combined = len(remarks) + (len(header["remarks"]) + 2 if header["remarks"] else 0)
+    if combined > MAX_REMARKS:
+        raise ClaimInputError(
+            f"the claim's Remarks would be {combined} characters (this explanation"
+            f"{' and remarks' if header['remarks'] else ''}); an 837I carries at most {MAX_REMARKS} (NTE02)",
+            field=f"{where}.remarks",
+        )
+    return LateNoaException(category, remarks)
 
 
 def period_from_dict(data: dict[str, Any]) -> PeriodOfCare:
@@ -608,7 +717,7 @@ def period_from_dict(data: dict[str, Any]) -> PeriodOfCare:
     plans_in = _obj(data.get("therapy_plans", {}), "therapy_plans")
     plans = {}
     for key, value in plans_in.items():
-        disc = _choice(key, f"therapy_plans.{key}", frozenset({"PT", "OT", "SLP"}))
+        disc = _choice(key, f"therapy_plans.{key}", _THERAPY_DISCIPLINES)
         plans[disc] = _date(value, f"therapy_plans.{key}")
     services = [
         _therapy_service(s, i) for i, s in enumerate(_list(data.get("therapy_services", []), "therapy_services"))
@@ -635,7 +744,9 @@ def period_from_dict(data: dict[str, Any]) -> PeriodOfCare:
     if tob[1:3] == "32" and services:
         raise ClaimInputError("032X claims take visits, not therapy_services", field="therapy_services")
     monitoring = _remote_monitoring(data["remote_monitoring"]) if data.get("remote_monitoring") else None
+    exception = data.get("late_noa_exception")
     return PeriodOfCare(
+        late_noa_exception=_late_noa_exception(exception, header) if exception is not None else None,
         visits=visits,
         remote_monitoring=monitoring,
         therapy_plans=plans,

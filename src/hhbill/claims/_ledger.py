@@ -11,6 +11,7 @@ PostgreSQL when a ``postgresql://`` URL is configured (``HHBILL_LEDGER_URL`` or 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -48,7 +49,8 @@ _DDL = (
         claim_ref TEXT NOT NULL DEFAULT '',
         recorded_at TEXT NOT NULL
     )""",
-    """CREATE INDEX IF NOT EXISTS claims_ledger_key ON claims_ledger (claim_key)""",
+    # unique: recording the same claim from several processes at once must leave one row (INSERT ... ON CONFLICT)
+    """CREATE UNIQUE INDEX IF NOT EXISTS claims_ledger_key_unique ON claims_ledger (claim_key)""",
     """CREATE INDEX IF NOT EXISTS claims_ledger_beneficiary ON claims_ledger (beneficiary_key, from_date)""",
 )
 _COLUMNS = (
@@ -128,7 +130,18 @@ class _PostgresBackend:
             self.conn = psycopg.connect(url, autocommit=False, connect_timeout=10)
         except psycopg.Error as exc:
             raise ConfigError(f"cannot connect to the PostgreSQL ledger: {exc}".strip()) from None
-        self.write([(d.format(serial="BIGSERIAL PRIMARY KEY"), ()) for d in _DDL])
+        # DDL only when the tables are missing, so a read-only database (a replica) can still be read
+        present = self.fetch(
+            "SELECT to_regclass('claims_ledger') IS NOT NULL AND to_regclass('claims_ledger_meta') IS NOT NULL"
+        )
+        if not present or not present[0][0]:
+            self.write([(d.format(serial="BIGSERIAL PRIMARY KEY"), ()) for d in _DDL])
+
+    def _rollback(self) -> None:
+        # after the server went away the connection is closed and rollback() itself would raise
+        if not self.conn.closed:
+            with contextlib.suppress(self._psycopg.Error):
+                self.conn.rollback()
 
     @staticmethod
     def _sql(sql: str) -> str:
@@ -142,7 +155,7 @@ class _PostgresBackend:
             self.conn.commit()
             return [tuple(r) for r in rows]
         except self._psycopg.Error as exc:
-            self.conn.rollback()
+            self._rollback()
             raise StoreError(f"the PostgreSQL ledger refused the query ({exc})") from None
 
     def write(self, statements: list[tuple[str, Sequence[Any]]]) -> list[tuple[Any, ...]]:
@@ -154,7 +167,7 @@ class _PostgresBackend:
                     rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
             self.conn.commit()
         except self._psycopg.Error as exc:
-            self.conn.rollback()
+            self._rollback()
             raise StoreError(f"the PostgreSQL ledger refused the write ({exc}); nothing was changed") from None
         return rows
 
@@ -242,13 +255,6 @@ class ClaimLedger:
         )
         return self._entry(rows[0]) if rows else None
 
-    def _same_claim(self, claim: Claim) -> LedgerEntry | None:
-        key = claim_key(claim, self.beneficiary_key(claim))
-        rows = self._backend.fetch(
-            f"SELECT {_COLUMNS} FROM claims_ledger WHERE claim_key = ? ORDER BY id LIMIT 1", (key,)
-        )
-        return self._entry(rows[0]) if rows else None
-
     def find_overlaps(self, claim: Claim) -> list[LedgerEntry]:
         """Period claims of the same beneficiary whose dates overlap this one's (not this claim's own period)."""
         if claim.from_date is None or claim.through_date is None:
@@ -288,36 +294,37 @@ class ClaimLedger:
             raise ConfigError(f"unknown ledger status {status!r} (choose {', '.join(LEDGER_STATUSES)})")
         if claim.from_date is None or claim.through_date is None:
             raise ConfigError("a claim without From and Through dates cannot be recorded in the ledger")
-        existing = self._same_claim(claim)
-        if existing is not None:
-            if status == "submitted" and existing.status != "submitted":
-                self._backend.write([("UPDATE claims_ledger SET status = ? WHERE id = ?", (status, existing.id))])
-                return self.get(existing.id)
-            return existing
         beneficiary = self.beneficiary_key(claim)
+        key = claim_key(claim, beneficiary)
         total = claim.total_charge if claim.total_charge is not None else claim.computed_total()
         now = datetime.now(UTC).replace(microsecond=0).isoformat()
-        rows = self._backend.write(
-            [
+        # one write transaction: insert unless the claim is there (unique key), promote a checked draft to
+        # submitted, and read back its id — so writers recording the same claim at once leave one row
+        statements: list[tuple[str, Sequence[Any]]] = [
+            (
+                "INSERT INTO claims_ledger (claim_key, beneficiary_key, provider_npi, type_of_bill, from_date, "
+                "through_date, total_charge, status, claim_ref, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (claim_key) DO NOTHING",
                 (
-                    "INSERT INTO claims_ledger (claim_key, beneficiary_key, provider_npi, type_of_bill, from_date, "
-                    "through_date, total_charge, status, claim_ref, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "RETURNING id",
-                    (
-                        claim_key(claim, beneficiary),
-                        beneficiary,
-                        claim.billing_provider.npi,
-                        claim.type_of_bill,
-                        claim.from_date.isoformat(),
-                        claim.through_date.isoformat(),
-                        f"{total:.2f}",
-                        status,
-                        claim.claim_id or claim.patient_control_number,
-                        now,
-                    ),
-                )
-            ]
-        )
+                    key,
+                    beneficiary,
+                    claim.billing_provider.npi,
+                    claim.type_of_bill,
+                    claim.from_date.isoformat(),
+                    claim.through_date.isoformat(),
+                    f"{total:.2f}",
+                    status,
+                    claim.claim_id or claim.patient_control_number,
+                    now,
+                ),
+            )
+        ]
+        if status == "submitted":
+            statements.append(
+                ("UPDATE claims_ledger SET status = 'submitted' WHERE claim_key = ? AND status <> 'submitted'", (key,))
+            )
+        statements.append(("SELECT id FROM claims_ledger WHERE claim_key = ?", (key,)))
+        rows = self._backend.write(statements)
         return self.get(int(rows[0][0]))
 
     def get(self, entry_id: int) -> LedgerEntry:
