@@ -11,7 +11,6 @@ Baselines measured in the same run:
 from __future__ import annotations
 
 import itertools
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -19,7 +18,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from _common import best_of, median, per_call, percentile, shared, write_section
+from _common import best_of, median, per_call, percentile, raw_line_import, shared, write_section
 from hhbill import hcpcs
 from hhbill._store import Store
 
@@ -30,14 +29,6 @@ RELEASES = [
     ("Jan 2026 (TXT)", "data/hcpcs/2026_jan/HCPC2026_JAN_ANWEB_01122026.txt"),
     ("Jan 2026 (XLSX)", "data/hcpcs/2026_jan/HCPC2026_JAN_ANWEB_01122026.xlsx"),
 ]
-
-
-def floor_import(path: Path, db: Path) -> None:
-    conn = sqlite3.connect(db)
-    conn.execute("CREATE TABLE IF NOT EXISTS raw (line BLOB)")
-    with conn:
-        conn.executemany("INSERT INTO raw VALUES (?)", ((line,) for line in path.read_bytes().splitlines()))
-    conn.close()
 
 
 def main() -> None:
@@ -53,7 +44,7 @@ def main() -> None:
                 store.close()
 
             def floor(path: Path = path) -> None:
-                floor_import(path, Path(folder) / f"floor-{next(fresh)}.db")
+                raw_line_import(path, Path(folder) / f"floor-{next(fresh)}.db")
 
             ours_s = best_of(ours, 3)
             floor_s = best_of(floor, 3)

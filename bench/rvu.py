@@ -19,7 +19,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from _common import best_of, median, per_call, percentile, shared, write_section
+from _common import best_of, median, per_call, percentile, raw_line_import, shared, write_section
 from hhbill._store import Store
 from hhbill.rvu import import_fee_schedule, log_add, log_report, price, work_rvu_share
 
@@ -50,14 +50,6 @@ def naive_csv_import(path: Path, db: Path) -> None:
             f"INSERT INTO raw VALUES ({','.join('?' * columns)})",
             ([row.get(f"c{i}") for i in range(columns)] for row in reader),
         )
-    conn.close()
-
-
-def raw_line_import(path: Path, db: Path) -> None:
-    conn = sqlite3.connect(db)
-    conn.execute("CREATE TABLE raw (line BLOB)")
-    with conn:
-        conn.executemany("INSERT INTO raw VALUES (?)", ((line,) for line in path.read_bytes().splitlines()))
     conn.close()
 
 
