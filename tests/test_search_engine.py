@@ -199,6 +199,36 @@ def test_rare_compound_is_split_where_cms_writes_two_words(store: Store) -> None
 
 
 # -- drug names -------------------------------------------------------------------------------------------------------
+def test_word_reaches_a_compound_when_another_word_supports_it(store: Store) -> None:
+    # E0973: "Wheelchair accessory, adjustable height, detachable armrest, complete assembly, each"
+    assert "detachable armrest" in search(store, "E0973", as_of=DAY).results[0].long_description
+    for query in ("wheelchair arm", "arm, wheelchair"):
+        found = search(store, query, as_of=DAY).results[:10]
+        armrest = [r for r in found if r.code == "E0973"]
+        assert armrest and "arm → armrest" in armrest[0].matched
+
+
+#: the first ten codes for the one-word query "foot" before compounds were reached ("foot" alone must not reach
+#: footplates and footrests: nothing else in the query supports them)
+FOOT_TOP_10 = ["L3030", "L3161", "L5970", "L5974", "E0954", "L5978", "A4616", "L5972", "L5980", "L4394"]
+
+
+def test_a_lone_word_does_not_reach_compounds(store: Store) -> None:
+    assert codes(store, "foot", limit=10) == FOOT_TOP_10
+    for query in ("foot", "arm", "back"):
+        assert not any("→" in m for r in search(store, query, as_of=DAY).results for m in r.matched)
+
+
+def test_the_users_word_outranks_the_compound(store: Store) -> None:
+    found = search(store, "wheelchair arm", as_of=DAY).results
+    ranked = [r.code for r in found]
+    assert found[0].matched == ("wheelchair", "arm")  # the best code uses the word itself
+    assert ranked.index("E1221") < ranked.index("E0973")  # "Wheelchair with fixed arm, ..." above the armrest
+    # a code using the word is scored by it, never by a compound it also holds
+    assert all(m != "arm → armrest" for r in found if "arm" in r.long_description.lower().split() for m in r.matched)
+    assert codes(store, "wheelchair foot")[0] == "E0954"  # "Wheelchair accessory, foot box, ..."
+
+
 def test_drug_brand_name_finds_the_generic_code(store: Store) -> None:
     pytest.importorskip("drug_named_entity_recognition")
     assert "J9355" in codes(store, "Herceptin", limit=3)  # trastuzumab

@@ -9,7 +9,10 @@ How a query is read, in order:
 3. Words: every other word becomes a *clause*. Unknown words are completed as prefixes ("infus" -> infusion)
    and corrected for typos ("wheelchiar" -> wheelchair, "nebuliser" -> nebulizer). Other forms CMS writes
    join in, weighing less than the user's own word: the noun of a medical adjective ("orthotic" -> orthosis,
-   "tracheostomy" -> tracheostoma) and a rare compound split where CMS writes two words ("footdrop").
+   "tracheostomy" -> tracheostoma) and a rare compound split where CMS writes two words ("footdrop"). A word
+   also reaches the compounds CMS writes as one word starting with it ("arm" -> armrest, "foot" -> footplate),
+   weakly, and only for codes that another word of the query matches ("wheelchair arm" reaches wheelchair
+   armrests; "foot" alone does not reach footplates).
 4. Vocabulary: word runs that are a plain-language term ("hoyer lift", "pt assistant", "tpn") become one clause
    whose alternatives are the user's words, the description words the term stands for, and the codes it names
    (``hhbill/data/search_vocabulary.json``); a term also matches in another word order ("lift, hoyer").
@@ -68,6 +71,9 @@ CORRECTION_WEIGHT = 0.85
 #: weight of another form of a word the release uses: the noun of an adjective ("orthotic" -> orthosis), the word
 #: split in two ("mouthpiece" -> mouth piece)
 OTHER_FORM_WEIGHT = 0.7
+#: weight of a compound CMS writes as one word, reached from its first part ("arm" -> armrest); it counts only
+#: for codes another clause of the query matches (and then satisfies the clause for the coverage bonus)
+COMPOUND_WEIGHT = 0.7
 #: credit for a document holding only part of a multi-word alternative
 PARTIAL_CREDIT = 0.35
 #: bonus (in BM25 points) for satisfying every clause, scaled by the share of clause importance satisfied
@@ -148,6 +154,8 @@ class _Alternative:
     stems: tuple[str, ...]
     weight: float
     label: str
+    #: counts only for codes another clause matches (a compound reached from its first part)
+    needs_context: bool = False
 
 
 @dataclass
@@ -415,7 +423,10 @@ def _plan(
                     weight = COMPLETION_WEIGHT * math.sqrt(index.word_frequency[completion] / most_used)
                     alternatives.append(_Alternative((completed,), weight, f"{token}… → {completion}"))
         if token.isalpha() and token not in _MODIFIER_WORDS:
-            for variant in _word_forms(token, index, known=is_known):
+            variants = _word_forms(token, index, known=is_known)
+            if is_known:
+                variants.extend(_compounds_starting_with(token, index))
+            for variant in variants:
                 if all(a.stems != variant.stems for a in alternatives):
                     alternatives.append(variant)
         if not is_known and not alternatives:
@@ -522,6 +533,30 @@ def _word_forms(token: str, index: ReleaseIndex, *, known: bool) -> list[_Altern
     return [_Alternative(stems, weight_of(stems), f"{token} → {label}") for stems, label in forms]
 
 
+def _compounds_starting_with(token: str, index: ReleaseIndex) -> list[_Alternative]:
+    """Compounds CMS writes as one word that start with ``token`` and end with another word it uses ("arm" ->
+    armrest, "foot" -> footplate, "back" -> backrest; not "tub" -> tubing), as weak alternatives that need
+    another clause of the query to match the same code ("foot" alone keeps its foot codes; "wheelchair arm"
+    also reaches wheelchair armrests). A code that uses the user's word is scored by it, never by a compound."""
+    if len(token) < COMPOUND_PART:
+        return []
+    stem = stemmer()
+    frequency = index.word_frequency
+    token_stem = stem.stem(token)
+    found: list[_Alternative] = []
+    seen: set[str] = {token_stem}
+    for word in index.words_starting_with(token, limit=len(index.sorted_words)):
+        rest = word[len(token) :]
+        if len(rest) < COMPOUND_PART or not word.isalpha() or rest not in frequency or rest in STOPWORDS:
+            continue
+        word_stem = stem.stem(word)
+        if word_stem in seen or word_stem not in index.impacts:
+            continue
+        seen.add(word_stem)
+        found.append(_Alternative((word_stem,), COMPOUND_WEIGHT, f"{token} → {word}", needs_context=True))
+    return found
+
+
 def _compound_clauses(plain: list[tuple[str, list[_Alternative]]], index: ReleaseIndex) -> list[_Clause]:
     """One clause per word, except two words that CMS writes as one ("non disposable" -> nondisposable,
     "pick up" -> pickup): they become one clause holding both spellings."""
@@ -556,15 +591,37 @@ class _Scored:
         return [found[document] for found in self.labels if document in found]
 
 
-def _clause_scores(clause: _Clause, index: ReleaseIndex) -> tuple[dict[int, float], dict[int, str], set[int], float]:
-    """Best score of each document for one clause, the label behind it, who satisfied it fully, importance."""
+@dataclass
+class _ClauseScores:
+    #: best score of each document, the label behind it, who satisfied the clause fully, its importance
+    best: dict[int, float]
+    label_of: dict[int, str]
+    full: set[int]
+    importance: float
+    #: scores (and labels) from alternatives that count only where another clause matches the document
+    weak: dict[int, tuple[float, str]] = field(default_factory=dict)
+
+
+def _weak_scores(alternatives: list[_Alternative], index: ReleaseIndex) -> dict[int, tuple[float, str]]:
+    weak: dict[int, tuple[float, str]] = {}
+    for alternative in alternatives:
+        for document, impact in index.impacts.get(alternative.stems[0], {}).items():
+            value = impact * alternative.weight
+            if value > weak.get(document, (0.0, ""))[0]:
+                weak[document] = (value, alternative.label)
+    return weak
+
+
+def _clause_scores(clause: _Clause, index: ReleaseIndex) -> _ClauseScores:
     best: dict[int, float] = {}
     label_of: dict[int, str] = {}
     full: set[int] = set()
     importance = 0.0
     totals: dict[int, float] = {}
-    several = len(clause.alternatives) > 1
-    for alternative in clause.alternatives:
+    strong = [a for a in clause.alternatives if not a.needs_context]
+    weak = _weak_scores([a for a in clause.alternatives if a.needs_context], index)
+    several = len(strong) > 1
+    for alternative in strong:
         weight = alternative.weight
         for stem in alternative.stems:
             importance = max(importance, index.idf.get(stem, 0.0) * weight)
@@ -630,7 +687,7 @@ def _clause_scores(clause: _Clause, index: ReleaseIndex) -> tuple[dict[int, floa
             best[document] = max(best.get(document, 0.0), top)
             label_of[document] = f"{clause.text} → {code}"
             full.add(document)
-    return best, label_of, full, importance
+    return _ClauseScores(best, label_of, full, importance, {d: v for d, v in weak.items() if d not in best})
 
 
 def _score_clauses(plan: _Plan, index: ReleaseIndex) -> _Scored:
@@ -638,23 +695,34 @@ def _score_clauses(plan: _Plan, index: ReleaseIndex) -> _Scored:
     if not plan.clauses:
         return scored
     scores = scored.scores
-    satisfied: list[tuple[set[int], float]] = []
+    clauses = [_clause_scores(clause, index) for clause in plan.clauses]
     total_weight = 0.0
-    for clause in plan.clauses:
-        best, label_of, full, importance = _clause_scores(clause, index)
-        scored.labels.append(label_of)
-        total_weight += importance
+    for found in clauses:
+        scored.labels.append(found.label_of)
+        total_weight += found.importance
         if not scores:
-            scores.update(best)
+            scores.update(found.best)
         else:
-            for document, value in best.items():
+            for document, value in found.best.items():
                 scores[document] = scores.get(document, 0.0) + value
-        satisfied.append((full, importance))
+    # weak alternatives (compounds reached from their first part) count for documents another clause matches
+    supported: list[dict[int, float]] = []
+    for position, found in enumerate(clauses):
+        context = [other.best for other_position, other in enumerate(clauses) if other_position != position]
+        kept: dict[int, float] = {}
+        for document, (value, label) in found.weak.items():
+            if any(document in best for best in context):
+                scores[document] = scores.get(document, 0.0) + value
+                found.label_of[document] = label
+                kept[document] = value
+        supported.append(kept)
     if total_weight > 0:
         shares: dict[int, float] = {}
-        for full, importance in satisfied:
-            share = importance / total_weight
-            for document in full:
+        for found, kept in zip(clauses, supported, strict=True):
+            share = found.importance / total_weight
+            for document in found.full:
+                shares[document] = shares.get(document, 0.0) + share
+            for document in kept:
                 shares[document] = shares.get(document, 0.0) + share
         for document, share in shares.items():
             scores[document] += COVERAGE_BONUS * share * share
