@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from _x12_support import PRACTITIONERS, final_claim
+from _x12_support import PRACTITIONERS, final_claim, pyx12_errors
 from conftest import shared_path
 from hhbill._errors import ConfigError
 from hhbill.claims import CheckResult, Finding
@@ -174,3 +174,20 @@ def test_cli_write_builds_and_writes_an_837i(tmp_path: Path, monkeypatch: pytest
     assert parsed.envelope.isa[6].strip() == "AGENCY1"
     missing = runner.invoke(app, ["x12", "write", str(input_path)])  # no payer id, no practitioner names
     assert missing.exit_code == 1 and "payer id" in missing.output
+
+
+def test_the_shipped_example_builds_into_an_837i_pyx12_accepts(tmp_path: Path) -> None:
+    """The example a biller meets first (static/example_period.json + example_x12_settings.json) goes all the way."""
+    static = Path(__file__).resolve().parent.parent / "src" / "hhbill" / "static"
+    result = CliRunner().invoke(
+        app,
+        [
+            "--db", str(tmp_path / "db.sqlite"), "claim", "build", str(static / "example_period.json"),
+            "--format", "x12", "--x12-settings", str(static / "example_x12_settings.json"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "example.837"
+    out.write_text(result.output)
+    assert result.output.startswith("ISA*") and "CLM*PCN-0001*" in result.output
+    assert pyx12_errors(out) == []
