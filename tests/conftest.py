@@ -31,6 +31,12 @@ def shared():
     return shared_path
 
 
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    """The async web tests run on asyncio (the server's loop), never trio."""
+    return "asyncio"
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "hhbill.db"

@@ -25,11 +25,6 @@ HTML = {"accept": "text/html"}
 
 
 @pytest.fixture(scope="module")
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     store = Store(tmp_path_factory.mktemp("web-claims") / "hhbill.db")
     hcpcs.import_release(store, shared_path(JAN26_ZIP))

@@ -76,11 +76,6 @@ class _Collect(logging.Handler):
 
 
 @pytest.fixture(scope="module")
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     store = Store(tmp_path_factory.mktemp("api-abuse") / "hhbill.db")
     hcpcs.ensure_default(store)

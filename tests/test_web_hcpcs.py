@@ -24,11 +24,6 @@ HTML = {"accept": "text/html"}
 
 
 @pytest.fixture(scope="module")
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     """October 2025 (XLSX) and January 2026 (zip): two real releases, so history and diff have content."""
     store = Store(tmp_path_factory.mktemp("web-hcpcs") / "hhbill.db")

@@ -37,11 +37,6 @@ EXAMPLE = {
 
 
 @pytest.fixture(scope="module")
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     store = Store(tmp_path_factory.mktemp("web-security") / "hhbill.db")
     hcpcs.ensure_default(store)  # the embedded release is enough here

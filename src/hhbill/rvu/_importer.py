@@ -189,6 +189,23 @@ def import_fee_schedule(
     return summary
 
 
+def _imported_file(
+    parsed: ParsedFile, identity: ReleaseId, outcome: str, conversion_factor: str | None, note: str | None = None
+) -> ImportedFile:
+    return ImportedFile(
+        parsed.kind,
+        parsed.source.display,
+        identity.describe(parsed.kind),
+        identity.year,
+        identity.quarter,
+        identity.variant,
+        len(parsed.rows),
+        outcome,
+        conversion_factor,
+        note,
+    )
+
+
 def _store_files(
     store: Store,
     parsed_files: list[ParsedFile],
@@ -213,19 +230,7 @@ def _store_files(
                 done += len(parsed.rows)
                 if progress:
                     progress(done, total)
-                summary.files.append(
-                    ImportedFile(
-                        parsed.kind,
-                        parsed.source.display,
-                        identity.describe(parsed.kind),
-                        identity.year,
-                        identity.quarter,
-                        identity.variant,
-                        len(parsed.rows),
-                        "already loaded",
-                        cf,
-                    )
-                )
+                summary.files.append(_imported_file(parsed, identity, "already loaded", cf))
                 continue
             other = conn.execute(
                 "SELECT count(*) FROM rvu_release WHERE kind=? AND year=? AND quarter=? AND variant=?",
@@ -262,20 +267,7 @@ def _store_files(
                 if other
                 else None
             )
-            summary.files.append(
-                ImportedFile(
-                    parsed.kind,
-                    parsed.source.display,
-                    identity.describe(parsed.kind),
-                    identity.year,
-                    identity.quarter,
-                    identity.variant,
-                    len(parsed.rows),
-                    "imported",
-                    cf,
-                    note,
-                )
-            )
+            summary.files.append(_imported_file(parsed, identity, "imported", cf, note))
 
 
 _CF_INDEX = PPRRVU_FIELDS.index("conversion_factor")
