@@ -34,6 +34,8 @@ class Store:
         self._schemas: set[str] = set()
         self._verified: tuple[int, int] | None = None
         self._lock = threading.RLock()
+        #: plain-words notes for the user about this database (e.g. an import a killed process left unfinished)
+        self.notices: list[str] = []
         if self.path != ":memory:" and not read_only:
             try:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -92,7 +94,6 @@ class Store:
             pass  # the database refuses writes; the note stays and the next start reports it
 
     def _check_interrupted_operations(self) -> None:
-        self.notices: list[str] = []
         if self.read_only or self.path == ":memory:":
             return
         try:
@@ -168,6 +169,14 @@ class Store:
             except sqlite3.DatabaseError as exc:
                 raise StoreError(_explain(exc), path=self.path) from exc
 
+    def data_version(self) -> tuple[int, int]:
+        """A value that changes whenever any connection (this one included) commits: the key for caches."""
+        with self._lock:
+            try:
+                return self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(_explain(exc), path=self.path) from exc
+
     def verify_once(self) -> None:
         """Check the file's structure (``PRAGMA quick_check``) once per database version.
 
@@ -175,10 +184,10 @@ class Store:
         wrong answer; once per version bounds the cost (about half a second for a few releases).
         """
         with self._lock:
+            version = self.data_version()
+            if self._verified == version:
+                return
             try:
-                version = self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
-                if self._verified == version:
-                    return
                 result = self.conn.execute("PRAGMA quick_check").fetchone()[0]
             except sqlite3.DatabaseError as exc:
                 raise StoreError(_explain(exc), path=self.path) from exc

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from dataclasses import dataclass, fields
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from .._errors import NotFoundError, StoreError
+from .._errors import NotFoundError
 from .._store import Store
 from ._record import FIELDS, HcpcsRecord
 from ._schema import HCPCS_SCHEMA
@@ -89,16 +88,9 @@ class HcpcsReference:
         self._releases: list[Release] = []
 
     # -- releases -------------------------------------------------------------------------------------------
-    def _state(self) -> tuple[int, int]:
-        conn = self.store.conn
-        try:
-            return (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"the database cannot be read ({exc})", path=self.store.path) from exc
-
     def releases(self) -> list[Release]:
         """Every loaded release, oldest first."""
-        state = self._state()
+        state = self.store.data_version()
         if state != self._version:
             rows = self.store.execute(
                 "SELECT * FROM hcpcs_release ORDER BY effective_date, id"

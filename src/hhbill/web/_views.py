@@ -59,8 +59,7 @@ def _reference(store: Store) -> hcpcs.HcpcsReference:
 
 
 def reference_state(reference: hcpcs.HcpcsReference) -> tuple[int, int]:
-    conn = reference.store.conn
-    return (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+    return reference.store.data_version()
 
 
 def _page_cache(store: Store) -> OrderedDict[tuple[str, str, tuple[int, int]], dict[str, Any]]:
