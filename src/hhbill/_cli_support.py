@@ -10,13 +10,14 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from enum import Enum
 from typing import Any
 
 import typer
 from rich.console import Console
 
-from ._errors import HhbillError, NotFoundError
+from ._errors import ClaimInputError, HhbillError, NotFoundError
 from ._store import Store, open_store
 
 console = Console()
@@ -26,6 +27,16 @@ err_console = Console(stderr=True)
 class TextOrJson(str, Enum):
     text = "text"
     json = "json"
+
+
+def parse_day(value: str | None, option: str = "--as-of") -> date | None:
+    """A date option (YYYY-MM-DD); a bad one is a ClaimInputError naming the option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ClaimInputError(f"expected a date YYYY-MM-DD, got {value!r}", field=option) from None
 
 
 def store_from(ctx: typer.Context) -> Store:

@@ -5,7 +5,6 @@ Feature packages contribute their commands through ``register(app)`` (claims, se
 
 from __future__ import annotations
 
-from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,8 +14,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from . import hcpcs
-from ._cli_support import TextOrJson, console, emit, reported_errors, store_from
-from ._errors import ClaimInputError
+from ._cli_support import TextOrJson, console, emit, parse_day, reported_errors, store_from
 
 app = typer.Typer(
     name="hhbill",
@@ -44,15 +42,6 @@ def root(
     ] = None,
 ) -> None:
     ctx.obj = {"db": db}
-
-
-def parse_day(value: str | None, option: str = "--as-of") -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ClaimInputError(f"expected a date YYYY-MM-DD, got {value!r}", field=option) from None
 
 
 # -- data -------------------------------------------------------------------------------------------------------

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from .._cli_support import TextOrJson, dump_json, emit, reported_errors, store_from
+from .._cli_support import TextOrJson, dump_json, emit, parse_day, reported_errors, store_from
 from .._errors import ClaimInputError
 from ._build import BuildSettings, build_claim
 from ._check import check_claim, edit_catalog
@@ -70,15 +69,6 @@ def edit_catalog_rows() -> list[dict[str, str | None]]:
         }
         for e in edit_catalog().edits
     ]
-
-
-def _parse_date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ClaimInputError(f"{text!r} is not a date YYYY-MM-DD", field=option) from None
 
 
 def register(app: typer.Typer) -> None:
@@ -157,7 +147,7 @@ def register(app: typer.Typer) -> None:
                 context = context_for_store(
                     store,
                     ledger=claim_ledger if ledger else None,
-                    today=_parse_date(today, "--today"),
+                    today=parse_day(today, "--today"),
                     late_noa_day_count=noa_day_count.value,
                 )
                 result = check_claim(claim, context)
