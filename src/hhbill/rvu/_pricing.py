@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .._errors import ClaimInputError, NotFoundError
+from .._errors import NotFoundError, RvuInputError
 from .._store import Store
 from ._indicators import POLICY_INDICATORS, DecodedIndicator, decode, indicator_tables, status_entry
 from ._releases import LoadedRelease, choose_release
@@ -216,14 +216,14 @@ def resolve_locality(
     if not (locality or state or zip_code):
         return NATIONAL
     if zip_code and locality:
-        raise ClaimInputError("give a locality or a ZIP code, not both", field="zip")
+        raise RvuInputError("give a locality or a ZIP code, not both", field="zip")
     release = choose_release(store, "gpci", year, not_after=(year, quarter) if year else None)
     state = state.strip().upper() if state else None
     found_by: str
     if zip_code:
         zip5 = re.sub(r"\s", "", zip_code)[:5]
         if not re.fullmatch(r"\d{5}", zip5):
-            raise ClaimInputError(f"{zip_code!r} is not a ZIP code (5 digits)", field="zip")
+            raise RvuInputError(f"{zip_code!r} is not a ZIP code (5 digits)", field="zip")
         zip_release = choose_release(store, "zip5")
         match = store.execute(
             "SELECT * FROM rvu_zip_locality WHERE release_id=? AND zip=?", (zip_release.id, zip5)

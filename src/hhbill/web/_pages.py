@@ -21,6 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from .._dates import parse_day
 from .._errors import AuthError, FormInputError, HhbillError
+from .._phi import mask_mbi
 from ..claims._data import rule_tables
 from ..claims._input import MODALITIES, VISIT_CSV_COLUMNS
 from ..hcpcs._page import render_html
@@ -344,9 +345,7 @@ def _parse_json(text: str) -> Any:
 
 def _mask(value: str | None) -> str:
     """The MBI as the UB-04 view shows it: last four characters only."""
-    if not value:
-        return "-"
-    return "*" * max(0, len(value) - 4) + value[-4:]
+    return mask_mbi(value, blank="-")
 
 
 # -- 837I upload (signed in) -----------------------------------------------------------------------------------------
