@@ -89,7 +89,12 @@ LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 @pytest.mark.skipif(not LINT_IMPORTS.exists(), reason="import-linter is not installed (pip install -e '.[dev]')")
 def test_import_layering_contracts_are_kept() -> None:
     command = str(LINT_IMPORTS)
-    done = subprocess.run([command, "--no-cache"], cwd=REPO, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [command, "--no-cache"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0, done.stdout[-3000:]
     assert "0 broken" in done.stdout

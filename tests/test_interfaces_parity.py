@@ -51,9 +51,7 @@ def cli_json(db: Path, *args: str, ok_exit: tuple[int, ...] = (0,)) -> Any:
     return json.loads(result.stdout)
 
 
-async def test_code_page_with_its_rvu_section_is_the_same_from_cli_and_api(
-    db: Path, client: httpx.AsyncClient
-) -> None:
+async def test_code_page_with_its_rvu_section_is_the_same_from_cli_and_api(db: Path, client: httpx.AsyncClient) -> None:
     for code in ("G0320", "G0011", "G0151", "GP"):
         from_cli = cli_json(db, "code", code, "--as-of", AS_OF, "--format", "json")
         response = await client.get(f"/api/v1/codes/{code}", params={"as_of": AS_OF})

@@ -48,8 +48,12 @@ LedgerUrlOpt = Annotated[
 ]
 
 
-claim_app = typer.Typer(help="Home health claims: build 032X/034X claims and check them before the MAC does.")
-ledger_app = typer.Typer(help="The local history of checked and submitted claims (duplicates, overlaps).")
+claim_app = typer.Typer(
+    rich_markup_mode=None, help="Home health claims: build 032X/034X claims and check them before the MAC does."
+)
+ledger_app = typer.Typer(
+    rich_markup_mode=None, help="The local history of checked and submitted claims (duplicates, overlaps)."
+)
 claim_app.add_typer(ledger_app, name="ledger")
 app.add_typer(claim_app, name="claim")
 

@@ -11,6 +11,8 @@ import typer
 from ._common import TextOrJson, console, emit, hhbill_from, parse_day, reported_errors
 from ._root import app, data_app
 
+app.add_typer(data_app, name="data")
+
 if TYPE_CHECKING:
     from rich.progress import Progress
 
@@ -36,7 +38,9 @@ def data_import(
         with _progress() as bar:
             task = bar.add_task(f"reading {path.name}", total=None)
             result = hhbill.import_hcpcs(
-                path, effective=parse_day(effective, "--effective"), notes=notes,
+                path,
+                effective=parse_day(effective, "--effective"),
+                notes=notes,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         emit(result.to_dict(), fmt.value, _import_text)
@@ -70,7 +74,8 @@ def data_update(
         with _progress(download=True) as bar:
             task = bar.add_task(f"downloading {target.rsplit('/', 1)[-1]}", total=None)
             result = hhbill.update_hcpcs(
-                target, effective=parse_day(effective, "--effective"),
+                target,
+                effective=parse_day(effective, "--effective"),
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         emit(result.to_dict(), fmt.value, _import_text)
@@ -87,9 +92,7 @@ def _progress(download: bool = False) -> Progress:
 
 # -- releases, history, diff --------------------------------------------------------------------------------------
 @app.command()
-def releases(
-    ctx: typer.Context, fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text
-) -> None:
+def releases(ctx: typer.Context, fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text) -> None:
     """List the HCPCS releases loaded, oldest first."""
     with reported_errors():
         data = hhbill_from(ctx).releases()
@@ -102,8 +105,13 @@ def releases(
         table = Table("id", "release", "effective", "procedures", "modifiers", "source", "imported")
         for r in items:
             table.add_row(
-                str(r["id"]), r["label"], r["effective_date"], f"{r['procedure_count']:,}",
-                f"{r['modifier_count']:,}", r["source_name"], r["imported_at"],
+                str(r["id"]),
+                r["label"],
+                r["effective_date"],
+                f"{r['procedure_count']:,}",
+                f"{r['modifier_count']:,}",
+                r["source_name"],
+                r["imported_at"],
             )
         console().print(table if items else "no HCPCS release loaded (hhbill data import PATH)")
 

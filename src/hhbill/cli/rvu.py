@@ -27,7 +27,11 @@ class PeriodChoice(str, Enum):
     month = "month"
 
 
-log_app = typer.Typer(help="Procedure log: wRVU totals per day, week or month against a target.", no_args_is_help=True)
+log_app = typer.Typer(
+    rich_markup_mode=None,
+    help="Procedure log: wRVU totals per day, week or month against a target.",
+    no_args_is_help=True,
+)
 app.add_typer(log_app, name="log")
 
 

@@ -43,7 +43,9 @@ def check_x12_file(ctx: typer.Context, path: Path, fmt: str = "text", *, strict:
     return EXIT_STRUCTURE_ERROR if report.issues and strict else 0
 
 
-x12_app = typer.Typer(help="X12 837I files: scrub every claim of a file; write built claims as an 837I.")
+x12_app = typer.Typer(
+    rich_markup_mode=None, help="X12 837I files: scrub every claim of a file; write built claims as an 837I."
+)
 app.add_typer(x12_app, name="x12")
 
 
