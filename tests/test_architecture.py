@@ -98,3 +98,17 @@ def test_import_layering_contracts_are_kept() -> None:
     )
     assert done.returncode == 0, done.stdout[-3000:]
     assert "0 broken" in done.stdout
+
+
+#: the modules that may touch the environment: the settings of the core and of the web service, and `serve`,
+#: which hands its settings to worker processes through it
+ENVIRONMENT_READERS = {"_config.py", "web/_settings.py", "cli/serve.py"}
+
+
+def test_settings_are_read_at_the_edge_only() -> None:
+    readers = {
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if "os.environ" in (text := path.read_text(encoding="utf-8")) or "getenv(" in text
+    }
+    assert readers <= ENVIRONMENT_READERS, readers - ENVIRONMENT_READERS

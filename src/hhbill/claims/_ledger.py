@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import os
 import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -343,8 +342,8 @@ class ClaimLedger:
 
 
 def open_ledger(store: Store | None = None, url: str | None = None) -> ClaimLedger:
-    """The ledger at ``url`` (``postgresql://...``) or ``$HHBILL_LEDGER_URL``; otherwise in the SQLite store."""
-    url = url or os.environ.get(LEDGER_URL_ENV) or None
+    """The ledger at ``url`` (``postgresql://...``); otherwise in the SQLite store. (The application object passes
+    the configured ``HHBILL_LEDGER_URL``: the library reads no environment.)"""
     if url:
         if not url.startswith(("postgresql://", "postgres://")):
             raise ConfigError(f"the ledger URL must start with postgresql:// (got {url.split(':', 1)[0]}:...)")
