@@ -198,6 +198,25 @@ class Hhbill:
             self._pages.popitem(last=False)
         return page
 
+    def code_page_text(self, page: Mapping[str, Any]) -> str:
+        """The code page as plain text, with its RVU section when it has one."""
+        from .hcpcs._page import render_text
+
+        text = render_text(page).rstrip("\n")
+        rvu = page.get("rvu")
+        if rvu:
+            lines = [str(rvu.get("summary") or "")]
+            shares = ("work_rvu_zero_share", "same_status_share")
+            lines += [f"- {rvu[key]['sentence']}" for key in shares if rvu.get(key)]
+            text += "\n\nRVUs (physician fee schedule):\n" + "\n".join(f"  {line}" for line in lines)
+        return text + "\n"
+
+    def code_page_html(self, page: Mapping[str, Any]) -> str:
+        """The code page's fields as an accessible HTML fragment (values escaped by the renderer)."""
+        from .hcpcs._page import render_html
+
+        return render_html(page)
+
     def rvu_section(self, code: str, as_of: date | None = None) -> dict[str, Any] | None:
         """The fee schedule section of a code page; None when no fee schedule holds the code."""
         from .rvu import code_rvu_section
@@ -256,6 +275,21 @@ class Hhbill:
         return suggest(self.store, text, as_of=as_of, limit=limit, kind=kind)
 
     # -- claims -----------------------------------------------------------------------------------------------
+    def visit_fields(self) -> dict[str, Any]:
+        """What a visit table offers: the visit CSV's columns and the values of each coded column, from the claims
+        rule tables (never a copy kept by an interface)."""
+        from .claims._data import rule_tables
+        from .claims._input import MODALITIES, VISIT_CSV_COLUMNS
+
+        tables = rule_tables()
+        choices = {
+            "discipline": sorted(tables.disciplines),
+            "role": sorted(tables.roles),
+            "service": sorted(tables.services),
+            "modality": list(MODALITIES),
+        }
+        return {"columns": VISIT_CSV_COLUMNS, "choices": choices}
+
     def load_claim_input(self, path: Path, *, visits_csv: Path | None = None) -> PeriodOfCare | Claim:
         """A claim input file (docs/CLAIMS.md): a period of care, or a claim given line by line."""
         from .claims import load_claim_input

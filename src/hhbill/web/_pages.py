@@ -22,9 +22,6 @@ from fastapi.responses import RedirectResponse, Response
 from .._dates import parse_day
 from .._errors import AuthError, FormInputError, HhbillError
 from .._phi import mask_mbi
-from ..claims._data import rule_tables
-from ..claims._input import MODALITIES, VISIT_CSV_COLUMNS
-from ..hcpcs._page import render_html
 from ._common import (
     SESSION_COOKIE,
     DataResponse,
@@ -94,11 +91,12 @@ def suggest_fragment(request: Request, q: str = "", as_of: str | None = None) ->
 # -- HCPCS reference ---------------------------------------------------------------------------------------------
 @router.get("/codes/{code}")
 def code_page(request: Request, code: str, as_of: str | None = None) -> Response:
-    data = hhbill_of(request).code_page(code, _day(as_of))
+    hhbill = hhbill_of(request)
+    data = hhbill.code_page(code, _day(as_of))
     shown = {**data, "history": []}  # the timeline below shows the history; the fragment shows the fields
     history = data.get("history")
     timeline = [e for e in history if isinstance(e, dict) and "release" in e and "change" in e] if history else []
-    return page(request, "code.html", data, fragment=markup(render_html(shown)), timeline=timeline)
+    return page(request, "code.html", data, fragment=markup(hhbill.code_page_html(shown)), timeline=timeline)
 
 
 @router.get("/codes")
@@ -181,15 +179,15 @@ def _signed_in_or_login(request: Request) -> Response | None:
 VISIT_FIELDS = ("date", "discipline", "role", "service", "minutes", "modality", "charge")
 
 
-def visit_choices() -> dict[str, list[str]]:
-    """The values the visit table offers, from the claims rule tables (never a copy kept here)."""
-    tables = rule_tables()
-    return {
-        "discipline": sorted(tables.disciplines),
-        "role": sorted(tables.roles),
-        "service": sorted(tables.services),
-        "modality": list(MODALITIES),
-    }
+def visit_choices(request: Request) -> dict[str, list[str]]:
+    """The values the visit table offers (from the claims rule tables, through the application)."""
+    choices: dict[str, list[str]] = hhbill_of(request).visit_fields()["choices"]
+    return choices
+
+
+def visit_columns(request: Request) -> tuple[str, ...]:
+    columns: tuple[str, ...] = hhbill_of(request).visit_fields()["columns"]
+    return columns
 
 
 def _example() -> tuple[str, list[dict[str, Any]]]:
@@ -212,7 +210,7 @@ def claims_form(request: Request) -> Response:
 @router.get("/claims/visit-row")
 def claims_visit_row(request: Request) -> Response:
     """One blank row of the visit table (htmx appends it when the biller adds a visit)."""
-    return render(request, "_visit_row.html", row={}, choices=visit_choices())
+    return render(request, "_visit_row.html", row={}, choices=visit_choices(request))
 
 
 def _rows_from_form(form: dict[str, list[str]]) -> list[dict[str, str]]:
@@ -311,7 +309,9 @@ def claims_submit(
 
 
 def _claims_page(request: Request, data: dict[str, Any]) -> Response:
-    return page(request, "claims.html", data, columns=VISIT_CSV_COLUMNS, choices=visit_choices(), mask=_mask)
+    return page(
+        request, "claims.html", data, columns=visit_columns(request), choices=visit_choices(request), mask=_mask
+    )
 
 
 def _claims_result(
@@ -324,8 +324,8 @@ def _claims_result(
         status_code=status_code,
         data=data,
         error=error,
-        columns=VISIT_CSV_COLUMNS,
-        choices=visit_choices(),
+        columns=visit_columns(request),
+        choices=visit_choices(request),
         mask=_mask,
     )
 
