@@ -339,13 +339,7 @@ def log_report(
     is by the target's period.
     """
     target = log_target(store)
-    period: Period
-    if by is None:
-        period = target.period if target else "month"
-    elif by in PERIODS:
-        period = by
-    else:
-        raise RvuInputError(f"--by must be day, week or month, not {by!r}", field="by")
+    period = _report_period(by, target)
     start, end = _as_date(date_from, "from"), _as_date(date_to, "to")
     if start and end and start > end:
         raise RvuInputError(f"the range starts ({start}) after it ends ({end})", field="from")
@@ -360,6 +354,23 @@ def log_report(
         return LogReport(period, start, end, [], target, notes)
     first = _period_start(start or entries[0].performed_on, period)
     last = end or entries[-1].performed_on
+    goal = target.work_rvu if (compare and target) else None
+    return LogReport(period, start, end, _period_totals(entries, period, first, last, goal), target, notes)
+
+
+def _report_period(by: str | None, target: WorkRvuTarget | None) -> Period:
+    """``by``, else the target's period, else month."""
+    if by is None:
+        return target.period if target else "month"
+    if by in PERIODS:
+        return by
+    raise RvuInputError(f"--by must be day, week or month, not {by!r}", field="by")
+
+
+def _period_totals(
+    entries: list[LogEntry], period: Period, first: date, last: date, goal: Decimal | None
+) -> list[PeriodTotal]:
+    """One total per period from ``first`` through ``last``, empty periods included."""
     buckets: dict[date, list[LogEntry]] = {}
     for entry in entries:
         buckets.setdefault(_period_start(entry.performed_on, period), []).append(entry)
@@ -381,8 +392,8 @@ def log_report(
                 procedures=len(items),
                 units=sum(e.units for e in items),
                 work_rvu=sum((e.work_rvu for e in items), Decimal("0.00")),
-                target=target.work_rvu if (compare and target) else None,
+                target=goal,
             )
         )
         cursor = following
-    return LogReport(period, start, end, periods, target, notes)
+    return periods
