@@ -32,6 +32,9 @@ STRICT = (
     "web/_pages.py",
     "web/_schemas.py",
     "rvu/_pricing.py",
+    "rvu/_proclog.py",
+    "rvu/_readers.py",
+    "hcpcs/_readers.py",
 )
 
 
