@@ -481,18 +481,33 @@ _SAME_THING_ENDINGS = (
 COMPOUND_PART = 3
 
 
-def _adjacent_pairs(index: ReleaseIndex) -> frozenset[tuple[str, str]]:
-    """Word pairs written side by side in some description (memoised on the index)."""
-    found = index.extras.get("adjacent_pairs")
-    if not isinstance(found, frozenset):
-        pairs: set[tuple[str, str]] = set()
-        for document in index.documents:
-            for text in (document.long_description, document.short_description):
-                description_words = words(text)
-                pairs.update(pairwise(description_words))
-        found = frozenset(pairs)
-        index.extras["adjacent_pairs"] = found
-    return found
+_SIDE_BY_SIDE_MEMO = 20_000
+
+
+def _written_side_by_side(first: str, second: str, index: ReleaseIndex) -> bool:
+    """Whether some description writes ``first`` and ``second`` side by side, in that order (checked only on the
+    codes that use both words' stems; memoised on the index)."""
+    frequency = index.word_frequency
+    if first not in frequency or second not in frequency:
+        return False
+    memo = index.extras.get("side_by_side")
+    if not isinstance(memo, dict) or len(memo) > _SIDE_BY_SIDE_MEMO:
+        memo = {}
+        index.extras["side_by_side"] = memo
+    key = (first, second)
+    found = memo.get(key)
+    if found is None:
+        stem = stemmer()
+        with_first = index.impacts.get(stem.stem(first), {})
+        with_second = index.impacts.get(stem.stem(second), {})
+        found = any(
+            pair == key
+            for number in with_first.keys() & with_second.keys()
+            for text in (index.documents[number].long_description, index.documents[number].short_description)
+            for pair in pairwise(words(text))
+        )
+        memo[key] = found
+    return bool(found)
 
 
 def _word_forms(token: str, index: ReleaseIndex, *, known: bool) -> list[_Alternative]:
@@ -525,10 +540,9 @@ def _word_forms(token: str, index: ReleaseIndex, *, known: bool) -> list[_Altern
                     forms.append(((stem.stem(variant),), variant))
             break
     if frequency.get(token, 0) <= RARE_WORD_CODES:
-        pairs = _adjacent_pairs(index)
         for cut in range(COMPOUND_PART, len(token) - COMPOUND_PART + 1):
             first, second = token[:cut], token[cut:]
-            if (first, second) in pairs and first not in STOPWORDS and second not in STOPWORDS:
+            if first not in STOPWORDS and second not in STOPWORDS and _written_side_by_side(first, second, index):
                 forms.append(((stem.stem(first), stem.stem(second)), f"{first} {second}"))
     return [_Alternative(stems, weight_of(stems), f"{token} → {label}") for stems, label in forms]
 

@@ -15,6 +15,7 @@ CMS HCPCS Index and of many supply catalogues.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ class VocabularyEntry:
 class Vocabulary:
     version: str
     entries: list[VocabularyEntry]
+    #: digest of the document the entries came from: a persisted search index is valid for this exact content
+    fingerprint: str = ""
     #: first stem of a term -> (term stems, entry index), longest terms first
     by_first_stem: dict[str, list[tuple[tuple[str, ...], int]]] = field(default_factory=dict)
     #: sorted stems of each term of two or three words -> entry index (the first entry to use them)
@@ -139,8 +142,20 @@ def parse_vocabulary(data: dict[str, Any]) -> Vocabulary:
     raw_entries = data.get("entries")
     if not isinstance(raw_entries, list):
         raise ConfigError("search vocabulary: 'entries' must be a list")
+    # stem every word in one round trip first (entries then find their stems memoised)
+    stemmer().stem_all(
+        word
+        for raw in raw_entries
+        if isinstance(raw, dict)
+        for key in ("terms", "means")
+        if isinstance(raw.get(key), list)
+        for text in raw[key]
+        if isinstance(text, str)
+        for word in content_words(text)
+    )
     entries = [_entry(raw, number) for number, raw in enumerate(raw_entries, start=1)]
-    vocabulary = Vocabulary(version=str(data.get("version", "")), entries=entries)
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    vocabulary = Vocabulary(version=str(data.get("version", "")), entries=entries, fingerprint=digest)
     for index, entry in enumerate(entries):
         for term in entry.term_stems:
             vocabulary.by_first_stem.setdefault(term[0], []).append((term, index))
