@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from array import array
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +179,22 @@ def test_truncated_blob_is_refused(cut: int) -> None:
     blob = encode_index_blob({"words": ["a", "b"], "numbers": array("d", [1.0, 2.0])})
     with pytest.raises(IndexBlobError):
         decode_index_blob(blob[: len(blob) - 1 - cut])
+
+
+def test_no_search_function_is_too_complex() -> None:
+    """Issue 13: no function above cyclomatic complexity 20 (radon) in the search package."""
+    from radon.complexity import cc_visit
+
+    def blocks(found: list[Any]) -> Iterator[Any]:
+        for block in found:
+            yield block
+            yield from blocks(getattr(block, "methods", []) + getattr(block, "closures", []))
+
+    package = Path(_index.__file__).parent
+    every = [
+        (f"{path.name}:{block.name}", block.complexity)
+        for path in sorted(package.glob("*.py"))
+        for block in blocks(cc_visit(path.read_text(encoding="utf-8")))
+    ]
+    assert any(name.endswith(":_plan") for name, _ in every)
+    assert [(name, complexity) for name, complexity in every if complexity > 20] == []

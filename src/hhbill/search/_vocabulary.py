@@ -88,20 +88,14 @@ class Vocabulary:
         return found
 
 
-def _entry(raw: dict[str, Any], number: int) -> VocabularyEntry:
-    def strings(key: str) -> tuple[str, ...]:
-        value = raw.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise ConfigError(f"search vocabulary entry {number}: {key!r} must be a list of non-empty strings")
-        return tuple(v.strip() for v in value)
+def _strings(raw: dict[str, Any], key: str, number: int) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"search vocabulary entry {number}: {key!r} must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
 
-    terms = strings("terms")
-    means = strings("means")
-    codes = tuple(c.upper() for c in strings("codes"))
-    if not terms:
-        raise ConfigError(f"search vocabulary entry {number}: no terms")
-    if not means and not codes:
-        raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): needs 'means' or 'codes'")
+
+def _codes_and_ranges(codes: tuple[str, ...], number: int, name: str) -> tuple[list[str], list[CodeRange]]:
     ranges: list[CodeRange] = []
     single: list[str] = []
     for code in codes:
@@ -111,14 +105,32 @@ def _entry(raw: dict[str, Any], number: int) -> VocabularyEntry:
         elif _CODE.match(code):
             single.append(code)
         else:
-            raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): {code!r} is not a code or range")
+            raise ConfigError(f"search vocabulary entry {number} ({name}): {code!r} is not a code or range")
+    return single, ranges
+
+
+def _example(raw: dict[str, Any], number: int, name: str) -> tuple[str, tuple[str, ...]]:
+    """The entry's example: its query (default: its first term) and the codes or ranges it must find."""
     example = raw.get("example") or {}
     expect = example.get("expect", [])
     if not isinstance(example.get("query", ""), str) or not isinstance(expect, list) or not expect:
-        raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): example needs a query and expect codes")
+        raise ConfigError(f"search vocabulary entry {number} ({name}): example needs a query and expect codes")
     for code in expect:
         if not isinstance(code, str) or not (_CODE.match(code.upper()) or _CODE_RANGE.match(code.upper())):
-            raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): expect {code!r} is not a code or range")
+            raise ConfigError(f"search vocabulary entry {number} ({name}): expect {code!r} is not a code or range")
+    return str(example.get("query") or name), tuple(str(c).upper() for c in expect)
+
+
+def _entry(raw: dict[str, Any], number: int) -> VocabularyEntry:
+    terms = _strings(raw, "terms", number)
+    means = _strings(raw, "means", number)
+    codes = tuple(c.upper() for c in _strings(raw, "codes", number))
+    if not terms:
+        raise ConfigError(f"search vocabulary entry {number}: no terms")
+    if not means and not codes:
+        raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): needs 'means' or 'codes'")
+    single, ranges = _codes_and_ranges(codes, number, terms[0])
+    example_query, example_expect = _example(raw, number, terms[0])
     stem = stemmer()
     term_stems = tuple(tuple(stem.stem(w) for w in content_words(t)) for t in terms)
     meaning_stems = tuple(tuple(stem.stem(w) for w in content_words(m)) for m in means)
@@ -129,8 +141,8 @@ def _entry(raw: dict[str, Any], number: int) -> VocabularyEntry:
         means=means,
         codes=tuple(single),
         source=str(raw.get("source", "")),
-        example_query=str(example.get("query") or terms[0]),
-        example_expect=tuple(str(c).upper() for c in expect),
+        example_query=example_query,
+        example_expect=example_expect,
         term_stems=term_stems,
         meaning_stems=meaning_stems,
         code_ranges=tuple(ranges),
