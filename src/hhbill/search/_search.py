@@ -86,6 +86,11 @@ MODIFIER_DAMPING = 0.7
 START_BONUS = 1.5
 PHRASE_BONUS = 1.0
 PHRASE_PAGE = 10
+#: a code whose description adds a qualifier the query does not mention ("assistant", "each additional", "per
+#: hour", "continuous": the vocabulary's ``qualifiers``) is a special case of what was asked: among the best
+#: QUALIFIER_PAGE codes its score is multiplied by QUALIFIER_DAMPING for each such qualifier
+QUALIFIER_DAMPING = 0.85
+QUALIFIER_PAGE = 30
 #: a word used by at most this many codes may still be a drug brand name worth translating
 RARE_WORD_CODES = 3
 #: share of the other alternatives' scores a document adds when it matches several ways ("tpn" and
@@ -833,6 +838,46 @@ def _phrase_bonus(phrase: list[str], description: list[str]) -> float:
     return bonus
 
 
+def _all_description_stems(index: ReleaseIndex, number: int) -> list[str]:
+    """The stems of every word of a code's long description, stopwords too ("per hour"), memoised on the index."""
+    memo = index.extras.get("all_description_stems")
+    if not isinstance(memo, dict):
+        memo = {}
+        index.extras["all_description_stems"] = memo
+    found = memo.get(number)
+    if found is None:
+        stem = stemmer()
+        found = [stem.stem(w) for w in words(index.documents[number].long_description)]
+        memo[number] = found
+    return list(found)
+
+
+def _holds_run(description: list[str], run: tuple[str, ...]) -> bool:
+    size = len(run)
+    return any(tuple(description[start : start + size]) == run for start in range(len(description) - size + 1))
+
+
+def _damp_qualified(
+    final: dict[int, float], plan: _Plan, index: ReleaseIndex, vocabulary: Vocabulary, exact: Mapping[int, object]
+) -> None:
+    """Rank the plain code above its special cases: "home health physical therapist visit" puts the therapist's
+    G0151 above the assistant's G0157, "home chemotherapy infusion" S9329 above the continuous S9330. A qualifier
+    counts as mentioned when any alternative of the query uses its words (so "pta" mentions "assistant")."""
+    if not plan.clauses or not vocabulary.qualifiers:
+        return
+    mentioned = {stem for clause in plan.clauses for alternative in clause.alternatives for stem in alternative.stems}
+    unasked = [qualifier.run for qualifier in vocabulary.qualifiers if not mentioned.issuperset(qualifier.content)]
+    if not unasked:
+        return
+    for number in heapq.nsmallest(QUALIFIER_PAGE, final, key=lambda n: (-final[n], n)):
+        if number in exact:
+            continue
+        description = _all_description_stems(index, number)
+        added = sum(1 for qualifier in unasked if _holds_run(description, qualifier))
+        if added:
+            final[number] *= QUALIFIER_DAMPING**added
+
+
 def _status(document_added: str | None, document_terminated: str | None, iso_day: str) -> str:
     if document_added and iso_day < document_added:
         return "not_yet_effective"
@@ -944,6 +989,7 @@ def _run(
     for number, (score, _how) in exact.items():
         scores[number] = score + scores.get(number, 0.0) / 100.0
     final = _wanted_scores(scores, index, iso_day, kind=kind, prefix=prefix, include_terminated=include_terminated)
+    _damp_qualified(final, plan, index, vocabulary, exact)
     if plan.phrase:
         for number in heapq.nsmallest(PHRASE_PAGE, final, key=lambda n: (-final[n], n)):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))

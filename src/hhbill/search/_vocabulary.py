@@ -24,7 +24,7 @@ from importlib import resources
 from typing import Any
 
 from .._errors import ConfigError
-from ._text import CodeRange, content_words, stemmer
+from ._text import CodeRange, content_words, stemmer, words
 
 #: term lengths (in words) that also match in another word order
 MATCH_ANY_ORDER = (3, 2)
@@ -51,12 +51,25 @@ class VocabularyEntry:
         return code in self.codes or any(r.contains(code) for r in self.code_ranges)
 
 
+@dataclass(frozen=True, slots=True)
+class Qualifier:
+    """Words that narrow a code to a special case, as stems: all of them in order (as a description holds them,
+    "per hour") and the content words alone (as a query mentions them, "hour")."""
+
+    text: str
+    run: tuple[str, ...]
+    content: tuple[str, ...]
+
+
 @dataclass
 class Vocabulary:
     version: str
     entries: list[VocabularyEntry]
     #: digest of the document the entries came from: a persisted search index is valid for this exact content
     fingerprint: str = ""
+    #: stems of the words that narrow a code to a special case ("assistant", "each additional", "per hour"): a
+    #: code whose description adds one the query does not mention ranks below the plain code
+    qualifiers: tuple[Qualifier, ...] = ()
     #: first stem of a term -> (term stems, entry index), longest terms first
     by_first_stem: dict[str, list[tuple[tuple[str, ...], int]]] = field(default_factory=dict)
     #: sorted stems of each term of two or three words -> entry index (the first entry to use them)
@@ -149,6 +162,21 @@ def _entry(raw: dict[str, Any], number: int) -> VocabularyEntry:
     )
 
 
+def _qualifiers(raw: object) -> tuple[Qualifier, ...]:
+    """The ``qualifiers`` list: ``{"words": "each additional", "source": "..."}`` items."""
+    if not isinstance(raw, list):
+        raise ConfigError("search vocabulary: 'qualifiers' must be a list")
+    found: list[Qualifier] = []
+    stem = stemmer()
+    for number, item in enumerate(raw, start=1):
+        text = item.get("words") if isinstance(item, dict) else None
+        if not isinstance(text, str) or not words(text) or not str(item.get("source", "")).strip():
+            raise ConfigError(f"search vocabulary qualifier {number}: needs 'words' and a 'source'")
+        run = tuple(stem.stem(w) for w in words(text))
+        found.append(Qualifier(text, run, tuple(stem.stem(w) for w in content_words(text))))
+    return tuple(found)
+
+
 def parse_vocabulary(data: dict[str, Any]) -> Vocabulary:
     """Build a :class:`Vocabulary` from the JSON document (raises ConfigError on a malformed entry)."""
     raw_entries = data.get("entries")
@@ -167,7 +195,12 @@ def parse_vocabulary(data: dict[str, Any]) -> Vocabulary:
     )
     entries = [_entry(raw, number) for number, raw in enumerate(raw_entries, start=1)]
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
-    vocabulary = Vocabulary(version=str(data.get("version", "")), entries=entries, fingerprint=digest)
+    vocabulary = Vocabulary(
+        version=str(data.get("version", "")),
+        entries=entries,
+        fingerprint=digest,
+        qualifiers=_qualifiers(data.get("qualifiers", [])),
+    )
     for index, entry in enumerate(entries):
         for term in entry.term_stems:
             vocabulary.by_first_stem.setdefault(term[0], []).append((term, index))
