@@ -59,7 +59,8 @@ async def test_code_as_of_a_date_is_the_library_code_page(client: httpx.AsyncCli
     assert {k: v for k, v in page.items() if k != "rvu"} == expected
     assert page["code"] == "G0151" and page["release"]["effective_date"] == "2026-01-01"
     assert page["processing_note"]["number"] == "0082"
-    assert page["rvu"] is None  # no fee schedule loaded in this store
+    # no fee schedule imported in this store: the one shipped with hhbill answers
+    assert page["rvu"]["fee_schedule"]["release"].endswith("embedded default")
 
 
 async def test_code_before_any_release_is_404_naming_the_earliest(client: httpx.AsyncClient) -> None:
