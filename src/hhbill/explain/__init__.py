@@ -157,7 +157,8 @@ def _compose(
     meanings = [m for m in record_page.get("other_meanings") or [] if isinstance(m, dict)]
     rvu_section = _rvu_section(store, record.code, day.year)
     plain = plain_language(record, facts, rules)
-    billing = billing_notes(record, facts, rules, rvu_section)
+    note = record_page.get("processing_note")
+    billing = billing_notes(record, facts, rules, rvu_section, note.get("text") if isinstance(note, dict) else None)
     definitions = field_definitions(record.kind)
     return CodePage(
         record=record_page,

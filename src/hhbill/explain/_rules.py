@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -33,15 +34,19 @@ def _top_level_parts(text: str) -> list[str]:
 _NOTES = "domain" + ".md"  # our internal research notes: never shown as a source
 
 
+_NOTE_REFERENCE = re.compile(r"[;,]?\s*" + re.escape(_NOTES) + r"(?:\s*§[\d.]+,?)*")
+
+
 def clean_citation(text: str) -> str:
     """A citation without references to our internal research notes: only the primary and MAC sources they
     restate (given in parentheses after the note reference) are shown."""
     kept = []
     for part in _top_level_parts(text):
-        if _NOTES not in part:
+        if part.startswith(_NOTES) and "(" in part and part.rstrip().endswith(")"):
+            part = part[part.index("(") + 1 : part.rstrip().rindex(")")].strip()
+        part = _NOTE_REFERENCE.sub("", part).replace("()", "").replace("( ", "(").replace(" )", ")").strip(" ;,")
+        if part:
             kept.append(part)
-        elif "(" in part and part.rstrip().endswith(")"):
-            kept.append(part[part.index("(") + 1 : part.rstrip().rindex(")")].strip())
     return "; ".join(kept)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -131,6 +131,12 @@ def _plain_rules() -> _PlainRules:
 _PAREN_DO_NOT = re.compile(r"\s*\((?:do not|not to be)[^)]*\)", re.IGNORECASE)
 
 
+def _same_words(lay: str, phrase: str) -> bool:
+    """Whether a lay term only repeats the phrase's own words ("physical therapy" for "physical therapist")."""
+    prefixes = {word[:6] for word in re.findall(r"[a-z]+", phrase.lower())}
+    return all(word[:6] in prefixes for word in re.findall(r"[a-z]+", lay.lower()))
+
+
 def _first_sentence(record: HcpcsRecord) -> tuple[str, list[Rewrite]]:
     text = _PAREN_DO_NOT.sub("", record.long_description).strip().rstrip(".")
     rewrites: list[Rewrite] = []
@@ -146,8 +152,10 @@ def _first_sentence(record: HcpcsRecord) -> tuple[str, list[Rewrite]]:
     glossed = 0
     lowered = text.lower()
     for pattern, phrase, terms, source in index.phrases:
-        lay = next((t for t in terms if " " in t and t.lower() != phrase.lower() and len(t) > 6), None)
-        if lay is None or glossed >= 2:
+        if record.kind == "modifier" or glossed >= 2:
+            break
+        lay = next((t for t in terms if " " in t and len(t) > 6 and not _same_words(t, phrase)), None)
+        if lay is None:
             continue
         found = pattern.search(lowered)
         if found is None or lay.lower() in lowered or any(phrase.lower() in r.plain.lower() for r in rewrites):
@@ -170,7 +178,7 @@ def plain_language(record: HcpcsRecord, facts: ReleaseFacts, rules: ClaimRules) 
     elif rules.home_health_code(record.code):
         second = "A home health agency reports it on its Medicare home health claim."
     elif record.coverage in ("I", "M", "S"):
-        second = f"Medicare does not pay for it ({(meaning('coverage', record.coverage) or '').lower()})."
+        second = f"Medicare does not pay for it (coverage {record.coverage}: {meaning('coverage', record.coverage)})."
     else:
         second = _payment_sentence(record, facts)
     text = f"{first}. {second}" if first else second
@@ -260,8 +268,12 @@ def _group_name(key: GroupKey) -> str:
 
 
 def _percent(matching: int, total: int) -> str:
+    """A whole percent, with one decimal where rounding would say "all" or "none" of a group that is not."""
     share = Decimal(100 * matching) / Decimal(total)
-    return f"{int(share.quantize(Decimal(1), rounding='ROUND_HALF_UP'))}%"
+    whole = share.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if (whole == 100 and matching < total) or (whole == 0 and matching > 0):
+        return f"{share.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+    return f"{whole}%"
 
 
 def comparisons(record: HcpcsRecord, facts: ReleaseFacts, history: list[dict[str, Any]]) -> list[Comparison]:
@@ -503,8 +515,27 @@ def _tob(rules: ClaimRules, codes: tuple[str, ...]) -> str:
     return ", ".join(f"{c} ({rules.types_of_bill[c]['meaning']})" for c in codes if c in rules.types_of_bill)
 
 
+def pricing_setting(record: HcpcsRecord) -> tuple[str, str] | None:
+    """(who bills it, source) from the code's first pricing indicator, per the settings table."""
+    price1 = record.pricing_indicators[0] if record.pricing_indicators else ""
+    data = _plain_data()
+    for item in data.get("settings", []):
+        if price1 in item["pricing_indicators"]:
+            return str(item["text"]), str(data["sources"][item["source"]])
+    return None
+
+
+@cache
+def _plain_data() -> dict[str, Any]:
+    return _data("plain_language.json")
+
+
 def billing_notes(
-    record: HcpcsRecord, facts: ReleaseFacts, rules: ClaimRules, rvu: RvuSection | None
+    record: HcpcsRecord,
+    facts: ReleaseFacts,
+    rules: ClaimRules,
+    rvu: RvuSection | None,
+    record_note: str | None = None,
 ) -> list[BillingNote]:
     code = record.code
     notes: list[BillingNote] = []
@@ -614,6 +645,17 @@ def billing_notes(
                 rules.disciplines_source,
             )
         )
+    setting = pricing_setting(record)
+    if setting is not None and not notes:
+        notes.append(BillingNote("setting", setting[0], setting[1]))
+    if record.processing_note and record_note:
+        notes.append(
+            BillingNote(
+                "processing note",
+                f"CMS processing note {record.processing_note}: {record_note}",
+                f"{HCPCS_FILE} processing notes, {facts.release.label}",
+            )
+        )
     if record.kind == "procedure":
         tos = [f"{t} ({meaning('type_of_service', t) or 'unknown'})" for t in record.types_of_service]
         if tos:
@@ -636,11 +678,11 @@ def billing_notes(
         notes.append(
             BillingNote(
                 "physician fee schedule",
-                f"PFS status {rvu.status['code']} ({rvu.status.get('name') or 'unknown'}): "
-                + (
-                    f"paid separately, national amount ${rvu.national_payment}."
+                (
+                    f"PFS status {rvu.status['code']} ({rvu.status.get('name') or 'unknown'}): paid separately, "
+                    f"national amount ${rvu.national_payment}."
                     if rvu.priced
-                    else f"not priced under the PFS ({rvu.not_priced_reason})."
+                    else f"Not priced under the PFS: {rvu.not_priced_reason}"
                 ),
                 rvu.source,
             )
@@ -717,6 +759,21 @@ def edit_concerns(record: HcpcsRecord, facts: ReleaseFacts, rules: ClaimRules) -
     return concerns
 
 
+#: unit phrases of HCPCS descriptors, most specific first, and what they mean for the units billed
+_UNIT_WORDS = {
+    "each 15 minutes": "one unit for each 15 minutes",
+    "per 15 minutes": "one unit for each 15 minutes",
+    "per diem": "one unit per day",
+    "per day": "one unit per day",
+    "per visit": "one unit per visit",
+    "per hour": "one unit per hour",
+    "per month": "one unit per month",
+    "per session": "one unit per session",
+    "per pair": "one unit per pair",
+    "each": "one unit for each one furnished",
+}
+
+
 # -- FAQ --------------------------------------------------------------------------------------------------------
 def faq(
     record: HcpcsRecord,
@@ -732,6 +789,8 @@ def faq(
         revenue = next((n for n in billing if n.topic == "revenue code"), None)
         answer = setting.text + (f" {revenue.text}" if revenue else "")
         sources = [setting.citation] + ([revenue.citation] if revenue else [])
+    elif (note := next((n for n in billing if n.topic == "processing note"), None)) is not None:
+        answer, sources = note.text, [note.citation]
     else:
         tos = next((n for n in billing if n.topic == "type of service"), None)
         answer = (
@@ -746,17 +805,9 @@ def faq(
         items.append(FaqItem(f"How many units of {code}?", units.text, [units.citation]))
     elif record.kind == "procedure":
         text = record.long_description.lower()
-        unit = next(
-            (
-                u
-                for u in ("each 15 minutes", "per diem", "per visit", "per hour", "per day", "per month", "each", "per")
-                if u in text
-            ),
-            None,
-        )
-        per = unit.replace("each", "").replace("per", "").strip() if unit else ""
+        unit = next((u for u in _UNIT_WORDS if u in text), None)
         answer = (
-            f"As the descriptor states the unit: '{unit}' - one unit per {per or 'item or service'}."
+            f"The descriptor states the unit '{unit}': {_UNIT_WORDS[unit]}."
             if unit
             else "The descriptor states no unit: one unit per service or item as described."
         )
