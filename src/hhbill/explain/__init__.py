@@ -84,18 +84,29 @@ CPT_DESCRIPTOR_NOTE = (
 )
 
 
-def _rvu_section(store: Store, code: str, year: int | None) -> RvuSection:
-    """The fee schedule entry: decoded status, RVUs and the national payment (present on a fresh install)."""
-    release = None
+def _price(store: Store, code: str, year: int | None) -> rvu.PriceResult:
+    """The national fee schedule entry of the page's year, or of the latest loaded year when that one is not."""
     try:
-        release = pfs_release_for(store, year)
-        if release is None:
-            raise NotFoundError(f"no relative value file is loaded; import one with `{IMPORT_HINT}`")
-        result = rvu.price(store, code, year=release.year)
+        return rvu.price(store, code, year=year)
+    except NotFoundError as exc:
+        if exc.location.get("kind") == "pprrvu" and exc.location.get("year") == year:
+            return rvu.price(store, code)
+        raise
+
+
+def _rvu_section(store: Store, code: str, year: int | None, facts: ReleaseFacts | None = None) -> RvuSection:
+    """The fee schedule entry: decoded status, RVUs and the national payment (present on a fresh install).
+    ``facts`` (of the page's release) says without a query when the code has no row in the file."""
+    try:
+        if facts is not None and facts.pfs_release and code not in facts.pfs_codes:
+            raise NotFoundError(f"{code} is not in the {facts.pfs_release} relative value file", code=code)
+        result = _price(store, code, year)
     except HhbillError as exc:
+        release = pfs_release_for(store, year)
+        label = release.label if release else None
         return RvuSection(
             available=False,
-            release=release.label if release else None,
+            release=label,
             status=None,
             work_rvu=None,
             pe_nonfacility_rvu=None,
@@ -106,7 +117,7 @@ def _rvu_section(store: Store, code: str, year: int | None) -> RvuSection:
             not_priced_reason=None,
             descriptor_note=None,
             summary=f"No fee schedule entry: {exc.message}",
-            source=f"CMS PFS relative value file {release.label}" if release else "CMS PFS relative value file",
+            source=f"CMS PFS relative value file {label}" if label else "CMS PFS relative value file",
         )
     source = f"CMS PFS relative value file {result.release} (national, conversion factor {result.conversion_factor})"
     if result.priced:
@@ -144,9 +155,10 @@ def explain_code(store: Store | HcpcsReference, code: str, as_of: date | None = 
     if _CPT_SHAPE.match(wanted):
         return _cpt_page(reference, wanted, day)
     record_page = hcpcs.code_page(reference, wanted, day)
-    found = reference.lookup(wanted, day)
-    facts = release_facts(reference, found.release, day.year)
-    return _compose(reference.store, found.record, record_page, facts, day)
+    release = reference.release_on(day)  # the release code_page looked the code up in
+    assert release is not None  # code_page raised otherwise
+    facts = release_facts(reference, release, day.year)
+    return _compose(reference.store, facts.records[record_page["code"]], record_page, facts, day)
 
 
 def _compose(
@@ -155,7 +167,7 @@ def _compose(
     rules = claim_rules()
     history = [e for e in record_page.get("history") or [] if isinstance(e, dict)]
     meanings = [m for m in record_page.get("other_meanings") or [] if isinstance(m, dict)]
-    rvu_section = _rvu_section(store, record.code, day.year)
+    rvu_section = _rvu_section(store, record.code, day.year, facts)
     plain = plain_language(record, facts, rules)
     note = record_page.get("processing_note")
     billing = billing_notes(record, facts, rules, rvu_section, note.get("text") if isinstance(note, dict) else None)

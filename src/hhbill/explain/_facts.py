@@ -43,6 +43,8 @@ class ReleaseFacts:
     #: per group: (members with a PFS row, of which work RVU 0.00)
     work_zero: dict[GroupKey, tuple[int, int]] = field(default_factory=dict)
     pfs: dict[str, PfsRow] = field(default_factory=dict)
+    #: every code with a row (global or component) in that relative value file
+    pfs_codes: frozenset[str] = frozenset()
     #: code -> codes its descriptor says not to use it with (explicit and category members)
     excludes: dict[str, list[str]] = field(default_factory=dict)
     excluded_by: dict[str, list[str]] = field(default_factory=dict)
@@ -72,24 +74,29 @@ def pfs_release_for(store: Store, year: int | None) -> rvu.LoadedRelease | None:
     return chosen[0] if chosen else None
 
 
-def _pfs_rows(store: Store, year: int | None) -> tuple[str | None, dict[str, PfsRow]]:
+def _pfs_rows(store: Store, year: int | None) -> tuple[str | None, dict[str, PfsRow], frozenset[str]]:
+    """(release label, global rows by code, every code with any row) of the relative value file a page uses."""
     try:
         release = pfs_release_for(store, year)
     except HhbillError:
-        return None, {}
+        return None, {}, frozenset()
     if release is None:
-        return None, {}
+        return None, {}, frozenset()
     rows = store.execute(
-        "SELECT code, status, work_rvu FROM rvu_item WHERE release_id=? AND modifier=''", (release.id,)
+        "SELECT code, modifier, status, work_rvu FROM rvu_item WHERE release_id=?", (release.id,)
     ).fetchall()
-    return release.label, {row[0]: PfsRow(row[1], float(row[2])) for row in rows}
+    return (
+        release.label,
+        {row[0]: PfsRow(row[2], float(row[3])) for row in rows if row[1] == ""},
+        frozenset(row[0] for row in rows),
+    )
 
 
 def _build(reference: HcpcsReference, release: Release, year: int | None) -> ReleaseFacts:
     store = reference.store
     records = {record.code: record for record in release_records(reference, release)}
-    pfs_label, pfs = _pfs_rows(store, year)
-    facts = ReleaseFacts(release=release, pfs_release=pfs_label, records=records, pfs=pfs)
+    pfs_label, pfs, pfs_codes = _pfs_rows(store, year)
+    facts = ReleaseFacts(release=release, pfs_release=pfs_label, records=records, pfs=pfs, pfs_codes=pfs_codes)
     members: dict[GroupKey, list[str]] = defaultdict(list)
     coverage: dict[GroupKey, Counter[str]] = defaultdict(Counter)
     pricing: dict[GroupKey, Counter[str]] = defaultdict(Counter)

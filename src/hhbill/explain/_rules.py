@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -37,6 +37,7 @@ _NOTES = "domain" + ".md"  # our internal research notes: never shown as a sourc
 _NOTE_REFERENCE = re.compile(r"[;,]?\s*" + re.escape(_NOTES) + r"(?:\s*§[\d.]+,?)*")
 
 
+@lru_cache(maxsize=1024)
 def clean_citation(text: str) -> str:
     """A citation without references to our internal research notes: only the primary and MAC sources they
     restate (given in parentheses after the note reference) are shown."""

@@ -7,7 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -54,15 +54,40 @@ def _data(name: str) -> dict[str, Any]:
 
 # -- also known as ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class _Phrase:
+    phrase: str
+    terms: list[str]
+    #: the lay term used to gloss the phrase in plain language (a multi-word term that is not the same words)
+    lay: str | None
+    source: str
+
+
+@dataclass(frozen=True)
 class _VocabularyIndex:
     by_code: dict[str, list[tuple[str, str]]]  # code -> [(term, source)]
     ranges: list[tuple[Any, list[str], str]]  # (entry, terms, source)
-    phrases: list[tuple[re.Pattern[str], str, list[str], str]]  # (pattern, phrase, terms, source)
+    #: finds, at every position of a lower-cased descriptor, the longest vocabulary phrase starting there
+    phrase_pattern: re.Pattern[str] | None
+    phrases: dict[str, list[_Phrase]]  # lower-cased phrase -> the entries that mean it
+
+    def phrases_in(self, text: str) -> list[_Phrase]:
+        if self.phrase_pattern is None:
+            return []
+        found: list[_Phrase] = []
+        for match in self.phrase_pattern.finditer(text.lower()):
+            found.extend(self.phrases.get(match.group(1), []))
+        return found
 
 
 def _source_text(sources: dict[str, str], key: str) -> str:
     described = sources.get(key)
     return f"hhbill search vocabulary [{key}]: {described}" if described else f"hhbill search vocabulary [{key}]"
+
+
+def _same_words(lay: str, phrase: str) -> bool:
+    """Whether a lay term only repeats the phrase's own words ("physical therapy" for "physical therapist")."""
+    prefixes = {word[:6] for word in re.findall(r"[a-z]+", phrase.lower())}
+    return all(word[:6] in prefixes for word in re.findall(r"[a-z]+", lay.lower()))
 
 
 @cache
@@ -71,7 +96,7 @@ def _vocabulary_index() -> _VocabularyIndex:
     sources: dict[str, str] = _data("search_vocabulary.json").get("sources", {})
     by_code: dict[str, list[tuple[str, str]]] = {}
     ranges = []
-    phrases = []
+    phrases: dict[str, list[_Phrase]] = {}
     for entry in vocabulary.entries:
         source = _source_text(sources, entry.source)
         for code in entry.codes:
@@ -79,28 +104,34 @@ def _vocabulary_index() -> _VocabularyIndex:
         if entry.code_ranges:
             ranges.append((entry, list(entry.terms), source))
         for phrase in entry.means:
-            pattern = re.compile(r"\b" + re.escape(phrase.lower()) + r"s?\b")
-            phrases.append((pattern, phrase, list(entry.terms), source))
-    return _VocabularyIndex(by_code, ranges, phrases)
+            lay = next((t for t in entry.terms if " " in t and len(t) > 6 and not _same_words(t, phrase)), None)
+            phrases.setdefault(phrase.lower(), []).append(_Phrase(phrase, list(entry.terms), lay, source))
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    # a lookahead finds a phrase at every start position, so phrases inside or after others are found too
+    pattern = re.compile(rf"(?<![a-z0-9])(?=({alternatives})s?(?![a-z0-9]))") if phrases else None
+    return _VocabularyIndex(by_code, ranges, pattern, phrases)
 
 
 def also_known_as(record: HcpcsRecord) -> list[AlsoKnownAs]:
     """Lay names: vocabulary terms naming the code, then lay words for phrases of its descriptor."""
+    return list(_also_known_as(record.code, record.long_description))
+
+
+@lru_cache(maxsize=32768)
+def _also_known_as(code: str, description: str) -> tuple[AlsoKnownAs, ...]:
     index = _vocabulary_index()
     found: dict[str, AlsoKnownAs] = {}
-    for term, source in index.by_code.get(record.code, []):
+    for term, source in index.by_code.get(code, []):
         found.setdefault(term.lower(), AlsoKnownAs(term, "names this code", source))
     for entry, terms, source in index.ranges:
-        if entry.names_code(record.code):
+        if entry.names_code(code):
             for term in terms:
                 found.setdefault(term.lower(), AlsoKnownAs(term, "names this code's range", source))
-    text = record.long_description.lower()
-    for pattern, phrase, terms, source in index.phrases:
-        if pattern.search(text):
-            for term in terms:
-                if term.lower() != phrase.lower():
-                    found.setdefault(term.lower(), AlsoKnownAs(term, f"lay word for '{phrase}'", source))
-    return list(found.values())[:_AKA_LIMIT]
+    for item in index.phrases_in(description):
+        for term in item.terms:
+            if term.lower() != item.phrase.lower():
+                found.setdefault(term.lower(), AlsoKnownAs(term, f"lay word for '{item.phrase}'", item.source))
+    return tuple(found.values())[:_AKA_LIMIT]
 
 
 # -- plain language -------------------------------------------------------------------------------------------
@@ -131,14 +162,15 @@ def _plain_rules() -> _PlainRules:
 _PAREN_DO_NOT = re.compile(r"\s*\((?:do not|not to be)[^)]*\)", re.IGNORECASE)
 
 
-def _same_words(lay: str, phrase: str) -> bool:
-    """Whether a lay term only repeats the phrase's own words ("physical therapy" for "physical therapist")."""
-    prefixes = {word[:6] for word in re.findall(r"[a-z]+", phrase.lower())}
-    return all(word[:6] in prefixes for word in re.findall(r"[a-z]+", lay.lower()))
-
-
 def _first_sentence(record: HcpcsRecord) -> tuple[str, list[Rewrite]]:
-    text = _PAREN_DO_NOT.sub("", record.long_description).strip().rstrip(".")
+    text, rewrites = _rewritten(record.kind, record.long_description)
+    return text, list(rewrites)
+
+
+@lru_cache(maxsize=32768)
+def _rewritten(kind: str, description: str) -> tuple[str, tuple[Rewrite, ...]]:
+    """The descriptor in plain words and the rewrites made (a pure function of the descriptor: cached)."""
+    text = _PAREN_DO_NOT.sub("", description).strip().rstrip(".")
     rewrites: list[Rewrite] = []
     placeholders: list[str] = []
     for pattern, original, plain, source in _plain_rules().rules:
@@ -148,26 +180,23 @@ def _first_sentence(record: HcpcsRecord) -> tuple[str, list[Rewrite]]:
             text = pattern.sub(f"\x00{len(placeholders) - 1}\x00", text)
             rewrites.append(Rewrite(original, plain, source))
     text = re.sub(r"\x00(\d+)\x00", lambda m: placeholders[int(m.group(1))], text)
-    index = _vocabulary_index()
     glossed = 0
-    lowered = text.lower()
-    for pattern, phrase, terms, source in index.phrases:
-        if record.kind == "modifier" or glossed >= 2:
-            break
-        lay = next((t for t in terms if " " in t and len(t) > 6 and not _same_words(t, phrase)), None)
-        if lay is None:
-            continue
-        found = pattern.search(lowered)
-        if found is None or lay.lower() in lowered or any(phrase.lower() in r.plain.lower() for r in rewrites):
-            continue
-        end = found.end()
-        text = f'{text[:end]} ("{lay}"){text[end:]}'
+    for item in [] if kind == "modifier" else _vocabulary_index().phrases_in(text):
+        lay, phrase = item.lay, item.phrase
         lowered = text.lower()
-        rewrites.append(Rewrite(phrase, f'{phrase} ("{lay}")', source))
+        if glossed >= 2 or lay is None or lay.lower() in lowered:
+            continue
+        if any(phrase.lower() in r.plain.lower() for r in rewrites):
+            continue  # inside words a rewrite put there
+        found = re.search(r"(?<![a-z0-9])" + re.escape(phrase.lower()) + r"s?(?![a-z0-9])", lowered)
+        if found is None:
+            continue
+        text = f'{text[: found.end()]} ("{lay}"){text[found.end() :]}'
+        rewrites.append(Rewrite(phrase, f'{phrase} ("{lay}")', item.source))
         glossed += 1
     if text:
         text = text[0].upper() + text[1:]
-    return text, rewrites
+    return text, tuple(rewrites)
 
 
 def plain_language(record: HcpcsRecord, facts: ReleaseFacts, rules: ClaimRules) -> PlainLanguage:
@@ -250,8 +279,13 @@ def field_definition(name: str) -> FieldDefinition | None:
 
 
 def field_definitions(kind: str) -> list[FieldDefinition]:
+    return list(_field_definitions(kind))
+
+
+@cache
+def _field_definitions(kind: str) -> tuple[FieldDefinition, ...]:
     names = [n for n in _definitions()["fields"] if n != ("code" if kind == "modifier" else "modifier")]
-    return [d for d in (field_definition(n) for n in names) if d is not None]
+    return tuple(d for d in (field_definition(n) for n in names) if d is not None)
 
 
 # -- comparisons ----------------------------------------------------------------------------------------------
@@ -368,9 +402,15 @@ def _change_statement(record: HcpcsRecord, history: list[dict[str, Any]], facts:
 
 
 # -- related codes --------------------------------------------------------------------------------------------
+_CPT = re.compile(r"^(?:\d{5}|\d{4}[A-Z])$")
+_CODE_OR_CPT = re.compile(r"^(?:[A-Z]\d{4}|[A-Z0-9]{2}|\d{5}|\d{4}[A-Z])$")
+
+
 def _describe(facts: ReleaseFacts, code: str) -> str:
     record = facts.records.get(code)
-    return record.short_description if record is not None else "(not in this release)"
+    if record is not None:
+        return record.short_description
+    return "(CPT code: descriptor not shipped)" if _CPT.match(code) else "(not in this release)"
 
 
 def related_codes(
@@ -401,7 +441,9 @@ def related_codes(
         add(other, "excludes", f"the {code} descriptor says not to use it with {other}", release_source)
     for other in facts.excluded_by.get(code, []):
         add(other, "excluded_by", f"the {other} descriptor says not to use it with {code}", release_source)
-    for other in record.cross_references:
+    # CMS also writes words in the cross-reference field (P7001: "CPT"): only codes are related codes
+    code_references = [other for other in record.cross_references if _CODE_OR_CPT.match(other)]
+    for other in code_references:
         add(other, "cross_reference", f"{code} cross-references {other} (CMS cross-reference field)", release_source)
     for other in facts.cross_referenced_by.get(code, []):
         relation = "predecessor" if facts.records[other].termination_date else "cross_referenced_by"
@@ -413,7 +455,7 @@ def related_codes(
             release_source,
         )
     if record.termination_date:
-        for other in record.cross_references:
+        for other in code_references:
             add(
                 other,
                 "successor",
@@ -744,18 +786,26 @@ def _edit_reasons(record: HcpcsRecord, facts: ReleaseFacts, rules: ClaimRules) -
     return reasons
 
 
-def edit_concerns(record: HcpcsRecord, facts: ReleaseFacts, rules: ClaimRules) -> list[EditConcern]:
+@cache
+def _edit_catalog() -> dict[str, tuple[str, str, str, str | None]]:
+    """Edit id -> (severity, meaning, citation, FISS reason code), from the scrubber's catalog."""
     from ..claims import edit_catalog
 
-    catalog = {edit.id: edit for edit in edit_catalog().edits}
+    return {
+        edit.id: (edit.severity, edit.meaning, clean_citation(edit.citation), edit.reason_code)
+        for edit in edit_catalog().edits
+    }
+
+
+def edit_concerns(record: HcpcsRecord, facts: ReleaseFacts, rules: ClaimRules) -> list[EditConcern]:
+    catalog = _edit_catalog()
     concerns = []
     for edit_id, why in dict(_edit_reasons(record, facts, rules)).items():
         edit = catalog.get(edit_id)
         if edit is None:  # an edit the catalog no longer has
             continue
-        concerns.append(
-            EditConcern(edit.id, edit.severity, why, edit.meaning, clean_citation(edit.citation), edit.reason_code)
-        )
+        severity, meaning_text, citation, reason_code = edit
+        concerns.append(EditConcern(edit_id, severity, why, meaning_text, citation, reason_code))
     return concerns
 
 
