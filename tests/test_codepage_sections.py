@@ -29,8 +29,15 @@ JAN26_ZIP = "data/hcpcs/2026_jan/january-2026-alpha-numeric-hcpcs-file.zip"
 PPRRVU_2026 = "data/mpfs/rvu26c/PPRRVU2026_Jul_nonQPP.csv"
 DAY = date(2026, 2, 1)
 RELATIONS = {
-    "same_range", "same_family", "excludes", "excluded_by", "cross_reference", "cross_referenced_by",
-    "predecessor", "successor", "billed_with",
+    "same_range",
+    "same_family",
+    "excludes",
+    "excluded_by",
+    "cross_reference",
+    "cross_referenced_by",
+    "predecessor",
+    "successor",
+    "billed_with",
 }
 #: HCPCS Level II code, modifier, or CPT code (cross-references may point to CPT)
 CODE_SHAPE = re.compile(r"^(?:[A-Z]\d{4}|[A-Z0-9]{2}|\d{5}|\d{4}[A-Z])$")
