@@ -106,7 +106,7 @@ def _environment() -> Environment:
 def render_sections_html(page: CodePage | dict[str, Any]) -> str:
     """The explaining sections as an HTML fragment (the web page shows it under the record fields)."""
     data = _as_dict(page)
-    return _environment().get_template("code_sections.html").render(page=data, related=related_groups(data))
+    return _environment().get_template("code_sections.html").render(page=data)
 
 
 def render_html(page: CodePage | dict[str, Any]) -> str:
