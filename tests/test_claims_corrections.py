@@ -132,7 +132,11 @@ def _kx_input(ytd: str) -> dict[str, Any]:
         {"date": "2026-03-10", "discipline": "PT", "code": "97110", "minutes": 45, "charge": "300.00"},
         {"date": "2026-03-17", "discipline": "PT", "code": "97110", "minutes": 45, "charge": "300.00"},
     ]
-    return _therapy(services, ytd_therapy_spend={"pt_slp": ytd, "ot": "0"}, provider={"npi": THERAPY["provider"]["npi"], "address": {"zip": ZIP}})
+    return _therapy(
+        services,
+        ytd_therapy_spend={"pt_slp": ytd, "ot": "0"},
+        provider={"npi": THERAPY["provider"]["npi"], "address": {"zip": ZIP}},
+    )
 
 
 def test_kx_counts_allowed_amounts_priced_for_the_provider_locality(fee_store: Store) -> None:
@@ -152,7 +156,11 @@ def test_kx_counts_allowed_amounts_priced_for_the_provider_locality(fee_store: S
     assert "therapy-kx-threshold" not in result.ids() and "therapy-kx-basis" not in result.ids()
     # removing KX from the crossing line is caught on allowed amounts, with the arithmetic
     claim.lines[1].modifiers = ("GP",)
-    found = [f for f in check_claim(claim, CheckContext(fee_schedule=pricer, today=TODAY)).findings if f.id == "therapy-kx-threshold"]
+    found = [
+        f
+        for f in check_claim(claim, CheckContext(fee_schedule=pricer, today=TODAY)).findings
+        if f.id == "therapy-kx-threshold"
+    ]
     assert [f.line for f in found] == [1] and "allowed" in found[0].message
 
 

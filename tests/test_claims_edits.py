@@ -22,6 +22,7 @@ from claims_scenarios.support import (
     TODAY,
     case_mix_2026,
     fresh,
+    import_fee_schedule_2026,
     import_hcpcs,
 )
 from conftest import shared_path
@@ -38,6 +39,7 @@ from hhbill.claims import (
     edit_catalog,
     period_from_dict,
 )
+from hhbill.claims._pricing import FeeSchedulePricer
 from hhbill.hcpcs import HcpcsReference
 
 BASES = {"period": PERIOD, "noa": NOA, "therapy": THERAPY}
@@ -48,6 +50,23 @@ D = date.fromisoformat
 def hcpcs(tmp_path_factory: pytest.TempPathFactory) -> HcpcsReference:
     store = import_hcpcs(shared_path, tmp_path_factory.mktemp("hcpcs"))
     return HcpcsReference(store)
+
+
+@pytest.fixture(scope="module")
+def fee_schedule(tmp_path_factory: pytest.TempPathFactory) -> FeeSchedulePricer:
+    return FeeSchedulePricer(import_fee_schedule_2026(shared_path, tmp_path_factory.mktemp("pfs")))
+
+
+@pytest.fixture(autouse=True)
+def _use_fee_schedule(fee_schedule: FeeSchedulePricer) -> Any:
+    """The edit cases price 034X lines with the real CY2026 fee schedule (KX counts allowed amounts)."""
+    global PRICER
+    PRICER = fee_schedule
+    yield
+    PRICER = None
+
+
+PRICER: FeeSchedulePricer | None = None
 
 
 def built(base: str, change_input: Callable[[dict[str, Any]], None] | None = None) -> Claim:
@@ -180,6 +199,8 @@ CASES: list[Case] = [
     ("hh-visit-code-on-34x", "therapy", None, lambda c: add_line(c, "0420", "G0151", "2026-03-03", mods=("GP",))),
     ("therapy-modifier", "therapy", None, lambda c: set_line(c, "97110", modifiers=())),
     ("therapy-kx-threshold", "therapy", None, _kx_over),
+    # 97799 (unlisted) is contractor priced: no PFS amount, so its charge counts toward the threshold
+    ("therapy-kx-basis", "therapy", None, lambda c: set_line(c, "97110", hcpcs="97799")),
     ("therapy-plan-date", "therapy", None, lambda c: drop_oc(c, "29")),
     ("duplicate-claim", "period", None, None),  # the ledger holds this very claim as submitted
     ("overlapping-period", "period", None, None),  # the ledger holds another agency's overlapping period
@@ -187,7 +208,7 @@ CASES: list[Case] = [
 
 
 def context(hcpcs: HcpcsReference, ledger: ClaimLedger | None = None) -> CheckContext:
-    return CheckContext(codes=hcpcs, ledger=ledger, case_mix=case_mix_2026(), today=TODAY)
+    return CheckContext(codes=hcpcs, ledger=ledger, case_mix=case_mix_2026(), today=TODAY, fee_schedule=PRICER)
 
 
 def ledger_for(edit_id: str, claim: Claim, tmp_path: Path) -> ClaimLedger:

@@ -127,7 +127,7 @@ def test_overlaps_with_another_agency_and_own_period(ledger: ClaimLedger) -> Non
     findings = [f for f in check_claim(mine, CheckContext(ledger=ledger)).findings if f.id == "overlapping-period"]
     assert [f.reason_code for f in findings] == ["U538F"]
 
-    # this agency's own submitted period with a different From date -> U538G
+    # this agency's own submitted period with a different From date: from 2022 U538F too (Palmetto 9ZAJKE6540)
     own = period_claim()
     own.from_date, own.through_date = D("2026-03-12"), D("2026-04-10")
     ledger.record(own, "submitted")
@@ -136,7 +136,7 @@ def test_overlaps_with_another_agency_and_own_period(ledger: ClaimLedger) -> Non
         for f in check_claim(mine, CheckContext(ledger=ledger)).findings
         if f.id == "overlapping-period"
     )
-    assert reasons == ["U538F", "U538G"]
+    assert reasons == ["U538F", "U538F"]
 
     # a later, adjacent period does not overlap; a replacement of the same period is not an overlap
     later = period_claim()

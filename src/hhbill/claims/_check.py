@@ -270,6 +270,8 @@ class CheckContext:
     ``codes``: HCPCS records by date (wrap an ``HcpcsReference``; it is cached automatically).
     ``ledger``: the claim history (duplicates, overlapping periods). ``case_mix``: PDGM tables by year.
     ``today``: the day the check runs (NOA dates in the future). ``late_noa_day_count``: see LATE_NOA_DAY_COUNTS.
+    ``fee_schedule``: prices 034X lines for the KX threshold (``hhbill.claims._pricing.FeeSchedulePricer``);
+    without it the threshold counts charges and a warning says so.
     """
 
     codes: HcpcsSource | None = None
@@ -277,6 +279,7 @@ class CheckContext:
     case_mix: Any = None  # hhbill.claims._pdgm.CaseMixTables
     today: date = field(default_factory=date.today)
     late_noa_day_count: str = "admission_to_day_before_receipt"
+    fee_schedule: Any = None  # hhbill.claims._pricing.TherapyFeeSchedule
 
     def parts(self) -> frozenset[str]:
         """Which optional parts this context has (edits needing a missing part do not run)."""

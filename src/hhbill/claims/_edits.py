@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from ._check import CachedHcpcsSource, CheckContext, ClaimView, CodeFacts, Hit, edit
+from ._kx import KxStep, kx_walk
 from ._model import ClaimLine
 
 _ONE = Decimal(1)
@@ -33,8 +34,6 @@ _COVERAGE_MEANINGS = {
     "M": "non-covered by Medicare",
     "S": "non-covered by Medicare statute",
 }
-_THERAPY_GROUP = {"042": "pt_slp", "044": "pt_slp", "043": "ot"}
-_THERAPY_GROUP_NAME = {"pt_slp": "PT+SLP", "ot": "OT"}
 
 
 def _n(index: int) -> int:
@@ -999,41 +998,43 @@ def therapy_modifier(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
             )
 
 
+def _kx_steps(view: ClaimView, ctx: CheckContext) -> list[KxStep]:
+    steps: list[KxStep] | None = view.memo.get("kx_steps")
+    if steps is None:
+        given = view.fact("ytd_therapy_spend")
+        ytd: dict[str, Decimal] = dict(given) if isinstance(given, dict) else {}
+        steps = kx_walk(view.claim, ytd, view.tables, ctx.fee_schedule)
+        view.memo["kx_steps"] = steps
+    return steps
+
+
 @edit("therapy-kx-threshold")
 def therapy_kx_threshold(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
-    given = view.fact("ytd_therapy_spend")
-    ytd: dict[str, Decimal] = dict(given) if isinstance(given, dict) else {}
-    therapy_lines = sorted(
-        (line.service_date, i)
-        for i, line in enumerate(view.lines)
-        if line.service_date is not None and line.revenue_code[:3] in _THERAPY_GROUP
-    )
-    first_year = view.from_date.year if view.from_date else None
-    claim_part: dict[tuple[int, str], Decimal] = {}
-    for day, i in therapy_lines:
-        line = view.lines[i]
-        group = _THERAPY_GROUP[line.revenue_code[:3]]
-        key = (day.year, group)
-        claim_part[key] = claim_part.get(key, Decimal(0)) + line.charge
-        threshold = view.tables.kx_threshold(day.year)
-        if threshold is None:
-            continue
-        start = ytd.get(group, Decimal(0)) if day.year == first_year else Decimal(0)
-        spend = start + claim_part[key]
-        limit = threshold.pt_slp if group == "pt_slp" else threshold.ot
-        if spend > limit and "KX" not in line.modifiers:
+    for step in _kx_steps(view, ctx):
+        line = view.lines[step.line]
+        if step.over and "KX" not in line.modifiers:
             yield (
-                i,
+                step.line,
                 {
-                    **_line_values(i, line),
-                    "group": _THERAPY_GROUP_NAME[group],
-                    "spend": spend,
-                    "ytd": start,
-                    "claim_part": claim_part[key],
-                    "year": day.year,
-                    "threshold": limit,
+                    **_line_values(step.line, line),
+                    "walk": step.explain(),
+                    "year": step.day.year,
+                    "threshold": step.threshold,
                 },
             )
+
+
+@edit("therapy-kx-basis")
+def therapy_kx_basis(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
+    steps = [s for s in _kx_steps(view, ctx) if s.threshold is not None and s.basis == "charge"]
+    if not steps:
+        return
+    if ctx.fee_schedule is None:
+        why = "no physician fee schedule is loaded"
+    else:
+        why = "; ".join(dict.fromkeys(s.arithmetic for s in steps))
+    charges = sum((s.counted for s in steps), Decimal(0))
+    yield None, {"count": len(steps), "charges": charges, "why": why}
 
 
 @edit("therapy-plan-date")
@@ -1062,8 +1063,14 @@ def overlapping_period(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
     if ctx.ledger is None or view.from_date is None or view.through_date is None:
         return
     npi = view.claim.billing_provider.npi
+    era = view.tables.overlap_era(view.from_date)
     for entry in ctx.ledger.find_overlaps(view.claim):
-        same_provider = entry.provider_npi == npi
+        if entry.provider_npi != npi:
+            reason, whose = era.other_agency, "another HHA's period"
+        elif entry.from_date == view.from_date:
+            reason, whose = era.same_agency_same_from, "this HHA's period with the same From date"
+        else:
+            reason, whose = era.same_agency_other_from, "this HHA's period with another From date"
         yield (
             None,
             {
@@ -1071,13 +1078,14 @@ def overlapping_period(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
                 "through_date": view.through_date,
                 "other_from": entry.from_date,
                 "other_through": entry.through_date,
-                "whose": "this HHA's period" if same_provider else "another HHA's period",
+                "whose": whose,
                 "ref": entry.reference(),
-                "reason_code": "U538G" if same_provider else "U538F",
-                "fix": "Correct the From date to the start of this HHA's period (day 1, 31, 61 ...) or replace the "
-                "earlier claim (0327)"
-                if same_provider
-                else "Check CWF/HETS for the other HHA's open admission; a "
-                "transfer needs condition code 47 on this HHA's NOA",
+                "reason_code": reason,
+                "era": era.source,
+                "fix": "Check CWF/HETS for the other HHA's open admission; a transfer needs condition code 47 on this "
+                "HHA's NOA"
+                if entry.provider_npi != npi
+                else "Replace the recorded claim (0327 with a claim change reason code) instead of sending a second "
+                "claim, or correct the From date to the start of this HHA's period (day 1, 31, 61 ...)",
             },
         )
