@@ -134,6 +134,15 @@ def _kx_over(c: Claim) -> None:
     c.facts["ytd_therapy_spend"] = {"pt_slp": Decimal("2470.00"), "ot": Decimal("0")}
 
 
+def _pta_on_97110(data: dict[str, Any]) -> None:
+    data["therapy_services"][0]["role"] = "PTA"
+
+
+def _adjust(c: Claim, reason: str) -> None:
+    c.type_of_bill = "0327"
+    c.condition_codes.append(reason)
+
+
 # (edit id, base, input change, claim change, context parts)
 Case = tuple[str, str, Callable[[dict[str, Any]], None] | None, Callable[[Claim], None] | None]
 CASES: list[Case] = [
@@ -204,6 +213,16 @@ CASES: list[Case] = [
     ("therapy-plan-date", "therapy", None, lambda c: drop_oc(c, "29")),
     ("duplicate-claim", "period", None, None),  # the ledger holds this very claim as submitted
     ("overlapping-period", "period", None, None),  # the ledger holds another agency's overlapping period
+    ("therapy-start-of-treatment", "therapy", None, lambda c: drop_oc(c, "35")),
+    ("therapy-assistant-modifier", "therapy", _pta_on_97110, lambda c: set_line(c, "97110", modifiers=("GP",))),
+    ("kx-on-0023-timely-noa", "period", None, lambda c: set_line(c, "1FC21", modifiers=("KX",))),
+    ("patient-status-hospice", "period", None, lambda c: setattr(c, "patient_status", "41")),
+    ("claim-change-reason", "period", None, lambda c: setattr(c, "type_of_bill", "0327")),
+    ("claim-change-remarks", "period", None, lambda c: _adjust(c, "D9")),
+    ("adjustment-unmatched", "period", None, lambda c: _adjust(c, "D2")),  # the ledger is empty
+    ("consolidated-billing", "therapy", None, None),  # the ledger holds an open 032X period over the 034X dates
+    ("noa-other-agency-admission", "noa", None, None),  # the ledger holds another agency's open admission
+    ("noa-inside-own-admission", "noa", None, None),  # the ledger holds this agency's open admission
 ]
 
 
@@ -220,6 +239,17 @@ def ledger_for(edit_id: str, claim: Claim, tmp_path: Path) -> ClaimLedger:
         other.billing_provider.npi = OTHER_AGENCY_NPI
         set_dates(other, "2026-02-20", "2026-03-21")
         ledger.record(other, "submitted")
+    elif edit_id == "consolidated-billing":
+        other = built("period")
+        other.billing_provider.npi = OTHER_AGENCY_NPI
+        ledger.record(other, "submitted")
+    elif edit_id in {"noa-other-agency-admission", "noa-inside-own-admission"}:
+        earlier = built("noa")
+        set_dates(earlier, "2026-02-10", "2026-02-10")
+        earlier.admission_date = D("2026-02-10")
+        if edit_id == "noa-other-agency-admission":
+            earlier.billing_provider.npi = OTHER_AGENCY_NPI
+        ledger.record(earlier, "submitted")
     return ledger
 
 
