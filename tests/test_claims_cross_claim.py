@@ -30,6 +30,14 @@ def built(base: dict[str, object], **changes: object) -> Claim:
     return build_claim(period_from_dict(data))
 
 
+def discharged(claim: Claim, through: str, status: str = "01") -> Claim:
+    """The claim ended early by a discharge (header only: the edits here read dates and status)."""
+    claim.through_date = D(through)
+    claim.patient_status = status
+    claim.facts["discharge_date"] = D(through)
+    return claim
+
+
 def ids(claim: Claim, ledger: ClaimLedger | None = None) -> set[str]:
     return check_claim(claim, CheckContext(ledger=ledger, today=TODAY)).ids()
 
@@ -108,16 +116,26 @@ def test_consolidated_billing_only_inside_the_period(ledger: ClaimLedger) -> Non
         if f.id == "consolidated-billing"
     ]
     assert found and "2026-03-02 to 2026-03-31" in found[0].message
-    after = built(
-        THERAPY,
-        **{
-            "from": "2026-04-01",
-            "through": "2026-04-30",
-            "therapy_plans": {"PT": "2026-04-01"},
-            "therapy_services": [{"date": "2026-04-02", "discipline": "PT", "code": "97110", "minutes": 30}],
-        },
-    )
-    assert "consolidated-billing" not in ids(after, ledger)
+    april = {
+        "from": "2026-04-01",
+        "through": "2026-04-30",
+        "therapy_plans": {"PT": "2026-04-01"},
+        "therapy_services": [{"date": "2026-04-02", "discipline": "PT", "code": "97110", "minutes": 30}],
+    }
+    # not discharged (status 30): the admission runs on into its next period, 2026-04-01 to 2026-04-30
+    found = [
+        f
+        for f in check_claim(built(THERAPY, **april), CheckContext(ledger=ledger, today=TODAY)).findings
+        if f.id == "consolidated-billing"
+    ]
+    assert found and "2026-04-01 to 2026-04-30" in found[0].message and "not yet billed" in found[0].message
+    # replaced by a claim that discharges the patient on 2026-03-31: April is outside any home health period
+    replacement = discharged(built(PERIOD, condition_codes=["E0"]), "2026-03-31")
+    replacement.type_of_bill = "0327"
+    replacement.billing_provider.npi = OTHER_AGENCY_NPI
+    ledger.record(replacement, "submitted")
+    assert "consolidated-billing" not in ids(built(THERAPY, **april), ledger)
+    assert "consolidated-billing" in ids(inside, ledger)
     # a cancelled period no longer holds the patient under a home health plan of care
     cancel = built(PERIOD, condition_codes=["D6"])
     cancel.type_of_bill, cancel.lines = "0328", []
@@ -142,16 +160,8 @@ def test_noa_with_cc47_inside_another_agency_admission_is_a_transfer(ledger: Cla
 
 
 def test_noa_after_the_other_agency_discharged_is_fine(ledger: ClaimLedger) -> None:
-    other = built(
-        PERIOD,
-        **{
-            "from": "2026-01-31",
-            "through": "2026-02-20",
-            "admission_date": "2026-01-01",
-            "patient_status": "01",
-            "discharge_date": "2026-02-20",
-        },
-    )
+    other = discharged(built(PERIOD), "2026-02-20")
+    other.from_date, other.admission_date = D("2026-01-31"), D("2026-01-01")
     other.billing_provider.npi = OTHER_AGENCY_NPI
     ledger.record(other, "submitted")
     assert "noa-other-agency-admission" not in ids(built(NOA), ledger)
@@ -159,8 +169,7 @@ def test_noa_after_the_other_agency_discharged_is_fine(ledger: ClaimLedger) -> N
 
 def test_readmission_noa_inside_the_same_period_after_discharge(ledger: ClaimLedger) -> None:
     """Discharged 2026-03-10 and readmitted 2026-03-20 within the same 30-day period: no new NOA (U537F)."""
-    discharged = built(PERIOD, through="2026-03-10", patient_status="01", discharge_date="2026-03-10")
-    ledger.record(discharged, "submitted")
+    ledger.record(discharged(built(PERIOD), "2026-03-10"), "submitted")
     readmit = built(NOA, **{"from": "2026-03-20", "through": "2026-03-20", "admission_date": "2026-03-20"})
     found = [
         f

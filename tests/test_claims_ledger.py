@@ -164,7 +164,7 @@ def test_entries_get_and_remove(ledger: ClaimLedger) -> None:
     with pytest.raises(NotFoundError):
         ledger.get(entry.id)
     with pytest.raises(ConfigError):
-        ledger.record(period_claim(), "paid")
+        ledger.record(period_claim(), "approved")
 
 
 def test_ledger_url_must_be_postgres() -> None:
