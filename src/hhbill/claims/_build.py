@@ -350,7 +350,7 @@ def _build_home_health(
 def _request_late_noa_exception(
     period: PeriodOfCare, claim: Claim, hipps_line: ClaimLine, tables: RuleTables, derivations: list[str]
 ) -> None:
-    """The late-NOA exception request: KX on the 0023 line, the explanation in Remarks (domain.md §2.3)."""
+    """The late-NOA exception request: KX on the 0023 line, the explanation in Remarks (42 CFR 484.205(j)(4); NGS 4633794)."""
     exception = period.late_noa_exception
     assert exception is not None
     meaning = tables.late_noa_exception_categories[exception.category]

@@ -45,7 +45,7 @@ SEVERITIES = ("error", "warning", "info")
 #: not looked up there
 LEVEL_II = re.compile(r"^[A-V][0-9]{4}$")
 
-#: how the late-NOA reduction counts days (42 CFR 484.205(j) leaves the end day open; domain.md §2.3)
+#: how the late-NOA reduction counts days (42 CFR 484.205(j) and Pub. 100-04 Ch.10 §10.1.10.3 leave the end day open)
 LATE_NOA_DAY_COUNTS = {
     "admission_to_day_before_receipt": "every day from the admission date up to the day before the NOA receipt "
     "date (the receipt day itself is not reduced). Default.",
