@@ -89,12 +89,15 @@ class X12Error(HhbillError):
 
 
 class ClaimInputError(HhbillError):
-    """A claim or visit input is invalid. Location: the field path (e.g. ``visits[3].minutes``)."""
+    """A claim or visit input is invalid. Location: the file, the field path (e.g. ``visits[3].minutes``), the
+    line."""
 
     code = "claim_input"
 
-    def __init__(self, message: str, *, field: str | None = None, line: int | None = None) -> None:
-        super().__init__(message, field=field, line=line)
+    def __init__(
+        self, message: str, *, field: str | None = None, line: int | None = None, file: str | None = None
+    ) -> None:
+        super().__init__(message, file=file, field=field, line=line)
 
 
 class NotFoundError(HhbillError):
