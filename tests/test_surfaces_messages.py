@@ -61,7 +61,7 @@ def test_empty_and_other_files_are_named_for_what_they_are(tmp_path: Path, conte
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ClaimInputError, match="cannot read .*missing.json"):
+    with pytest.raises(ClaimInputError, match=r"cannot read .*missing\.json"):
         claim_file_kind(tmp_path / "missing.json")
     with pytest.raises(ClaimInputError, match="is a folder"):
         claim_file_kind(tmp_path)
