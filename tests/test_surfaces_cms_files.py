@@ -164,7 +164,7 @@ def test_a_member_missing_from_the_zip_is_reported(cms: tuple[str, dict[str, byt
     base, served = cms
     files = _files(base, served, zip_verified=False)
     files["data/rel/GONE.txt"] = CmsFile("data/rel/GONE.txt", "0" * 64, 1, f"{base}/release.zip", "GONE.txt")
-    with pytest.raises(Unavailable, match="holds no 'GONE.txt'.*the member 'GONE.txt' of http"):
+    with pytest.raises(Unavailable, match=r"holds no 'GONE\.txt'.*the member 'GONE\.txt' of http"):
         locate("data/rel/GONE.txt", shared=tmp_path / "none", cache=tmp_path / "cache", files=files)
 
 
