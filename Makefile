@@ -64,7 +64,7 @@ fuzz: $(DEVSTAMP)
 ## make docs: regenerate the docs that are generated from code (tests fail when they are stale)
 docs: $(STAMP)
 	$(BIN)/python -m hhbill.claims.docs > docs/EDITS.md
-	$(BIN)/python -m hhbill._cli_docs > docs/CLI.md
+	$(BIN)/python -m hhbill.cli._docs > docs/CLI.md
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
