@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "rvu-import": ("rvu",),
     "rvu-releases": ("rvu",),
     "serve": ("serve",),
-    "data": ("reference", "rvu"),  # data import|update (reference), data import-rvu (rvu)
+    "data": ("reference",),  # data import|update|import-rvu
     "log": ("rvu",),
     "claim": ("claims",),
     "x12": ("x12",),
@@ -68,7 +68,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,  # plain help: rich's help renderer would cost more than the rest of `hhbill --help`
 )
-#: ``hhbill data ...``: mounted by the reference module; the rvu module adds ``import-rvu``
+#: ``hhbill data ...``: mounted and filled by the reference module
 data_app = typer.Typer(rich_markup_mode=None, help="Import and update CMS reference data.", no_args_is_help=True)
 
 

@@ -10,6 +10,7 @@ import typer
 
 from ._common import TextOrJson, console, emit, hhbill_from, parse_day, reported_errors
 from ._root import app, data_app
+from .rvu import rvu_import
 
 app.add_typer(data_app, name="data")
 
@@ -79,6 +80,10 @@ def data_update(
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         emit(result.to_dict(), fmt.value, _import_text)
+
+
+# the fee schedule import, also under `data` (defined with the fee schedule commands)
+data_app.command("import-rvu")(rvu_import)
 
 
 def _progress(download: bool = False) -> Progress:
@@ -195,4 +200,3 @@ def code(
             emit(page, "json")
         else:
             emit(page, "text", hhbill.code_page_html if fmt is PageFormat.html else hhbill.code_page_text)
-

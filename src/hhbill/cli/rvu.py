@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from ._common import TextOrJson, console, emit, hhbill_from, reported_errors
-from ._root import app, data_app
+from ._root import app
 
 
 class ReportFormat(str, Enum):
@@ -199,4 +199,3 @@ def log_report_command(
 app.command("rvu")(rvu)
 app.command("rvu-import")(rvu_import)
 app.command("rvu-releases")(rvu_releases)
-data_app.command("import-rvu")(rvu_import)

@@ -96,7 +96,7 @@ def code_page(request: Request, code: str, as_of: str | None = None) -> Response
     shown = {**data, "history": []}  # the timeline below shows the history; the fragment shows the fields
     history = data.get("history")
     timeline = [e for e in history if isinstance(e, dict) and "release" in e and "change" in e] if history else []
-    return page(request, "code.html", data, fragment=markup(hhbill.code_page_html(shown)), timeline=timeline)
+    return page(request, "code.html", data, fragment=markup(hhbill.code_fields_html(shown)), timeline=timeline)
 
 
 @router.get("/codes")
