@@ -40,7 +40,8 @@ from typing import Any, Literal
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .._errors import ClaimInputError, NotFoundError
+from .._dates import parse_day
+from .._errors import NotFoundError, SearchQueryError
 from .._store import Store
 from ..hcpcs import HcpcsReference, Release, ensure_default
 from ._drugs import generic_names
@@ -189,12 +190,9 @@ def _as_day(as_of: date | str | None) -> date:
         return date.today()
     if isinstance(as_of, datetime):
         return as_of.date()
-    if isinstance(as_of, date):
-        return as_of
-    try:
-        return date.fromisoformat(str(as_of).strip())
-    except ValueError:
-        raise ClaimInputError(f"expected a date YYYY-MM-DD, got {str(as_of)[:40]!r}", field="as_of") from None
+    if isinstance(as_of, str) and not as_of.strip():
+        raise SearchQueryError("expected a date YYYY-MM-DD, got ''", field="as_of")
+    return parse_day(as_of, "as_of", error=SearchQueryError) or date.today()
 
 
 def _check_kind(kind: str | None) -> str | None:
@@ -202,7 +200,7 @@ def _check_kind(kind: str | None) -> str | None:
         return None
     value = str(kind).strip().lower()
     if value not in ("procedure", "modifier"):
-        raise ClaimInputError(f"kind must be 'procedure' or 'modifier', got {str(kind)[:40]!r}", field="kind")
+        raise SearchQueryError(f"kind must be 'procedure' or 'modifier', got {str(kind)[:40]!r}", field="kind")
     return value
 
 
@@ -211,7 +209,7 @@ def _check_prefix(prefix: str | None) -> str | None:
         return None
     value = str(prefix).strip().upper()
     if not value or not value.isascii() or not value.isalnum() or len(value) > 5:
-        raise ClaimInputError(
+        raise SearchQueryError(
             f"prefix must be the start of a code (a letter, optionally digits), got {str(prefix)[:40]!r}",
             field="prefix",
         )
@@ -222,9 +220,9 @@ def _check_limit(limit: int) -> int:
     try:
         number = int(limit)
     except (TypeError, ValueError):
-        raise ClaimInputError(f"limit must be a whole number, got {str(limit)[:40]!r}", field="limit") from None
+        raise SearchQueryError(f"limit must be a whole number, got {str(limit)[:40]!r}", field="limit") from None
     if number < 1:
-        raise ClaimInputError("limit must be at least 1", field="limit")
+        raise SearchQueryError("limit must be at least 1", field="limit")
     return min(number, MAX_LIMIT)
 
 
@@ -1020,7 +1018,7 @@ def search(
 ) -> SearchResponse:
     """Ranked search of the HCPCS release in force on ``as_of`` (default today) for codes, modifiers and words.
 
-    Any query text is safe. Raises ClaimInputError for a bad ``as_of``/``kind``/``prefix``/``limit`` and
+    Any query text is safe. Raises SearchQueryError for a bad ``as_of``/``kind``/``prefix``/``limit`` and
     NotFoundError when no release is in force on the date.
     """
     return _run(
