@@ -105,6 +105,7 @@ def _build(reference: HcpcsReference, release: Release, year: int | None) -> Rel
     excluded_by: dict[str, list[str]] = defaultdict(list)
     xref_by: dict[str, list[str]] = defaultdict(list)
     procedures = [r for r in records.values() if r.kind == "procedure"]
+    category_codes: dict[str, list[str]] = {}  # a category is named by several descriptors: scan the release once
     for record in sorted(records.values(), key=lambda r: r.code):
         for key in group_keys(record):
             members[key].append(record.code)
@@ -122,9 +123,7 @@ def _build(reference: HcpcsReference, release: Release, year: int | None) -> Rel
             for exclusion in found:
                 named.extend(exclusion.codes)
                 if exclusion.category:
-                    # a category our tables do not define: its codes stay unnamed
-                    with contextlib.suppress(HhbillError):
-                        named.extend(codes_in_category(exclusion.category, procedures))
+                    named.extend(_category_codes(exclusion.category, procedures, category_codes))
             named = [code for code in dict.fromkeys(named) if code != record.code]
             excludes[record.code] = named
             for code in named:
@@ -137,6 +136,16 @@ def _build(reference: HcpcsReference, release: Release, year: int | None) -> Rel
     facts.excluded_by = dict(excluded_by)
     facts.cross_referenced_by = dict(xref_by)
     return facts
+
+
+def _category_codes(category: str, procedures: list[HcpcsRecord], known: dict[str, list[str]]) -> list[str]:
+    """The codes of a "do not use with" category, scanned once per release build (``known`` keeps them)."""
+    if category not in known:
+        known[category] = []
+        # a category our tables do not define: its codes stay unnamed
+        with contextlib.suppress(HhbillError):
+            known[category] = codes_in_category(category, procedures)
+    return known[category]
 
 
 _CACHE: WeakKeyDictionary[Store, dict[tuple[int, int | None], tuple[tuple[int, int], ReleaseFacts]]] = (
