@@ -91,6 +91,8 @@ PHRASE_PAGE = 10
 #: QUALIFIER_PAGE codes its score is multiplied by QUALIFIER_DAMPING for each such qualifier
 QUALIFIER_DAMPING = 0.85
 QUALIFIER_PAGE = 30
+#: score step between the codes a vocabulary entry names, in the order it lists them
+NAMED_ORDER_STEP = 0.001
 #: a word used by at most this many codes may still be a drug brand name worth translating
 RARE_WORD_CODES = 3
 #: share of the other alternatives' scores a document adds when it matches several ways ("tpn" and
@@ -737,9 +739,11 @@ class _Tally:
         if clause.entry is None or not (clause.entry.codes or clause.entry.code_ranges):
             return
         top = max(self.best.values(), default=1.0)
-        for code in _codes_named(clause.entry, index):
+        named = _codes_named(clause.entry, index)
+        for order, code in enumerate(named):
             document = index.by_code[code]
-            self.best[document] = max(self.best.get(document, 0.0), top)
+            # a hair above the best description match, and in the order the entry lists them (most usual first)
+            self.best[document] = top + (len(named) - order) * NAMED_ORDER_STEP
             self.label_of[document] = f"{clause.text} → {code}"
             self.full.add(document)
 
