@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from hhbill._store import Store
 from hhbill.hcpcs import ensure_default
-from hhbill.search import _index, parse_vocabulary, release_index, search
+from hhbill.search import _index, parse_vocabulary, prepare_search, release_index, search
 from hhbill.search._persisted import IndexBlobError, decode_index_blob, encode_index_blob
 from hhbill.search._vocabulary import load_vocabulary
 
@@ -69,12 +69,23 @@ def test_a_new_process_loads_the_stored_index_without_building(imported: Path, m
         assert isinstance(release_index(store, _release_id(store)).impacts, _index.LazyPostings)
 
 
+def test_prepare_search_loads_the_index_a_first_search_uses(imported: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store(imported) as store:
+        _forget_loaded_indexes()
+        assert prepare_search(store)
+        assert len(_index._cache) == 1
+        monkeypatch.setattr(_index, "_load_stored", _refuse_to_build)
+        assert search(store, "physical therapist assistant").results[0].code == "G0157"
+        assert not prepare_search(store, as_of="1990-01-01")  # no release in force: nothing to load
+
+
 def test_loaded_index_equals_a_built_one(imported: Path) -> None:
     with Store(imported) as store:
         release_id = _release_id(store)
         _forget_loaded_indexes()
         loaded = release_index(store, release_id)
         built = _index.build_release_index(release_id, _index._release_rows(store, release_id), load_vocabulary())
+        assert all(isinstance(d.added_date, str | None) for d in loaded.documents)
         assert loaded.documents == built.documents
         assert loaded.idf == built.idf
         assert loaded.word_frequency == built.word_frequency and loaded.sorted_words == built.sorted_words
@@ -154,7 +165,12 @@ def test_truncated_stored_index_is_rebuilt(imported: Path) -> None:
         assert _ranking(store) == expected
 
 
-texts = st.lists(st.text(alphabet=st.characters(blacklist_characters="\n", blacklist_categories=["Cs"])), max_size=5)
+texts = st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs"])), max_size=5)
+
+
+def test_text_with_newlines_survives_the_blob() -> None:
+    sections: dict[str, list[str] | array[Any]] = {"descriptions": ["one\ntwo", "", "three"], "codes": ["A", "B"]}
+    assert decode_index_blob(encode_index_blob(sections)) == sections
 
 
 @given(
