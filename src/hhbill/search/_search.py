@@ -842,23 +842,33 @@ def _phrase_bonus(phrase: list[str], description: list[str]) -> float:
     return bonus
 
 
-def _all_description_stems(index: ReleaseIndex, number: int) -> list[str]:
-    """The stems of every word of a code's long description, stopwords too ("per hour"), memoised on the index."""
-    memo = index.extras.get("all_description_stems")
+def _best(final: dict[int, float], count: int) -> list[int]:
+    """The ``count`` best-scored documents, best first, ties by document number (the score cut-off is found over
+    the bare scores first: most queries match thousands of codes and keep a handful)."""
+    if len(final) > count:
+        cut = heapq.nlargest(count, final.values())[-1]
+        candidates = [number for number, score in final.items() if score >= cut]
+    else:
+        candidates = list(final)
+    candidates.sort(key=lambda n: (-final[n], n))
+    return candidates[:count]
+
+
+def _qualifiers_of(index: ReleaseIndex, number: int, vocabulary: Vocabulary) -> frozenset[tuple[str, ...]]:
+    """The vocabulary's qualifiers a code's long description holds, each as its stems in order (stopwords too:
+    "per hour" is not "twenty-four hours"); worked out once per code and memoised on the index."""
+    key = f"qualifiers:{vocabulary.fingerprint}"
+    memo = index.extras.get(key)
     if not isinstance(memo, dict):
         memo = {}
-        index.extras["all_description_stems"] = memo
+        index.extras[key] = memo
     found = memo.get(number)
     if found is None:
         stem = stemmer()
-        found = [stem.stem(w) for w in words(index.documents[number].long_description)]
+        description = f" {' '.join(stem.stem(w) for w in words(index.documents[number].long_description))} "
+        found = frozenset(q.run for q in vocabulary.qualifiers if f" {' '.join(q.run)} " in description)
         memo[number] = found
-    return list(found)
-
-
-def _holds_run(description: list[str], run: tuple[str, ...]) -> bool:
-    size = len(run)
-    return any(tuple(description[start : start + size]) == run for start in range(len(description) - size + 1))
+    return found
 
 
 def _damp_qualified(
@@ -870,14 +880,13 @@ def _damp_qualified(
     if not plan.clauses or not vocabulary.qualifiers:
         return
     mentioned = {stem for clause in plan.clauses for alternative in clause.alternatives for stem in alternative.stems}
-    unasked = [qualifier.run for qualifier in vocabulary.qualifiers if not mentioned.issuperset(qualifier.content)]
+    unasked = {qualifier.run for qualifier in vocabulary.qualifiers if not mentioned.issuperset(qualifier.content)}
     if not unasked:
         return
-    for number in heapq.nsmallest(QUALIFIER_PAGE, final, key=lambda n: (-final[n], n)):
+    for number in _best(final, QUALIFIER_PAGE):
         if number in exact:
             continue
-        description = _all_description_stems(index, number)
-        added = sum(1 for qualifier in unasked if _holds_run(description, qualifier))
+        added = len(unasked & _qualifiers_of(index, number, vocabulary))
         if added:
             final[number] *= QUALIFIER_DAMPING**added
 
@@ -995,9 +1004,9 @@ def _run(
     final = _wanted_scores(scores, index, iso_day, kind=kind, prefix=prefix, include_terminated=include_terminated)
     _damp_qualified(final, plan, index, vocabulary, exact)
     if plan.phrase:
-        for number in heapq.nsmallest(PHRASE_PAGE, final, key=lambda n: (-final[n], n)):
+        for number in _best(final, PHRASE_PAGE):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))
-    top = heapq.nsmallest(limit, final, key=lambda n: (-final[n], n))
+    top = _best(final, limit)
     results = [_result(index, number, final[number], exact, scored, iso_day) for number in top]
     if not text:
         notes.append("empty query: type a code, a modifier, a range or words")
