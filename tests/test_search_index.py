@@ -4,7 +4,10 @@ exactly as a built one)."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from array import array
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import shared_path
 from hhbill._store import Store
 from hhbill.hcpcs import ensure_default
 from hhbill.search import _index, parse_vocabulary, prepare_search, release_index, search
@@ -214,3 +218,24 @@ def test_no_search_function_is_too_complex() -> None:
     ]
     assert any(name.endswith(":_plan") for name, _ in every)
     assert [(name, complexity) for name, complexity in every if complexity > 20] == []
+
+
+def test_the_import_use_case_stores_the_search_index(tmp_path: Path) -> None:
+    """A new process that imports through the application (as ``hhbill data import`` does) writes the stored index
+    in the import, without having imported hhbill.search itself first."""
+    database = tmp_path / "imported.db"
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from hhbill.app import Hhbill\n"
+        "assert 'hhbill.search' not in sys.modules\n"
+        "Hhbill(sys.argv[1]).import_hcpcs(Path(sys.argv[2]))\n"
+    )
+    source = shared_path("data/hcpcs/2026_jan/HCPC2026_JAN_ANWEB_01122026.txt")
+    source_root = str(Path(_index.__file__).parents[2])  # this tree's hhbill, not another installed copy
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([source_root, os.environ.get("PYTHONPATH", "")])}
+    subprocess.run([sys.executable, "-c", script, str(database), str(source)], check=True, env=environment)
+    with Store(database) as store:
+        assert _stored_rows(store) == [(_release_id(store), _index.build_key(load_vocabulary()))]
+        count = store.execute("SELECT count(*) FROM search_fts").fetchone()[0]
+        assert count == store.execute("SELECT count(*) FROM hcpcs_code").fetchone()[0]
