@@ -156,6 +156,7 @@ class Hhbill:
         self, path: Path, *, effective: date | None = None, notes: Path | None = None, progress: Progress | None = None
     ) -> ImportResult:
         """Import a CMS HCPCS release file as a new version (a no-op when already loaded)."""
+        from . import search as _search  # noqa: F401  (registers the hook that stores the search index in the import)
         from .hcpcs import import_release
 
         return import_release(self.store, path, effective=effective, notes_path=notes, progress=progress)
@@ -170,6 +171,7 @@ class Hhbill:
         self, url: str | None = None, *, effective: date | None = None, progress: Progress | None = None
     ) -> ImportResult:
         """Download the quarterly HCPCS zip from CMS, verify it and import it."""
+        from . import search as _search  # noqa: F401  (registers the hook that stores the search index in the import)
         from .hcpcs._download import update_release
 
         return update_release(self.store, url=self.hcpcs_update_url(url), effective=effective, progress=progress)
