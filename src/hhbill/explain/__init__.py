@@ -19,6 +19,7 @@ from .. import hcpcs, rvu
 from .._errors import HhbillError, NotFoundError
 from .._store import Store
 from ..hcpcs import HcpcsRecord, HcpcsReference
+from ..rvu._indicators import quarter_month
 from ._facts import ReleaseFacts, pfs_release_for, release_facts
 from ._model import (
     AlsoKnownAs,
@@ -197,10 +198,13 @@ def _cpt_page(reference: HcpcsReference, code: str, day: date) -> CodePage:
             code=code,
         )
     description = (section.fee_schedule or {}).get("description") or ""
+    pfs = pfs_release_for(store, day.year)
+    effective = f"{pfs.year}-{quarter_month(pfs.quarter):02d}-01" if pfs is not None else None
     record_page: dict[str, Any] = {
         "code": code,
         "kind": "procedure",
-        "release": {"label": section.release, "effective_date": None},
+        "hcpcs_record": False,
+        "release": {"label": section.release, "effective_date": effective},
         "sequence": None,
         "long_description": description,
         "short_description": description,
@@ -229,8 +233,9 @@ def _cpt_page(reference: HcpcsReference, code: str, day: date) -> CodePage:
         "other_meanings": [],
         "as_of": day.isoformat(),
     }
-    text = description or "A CPT (Level I) code"
-    plain = PlainLanguage(f"{text}. {'' if description else CPT_DESCRIPTOR_NOTE}".strip(), [], section.source)
+    kind = "a CPT (Level I) code, priced under the Medicare physician fee schedule"
+    text = f"{description}: {kind}." if description else f"{code} is {kind}; its descriptor is not shipped."
+    plain = PlainLanguage(text, [], section.source)
     rvu_note = BillingNote("physician fee schedule", section.summary, section.source)
     return CodePage(
         record=record_page,
