@@ -201,7 +201,16 @@ def test_g0151_page(store: Store) -> None:
     assert site_codes <= {r["code"] for r in page["related_codes"] if r["relation"] == "billed_with"}
     assert "15-minute" in next(b for b in page["billing"] if b["topic"] == "units")["text"]
     assert {"revenue-code-discipline", "hh-visit-code-on-34x"} <= {e["id"] for e in page["edits"]}
-    assert "pt" in {a["term"] for a in page["also_known_as"]}
+    # lay words for the descriptor's phrases come from the vocabulary entries that mean them
+    description = page["long_description"].lower()
+    meant = {
+        term
+        for entry in load_vocabulary().entries
+        if any(re.search(rf"\b{re.escape(phrase.lower())}\b", description) for phrase in entry.means)
+        for term in entry.terms
+    }
+    lay = {a["term"] for a in page["also_known_as"] if a["relation"].startswith("lay word")}
+    assert lay and lay <= meant
 
 
 def test_gp_modifier_page(store: Store) -> None:
