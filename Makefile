@@ -29,7 +29,7 @@ run: $(STAMP)
 	$(BIN)/hhbill serve --host $(HOST) --port $(PORT)
 
 ## make test: install everything the tests need (Debian chromium for the browser tests, PostgreSQL for the
-## ledger tests), lint, type-check, test
+## ledger tests, poppler-utils for the UB-04 PDF tests), lint, type-check, test
 test: $(DEVSTAMP) system-deps
 	$(BIN)/ruff check src tests bench fuzz
 	$(BIN)/mypy
@@ -41,6 +41,7 @@ PG_BIN = $(firstword $(wildcard /usr/lib/postgresql/*/bin) /usr/local/bin)
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages for the tests:$$missing"; \
