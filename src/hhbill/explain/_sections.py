@@ -677,6 +677,37 @@ def billing_notes(
                 rules.therapy_source,
             )
         )
+    elif code in ("KX", rules.late_noa_modifier):  # the therapy threshold modifier, also the late-NOA request
+        if rules.kx_latest is not None:
+            year, row = rules.kx_latest
+            notes.append(
+                BillingNote(
+                    "setting",
+                    f"On therapy lines once the beneficiary's {year} spend passes the KX threshold (PT and SLP "
+                    f"combined ${row['pt_slp']}, OT ${row['ot']}): the therapy is medically necessary and documented.",
+                    clean_citation(str(row.get("source") or "")) or rules.kx_source or "hhbill KX threshold table",
+                )
+            )
+        if code == rules.late_noa_modifier:
+            notes.append(
+                BillingNote(
+                    "late NOA",
+                    f"On the {rules.late_noa_line} (HIPPS) line of a period claim, with remarks, to ask for an "
+                    "exception to the late-NOA payment reduction.",
+                    rules.late_noa_source,
+                )
+            )
+    elif code in rules.assistant_modifiers:
+        role, discipline = rules.assistant_modifiers[code]
+        notes.append(
+            BillingNote(
+                "setting",
+                f"On a 034X line of {rules.discipline_names[discipline]} furnished in whole or in part by a {role} "
+                "(with the discipline's therapy modifier); the line is paid at a reduced percentage of the fee "
+                "schedule amount.",
+                rules.assistant_source,
+            )
+        )
     elif code in rules.therapy_modifiers:
         discipline = rules.therapy_modifiers[code]
         notes.append(
@@ -774,15 +805,25 @@ def _edit_reasons(record: HcpcsRecord, facts: ReleaseFacts, rules: ClaimRules) -
     if code in rules.hit_codes:
         reasons.append(("hit-code-on-hha-claim", f"{code} is billed by HIT suppliers, not HHAs"))
     if code in rules.therapy_modifiers:
+        name = rules.discipline_names[rules.therapy_modifiers[code]]
+        reasons += [
+            ("therapy-modifier", f"{code} is the modifier of {name} lines"),
+            ("therapy-plan-date", f"{name} lines on 034X need the discipline's plan date"),
+            ("therapy-start-of-treatment", f"{name} lines on 034X need the discipline's first day of treatment"),
+            ("consolidated-billing", f"{name} under a home health plan of care belongs on the 032X period"),
+        ]
+    if code in rules.assistant_modifiers:
+        role, discipline = rules.assistant_modifiers[code]
         reasons.append(
-            (
-                "therapy-modifier",
-                f"{code} is the modifier of {rules.discipline_names[rules.therapy_modifiers[code]]} lines",
-            )
+            ("therapy-assistant-modifier", f"{code} marks {rules.discipline_names[discipline]} furnished by a {role}")
         )
     if code == "KX":
-        reasons.append(("therapy-kx-threshold", "KX marks therapy lines above the year's threshold"))
-        reasons.append(("noa-timely", "KX on the 0023 line requests a late-NOA exception"))
+        reasons += [
+            ("therapy-kx-threshold", "KX marks therapy lines above the year's threshold"),
+            ("therapy-kx-basis", "the threshold KX answers to counts fee schedule amounts"),
+            ("noa-timely", "KX on the 0023 line requests a late-NOA exception"),
+            ("kx-on-0023-timely-noa", "KX on the 0023 line of a claim whose NOA was timely excuses nothing"),
+        ]
     return reasons
 
 
