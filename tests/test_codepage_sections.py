@@ -15,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from _cms_hcpcs_xlsx import JAN_2026_XLSX, cms_rows
 from conftest import shared_path
@@ -252,3 +254,17 @@ def test_cpt_code_page_says_where_the_descriptor_comes_from(store: Store, pprrvu
 def test_unknown_code_is_not_found(store: Store) -> None:
     with pytest.raises(NotFoundError):
         explain_code(store, "Z9999", DAY)
+
+
+@given(
+    st.integers(min_value=1, max_value=100_000).flatmap(lambda total: st.tuples(st.integers(0, total), st.just(total)))
+)
+def test_a_share_is_all_or_none_only_when_it_is(shares: tuple[int, int]) -> None:
+    from hhbill.explain._sections import _percent
+
+    matching, total = shares
+    text = _percent(matching, total)
+    assert (text == "100%") == (matching == total)
+    assert (text == "0%") == (matching == 0)
+    if text.endswith("%") and text[0].isdigit():
+        assert abs(Decimal(text[:-1]) - Decimal(100 * matching) / total) <= Decimal("0.5")

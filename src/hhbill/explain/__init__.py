@@ -103,8 +103,11 @@ def _rvu_section(store: Store, code: str, year: int | None, facts: ReleaseFacts 
             raise NotFoundError(f"{code} is not in the {facts.pfs_release} relative value file", code=code)
         result = _price(store, code, year)
     except HhbillError as exc:
-        release = pfs_release_for(store, year)
-        label = release.label if release else None
+        if facts is not None:
+            label = facts.pfs_release
+        else:
+            release = pfs_release_for(store, year)
+            label = release.label if release else None
         return RvuSection(
             available=False,
             release=label,

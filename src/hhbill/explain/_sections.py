@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -302,11 +301,15 @@ def _group_name(key: GroupKey) -> str:
 
 
 def _percent(matching: int, total: int) -> str:
-    """A whole percent, with one decimal where rounding would say "all" or "none" of a group that is not."""
-    share = Decimal(100 * matching) / Decimal(total)
-    whole = share.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    """A whole percent (half up), with one decimal where rounding would say "all" or "none" of a group that is not."""
+    whole = (200 * matching + total) // (2 * total)
     if (whole == 100 and matching < total) or (whole == 0 and matching > 0):
-        return f"{share.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+        tenths = (2000 * matching + total) // (2 * total)
+        if tenths == 0:
+            return "under 0.1%"
+        if tenths == 1000:
+            return "over 99.9%"
+        return f"{tenths // 10}.{tenths % 10}%"
     return f"{whole}%"
 
 
