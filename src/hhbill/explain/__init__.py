@@ -63,6 +63,7 @@ __all__ = [
     "explain_code",
     "render_html",
     "render_text",
+    "warm_up",
 ]
 
 #: the keys a code page adds to the decoded record page
@@ -163,6 +164,16 @@ def explain_code(store: Store | HcpcsReference, code: str, as_of: date | None = 
     assert release is not None  # code_page raised otherwise
     facts = release_facts(reference, release, day.year)
     return _compose(reference.store, facts.records[record_page["code"]], record_page, facts, day)
+
+
+def warm_up(store: Store | HcpcsReference, as_of: date | None = None) -> None:
+    """Compute the facts of the release in force (and load the shipped fee schedule if nothing was imported), so
+    the first code page a server shows is as quick as the next ones. Nothing happens without a release."""
+    reference = store if isinstance(store, HcpcsReference) else HcpcsReference(store)
+    day = as_of or date.today()
+    release = reference.release_on(day)
+    if release is not None:
+        release_facts(reference, release, day.year)
 
 
 def _compose(
