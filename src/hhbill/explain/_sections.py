@@ -393,7 +393,7 @@ def _change_statement(record: HcpcsRecord, history: list[dict[str, Any]], facts:
         else:
             parts.append(f"it is unchanged across the {len(releases)} loaded releases")
     if record.termination_date:
-        parts.append(f"it is terminated from {record.termination_date}")
+        parts.append(f"it was terminated: its last valid date of service is {record.termination_date}")
     return Comparison(
         "; ".join(parts) + ".",
         None,
@@ -446,7 +446,7 @@ def related_codes(
         add(other, "excluded_by", f"the {other} descriptor says not to use it with {code}", release_source)
     # CMS also writes words in the cross-reference field (P7001: "CPT"): only codes are related codes
     code_references = [other for other in record.cross_references if _CODE_OR_CPT.match(other)]
-    for other in code_references:
+    for other in [] if record.termination_date else code_references:  # a terminated code's are its successors
         add(other, "cross_reference", f"{code} cross-references {other} (CMS cross-reference field)", release_source)
     for other in facts.cross_referenced_by.get(code, []):
         relation = "predecessor" if facts.records[other].termination_date else "cross_referenced_by"
