@@ -268,3 +268,19 @@ def test_a_share_is_all_or_none_only_when_it_is(shares: tuple[int, int]) -> None
     assert (text == "0%") == (matching == 0)
     if text.endswith("%") and text[0].isdigit():
         assert abs(Decimal(text[:-1]) - Decimal(100 * matching) / total) <= Decimal("0.5")
+
+
+def test_cli_api_and_library_give_the_same_page(tmp_path) -> None:
+    """A fresh install (embedded HCPCS subset, shipped fee schedule): the CLI's JSON is the library's page."""
+    from typer.testing import CliRunner
+
+    from hhbill.cli import app
+
+    db = tmp_path / "fresh.db"
+    result = CliRunner().invoke(app, ["--db", str(db), "code", "S9329", "--as-of", "2026-02-01", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    page = json.loads(result.stdout)
+    assert page == json.loads(json.dumps(explain_code(Store(db), "S9329", DAY).to_dict()))
+    assert all(section in page for section in SECTIONS) and page["rvu"]["available"]
+    text = CliRunner().invoke(app, ["--db", str(db), "code", "S9329", "--as-of", "2026-02-01"])
+    assert "In plain language:" in text.stdout and "Scrubber edits that concern it:" in text.stdout
