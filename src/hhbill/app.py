@@ -140,13 +140,16 @@ class Hhbill:
         return ensure_default(self.store)
 
     def warm_up(self) -> None:
-        """Build what the first requests would otherwise build (the search tables of the release in force)."""
+        """Build what the first requests would otherwise build (the search tables and the code page facts of the
+        release in force)."""
+        from .explain import warm_up as warm_up_code_pages
         from .search import suggest
 
         try:
             suggest(self.store, "home health")
         except HhbillError:  # no release loaded: nothing to build
             return
+        warm_up_code_pages(self.reference)
 
     def health(self, version: str) -> dict[str, Any]:
         return {"status": "ok", "releases": len(self.reference.releases()), "version": version}
