@@ -75,8 +75,9 @@ class ClaimLine:
     because: str = ""
     #: index into the period's visits when the line came from a visit
     visit_index: int | None = None
-    #: who furnished a 034X service when the builder knows it (PT, PTA, OT, OTA, SLP); empty otherwise
-    furnished_by: str = ""
+    #: who furnished a 034X service when the builder knows it (PT, PTA, OT, OTA, SLP); empty otherwise. Not part
+    #: of the UB-04/837I (the CQ/CO modifier carries it there), so not compared
+    furnished_by: str = field(default="", compare=False)
 
 
 @dataclass(slots=True)
