@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import ClaimInputError
+from .._input_files import json_problem
 from ._data import rule_tables
 from ._model import Claim, ClaimLine, CodeAmount, CodeDate, Patient, Provider
 
@@ -281,6 +282,15 @@ def _bool(value: Any, path: str) -> bool:
 def _obj(value: Any, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ClaimInputError(f"expected an object, got {_type_name(value)}", field=path)
+    return value
+
+
+def _top_level(value: Any) -> dict[str, Any]:
+    """The whole input: an object of the claim's fields."""
+    if not isinstance(value, dict):
+        raise ClaimInputError(
+            f"expected an object {{...}} holding the claim's fields, got {_type_name(value)}", field="claim input"
+        )
     return value
 
 
@@ -741,7 +751,7 @@ def _late_noa_exception(value: Any, header: dict[str, Any]) -> LateNoaException:
 
 def period_from_dict(data: dict[str, Any]) -> PeriodOfCare:
     """A period of care from the documented JSON form (see docs/CLAIMS.md)."""
-    data = _obj(data, "(input)")
+    data = _top_level(data)
     _reject_unknown(data, _PERIOD_KEYS, "")
     header = _header(data)
     visits = [_visit(v, i) for i, v in enumerate(_list(data.get("visits", []), "visits"))]
@@ -823,7 +833,7 @@ def _line(obj: dict[str, Any], where: str) -> ClaimLine:
 
 def claim_from_dict(data: dict[str, Any]) -> Claim:
     """A claim given line by line (header facts plus ``lines``), ready for the scrubber."""
-    data = _obj(data, "(input)")
+    data = _top_level(data)
     _reject_unknown(data, _LINE_FORM_KEYS, "")
     header = _header(data)
     lines = [
@@ -913,7 +923,7 @@ def _visit_rows(reader: csv.DictReader[str]) -> list[dict[str, Any]]:
 
 def parse_claim_input(data: Any, *, visits_csv: str | None = None) -> PeriodOfCare | Claim:
     """The JSON input as a period of care (``visits``/``therapy_services``) or a claim given line by line."""
-    obj = _obj(data, "(input)")
+    obj = _top_level(data)
     if visits_csv is not None:
         obj = {**obj, "visits": read_visits_csv(text=visits_csv)}
     if "lines" in obj:
@@ -930,26 +940,32 @@ def load_claim_input(
     path: str | os.PathLike[str], *, visits_csv: str | os.PathLike[str] | None = None
 ) -> PeriodOfCare | Claim:
     """Read a claim input file (JSON) and an optional CSV visit list."""
-    raw = _read_text(path, "(file)")
+    raw = _read_text(path, None)
+    if not raw.strip():
+        raise ClaimInputError("the file is empty", file=str(path))
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise ClaimInputError(f"not valid JSON: {exc.msg}", field=f"(line {exc.lineno}, column {exc.colno})") from None
+        raise ClaimInputError(f"not valid JSON: {json_problem(exc, raw)}", file=str(path)) from None
     except RecursionError:
-        raise ClaimInputError("the JSON is nested too deeply", field="(file)") from None
-    except ValueError as exc:  # e.g. an integer with thousands of digits
-        raise ClaimInputError(f"not usable JSON: {exc}", field="(file)") from None
+        raise ClaimInputError("the JSON is nested too deeply", file=str(path)) from None
+    except ValueError:  # an integer with thousands of digits
+        raise ClaimInputError("a number in the JSON has far too many digits", file=str(path)) from None
+    if not isinstance(data, dict):
+        raise ClaimInputError(
+            f"expected a JSON object {{...}} holding the claim's fields, got {_type_name(data)}", file=str(path)
+        )
     csv_text = _read_text(visits_csv, "visits") if visits_csv is not None else None
     return parse_claim_input(data, visits_csv=csv_text)
 
 
-def _read_text(path: str | os.PathLike[str], field: str) -> str:
+def _read_text(path: str | os.PathLike[str], field: str | None) -> str:
     """A UTF-8 text file (BOM allowed); unreadable or non-UTF-8 files are input errors naming the file."""
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise ClaimInputError(f"cannot read {path}: {exc.strerror}", field=field) from None
+        raise ClaimInputError(f"cannot read it: {exc.strerror}", file=str(path), field=field) from None
     except UnicodeDecodeError as exc:
         raise ClaimInputError(
-            f"{path} is not UTF-8 text (byte {exc.start} cannot be decoded); save it as UTF-8", field=field
+            f"not UTF-8 text (byte {exc.start} cannot be decoded); save it as UTF-8", file=str(path), field=field
         ) from None
