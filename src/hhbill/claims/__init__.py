@@ -24,7 +24,7 @@ from ._check import (
     check_claim,
     edit_catalog,
 )
-from ._edits import late_noa_reduction_days
+from ._edits import late_noa_reduction_days, mbi_problem
 from ._history import Admission, admissions
 from ._import import LedgerImport, ledger_import, read_past_claims
 from ._input import (
@@ -96,6 +96,7 @@ __all__ = [
     "edit_catalog",
     "fee_schedule_for_store",
     "late_noa_reduction_days",
+    "mbi_problem",
     "ledger_import",
     "load_case_mix",
     "load_claim_input",
