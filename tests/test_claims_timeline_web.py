@@ -87,7 +87,7 @@ async def test_the_page_draws_periods_marks_and_flags(client: httpx.AsyncClient)
     page = await client.post("/claims/timeline", data={"mbi": MBI, "today": "2026-03-20"}, headers=HTML)
     assert page.status_code == 200
     text = page.text
-    assert '<g class="item period' in text and '<rect class="bar"' in text  # the period as a bar
+    assert '<g class="item period' in text and '<rect class="tl-bar"' in text  # the period as a bar
     assert text.count('<line class="mark"') >= 5  # its services as marks (and the 034X's)
     assert '<circle class="flag error"' in text and "consolidated-billing" in text  # the finding on its item
     assert "next period start" in text and MBI not in text
