@@ -154,3 +154,16 @@ def test_check_record_keeps_the_findings_for_the_timeline(tmp_path: Path) -> Non
     )
     period = next(i for i in found["items"] if i["kind"] == "period")
     assert period["status"] == "checked" and "practitioner-npi" in {f["id"] for f in period["findings"]}
+
+
+def test_ledger_status_marks_a_claim_paid(tmp_path: Path) -> None:
+    db = tmp_path / "status.db"
+    path = write(tmp_path, fresh(PERIOD))
+    recorded = runner.invoke(make_app(), ["--db", str(db), "claim", "ledger", "record", str(path)])
+    entry = json.loads(recorded.output)
+    paid = runner.invoke(make_app(), ["--db", str(db), "claim", "ledger", "status", str(entry["id"]), "paid"])
+    assert paid.exit_code == 0 and json.loads(paid.output)["status"] == "paid"
+    wrong = runner.invoke(make_app(), ["--db", str(db), "claim", "ledger", "status", str(entry["id"]), "lost"])
+    assert wrong.exit_code == 2
+    missing = runner.invoke(make_app(), ["--db", str(db), "claim", "ledger", "status", "999", "paid"])
+    assert missing.exit_code == 2 and "no ledger entry #999" in missing.output

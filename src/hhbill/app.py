@@ -398,6 +398,14 @@ class Hhbill:
         finally:
             ledger.close()
 
+    def ledger_set_status(self, entry_id: int, status: str, *, ledger_url: str | None = None) -> LedgerEntry:
+        """Record what the MAC did with a claim: submitted, paid or returned (the timeline shows it)."""
+        ledger = self.open_ledger(ledger_url)
+        try:
+            return ledger.set_status(entry_id, status)
+        finally:
+            ledger.close()
+
     def ledger_remove(self, entry_id: int, *, ledger_url: str | None = None) -> None:
         ledger = self.open_ledger(ledger_url)
         try:

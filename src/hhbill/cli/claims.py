@@ -214,6 +214,19 @@ def timeline(
         emit(found.to_dict(), fmt.value, lambda _: found.to_text())
 
 
+@ledger_app.command("status")
+def ledger_status(
+    ctx: typer.Context,
+    entry_id: Annotated[int, typer.Argument(help="ledger entry number")],
+    status: Annotated[ImportAs, typer.Argument(help="submitted, paid, returned (or checked)")],
+    ledger_url: LedgerUrlOpt = None,
+) -> None:
+    """Record what happened to a claim (paid, returned ...); the timeline shows each claim's status."""
+    with reported_errors():
+        entry = hhbill_from(ctx).ledger_set_status(entry_id, status.value, ledger_url=ledger_url)
+        typer.echo(dump_json(entry.to_dict()))
+
+
 @ledger_app.command("remove")
 def ledger_remove(
     ctx: typer.Context,
