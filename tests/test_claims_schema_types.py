@@ -89,3 +89,75 @@ def test_a_type_the_schema_refuses_is_refused_by_the_parser(form: str, path: str
         parse_claim_input(data)
     where = str(err.value.location.get("field", ""))
     assert where.startswith(path.split("[")[0].split(".")[0]), (path, kind, where, err.value.message)
+
+
+# --- typed claim facts ------------------------------------------------------------------------------------------------
+
+
+def _conforms(value: Any, hint: Any) -> bool:
+    """Whether ``value`` is of the type ``hint`` (the few forms ClaimFacts uses: X | None, list[X], dict[K, V])."""
+    import types
+    import typing
+
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_conforms(value, arg) for arg in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return isinstance(value, list) and all(_conforms(v, item) for v in value)
+    if origin is dict:
+        key, item = typing.get_args(hint)
+        return isinstance(value, dict) and all(_conforms(k, key) and _conforms(v, item) for k, v in value.items())
+    if hint is object:
+        return True
+    return isinstance(value, hint) and not (hint is int and isinstance(value, bool))
+
+
+@pytest.mark.parametrize("form", ["period", "therapy", "line"])
+def test_claim_facts_hold_the_types_they_declare(form: str) -> None:
+    import typing
+
+    from hhbill.claims import BuildSettings, PeriodOfCare, build_claim
+    from hhbill.claims._model import ClaimFacts
+
+    data = _base(form)
+    if form == "line":
+        data.update(
+            {
+                "telehealth_services": {"video": 2},
+                "remote_monitoring_days": 5,
+                "ytd_therapy_spend": {"pt_slp": "10.00"},
+                "first_period": True,
+                "transfer_from_other_hha": True,
+                "pfs_locality": "13202:01",
+                "discharge_date": "2026-03-31",
+            }
+        )
+    parsed = parse_claim_input(data)
+    claim = build_claim(parsed, BuildSettings()) if isinstance(parsed, PeriodOfCare) else parsed
+    hints = typing.get_type_hints(ClaimFacts)
+    given = {name for name in claim.facts if name in hints}
+    assert given, "the input sets typed facts"
+    for name in hints:
+        value = getattr(claim.facts, name)
+        assert _conforms(value, hints[name]), (name, value, hints[name])
+
+
+def test_claim_facts_read_by_name_like_the_former_dict() -> None:
+    from datetime import date
+
+    from hhbill.claims import Claim
+    from hhbill.claims._model import ClaimFacts
+
+    claim = Claim("0329", facts={"noa_receipt_date": date(2026, 3, 4), "payer_id": "14011"})  # type: ignore[arg-type]
+    assert isinstance(claim.facts, ClaimFacts) and claim.facts.noa_receipt_date == date(2026, 3, 4)
+    assert claim.facts["payer_id"] == "14011" and claim.facts.extra == {"payer_id": "14011"}
+    assert "discharge_date" not in claim.facts and claim.facts.get("discharge_date") is None
+    with pytest.raises(KeyError):
+        claim.facts["discharge_date"]
+    claim.facts.pop("noa_receipt_date")
+    assert claim.facts.noa_receipt_date is None and dict(claim.facts) == {"payer_id": "14011"}
+    claim.facts.setdefault("claim_notes", []).append("x")  # type: ignore[attr-defined]
+    assert claim.facts.to_dict() == {"payer_id": "14011", "claim_notes": ["x"]}

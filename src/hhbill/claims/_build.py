@@ -22,7 +22,7 @@ from .._errors import ClaimInputError
 from ._data import RuleTables, rule_tables
 from ._input import PeriodOfCare, RemoteMonitoring, TherapyService, Visit
 from ._kx import kx_walk
-from ._model import Claim, ClaimLine, CodeAmount, CodeDate
+from ._model import Claim, ClaimFacts, ClaimLine, CodeAmount, CodeDate
 from ._pricing import TherapyFeeSchedule
 
 __all__ = ["BuildSettings", "assign_timed_units", "build_claim", "timed_units", "visit_units"]
@@ -143,18 +143,15 @@ def build_claim(
         remarks=period.remarks,
     )
     derivations: list[str] = []
-    facts: dict[str, object] = {"site_of_service": period.site_of_service, "derivations": derivations}
-    if period.noa_receipt_date is not None:
-        facts["noa_receipt_date"] = period.noa_receipt_date
-    if period.discharge_date is not None:
-        facts["discharge_date"] = period.discharge_date
-    if period.first_period is not None:
-        facts["first_period"] = period.first_period
-    if period.transfer_from_other_hha:
-        facts["transfer_from_other_hha"] = True
-    if period.pfs_locality:
-        facts["pfs_locality"] = period.pfs_locality
-    claim.facts = facts
+    claim.facts = ClaimFacts(
+        site_of_service=period.site_of_service,
+        derivations=derivations,
+        noa_receipt_date=period.noa_receipt_date,
+        discharge_date=period.discharge_date,
+        first_period=period.first_period,
+        transfer_from_other_hha=period.transfer_from_other_hha,
+        pfs_locality=period.pfs_locality,
+    )
     kind = tob.kind if tob else ""
     if period.type_of_bill[1:3] == "34":
         _build_therapy(period, claim, settings, tables, derivations, fee_schedule)
@@ -223,11 +220,11 @@ def _build_home_health(
     lines.extend(_site_lines(period, visit_lines, tables))
     if period.remote_monitoring is not None:
         lines.append(_monitoring_line(period, period.remote_monitoring, tables))
-        claim.facts["remote_monitoring_days"] = period.remote_monitoring.days
+        claim.facts.remote_monitoring_days = period.remote_monitoring.days
     # UB-04 lines run in ascending revenue code order (0023 first), by date within a revenue code; the sort is
     # stable, so a Q-line stays after the visit it is paired with.
     lines.sort(key=_LINE_ORDER)
-    claim.facts["telehealth_services"] = telehealth_counts
+    claim.facts.telehealth_services = telehealth_counts
     _home_health_codes(period, claim, derivations)
 
 
@@ -391,7 +388,7 @@ def _request_late_noa_exception(
     )
     # the exception's explanation first: it is what the MAC reviews; other remarks given follow it
     claim.remarks = f"{exception.remarks}; {period.remarks}" if period.remarks else exception.remarks
-    claim.facts["late_noa_exception"] = {"category": exception.category, "meaning": meaning}
+    claim.facts.late_noa_exception = {"category": exception.category, "meaning": meaning}
     derivations.append(
         f"Remarks: the late-NOA exception explanation ({exception.category}); {modifier} on the 0023 line requests "
         f"the exception (42 CFR 484.205(j)(4); {tables.late_noa_kx_note})"
@@ -594,4 +591,4 @@ def _build_therapy(
             "KX threshold counted on charges: no physician fee schedule is loaded to price the lines (import one "
             "with `hhbill rvu-import`)"
         )
-    claim.facts["ytd_therapy_spend"] = dict(period.ytd_therapy_spend)
+    claim.facts.ytd_therapy_spend = dict(period.ytd_therapy_spend)

@@ -22,7 +22,7 @@ from typing import Any
 from .._errors import ClaimInputError
 from .._input_files import json_problem
 from ._data import rule_tables
-from ._model import Claim, ClaimLine, CodeAmount, CodeDate, Patient, Provider
+from ._model import Claim, ClaimFacts, ClaimLine, CodeAmount, CodeDate, Patient, Provider
 
 __all__ = [
     "MODALITIES",
@@ -848,11 +848,11 @@ def claim_from_dict(data: dict[str, Any]) -> Claim:
     telehealth = _obj(data.get("telehealth_services", {}), "telehealth_services")
     _reject_unknown(telehealth, frozenset(MODALITIES[1:]), "telehealth_services.")
     facts = _facts(header)
-    facts["telehealth_services"] = {k: _int(v, f"telehealth_services.{k}") for k, v in telehealth.items()}
+    facts.telehealth_services = {k: _int(v, f"telehealth_services.{k}") for k, v in telehealth.items()}
     if data.get("remote_monitoring_days") is not None:
-        facts["remote_monitoring_days"] = _int(data["remote_monitoring_days"], "remote_monitoring_days")
+        facts.remote_monitoring_days = _int(data["remote_monitoring_days"], "remote_monitoring_days")
     if data.get("ytd_therapy_spend"):
-        facts["ytd_therapy_spend"] = _ytd_spend(data["ytd_therapy_spend"])
+        facts.ytd_therapy_spend = _ytd_spend(data["ytd_therapy_spend"])
     return Claim(
         type_of_bill=header["type_of_bill"],
         from_date=header["from_date"],
@@ -877,17 +877,16 @@ def claim_from_dict(data: dict[str, Any]) -> Claim:
     )
 
 
-def _facts(header: dict[str, Any]) -> dict[str, object]:
+def _facts(header: dict[str, Any]) -> ClaimFacts:
     """Claim facts the edits use that are not on the UB-04 itself."""
-    facts: dict[str, object] = {"site_of_service": header["site_of_service"]}
-    if header["pfs_locality"]:
-        facts["pfs_locality"] = header["pfs_locality"]
-    for key in ("noa_receipt_date", "discharge_date", "first_period"):
-        if header[key] is not None:
-            facts[key] = header[key]
-    if header["transfer_from_other_hha"]:
-        facts["transfer_from_other_hha"] = True
-    return facts
+    return ClaimFacts(
+        site_of_service=header["site_of_service"],
+        noa_receipt_date=header["noa_receipt_date"],
+        discharge_date=header["discharge_date"],
+        first_period=header["first_period"],
+        transfer_from_other_hha=header["transfer_from_other_hha"],
+        pfs_locality=header["pfs_locality"],
+    )
 
 
 # --- files -------------------------------------------------------------------------------------------------

@@ -83,7 +83,7 @@ def claim_to_dict(claim: Claim) -> dict[str, Any]:
         "remarks": claim.remarks,
         "total_charge": _money(total),
         "lines": [_line_dict(line) for line in claim.lines],
-        "facts": _json_value(claim.facts),
+        "facts": _json_value(claim.facts.to_dict()),
     }
 
 
@@ -126,8 +126,8 @@ def claim_text(claim: Claim) -> str:
             out.append(f"    because: {line.because}")
     total = claim.total_charge if claim.total_charge is not None else claim.computed_total()
     out.append(f"    total charges ${_money(total)}")
-    derivations = claim.facts.get("derivations")
-    if isinstance(derivations, list) and derivations:
+    derivations = claim.facts.derivations
+    if derivations:
         out.append("")
         out.extend(f"- {d}" for d in derivations)
     return "\n".join(out)
