@@ -25,6 +25,38 @@ def _month_starts(first: date, last: date) -> list[date]:
     return found
 
 
+def _row(index: int, item: dict[str, Any], x: Any, day_width: float) -> dict[str, Any]:
+    """One item's row: its bar or point, its service marks and the flag of its worst finding."""
+    y = TOP + index * ROW_HEIGHT
+    start, end = x(item["start"]), x(item["end"])
+    findings = item["findings"]
+    worst = next((s for s in ("error", "warning", "info") if any(f["severity"] == s for f in findings)), "")
+    timing = item["timing"].split(" ")[0] if item["timing"] else ""
+    css = [item["kind"], item["status"], timing, "superseded" if item["superseded"] else ""]
+    title = [
+        item["label"],
+        f"{item['start']} to {item['end']}",
+        f"NPI {item['provider_npi']}",
+        item["status"],
+        item["timing"],
+        item["superseded"],
+    ]
+    return {
+        "y": y,
+        "label": f"{item['label']} · {item['start']}",
+        "kind": item["kind"],
+        "css": " ".join(c for c in css if c),
+        "point": item["kind"] in POINT_KINDS,
+        "x": start,
+        "width": max(3.0, round(end - start + day_width, 1)),
+        "title": " · ".join(part for part in title if part),
+        "marks": [{"x": x(m["date"]), "title": f"{m['date']} {m['discipline']} {m['code']}"} for m in item["marks"]],
+        "flag": worst,
+        "flag_x": round(end + 10, 1),
+        "flag_title": "; ".join(f"{f['severity']} {f['id']}: {f['message']}" for f in findings),
+    }
+
+
 def timeline_chart(data: dict[str, Any], width: int = 960) -> dict[str, Any] | None:
     """Rows (bars, points, marks, finding flags) and axis ticks for the timeline SVG; None with no items."""
     items = data["items"]
@@ -40,50 +72,7 @@ def timeline_chart(data: dict[str, Any], width: int = 960) -> dict[str, Any] | N
         value = date.fromisoformat(day) if isinstance(day, str) else day
         return round(LEFT + plot * (value - first).days / span, 1)
 
-    rows = []
-    for index, item in enumerate(items):
-        y = TOP + index * ROW_HEIGHT
-        start, end = x(item["start"]), x(item["end"])
-        findings = item["findings"]
-        worst = next((s for s in ("error", "warning", "info") if any(f["severity"] == s for f in findings)), "")
-        rows.append(
-            {
-                "y": y,
-                "label": f"{item['label']} · {item['start']}",
-                "kind": item["kind"],
-                "css": " ".join(
-                    c
-                    for c in (
-                        item["kind"],
-                        item["status"],
-                        item["timing"].split(" ")[0] if item["timing"] else "",
-                        "superseded" if item["superseded"] else "",
-                    )
-                    if c
-                ),
-                "point": item["kind"] in POINT_KINDS,
-                "x": start,
-                "width": max(3.0, round(end - start + plot / span, 1)),
-                "title": " · ".join(
-                    part
-                    for part in (
-                        item["label"],
-                        f"{item['start']} to {item['end']}",
-                        f"NPI {item['provider_npi']}",
-                        item["status"],
-                        item["timing"],
-                        item["superseded"],
-                    )
-                    if part
-                ),
-                "marks": [
-                    {"x": x(m["date"]), "title": f"{m['date']} {m['discipline']} {m['code']}"} for m in item["marks"]
-                ],
-                "flag": worst,
-                "flag_x": round(end + 10, 1),
-                "flag_title": "; ".join(f"{f['severity']} {f['id']}: {f['message']}" for f in findings),
-            }
-        )
+    rows = [_row(index, item, x, plot / span) for index, item in enumerate(items)]
     height = TOP + len(items) * ROW_HEIGHT + 30
     ticks = [
         {"x": x(day), "label": day.strftime("%b %Y") if day.month == 1 else day.strftime("%b")}
