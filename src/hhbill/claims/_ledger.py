@@ -35,8 +35,9 @@ __all__ = ["LEDGER_URL_ENV", "ClaimLedger", "LedgerEntry", "claim_key", "open_le
 LEDGER_URL_ENV = "HHBILL_LEDGER_URL"
 #: checked: a draft the scrubber saw; submitted: sent to the MAC; paid / returned: what the MAC did with it
 LEDGER_STATUSES = ("checked", "submitted", "paid", "returned")
-#: statuses of a claim the MAC has (an adjustment or cancel of it then supersedes it)
-SENT_STATUSES = ("submitted", "paid", "returned")
+#: statuses of a claim the MAC has accepted into its history: an adjustment or cancel of it then supersedes it,
+#: and the cross-claim edits read it (a returned claim is corrected and sent again, not adjusted)
+SENT_STATUSES = ("submitted", "paid")
 
 _DDL = (
     """CREATE TABLE IF NOT EXISTS claims_ledger_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)""",
@@ -438,7 +439,7 @@ class ClaimLedger:
                 (
                     f"UPDATE claims_ledger SET superseded_by = (SELECT id FROM claims_ledger WHERE claim_key = ?), "
                     f"superseded_how = ? WHERE beneficiary_key = ? AND provider_npi = ? AND from_date = ? "
-                    f"AND type_of_bill IN ({marks}) AND status IN ('submitted', 'paid', 'returned') "
+                    f"AND type_of_bill IN ({marks}) AND status IN ('submitted', 'paid') "
                     "AND superseded_by IS NULL AND claim_key <> ?",
                     (
                         key,
