@@ -30,7 +30,7 @@ from ._errors import ClaimInputError, HhbillError
 from ._store import Store
 
 if TYPE_CHECKING:
-    from .claims import CaseMixTable, CheckResult, Claim, LedgerEntry, PeriodOfCare
+    from .claims import CaseMixTable, CheckResult, Claim, LedgerEntry, LedgerImport, PeriodOfCare, Timeline
     from .claims._ledger import ClaimLedger
     from .hcpcs import HcpcsReference, ImportResult
     from .rvu import (
@@ -301,11 +301,13 @@ class Hhbill:
         return load_claim_input(path, visits_csv=visits_csv)
 
     def _claim_of(self, data: ClaimInput, visits_csv: str | None, under_8: str) -> Claim:
-        from .claims import BuildSettings, PeriodOfCare, build_claim, parse_claim_input
+        from .claims import BuildSettings, PeriodOfCare, build_claim, fee_schedule_for_store, parse_claim_input
 
         parsed = parse_claim_input(data, visits_csv=visits_csv) if isinstance(data, Mapping) else data
         if isinstance(parsed, PeriodOfCare):
-            return build_claim(parsed, BuildSettings(under_8_minute_policy=under_8))
+            # 034X: the KX threshold counts allowed amounts when a fee schedule is imported
+            pricer = fee_schedule_for_store(self.store) if parsed.therapy_services else None
+            return build_claim(parsed, BuildSettings(under_8_minute_policy=under_8), fee_schedule=pricer)
         return parsed
 
     def build_claim(
@@ -352,7 +354,8 @@ class Hhbill:
                 late_noa_day_count=late_noa_day_count,
             )
             result = check_claim(claim, context)
-            entry = ledger.record(claim, record) if record and ledger is not None else None
+            # the findings go with the entry: the patient's timeline shows them on the claim they concern
+            entry = ledger.record(claim, record, result.findings) if record and ledger is not None else None
         finally:
             if ledger is not None:
                 ledger.close()
@@ -398,6 +401,46 @@ class Hhbill:
         ledger = self.open_ledger(ledger_url)
         try:
             return ledger.record(claim, status)
+        finally:
+            ledger.close()
+
+    def timeline(
+        self,
+        mbi: str,
+        *,
+        today: date | None = None,
+        provider_npi: str | None = None,
+        ledger_url: str | None = None,
+    ) -> Timeline:
+        """The patient's home health timeline from the ledger: admissions, NOAs, periods (early/late), transfers,
+        discharges, 034X claims, adjustments and cancels, each with its status and findings; the next dates."""
+        from .claims import mbi_problem, timeline
+
+        problem = mbi_problem(mbi.strip().upper())
+        if problem is not None:
+            raise ClaimInputError(f"the MBI is {problem}", field="mbi")
+        ledger = self.open_ledger(ledger_url)
+        try:
+            return timeline(ledger, mbi, today=today, provider_npi=provider_npi or None)
+        finally:
+            ledger.close()
+
+    def ledger_import(self, path: Path, *, status: str = "submitted", ledger_url: str | None = None) -> LedgerImport:
+        """Load past claims (JSON claim inputs or an 837I file) into the ledger; all are read before any is
+        recorded, and importing a file again adds nothing."""
+        from .claims import fee_schedule_for_store, ledger_import
+
+        ledger = self.open_ledger(ledger_url)
+        try:
+            return ledger_import(ledger, path, status=status, fee_schedule=fee_schedule_for_store(self.store))
+        finally:
+            ledger.close()
+
+    def ledger_set_status(self, entry_id: int, status: str, *, ledger_url: str | None = None) -> LedgerEntry:
+        """Record what the MAC did with a claim: submitted, paid or returned (the timeline shows it)."""
+        ledger = self.open_ledger(ledger_url)
+        try:
+            return ledger.set_status(entry_id, status)
         finally:
             ledger.close()
 

@@ -348,6 +348,44 @@ def _mask(value: str | None) -> str:
     return mask_mbi(value, blank="-")
 
 
+# -- patient timeline (signed in) -------------------------------------------------------------------------------------
+@router.get("/claims/timeline")
+def timeline_form(request: Request) -> Response:
+    if (redirect := _signed_in_or_login(request)) is not None:
+        return redirect
+    return page(request, "timeline.html", {"timeline": None}, form={"today": "", "npi": ""}, chart=None, error=None)
+
+
+@router.post("/claims/timeline")
+def timeline_page(
+    request: Request,
+    _user: Annotated[ApiKey | None, Depends(signed_in_user)],
+    mbi: Annotated[str, Form(max_length=20)],
+    today: Annotated[str, Form(max_length=20)] = "",
+    npi: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """The timeline of the patient named in the form (the MBI never goes in a URL: URLs reach access logs)."""
+    from ._timeline import timeline_chart
+
+    form = {"today": today, "npi": npi}
+    try:
+        found = hhbill_of(request).timeline(mbi, today=_day(today or None, "today"), provider_npi=npi.strip() or None)
+    except HhbillError as exc:
+        if wants_json(request):
+            raise
+        return render(
+            request,
+            "timeline.html",
+            status_code=status_for(exc),
+            data={"timeline": None},
+            form=form,
+            chart=None,
+            error=exc,
+        )
+    data = {"timeline": found.to_dict()}
+    return page(request, "timeline.html", data, form=form, chart=timeline_chart(data["timeline"]), error=None)
+
+
 # -- 837I upload (signed in) -----------------------------------------------------------------------------------------
 @router.get("/x12")
 def x12_form(request: Request) -> Response:

@@ -138,6 +138,15 @@ class ClaimOut(_Open):
     """A built or checked claim: the claim, its lines and (for a check) the findings."""
 
 
+class TimelineOut(_Open):
+    """A patient's timeline: items (each with kind, dates, agency, status, marks, findings) and next dates."""
+
+    patient: str
+    today: str
+    items: list[dict[str, Any]]
+    next_dates: list[dict[str, Any]]
+
+
 class X12Summary(_Open):
     file: str | None
     claims: int
