@@ -39,6 +39,7 @@ from ._common import (
 from ._pages import router as pages_router
 from ._security import GuardMiddleware, RateLimiter
 from ._settings import Settings
+from ._surfaces import router as surfaces_router
 
 __all__ = ["create_app"]
 
@@ -112,6 +113,7 @@ def create_app(
 
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(surfaces_router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     if settings.cors_origins:
