@@ -310,7 +310,10 @@ def claims_submit(
 
 
 def _claims_page(request: Request, data: dict[str, Any]) -> Response:
-    return page(request, "claims.html", data, columns=VISIT_CSV_COLUMNS, choices=visit_choices(), mask=_mask)
+    return page(
+        request, "claims.html", data, columns=VISIT_CSV_COLUMNS, choices=visit_choices(), mask=_mask,
+        form=_form_choices(),
+    )  # fmt: skip
 
 
 def _claims_result(
@@ -326,7 +329,14 @@ def _claims_result(
         columns=VISIT_CSV_COLUMNS,
         choices=visit_choices(),
         mask=_mask,
+        form=_form_choices(),
     )
+
+
+def _form_choices() -> dict[str, Any]:
+    from ..claim_form import claim_form_choices
+
+    return claim_form_choices()
 
 
 def _parse_json(text: str) -> Any:

@@ -189,3 +189,33 @@ def x12_view_submit(
     for claim in data["claims"]:
         claim["input_json"] = json.dumps(claim["input"], indent=2)
     return render(request, "x12_view.html", data={"view": data}, error=None, mask=_mask)
+
+
+# -- claim form: one field checked by the claim input parser ------------------------------------------------------
+@router.post("/claims/field")
+def claim_field_check(
+    request: Request,
+    _user: Annotated[ApiKey | None, Depends(signed_in_user)],
+    key: Annotated[str, Form(max_length=100)],
+    value: Annotated[str, Form(max_length=100_000)] = "",
+    context_type_of_bill: Annotated[str, Form(max_length=20)] = "",
+    context_from: Annotated[str, Form(max_length=20)] = "",
+    context_through: Annotated[str, Form(max_length=20)] = "",
+    context_admission_date: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Check one header field of the claim form with the claim input parser (the CLI's own checks). ``value`` is
+    the field's value as JSON (text, or a list for diagnoses and code tables). Patient fields are refused: the
+    form checks them in the browser. Always JSON."""
+    from ..claim_form import check_claim_field
+
+    try:
+        parsed: Any = json.loads(value) if value.strip() else ""
+    except json.JSONDecodeError:
+        parsed = value  # plain text is the field's text
+    context = {
+        "type_of_bill": context_type_of_bill,
+        "from": context_from,
+        "through": context_through,
+        "admission_date": context_admission_date,
+    }
+    return DataResponse(check_claim_field(key, parsed, context).to_dict())
