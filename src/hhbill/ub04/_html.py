@@ -24,7 +24,7 @@ _TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _COLUMN_IN = 0.1
 _LINE_IN = 1 / 6
 #: from the top of a grid line to the top of a 10-point value, centring it on the line
-_VALUE_TOP_IN = 0.03
+_VALUE_TOP_IN = 0.02
 _VALUE_LEFT_IN = 0.01
 
 _BASE_CSS = """\
