@@ -19,12 +19,12 @@ pytestmark = pytest.mark.browser
 STATIC = Path(__file__).resolve().parent.parent / "src" / "hhbill" / "static"
 
 
-def _field(page, key: str):  # type: ignore[no-untyped-def]
-    return page.locator(f'#claim-header [data-key="{key}"]')
+def _field(tab, key: str):  # type: ignore[no-untyped-def]
+    return tab.locator(f'#claim-header [data-key="{key}"]')
 
 
-def _check_text(page, key: str) -> str:  # type: ignore[no-untyped-def]
-    return str(page.locator(f'output[id="check-{key}"]').inner_text())
+def _check_text(tab, key: str) -> str:  # type: ignore[no-untyped-def]
+    return str(tab.locator(f'output[id="check-{key}"]').inner_text())
 
 
 def test_fill_the_claim_form_build_and_download_the_pdf(page, served, tmp_path: Path) -> None:  # noqa: F811
