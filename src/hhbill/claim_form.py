@@ -77,7 +77,7 @@ def _concerns(location: str, key: str) -> bool:
 def check_claim_field(key: str, value: Any, context: dict[str, Any] | None = None) -> FieldCheck:
     """Check one header field of a claim input with the claim input parser (``context``: the draft's
     ``type_of_bill``/``from``/``through``/``admission_date``, so e.g. ``through`` is checked against ``from``)."""
-    if key.startswith("patient"):
+    if key == "patient" or key.startswith("patient."):
         raise InputError("patient fields are checked in the browser and never sent for checking", field="key")
     if key not in FIELDS:
         raise InputError(f"{key!r} is not a field of the claim form (fields: {', '.join(sorted(FIELDS))})", field="key")
