@@ -36,6 +36,7 @@ from ._common import (
     status_for,
     wants_json,
 )
+from ._first_run import router as first_run_router
 from ._pages import router as pages_router
 from ._security import GuardMiddleware, RateLimiter
 from ._settings import Settings
@@ -114,6 +115,7 @@ def create_app(
     app.include_router(api_router)
     app.include_router(pages_router)
     app.include_router(surfaces_router)
+    app.include_router(first_run_router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     if settings.cors_origins:
