@@ -132,3 +132,10 @@ async def test_claim_pages_need_a_key(anonymous: httpx.AsyncClient) -> None:
 def test_created_date_defaults_to_today() -> None:
     pages = ub04_pages(build_claim(load_claim_input(EXAMPLE)), created=date(2026, 4, 1))  # type: ignore[arg-type]
     assert pages[0].values["45"][-1] == "040126"
+
+
+async def test_the_claim_page_words_broken_json_for_a_biller(client: httpx.AsyncClient) -> None:
+    page = await client.post("/claims", data={"input_json": '{"type_of_bill": "0329"\n "from": "2026-03-02"}'},
+                             headers=HTML)  # fmt: skip
+    assert page.status_code == 422 and "line 2, column 2: a comma is missing between two values" in page.text
+    assert "Expecting" not in page.text

@@ -345,10 +345,10 @@ def _parse_json(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
+        from .._input_files import json_problem
+
         raise FormInputError(
-            f"the input is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-            field="input_json",
-            line=exc.lineno,
+            f"the input is not valid JSON: {json_problem(exc, text)}", field="input_json", line=exc.lineno
         ) from None
 
 
