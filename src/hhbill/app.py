@@ -4,7 +4,7 @@ The CLI (``hhbill.cli``), the REST API and the web pages (``hhbill.web``) each m
 only its methods, so each question gets the same answer from all three::
 
     hhbill = Hhbill(settings=Settings.from_env())     # settings read once, at the edge
-    hhbill.code_page("G0320")                           # the decoded page, with its RVU section
+    hhbill.code_page("G0320")                           # the explained page, with its RVU section
     hhbill.search("home health aide visit")
     outcome = hhbill.check_claim(period_json, record="checked")   # build, check, record to the ledger
 
@@ -180,11 +180,14 @@ class Hhbill:
         return {"releases": [r.to_dict() for r in self.reference.releases()]}
 
     def code_page(self, code: str, as_of: date | None = None) -> dict[str, Any]:
-        """The decoded code page (every field with its meaning, status, history, exclusions) and its RVU section.
+        """The explained code page (:func:`hhbill.explain.explain_code`): every field with its meaning and CMS
+        definition, status, history, exclusions, and the sections - lay names, plain language, the fee schedule
+        entry, comparisons over the release, related codes, billing, scrubber edits and a FAQ.
 
         Pages are kept (up to :data:`PAGE_CACHE_SIZE`) until the database changes. Treat the dict as read-only.
         """
-        from .hcpcs import code_page, normalise_code
+        from .explain import explain_code
+        from .hcpcs import normalise_code
 
         day = as_of or date.today()
         key = (normalise_code(code)[:40], day.isoformat(), self._state())
@@ -192,21 +195,18 @@ class Hhbill:
         if page is not None:
             self._pages.move_to_end(key)
             return page
-        page = code_page(self.reference, code, day)
-        page["rvu"] = self.rvu_section(page["code"], day)
+        page = explain_code(self.reference, code, day).to_dict()
+        # the explaining page may have loaded the shipped fee schedule into the store: key on the state after it
+        key = (key[0], key[1], self._state())
         self._pages[key] = page
         if len(self._pages) > PAGE_CACHE_SIZE:
             self._pages.popitem(last=False)
         return page
 
     def rvu_section(self, code: str, as_of: date | None = None) -> dict[str, Any] | None:
-        """The fee schedule section of a code page; None when no fee schedule holds the code."""
-        from .rvu import code_rvu_section
-
-        try:
-            return code_rvu_section(self.store, code, year=as_of.year if as_of else None).to_dict()
-        except HhbillError:  # no fee schedule loaded, or the code is not in it: the page has no RVU section
-            return None
+        """The fee schedule section of a code page (its ``rvu`` key)."""
+        rvu: dict[str, Any] | None = self.code_page(code, as_of).get("rvu")
+        return rvu
 
     def history(self, code: str) -> dict[str, Any]:
         """Each change of each field of a code across the loaded releases, and the meanings it has had."""
@@ -442,8 +442,11 @@ class Hhbill:
         return import_fee_schedule(self.store, path, release=release, progress=progress)
 
     def rvu_releases(self) -> list[LoadedRelease]:
-        from .rvu import list_releases
+        """The fee schedule releases answers come from (the shipped one where nothing was imported)."""
+        from .rvu import ensure_embedded_fee_schedule, list_releases
 
+        if not self.store.read_only:
+            ensure_embedded_fee_schedule(self.store)
         return list_releases(self.store)
 
     def price(

@@ -89,6 +89,8 @@ class TherapyService:
     minutes: int = 0
     timed: bool = True
     charge: Decimal = Decimal(0)
+    #: who furnished it: the therapist (PT, OT, SLP; the default) or an assistant (PTA, OTA -> CQ/CO)
+    role: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,9 @@ class PeriodOfCare:
     ytd_therapy_spend: dict[str, Decimal] = field(default_factory=dict)  # "pt_slp" / "ot" -> amount
     #: an exception to the late-NOA reduction is requested: KX on the 0023 line, the explanation in Remarks
     late_noa_exception: LateNoaException | None = None
+    #: 034X: the PFS payment locality (MAC:LOC) the lines are priced in for the KX threshold; default the
+    #: provider's ZIP
+    pfs_locality: str = ""
 
 
 # --- field readers: each names the field path in its error ------------------------------------------------
@@ -330,6 +335,7 @@ _HEADER_KEYS = frozenset(
         "attending_npi",
         "certifying_npi",
         "total_charge",
+        "pfs_locality",
         "$schema",
         "description",
     }
@@ -482,6 +488,7 @@ def _header(data: dict[str, Any]) -> dict[str, Any]:
         "provider": _provider(data.get("provider", {})),
         "attending_npi": _text(data, "attending_npi"),
         "certifying_npi": _text(data, "certifying_npi"),
+        "pfs_locality": _text(data, "pfs_locality").upper(),
     }
 
 
@@ -623,7 +630,7 @@ def _remote_monitoring(value: Any) -> RemoteMonitoring:
     )
 
 
-_THERAPY_KEYS = frozenset({"date", "discipline", "code", "minutes", "timed", "charge"})
+_THERAPY_KEYS = frozenset({"date", "discipline", "code", "minutes", "timed", "charge", "role"})
 _THERAPY_DISCIPLINES = frozenset({"PT", "OT", "SLP"})
 
 
@@ -648,6 +655,7 @@ def _therapy_service(obj: Any, index: int) -> TherapyService:
                 and type(timed) is bool
                 and not (timed and minutes == 0)
                 and charge is not None
+                and "role" not in obj
             ):
                 day = _date_fast(obj["date"])
                 if day is not None:
@@ -669,13 +677,21 @@ def _therapy_service_checked(obj: dict[str, Any], where: str) -> TherapyService:
     minutes = _int(obj.get("minutes", 0), f"{where}.minutes", maximum=tables.max_minutes)
     if timed and minutes == 0:
         raise ClaimInputError("a timed code needs its minutes", field=f"{where}.minutes")
+    discipline = _choice(_require(obj, "discipline", f"{where}."), f"{where}.discipline", therapy)
+    role = _text(obj, "role", f"{where}.").upper()
+    if role:
+        roles = {discipline} | {a.role for a in tables.assistant_roles.values() if a.discipline == discipline}
+        _choice(role, f"{where}.role", frozenset(roles))
+        if role == discipline:
+            role = ""
     return TherapyService(
         date=_date(_require(obj, "date", f"{where}."), f"{where}.date"),
-        discipline=_choice(_require(obj, "discipline", f"{where}."), f"{where}.discipline", therapy),
+        discipline=discipline,
         code=code,
         minutes=minutes,
         timed=timed,
         charge=_money(obj.get("charge"), f"{where}.charge"),
+        role=role,
     )
 
 
@@ -848,6 +864,8 @@ def claim_from_dict(data: dict[str, Any]) -> Claim:
 def _facts(header: dict[str, Any]) -> dict[str, object]:
     """Claim facts the edits use that are not on the UB-04 itself."""
     facts: dict[str, object] = {"site_of_service": header["site_of_service"]}
+    if header["pfs_locality"]:
+        facts["pfs_locality"] = header["pfs_locality"]
     for key in ("noa_receipt_date", "discharge_date", "first_period"):
         if header[key] is not None:
             facts[key] = header[key]

@@ -183,23 +183,9 @@ def code(
         hhbill = hhbill_from(ctx)
         hhbill.ensure_default()
         page = hhbill.code_page(code, parse_day(as_of))
-        if fmt is PageFormat.html:
-            from ..hcpcs._page import render_html
-
-            emit(page, "text", render_html)
-        elif fmt is PageFormat.text:
-            emit(page, "text", _page_text)
-        else:
+        if fmt is PageFormat.json:
             emit(page, "json")
+        else:
+            from ..explain import render_html, render_text
 
-
-def _page_text(page: dict[str, Any]) -> str:
-    from ..hcpcs._page import render_text
-
-    text = render_text(page).rstrip("\n")
-    rvu = page.get("rvu")
-    if rvu:
-        lines = [str(rvu.get("summary") or "")]
-        lines += [f"- {rvu[key]['sentence']}" for key in ("work_rvu_zero_share", "same_status_share") if rvu.get(key)]
-        text += "\n\nRVUs (physician fee schedule):\n" + "\n".join(f"  {line}" for line in lines)
-    return text
+            emit(page, "text", render_html if fmt is PageFormat.html else render_text)
