@@ -130,7 +130,7 @@ def test_search_as_you_type_then_open_the_code_page(page) -> None:
     suggestion.click()
     page.wait_for_url("**/codes/G0151**")
     assert "Hhcp-serv of pt,ea 15 min" in page.locator("h2").first.inner_text()
-    assert page.get_by_text("MAY BE BILLED ONLY FOR HOME HEALTH CARE").is_visible()
+    assert page.get_by_text("MAY BE BILLED ONLY FOR HOME HEALTH CARE").first.is_visible()
     _screenshot(page, "code_page")
 
 
