@@ -120,3 +120,15 @@ def test_claim_check_reads_an_837i_whatever_its_name(x12_file: Path, db: Path) -
     code, out, err = _run(db, "claim", "check", str(x12_file), "--format", "json")
     assert code == 0, err + out
     assert json.loads(out)["summary"]["claims"] == 1
+
+
+def test_x12_show_ub04_as_a_pdf(tmp_path: Path, db: Path) -> None:
+    code, out, err = _run(db, "claim", "build", str(EXAMPLE), "--format", "x12", "--x12-settings", str(SETTINGS))
+    claim_file = tmp_path / "one.837"
+    claim_file.write_text(out)
+    target = tmp_path / "claims.pdf"
+    code, _, err = _run(db, "x12", "show", str(claim_file), "--format", "ub04", "--output", str(target))
+    assert code == 0, err
+    assert target.read_bytes().startswith(b"%PDF-") and b"UB-04 0329 PCN-0001" in target.read_bytes()
+    code, _, err = _run(db, "x12", "show", str(claim_file), "--output", str(target))
+    assert code == 1 and "--output is for --format ub04" in err

@@ -207,3 +207,13 @@ def test_values_never_overflow_their_box() -> None:
             box = layout().box(box_id)
             assert len(rows) <= box.value_rows, box_id
             assert all(len(row) <= box.value_width for row in rows), box_id
+
+
+@needs_poppler
+def test_several_claims_follow_one_another(tmp_path: Path) -> None:
+    first, second = _example_claim(), _example_claim()
+    second.patient_control_number = "PCN-0002"
+    pdf = tmp_path / "two.pdf"
+    pdf.write_bytes(ub04_pdf([first, second], created=CREATED))
+    assert _boxes_holding(_words(pdf, 1), "PCN-0001") == ["3a"]
+    assert _boxes_holding(_words(pdf, 2), "PCN-0002") == ["3a"]

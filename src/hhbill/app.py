@@ -357,8 +357,8 @@ class Hhbill:
         stream: Path | IO[bytes] = source if isinstance(source, Path) else _NamedStream(source, file_name)
         return view_x12(stream, lambda claim: check_claim(claim, context), strict=strict)
 
-    def claim_pdf(self, claim: Claim, *, created: date | None = None) -> bytes:
-        """The claim printed on the UB-04 (CMS-1450) form, as a PDF."""
+    def claim_pdf(self, claim: Claim | list[Claim], *, created: date | None = None) -> bytes:
+        """The claim (or claims, one after the other) printed on the UB-04 (CMS-1450) form, as a PDF."""
         from .ub04 import ub04_pdf
 
         return ub04_pdf(claim, created=created or date.today())

@@ -109,12 +109,19 @@ def show(
         Path | None,
         typer.Option("--settings-out", help="also write the writer settings that write the claims back (x12 write)"),
     ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="with --format ub04: write the claims on the UB-04 form as a PDF")
+    ] = None,
 ) -> None:
     """Show every claim of an 837I file. The JSON is claim input: edit it and write it back with `hhbill x12 write`.
 
     With --format json the output is a list of claim inputs, or one claim input with --claim N.
     """
     with reported_errors():
+        if output is not None and fmt is not ShowFormat.ub04:
+            raise InputError(
+                "--output is for --format ub04 (the claims on the UB-04 form, as a PDF)", option="--output"
+            )
         view = hhbill_from(ctx).view_837i(path)
         if claim_number is not None:
             if claim_number > len(view.claims):
@@ -132,6 +139,8 @@ def show(
         if fmt is ShowFormat.json:
             inputs = view.inputs()
             sys.stdout.write(dump_json(inputs[0] if claim_number is not None else inputs) + "\n")
+        elif fmt is ShowFormat.ub04 and output is not None:
+            output.write_bytes(hhbill_from(ctx).claim_pdf([v.claim for v in view.claims]))
         elif fmt is ShowFormat.ub04:
             from ..claims import claim_ub04
 
