@@ -30,8 +30,10 @@ def _check_text(tab, key: str) -> str:  # type: ignore[no-untyped-def]
 def test_fill_the_claim_form_build_and_download_the_pdf(page, served, tmp_path: Path) -> None:  # noqa: F811
     _sign_in(page, served[1], "/claims")
     page.get_by_role("button", name="Discard the draft").click()
-    # the form shows the example input, field by field
+    # the form shows the example input, field by field, with what its codes mean
     assert _field(page, "hipps").input_value() == "1FC21"
+    expect(page.locator('output[id="check-hipps"]')).to_contain_text("community admission, early period")
+    expect(page.locator('output[id="check-type_of_bill"]')).to_contain_text("Final claim for an HH PPS period")
     assert _field(page, "patient.last_name").input_value() == "Testpatient"
     # the type of bill picker shows meanings, and the server's check says what the choice means
     options = page.locator("#f-type_of_bill option").all_inner_texts()

@@ -214,5 +214,10 @@
     if (status) { status.textContent = "Your draft from this browser is back."; }
   }
   fillFromJson();
+  // show what the type of bill and the HIPPS code mean from the start (neither is patient data)
+  ["type_of_bill", "hipps"].forEach(function (key) {
+    var el = header.querySelector('[data-key="' + key + '"]');
+    if (el && el.value.trim()) { check(el); }
+  });
   window.hhbillClaimForm = { sync: compose };
 })();
