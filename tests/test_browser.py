@@ -146,6 +146,7 @@ def test_code_page_on_a_phone(browser, served) -> None:
 
 def test_build_and_check_a_claim(page, served) -> None:
     _sign_in(page, served[1], "/claims")
+    page.get_by_text("Advanced: the claim as JSON").click()  # the raw JSON is the advanced alternative to the form
     form = page.get_by_label("Claim or period of care (JSON)")
     text = form.input_value()
     assert "Riverbend Home Health" in text

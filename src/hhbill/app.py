@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     )
     from .search import SearchResponse
     from .x12 import FileScrubReport
+    from .x12._view import X12View
 
 __all__ = ["ClaimOutcome", "Hhbill", "Settings"]
 
@@ -379,6 +380,44 @@ class Hhbill:
         context = context_for_store(self.store, today=today)
         stream: Path | IO[bytes] = source if isinstance(source, Path) else _NamedStream(source, file_name)
         return scrub_file(stream, lambda claim: check_claim(claim, context), strict=strict)
+
+    def view_837i(
+        self,
+        source: Path | IO[bytes] | bytes,
+        *,
+        file_name: str | None = None,
+        strict: bool = False,
+        today: date | None = None,
+    ) -> X12View:
+        """Every claim of an 837I with its decoded header and lines, each finding on its line, and each claim in
+        the claim input format for editing and writing back (nothing is stored)."""
+        from .claims import check_claim, context_for_store
+        from .x12._view import view_x12
+
+        context = context_for_store(self.store, today=today)
+        stream: Path | IO[bytes] = source if isinstance(source, Path) else _NamedStream(source, file_name)
+        return view_x12(stream, lambda claim: check_claim(claim, context), strict=strict)
+
+    def claim_pdf(self, claim: Claim | list[Claim], *, created: date | None = None) -> bytes:
+        """The claim (or claims, one after the other) printed on the UB-04 (CMS-1450) form, as a PDF."""
+        from .ub04 import ub04_pdf
+
+        return ub04_pdf(claim, created=created or date.today())
+
+    def claim_form_html(
+        self,
+        claim: Claim,
+        *,
+        created: date | None = None,
+        stylesheet_href: str | None = None,
+        script_href: str | None = None,
+    ) -> str:
+        """The claim on the UB-04 form as a printable HTML page (its stylesheet inside it, or linked)."""
+        from .ub04 import ub04_html
+
+        return ub04_html(
+            claim, created=created or date.today(), stylesheet_href=stylesheet_href, script_href=script_href
+        )
 
     def write_837i(self, claims: Iterable[ClaimInput], settings_path: Path | None = None) -> str:
         """One 837I interchange holding the claims (periods are built first), with the writer settings given,

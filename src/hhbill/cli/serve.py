@@ -57,6 +57,12 @@ def serve(
         web_app = create_app(hhbill, settings=settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     err_console().print(f"hhbill serving on http://{host}:{port}/ (database {store.path})")
+    if workers == 1 and settings.require_api_key:
+        from ..web._first_run import enable_first_run_link
+
+        link = enable_first_run_link(web_app, store, host, port)
+        if link is not None:  # loopback only: anywhere else a key is needed (hhbill apikey create)
+            typer.echo(f"sign in once with this link (it works one time): {link}", err=True)
     # uvicorn's own access log prints query strings (patient data on claim routes): ours logs templates only
     options: dict[str, Any] = {
         "host": host,

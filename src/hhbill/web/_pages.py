@@ -310,8 +310,9 @@ def claims_submit(
 
 def _claims_page(request: Request, data: dict[str, Any]) -> Response:
     return page(
-        request, "claims.html", data, columns=visit_columns(request), choices=visit_choices(request), mask=_mask
-    )
+        request, "claims.html", data, columns=visit_columns(request), choices=visit_choices(request), mask=_mask,
+        form=_form_choices(),
+    )  # fmt: skip
 
 
 def _claims_result(
@@ -327,7 +328,14 @@ def _claims_result(
         columns=visit_columns(request),
         choices=visit_choices(request),
         mask=_mask,
+        form=_form_choices(),
     )
+
+
+def _form_choices() -> dict[str, Any]:
+    from ..claim_form import claim_form_choices
+
+    return claim_form_choices()
 
 
 def _parse_json(text: str) -> Any:
@@ -336,10 +344,10 @@ def _parse_json(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
+        from .._input_files import json_problem
+
         raise FormInputError(
-            f"the input is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-            field="input_json",
-            line=exc.lineno,
+            f"the input is not valid JSON: {json_problem(exc, text)}", field="input_json", line=exc.lineno
         ) from None
 
 
