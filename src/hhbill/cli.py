@@ -219,13 +219,14 @@ def code(
 
 def _register_features() -> None:
     """Mount the commands of the feature packages (each keeps its CLI in its own ``_cli.py``)."""
+    from .batch._cli import register as register_batch
     from .claims._cli import register as register_claims
     from .rvu._cli import register as register_rvu
     from .search._cli import register as register_search
     from .web._cli import register as register_web
     from .x12._cli import register as register_x12
 
-    for register in (register_search, register_rvu, register_claims, register_x12, register_web):
+    for register in (register_search, register_rvu, register_claims, register_x12, register_batch, register_web):
         register(app)
 
 

@@ -639,11 +639,25 @@ class X12Reader:
             return single, single
         raise self._error(f"date format qualifier {qualifier!r}: D8 or RD8 expected", segment, qualifier_position)
 
-    def _amount(self, segment: Segment, position: int, text: str | None = None) -> Decimal:
+    def _amount(
+        self, segment: Segment, position: int, text: str | None = None, *, max_digits: int = 18, part: str = ""
+    ) -> Decimal:
+        """An R (decimal) element; at most ``max_digits`` digits, as 005010X223A2 bounds it (amounts R 1/18,
+        quantities R 1/15: sign and decimal point do not count)."""
         value = segment.get(position) if text is None else text
+        if len(value) > max_digits:
+            digits = sum(1 for character in value if character.isdigit())
+            if digits > max_digits:
+                raise self._error(
+                    f"{segment.id}{position:02d}{part} has {digits:,} digits: the 837I allows at most {max_digits} "
+                    f"(005010X223A2, R 1/{max_digits})",
+                    segment,
+                    position,
+                )
         amount = _parse_amount(value)
         if amount is None:
-            raise self._error(f"{value!r} is not a number", segment, position)
+            shown = repr(value) if len(value) <= 40 else f"{value[:20]!r}… ({len(value):,} characters)"
+            raise self._error(f"{shown} is not a number", segment, position)
         return amount
 
     def _components(self, segment: Segment, position: int) -> list[str]:
@@ -937,7 +951,9 @@ class X12Reader:
                 amount_text = part(4)
                 if not amount_text:
                     raise self._error(f"value code {code} has no amount (C022-05)", segment, position)
-                claim.value_codes.append(CodeAmount(code, self._amount(segment, position, amount_text)))
+                claim.value_codes.append(
+                    CodeAmount(code, self._amount(segment, position, amount_text, part="-5 (C022-05)"))
+                )
             elif qualifier == "BG":
                 claim.condition_codes.append(code)
             elif qualifier in _PRINCIPAL_PROCEDURE or qualifier in _OTHER_PROCEDURE:
@@ -1051,7 +1067,7 @@ class X12Reader:
             hcpcs=hcpcs,
             modifiers=modifiers,
             charge=self._amount(segment, 3),
-            units=self._amount(segment, 5) if units_text else Decimal(0),
+            units=self._amount(segment, 5, max_digits=15) if units_text else Decimal(0),
             non_covered_charge=self._amount(segment, 7) if segment.get(7) else Decimal(0),
         )
         claim.lines.append(line)
