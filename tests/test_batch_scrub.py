@@ -12,8 +12,8 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from _x12_support import PRACTITIONERS, final_claim, therapy_claim
 
+from _x12_support import PRACTITIONERS, final_claim, therapy_claim
 from hhbill._store import Store
 from hhbill.batch import discover, plan_units, scrub_to_parquet, snapshot_from_store
 from hhbill.claims import Claim, check_claim, check_input, claim_to_dict, context_for_store, open_ledger
@@ -71,7 +71,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     return store
 
 
-def expected_rows(folder: Path, store: Store, *, with_ledger: bool) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+def expected_rows(
+    folder: Path, store: Store, *, with_ledger: bool
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Claim and finding rows as the single-process `claim check` of each file gives them."""
     ledger = open_ledger(store) if with_ledger else None
     context = context_for_store(store, ledger=ledger, today=TODAY)
@@ -131,8 +133,16 @@ def compare(out: Path, folder: Path, store: Store, *, with_ledger: bool) -> dict
 def test_planning_splits_a_large_837i_between_transaction_sets(folder: Path) -> None:
     entries = discover([folder])
     kinds = {Path(e.path).name: e.kind for e in entries}
-    assert kinds == {"multi.837": "x12", "single.837": "x12", "truncated.837": "x12", "notes.837": "unknown",
-                     "claim0.json": "json", "claim1.json": "json", "claim2.json": "json", "broken.json": "json"}  # fmt: skip
+    assert kinds == {
+        "multi.837": "x12",
+        "single.837": "x12",
+        "truncated.837": "x12",
+        "notes.837": "unknown",
+        "claim0.json": "json",
+        "claim1.json": "json",
+        "claim2.json": "json",
+        "broken.json": "json",
+    }
     units = list(plan_units(entries, split_bytes=1500))
     multi = [u for u in units if u.paths[0].endswith("multi.837")]
     assert len(multi) == 4 and [u.piece.transactions for u in multi if u.piece] == [1, 1, 1, 1]

@@ -6,8 +6,8 @@ import io
 import re
 
 import pytest
-from _x12_support import PRACTITIONERS, final_claim
 
+from _x12_support import PRACTITIONERS, final_claim
 from hhbill import X12Error
 from hhbill.x12 import WriterSettings, claims_to_x12, read_claims
 

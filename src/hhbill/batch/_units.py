@@ -184,9 +184,7 @@ def _cut(data: mmap.mmap, split_bytes: int) -> list[Piece] | None:
         isa_end = position + len(element.join(parts[:16])) + len(element) + 2
         isa_bytes = bytes(data[position:isa_end])
         interchange_control = parts[13].decode("ascii", "replace")
-        envelope = re.compile(
-            re.escape(terminator) + rb"[ \t\r\n]*(GS|ST|SE|GE|IEA)" + re.escape(element)
-        )
+        envelope = re.compile(re.escape(terminator) + rb"[ \t\r\n]*(GS|ST|SE|GE|IEA)" + re.escape(element))
         groups = 0
         group: _Group | None = None
         in_transaction = False

@@ -92,7 +92,9 @@ def _outcome(file: str, ordinal: int, claim: Claim, claim_id: str, findings: lis
     )
 
 
-def scrub_unit(unit: WorkUnit, snapshot: ReferenceSnapshot, *, strict: bool = True, keep_claims: bool = False) -> UnitResult:
+def scrub_unit(
+    unit: WorkUnit, snapshot: ReferenceSnapshot, *, strict: bool = True, keep_claims: bool = False
+) -> UnitResult:
     """Scrub every claim of the unit. A file that cannot be read is reported in its FileOutcome, never raised."""
     context = _context(snapshot)
     result = UnitResult(unit.index, [], [])

@@ -17,7 +17,7 @@ import typer
 
 from .._cli_support import dump_json, reported_errors, store_from
 from ..claims._model import Claim
-from ._scrub import load_writer_settings, looks_like_x12, scrub_file, scrub_report_text, scrub_summary_table
+from ._scrub import load_writer_settings, looks_like_x12, write_scrub_report
 from ._writer import claims_to_x12
 
 __all__ = ["SETTINGS_ENV", "ScrubFormat", "check_x12_file", "claims_as_x12", "looks_like_x12", "register"]
@@ -42,18 +42,13 @@ def check_x12_file(ctx: typer.Context, path: Path, fmt: str = "text", *, strict:
     from ..claims._service import context_for_store
 
     context = context_for_store(store_from(ctx))
-    report = scrub_file(path, lambda claim: check_claim(claim, context), strict=strict)
-    if fmt == "json":
-        sys.stdout.write(dump_json(report.to_dict()) + "\n")
-    elif fmt == "table":
-        sys.stdout.write(scrub_summary_table(report) + "\n")
-    else:
-        sys.stdout.write(scrub_report_text(report) + "\n")
-    if report.error is not None:
+    # streamed: peak memory does not depend on the number of claims in the file
+    totals = write_scrub_report(path, lambda claim: check_claim(claim, context), sys.stdout, fmt, strict=strict)
+    if totals.error is not None:
         return EXIT_STRUCTURE_ERROR
-    if not all(c.ok for c in report.claims):
+    if totals.claims_with_errors:
         return EXIT_CLAIMS_HAVE_ERRORS
-    return EXIT_STRUCTURE_ERROR if report.issues and strict else 0
+    return EXIT_STRUCTURE_ERROR if totals.issues and strict else 0
 
 
 def claims_as_x12(claims: list[Claim], settings_path: str | Path | None = None) -> str:

@@ -229,7 +229,10 @@ class X12Reader:
         self._component = ":"
         self._component_checked = False
         self._loops: list[_OpenLoop] = []
+        #: the HL levels whose loop is open (a closed level is dropped, so memory does not grow with the claims)
         self._levels: dict[str, _HierarchicalLevel] = {}
+        #: closed levels that said HL04 = 1 but got no child: reported at SE, as the TR3 count is per transaction
+        self._childless_levels: list[_HierarchicalLevel] = []
         self._last_hl_number = 0
         self._provider = Provider()
         self._subscriber = Patient()
@@ -378,6 +381,7 @@ class X12Reader:
         envelope.component_in_body = self._component
         loops = self._loops = [self._new_loop(LOOPS[TRANSACTION], st)]
         self._levels = {}
+        self._childless_levels = []
         self._last_hl_number = 0
         count = 1
         ready = self._ready
@@ -546,6 +550,8 @@ class X12Reader:
                     "one is required",
                     open_loop.start,
                 )
+            if spec.trigger == "HL":
+                self._close_level(open_loop.start)
             if spec.loop_id == "2300":
                 self._finish_claim(at)
             elif spec.loop_id == "2400":
@@ -575,6 +581,8 @@ class X12Reader:
                     (
                         f"HL {parent} is level {actual.level}, not {expected_parent_level}"
                         if actual
+                        else f"HL {parent} is a level that has ended"
+                        if parent.isdigit() and len(parent) < 10 and 0 < int(parent) <= self._last_hl_number
                         else f"no earlier HL has number {parent!r}"
                     )
                     if parent
@@ -604,8 +612,13 @@ class X12Reader:
                 return self._levels.get(open_loop.start.get(1))
         return None
 
+    def _close_level(self, start: Segment) -> None:
+        level = self._levels.pop(start.get(1), None)
+        if level is not None and level.has_children == "1" and level.children == 0:
+            self._childless_levels.append(level)
+
     def _check_levels(self, at: Segment) -> None:
-        for hierarchical_level in self._levels.values():
+        for hierarchical_level in [*self._childless_levels, *self._levels.values()]:
             if hierarchical_level.has_children == "1" and hierarchical_level.children == 0:
                 raise self._error(
                     f"HL {hierarchical_level.number} (level {hierarchical_level.level}) says HL04 = 1 "
