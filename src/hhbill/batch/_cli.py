@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -23,7 +23,7 @@ class RecordAs(str, Enum):
     submitted = "submitted"
 
 
-def _summary_text(data: dict) -> str:  # type: ignore[type-arg]
+def _summary_text(data: dict[str, Any]) -> str:
     findings = data["findings"]
     lines = [
         f"{data['files']} file(s), {data['files_unreadable']} unreadable; {data['claims']:,} claim(s), "

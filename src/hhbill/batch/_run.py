@@ -269,7 +269,10 @@ def scrub_to_parquet(
                     files_with_error_claims.add(claim.file)
             if open_file is not None:
                 open_file.claims_before += len(result.claims)
-            finished_files = result.files if unit.piece is None else ([open_file.outcome] if unit.last_piece else [])
+            if open_file is None:
+                finished_files = result.files
+            else:
+                finished_files = [open_file.outcome] if unit.last_piece else []
             for file_outcome in finished_files:
                 _write_file(output, summary, file_outcome, file_outcome.file in files_with_error_claims)
                 files_with_error_claims.discard(file_outcome.file)

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from .._cli_support import dump_json, reported_errors, store_from
+from .._cli_support import reported_errors, store_from
 from ..claims._model import Claim
 from ._scrub import load_writer_settings, looks_like_x12, write_scrub_report
 from ._writer import claims_to_x12
