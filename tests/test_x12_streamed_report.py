@@ -13,9 +13,10 @@ import pytest
 
 from _x12_support import PRACTITIONERS, final_claim
 from hhbill._store import Store
+from hhbill.app import Hhbill
 from hhbill.claims import CheckContext, check_claim
+from hhbill.cli.x12 import check_x12_file
 from hhbill.x12 import WriterSettings, _tokenizer, scrub_file, scrub_report_text, write_837i, write_scrub_report
-from hhbill.x12._cli import check_x12_file
 
 SETTINGS = WriterSettings(payer_id="14011", practitioner_names=PRACTITIONERS)
 CONTEXT = CheckContext()
@@ -50,10 +51,10 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 class _Context:
-    """What `check_x12_file` takes from the typer context: the root object holding the store."""
+    """What `check_x12_file` takes from the typer context: the root object holding the application."""
 
     def __init__(self, store: Store) -> None:
-        self.obj = {"store": store}
+        self.obj = {"hhbill": Hhbill(store)}
 
     def find_root(self) -> _Context:
         return self

@@ -269,9 +269,8 @@ def scrub_to_parquet(
                     files_with_error_claims.add(claim.file)
             if open_file is not None:
                 open_file.claims_before += len(result.claims)
-            if open_file is None:
-                finished_files = result.files
-            else:
+            finished_files = result.files
+            if open_file is not None:  # a piece: the file's row comes with its last piece
                 finished_files = [open_file.outcome] if unit.last_piece else []
             for file_outcome in finished_files:
                 _write_file(output, summary, file_outcome, file_outcome.file in files_with_error_claims)
