@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from _x12_support import PRACTITIONERS, final_claim
 from typer.testing import CliRunner
 
+from _x12_support import PRACTITIONERS, final_claim
 from hhbill.cli import app
 from hhbill.x12 import WriterSettings, claims_to_x12
 
