@@ -26,7 +26,7 @@ from ..claims._data import rule_tables
 from ._output import BatchOutput, money
 from ._snapshot import ReferenceSnapshot
 from ._units import DEFAULT_SPLIT_BYTES, WorkUnit, discover, plan_units
-from ._work import ClaimOutcome, FileOutcome, UnitResult, scrub_unit
+from ._work import ClaimOutcome, FileOutcome, FindingRow, UnitResult, finding_row, scrub_unit
 
 __all__ = ["ENGINES", "BatchProgress", "BatchSummary", "cross_claim_findings", "scrub_to_parquet"]
 
@@ -104,10 +104,10 @@ def _catalog_order() -> dict[str, int]:
     return {spec.id: position for position, spec in enumerate(edit_catalog().edits)}
 
 
-def _merged(findings: list[Finding], extra: list[Finding], order: dict[str, int]) -> list[Finding]:
+def _merged(findings: list[FindingRow], extra: list[Finding], order: dict[str, int]) -> list[FindingRow]:
     """Both lists in ``check_claim``'s order: errors first, then by line, then in catalog order."""
-    merged = findings + extra
-    merged.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], -1 if f.line is None else f.line, order.get(f.id, 0)))
+    merged = findings + [finding_row(f) for f in extra]
+    merged.sort(key=lambda f: (_SEVERITY_ORDER[f[1]], -1 if f[3] is None else f[3], order.get(f[0], 0)))
     return merged
 
 
@@ -305,13 +305,9 @@ def _write_claim(
             ledger_context.ledger.record(claim.claim, record)
     counts = {"error": 0, "warning": 0, "info": 0}
     ordinal = claims_before + claim.ordinal
-    for finding in findings:
-        counts[finding.severity] += 1
-        output.add(
-            "findings",
-            (claim.file, ordinal, claim.claim_id, finding.id, finding.severity, finding.reason_code,
-             finding.line, finding.message),
-        )  # fmt: skip
+    for edit_id, severity, reason_code, line, message in findings:
+        counts[severity] += 1
+        output.add("findings", (claim.file, ordinal, claim.claim_id, edit_id, severity, reason_code, line, message))
     output.add(
         "claims",
         (claim.file, ordinal, claim.claim_id, claim.patient_control_number, claim.type_of_bill, claim.from_date,

@@ -20,7 +20,15 @@ from ..x12 import X12Reader
 from ._snapshot import ReferenceSnapshot
 from ._units import WorkUnit
 
-__all__ = ["ClaimOutcome", "FileOutcome", "UnitResult", "scrub_unit"]
+__all__ = ["ClaimOutcome", "FileOutcome", "FindingRow", "UnitResult", "finding_row", "scrub_unit"]
+
+#: what the output keeps of a finding: edit id, severity, FISS reason code, line index, message (small to ship
+#: back from a worker: the fix and citation texts stay in the catalog)
+FindingRow = tuple[str, str, str | None, int | None, str]
+
+
+def finding_row(finding: Finding) -> FindingRow:
+    return (finding.id, finding.severity, finding.reason_code, finding.line, finding.message)
 
 
 @dataclass(slots=True)
@@ -35,7 +43,7 @@ class ClaimOutcome:
     from_date: date | None
     through_date: date | None
     total_charge: Decimal | None
-    findings: list[Finding]
+    findings: list[FindingRow]
     claim: Claim | None = None  # for the reduce step only; never written
 
 
@@ -87,7 +95,7 @@ def _outcome(file: str, ordinal: int, claim: Claim, claim_id: str, findings: lis
         from_date=claim.from_date,
         through_date=claim.through_date,
         total_charge=claim.total_charge if claim.total_charge is not None else claim.computed_total(),
-        findings=findings,
+        findings=[finding_row(f) for f in findings],
         claim=_without_phi(claim) if keep else None,
     )
 
