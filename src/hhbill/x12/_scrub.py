@@ -363,6 +363,11 @@ def _json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
+def _json_line(value: Any) -> str:
+    """One claim on one line: compact JSON goes through the C encoder, several times faster than indented."""
+    return json.dumps(value, ensure_ascii=False, default=str, separators=(", ", ": "))
+
+
 def write_scrub_report(
     source: X12Source,
     checker: Checker,
@@ -396,8 +401,7 @@ def write_scrub_report(
             for claim in iter_scrub(reader, checker):
                 totals.add(claim)
                 if fmt == "json":
-                    item = _json(claim.to_dict()).replace("\n", "\n    ")
-                    out.write(("\n    " if totals.claims == 1 else ",\n    ") + item)
+                    out.write(("\n    " if totals.claims == 1 else ",\n    ") + _json_line(claim.to_dict()))
                 elif fmt == "table":
                     counts = claim.result.counts()
                     cells = (str(claim.ordinal), claim.claim_id, claim.patient_control_number, claim.type_of_bill,
