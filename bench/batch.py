@@ -162,9 +162,9 @@ def main(argv: list[str]) -> int:
 Input: {args.files} generated 837I files, {total:,} home health claims (0329, 5-14 lines, 500 claims per ST),
 {size_mb:.1f} MB; a fresh store (embedded HCPCS default). Every claim is read and fully scrubbed (HCPCS edits
 included; no ledger). Dask runs on a LocalCluster of worker processes started, and warmed up (hhbill imported, edit
-catalog loaded: about 0.5 s of CPU per worker, once), before the clock; each run includes scattering the reference snapshot, writing the three Parquet files and the
-ordered reduce in the client. pyx12 4 validates a {args.pyx12_claims:,}-claim slice of the same generator (CPU,
-best of 2), extrapolated per claim.
+catalog loaded: about 0.5 s of CPU per worker, once), before the clock; each run includes scattering the
+reference snapshot, writing the three Parquet files and the ordered reduce in the client. pyx12 4 validates a
+{args.pyx12_claims:,}-claim slice of the same generator (CPU, best of 2), extrapolated per claim.
 
 | run | time | claims/s | MB/s | vs pyx12 per claim |
 |---|---|---|---|---|
