@@ -217,3 +217,20 @@ def test_output_holds_no_names_birth_dates_or_mbis(folder: Path, store: Store, t
         assert claim.patient.last_name not in text
         assert claim.patient.mbi not in text
         assert claim.patient.birth_date is not None and claim.patient.birth_date.isoformat() not in text
+
+
+def test_recorded_claims_keep_their_findings_for_the_timeline(store: Store, tmp_path: Path) -> None:
+    claim = final_claim(60)
+    claim.patient.mbi = "1EG4TE5MK0"  # a finding to keep
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "one.json").write_text(claim_json(claim))
+    fresh = Store(tmp_path / "fresh.db")
+    ledger = open_ledger(fresh)
+    try:
+        scrub_to_parquet([tmp_path / "in"], tmp_path / "out", snapshot_from_store(store, today=TODAY), ledger=ledger,
+                         record="checked")  # fmt: skip
+    finally:
+        ledger.close()
+    details = [row[0] for row in fresh.execute("SELECT details FROM claims_ledger")]
+    assert len(details) == 1 and '"mbi-format"' in details[0]
+    assert claim.patient.mbi not in details[0] and claim.patient.last_name not in details[0]

@@ -100,6 +100,17 @@ def cross_claim_findings(outcome: ClaimOutcome, context: CheckContext) -> list[F
     return [spec.finding(hit) for spec in edits for hit in spec.function(view, context)]
 
 
+@dataclass(frozen=True, slots=True)
+class _RecordedFinding:
+    """A finding row as the ledger keeps it with a recorded claim (``to_dict`` like ``Finding``'s)."""
+
+    row: FindingRow
+
+    def to_dict(self) -> dict[str, Any]:
+        edit_id, severity, reason_code, line, message = self.row
+        return {"id": edit_id, "severity": severity, "reason_code": reason_code, "line": line, "message": message}
+
+
 def _catalog_order() -> dict[str, int]:
     return {spec.id: position for position, spec in enumerate(edit_catalog().edits)}
 
@@ -302,7 +313,8 @@ def _write_claim(
         if extra:
             findings = _merged(findings, extra, order)
         if record is not None and claim.claim.from_date is not None and claim.claim.through_date is not None:
-            ledger_context.ledger.record(claim.claim, record)
+            # the findings go with the entry, for the patient's timeline
+            ledger_context.ledger.record(claim.claim, record, [_RecordedFinding(row) for row in findings])
     counts = {"error": 0, "warning": 0, "info": 0}
     ordinal = claims_before + claim.ordinal
     for edit_id, severity, reason_code, line, message in findings:
