@@ -42,3 +42,16 @@ def test_batch_scrub_writes_parquet_and_exits_like_claim_check(tmp_path: Path, m
 def test_batch_scrub_refuses_an_unknown_engine(tmp_path: Path) -> None:
     result = runner.invoke(app, ["batch", "scrub", str(tmp_path), "--out", str(tmp_path / "o"), "--engine", "spark"])
     assert result.exit_code == 2
+
+
+def test_batch_scrub_of_nothing_and_into_an_unwritable_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HHBILL_DB", str(tmp_path / "hhbill.db"))
+    (tmp_path / "empty").mkdir()
+    nothing = runner.invoke(app, ["batch", "scrub", str(tmp_path / "empty"), "--out", str(tmp_path / "o"),
+                                  "--engine", "dask", "--format", "json"])  # fmt: skip
+    assert nothing.exit_code == 0 and json.loads(nothing.stdout)["files"] == 0
+    assert pq.read_table(tmp_path / "o" / "claims.parquet").num_rows == 0
+    (tmp_path / "file").write_text("x")
+    blocked = runner.invoke(app, ["batch", "scrub", str(tmp_path / "empty"), "--out", str(tmp_path / "file" / "o")])
+    assert blocked.exit_code == 1 and "cannot write the output folder" in blocked.output
+    assert "Traceback" not in blocked.output

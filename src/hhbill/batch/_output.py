@@ -14,6 +14,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .._errors import ConfigError
+
 __all__ = ["CLAIMS_SCHEMA", "FILES_SCHEMA", "FINDINGS_SCHEMA", "BatchOutput"]
 
 #: total charge: X12 amounts have at most 18 digits (005010X223A2 CLM02 R 1/18), cents kept exactly
@@ -107,9 +109,12 @@ class BatchOutput:
 
     def __init__(self, folder: str | os.PathLike[str], rows_per_group: int = 50_000) -> None:
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.tables = {name: _Table(self.folder / f"{name}.parquet", schema, rows_per_group)
-                       for name, schema in OUTPUTS.items()}  # fmt: skip
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.tables = {name: _Table(self.folder / f"{name}.parquet", schema, rows_per_group)
+                           for name, schema in OUTPUTS.items()}  # fmt: skip
+        except OSError as exc:
+            raise ConfigError(f"cannot write the output folder {self.folder}: {exc.strerror or exc}") from None
 
     def add(self, table: str, row: tuple[Any, ...]) -> None:
         self.tables[table].add(row)

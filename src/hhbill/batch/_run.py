@@ -238,7 +238,8 @@ def scrub_to_parquet(
     units = list(plan_units(entries, split_bytes=split_bytes))
     summary = BatchSummary(engine=engine, workers=1 if engine == "local" else (workers or 0))
     options = {"strict": strict, "keep_claims": ledger is not None}
-    if engine == "local":
+    results: Iterator[UnitResult]
+    if engine == "local" or not units:
         results = _local(units, snapshot, options)
     else:
 
