@@ -35,19 +35,18 @@ class ScrubFormat(str, Enum):
 
 
 def check_x12_file(ctx: typer.Context, path: Path, fmt: str = "text", *, strict: bool = True) -> int:
-    """Scrub every claim of an 837I file; print the report; return the exit status."""
-    report = hhbill_from(ctx).scrub_837i(path, strict=strict)
-    if fmt == "json":
-        sys.stdout.write(dump_json(report.to_dict()) + "\n")
-    else:
-        from ..x12 import scrub_report_text, scrub_summary_table
+    """Scrub every claim of an 837I file; print the report as claims are read (memory does not grow with the
+    number of claims); return the exit status."""
+    from ..claims import check_claim, context_for_store
+    from ..x12 import write_scrub_report
 
-        sys.stdout.write((scrub_summary_table(report) if fmt == "table" else scrub_report_text(report)) + "\n")
-    if report.error is not None:
+    context = context_for_store(hhbill_from(ctx).store)
+    totals = write_scrub_report(path, lambda claim: check_claim(claim, context), sys.stdout, fmt, strict=strict)
+    if totals.error is not None:
         return EXIT_STRUCTURE_ERROR
-    if not all(c.ok for c in report.claims):
+    if totals.claims_with_errors:
         return EXIT_CLAIMS_HAVE_ERRORS
-    return EXIT_STRUCTURE_ERROR if report.issues and strict else 0
+    return EXIT_STRUCTURE_ERROR if totals.issues and strict else 0
 
 
 x12_app = typer.Typer(
