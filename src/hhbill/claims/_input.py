@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import ClaimInputError
+from .._text import reject_lone_surrogates
 from ._data import rule_tables
 from ._model import Claim, ClaimLine, CodeAmount, CodeDate, Patient, Provider
 
@@ -879,6 +880,8 @@ def _visit_rows(reader: csv.DictReader[str]) -> list[dict[str, Any]]:
 
 def parse_claim_input(data: Any, *, visits_csv: str | None = None) -> PeriodOfCare | Claim:
     """The JSON input as a period of care (``visits``/``therapy_services``) or a claim given line by line."""
+    reject_lone_surrogates(data)
+    reject_lone_surrogates(visits_csv, "visits")
     obj = _obj(data, "(input)")
     if visits_csv is not None:
         obj = {**obj, "visits": read_visits_csv(text=visits_csv)}

@@ -182,4 +182,5 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if status == 404 and detail == "Not Found":
         detail = f"no page or route at {request.url.path[:100]}"
     headers = dict(exc.headers) if exc.headers else None
-    return _respond(request, status, error_dict(_CODES_BY_STATUS.get(status, "http_error"), detail), headers)
+    field = getattr(exc, "field", None)  # BadText names the field holding the bad character
+    return _respond(request, status, error_dict(_CODES_BY_STATUS.get(status, "http_error"), detail, field), headers)

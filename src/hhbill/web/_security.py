@@ -31,6 +31,7 @@ from starlette.exceptions import HTTPException
 
 from .._errors import AuthError, ClaimInputError, NotFoundError
 from .._store import Store
+from .._text import find_lone_surrogate, has_surrogate_escape
 
 __all__ = [
     "ApiKey",
@@ -222,6 +223,28 @@ class _TooLarge(HTTPException):
         super().__init__(413, f"the request body is larger than the {limit:,}-byte limit")
 
 
+class BadText(HTTPException):
+    """A JSON body holds a lone surrogate (``"\\ud800"``): refused before any route sees it (422, naming the field)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(
+            422,
+            f"{field}: holds a character that is not valid text (half of a UTF-16 surrogate pair); retype or remove it",
+        )
+        self.field = field
+
+
+def _json_body_problem(raw: bytes) -> str | None:
+    """The field of a JSON body holding a lone surrogate, if any (the parse only runs when an escape is seen)."""
+    if not has_surrogate_escape(raw):
+        return None
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None  # not JSON: the route's own parser says so
+    return find_lone_surrogate(data)
+
+
 def error_body(status: int, code: str, message: str, field: str | None = None) -> bytes:
     return json.dumps({"error": {"code": code, "message": message, "field": field}}).encode()
 
@@ -278,13 +301,22 @@ class GuardMiddleware:
                 await _plain_error(send_with_headers, 413, "too_large", self._too_large_message())
                 return
             received = [0]
+            json_chunks: list[bytes] | None = [] if _is_json(scope) else None
 
             async def limited_receive() -> Message:
                 message = await receive()
                 if message["type"] == "http.request":
-                    received[0] += len(message.get("body", b""))
+                    chunk = message.get("body", b"")
+                    received[0] += len(chunk)
                     if received[0] > self.max_body_bytes:
                         raise _TooLarge(self.max_body_bytes)
+                    if json_chunks is not None:
+                        json_chunks.append(chunk)
+                        if not message.get("more_body", False):
+                            field = _json_body_problem(b"".join(json_chunks))
+                            json_chunks.clear()
+                            if field is not None:
+                                raise BadText(field)
                 return message
 
             try:
@@ -292,6 +324,18 @@ class GuardMiddleware:
             except _TooLarge:
                 if status_seen[0] == 0:
                     await _plain_error(send_with_headers, 413, "too_large", self._too_large_message())
+            except BadText as exc:
+                if status_seen[0] == 0:
+                    await _plain_error(send_with_headers, 422, "invalid", str(exc.detail), field=exc.field)
+            except Exception:
+                # an unexpected failure: log where (never the URL or body: PHI) and answer a plain 500 that still
+                # carries the security headers (the framework's own 500 page is outside this middleware)
+                route = getattr(scope.get("route"), "path", "(unmatched)")
+                access_log.exception("%s %s failed", scope.get("method", "-"), route)
+                if status_seen[0] == 0:
+                    await _plain_error(
+                        send_with_headers, 500, "internal", "the server failed to answer this request; it was logged"
+                    )
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None)
@@ -309,6 +353,13 @@ class GuardMiddleware:
         return f"the request body is larger than the {self.max_body_bytes:,}-byte limit"
 
 
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            return b"json" in value.lower()
+    return False
+
+
 def _content_length(scope: Scope) -> int | None:
     for name, value in scope.get("headers", []):
         if name == b"content-length":
@@ -320,9 +371,14 @@ def _content_length(scope: Scope) -> int | None:
 
 
 async def _plain_error(
-    send: Send, status: int, code: str, message: str, extra: list[tuple[bytes, bytes]] | None = None
+    send: Send,
+    status: int,
+    code: str,
+    message: str,
+    extra: list[tuple[bytes, bytes]] | None = None,
+    field: str | None = None,
 ) -> None:
-    body = error_body(status, code, message)
+    body = error_body(status, code, message, field)
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     headers += extra or []
     await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -158,13 +158,13 @@ def check_claim(
     try:
         context = claims.context_for_store(store, ledger=ledger if use_ledger else None, today=today)
         claim, result = claims.check_input(data, context, settings, visits_csv=visits_csv)
-        entry = ledger.record(claim, record).to_dict() if record and ledger is not None else None
+        # the whole answer is made before the ledger row is written: a check that fails leaves no row
+        checked = {**result.to_dict(), "claim": claims.claim_to_dict(claim), "ub04": claims.claim_ub04(claim)}
+        if record and ledger is not None:
+            checked["ledger_entry"] = ledger.record(claim, record).to_dict()
     finally:
         if ledger is not None:
             ledger.close()
-    checked = {**result.to_dict(), "claim": claims.claim_to_dict(claim), "ub04": claims.claim_ub04(claim)}
-    if entry is not None:
-        checked["ledger_entry"] = entry
     return checked
 
 

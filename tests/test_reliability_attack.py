@@ -1,0 +1,279 @@
+"""What an attack on hhbill found (issue 16), one test per guarantee.
+
+Each test drives the real surface an attacker or a careless user meets: the API in-process (httpx.ASGITransport)
+or a real uvicorn on 127.0.0.1 when the socket matters (header size, slow clients), the CLI through its runner,
+the library where the fault is in the library. Fictitious data only.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from hhbill import claims, hcpcs
+from hhbill._errors import ClaimInputError, StoreError
+from hhbill._store import Store
+from hhbill._text import find_lone_surrogate, reject_lone_surrogates
+from hhbill.web import Settings, create_api_key, create_app
+
+REPO = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("hhbill_fuzz_seeds_attack", REPO / "fuzz" / "seeds.py")
+assert _spec is not None and _spec.loader is not None
+seeds = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(seeds)
+
+LONE = "\ud800"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    store = Store(tmp_path_factory.mktemp("attack") / "hhbill.db")
+    hcpcs.ensure_default(store)
+    return store
+
+
+@pytest.fixture(scope="module")
+def api_key(store: Store) -> str:
+    return create_api_key(store, "attack")[1]
+
+
+@pytest.fixture
+async def client(store: Store) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(store, settings=Settings(rate_limit=0))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)  # a crash must show as a 500 here
+    async with httpx.AsyncClient(transport=transport, base_url="http://hhbill.test") as client:
+        yield client
+
+
+def ledger_rows(store: Store) -> int:
+    try:
+        return int(store.execute("SELECT count(*) FROM claims_ledger").fetchone()[0])
+    except Exception:  # no ledger table yet
+        return 0
+
+
+# -- 3. lone surrogates ---------------------------------------------------------------------------------------------
+def _with_surrogate(where: str) -> tuple[dict[str, Any], str]:
+    """The example period with a lone surrogate at ``where``; returns it and the field path the error must name."""
+    period = json.loads(json.dumps(seeds.PERIOD))
+    if where == "patient.last_name":
+        period["patient"]["last_name"] = "Fuzz" + LONE
+    elif where == "claim_id":
+        period["claim_id"] = "C-" + LONE
+    elif where == "remarks":
+        period["remarks"] = LONE + " late"
+    elif where == "diagnoses[1]":
+        period["diagnoses"][1] = "E11" + LONE
+    elif where == "visits[1].discipline":
+        period["visits"][1]["discipline"] = LONE
+    elif where == "unknown key":
+        period["x" + LONE] = "1"
+        return period, "(a field name)"
+    return period, where
+
+
+SURROGATE_FIELDS = ["patient.last_name", "claim_id", "remarks", "diagnoses[1]", "visits[1].discipline", "unknown key"]
+
+
+@pytest.mark.parametrize("where", SURROGATE_FIELDS)
+def test_lone_surrogate_is_refused_by_the_claim_reader_naming_the_field(where: str) -> None:
+    period, field = _with_surrogate(where)
+    with pytest.raises(ClaimInputError) as caught:
+        claims.parse_claim_input(period)
+    assert caught.value.location["field"] == field
+
+
+def test_lone_surrogate_in_a_visit_csv_names_the_line() -> None:
+    text = seeds.VISITS_CSV.replace("PTA", "PT" + LONE)
+    with pytest.raises(ClaimInputError) as caught:
+        reject_lone_surrogates(text, "visits")
+    assert caught.value.location == {"field": "visits", "line": 3}
+
+
+def test_surrogate_pairs_and_other_unicode_pass() -> None:
+    assert find_lone_surrogate({"name": "Zoë 😀 ñandú", "list": ["\u2028", "\ufeff", "\U0010ffff"]}) is None
+    deep: Any = "x"
+    for _ in range(50_000):  # deeper than the recursion limit: the walk must not recurse
+        deep = [deep]
+    assert find_lone_surrogate(deep) is None
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("where", SURROGATE_FIELDS)
+async def test_api_refuses_a_lone_surrogate_with_422_and_keeps_no_ledger_row(
+    client: httpx.AsyncClient, store: Store, api_key: str, where: str
+) -> None:
+    period, field = _with_surrogate(where)
+    before = ledger_rows(store)
+    body = json.dumps(period)  # ensure_ascii: the surrogate travels as the escape \ud800, as an attacker sends it
+    response = await client.post(
+        "/api/v1/claims/check?record=checked",
+        content=body,
+        headers={"X-API-Key": api_key, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert field in (error.get("field") or "") + error["message"]
+    assert ledger_rows(store) == before
+    # the corrected claim is then new, not an exact duplicate of the refused one
+    fixed = await client.post(
+        "/api/v1/claims/check?record=checked", json=seeds.PERIOD, headers={"X-API-Key": api_key}
+    )
+    assert fixed.status_code == 200, fixed.text
+
+
+def test_cli_claim_check_with_a_lone_surrogate_prints_the_field_and_no_traceback(tmp_path: Path) -> None:
+    from hhbill.cli import app
+
+    period, _ = _with_surrogate("patient.last_name")
+    claim_file = tmp_path / "claim.json"
+    claim_file.write_text(json.dumps(period), encoding="utf-8")
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "db.sqlite"), "claim", "check", str(claim_file)])
+    output = result.output
+    assert result.exit_code == 1, output
+    assert "patient.last_name" in output
+    assert "Traceback" not in output and "UnicodeEncodeError" not in output
+    assert not isinstance(result.exception, UnicodeError)
+
+
+# -- 6. damaged pages in the middle of the database -----------------------------------------------------------------
+def run_cli(*args: str, db: Path, user: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "COLUMNS": "200"}
+    return subprocess.run(
+        [*(user or []), sys.executable, "-m", "hhbill.cli", "--db", str(db), *args],
+        capture_output=True, text=True, cwd=REPO, timeout=120, env=env,
+    )
+
+
+def _damage_table_pages(db: Path, table: str) -> None:
+    """Overwrite the middle leaf pages of one table (the file header and schema stay readable)."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        pages = [row[0] for row in conn.execute("SELECT pageno FROM dbstat WHERE name = ? ORDER BY pageno", (table,))]
+    middle = pages[len(pages) // 3 : len(pages) // 3 + 8]
+    with open(db, "r+b") as handle:
+        for page in middle:
+            handle.seek((page - 1) * page_size)
+            handle.write(b"\xa5" * page_size)
+
+
+@pytest.fixture
+def damaged_db(tmp_path: Path) -> Path:
+    db = tmp_path / "damaged.db"
+    with Store(db) as fresh:
+        hcpcs.ensure_default(fresh)
+    _damage_table_pages(db, "hcpcs_code")
+    return db
+
+
+def test_search_over_damaged_pages_prints_plain_words_not_a_traceback(damaged_db: Path) -> None:
+    done = run_cli("search", "wheelchair", db=damaged_db)
+    shown = done.stdout + done.stderr
+    assert done.returncode == 1, shown
+    assert "damaged" in shown
+    assert "Traceback" not in shown and "sqlite3." not in shown
+
+
+def test_every_read_goes_through_the_store_error_handling(damaged_db: Path) -> None:
+    with Store(damaged_db) as store:
+        with pytest.raises(StoreError, match="damaged"):
+            store.execute("SELECT * FROM hcpcs_code").fetchall()
+        with pytest.raises(StoreError, match="damaged"):
+            for _row in store.execute("SELECT * FROM hcpcs_code"):
+                pass
+        with pytest.raises(StoreError, match="damaged"):
+            store.fetchall("SELECT * FROM hcpcs_code")
+
+
+def test_serve_starts_over_damaged_pages_and_serves_what_is_readable(damaged_db: Path) -> None:
+    from starlette.testclient import TestClient
+
+    app = create_app(Store(damaged_db), settings=Settings(rate_limit=0))
+    with TestClient(app, raise_server_exceptions=False) as client:  # runs the start-up (search warm-up)
+        assert client.get("/api/v1/health").status_code == 200
+        assert client.get("/api/v1/releases").status_code == 200
+        searched = client.get("/api/v1/search", params={"q": "wheelchair"})
+        assert searched.status_code in (200, 503), searched.text
+        if searched.status_code == 503:
+            assert "damaged" in searched.json()["error"]["message"]
+
+
+# -- 8. full disk, read-only folder: say what is really wrong ------------------------------------------------------
+NOT_ROOT = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--inh-caps=-all"]
+needs_setpriv = pytest.mark.skipif(
+    os.geteuid() == 0 and shutil.which("setpriv") is None, reason="root needs util-linux setpriv to drop its override"
+)
+
+
+@pytest.fixture
+def intact_db(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    db = folder / "hhbill.db"
+    with Store(db) as fresh:
+        hcpcs.ensure_default(fresh)
+    return db
+
+
+@needs_setpriv
+@pytest.mark.parametrize("command", [["releases"], ["code", "G0299"]])
+def test_read_only_folder_is_not_called_damage(intact_db: Path, command: list[str]) -> None:
+    folder = intact_db.parent
+    for leftover in folder.glob("*-*"):  # a clean close: no -wal/-shm; SQLite must create them to open
+        leftover.unlink()
+    folder.chmod(0o555)
+    try:
+        done = run_cli(*command, db=intact_db, user=NOT_ROOT if os.geteuid() == 0 else None)
+    finally:
+        folder.chmod(0o755)
+    shown = " ".join((done.stdout + done.stderr).split())
+    if done.returncode == 0:
+        return  # answered from the file as it is: nothing misleading was said
+    assert "damaged" not in shown and "move it aside" not in shown, shown
+    assert "read-only" in shown and str(folder) in shown, shown
+    assert "integrity check ok" in shown
+    assert "Traceback" not in shown
+
+
+@needs_setpriv
+def test_leftover_read_only_journal_files_are_named(intact_db: Path) -> None:
+    with sqlite3.connect(intact_db) as conn:  # leave -wal and -shm behind, as a killed process does
+        conn.execute("PRAGMA journal_mode=WAL")
+        keep = sqlite3.connect(intact_db)
+        keep.execute("CREATE TABLE IF NOT EXISTS leftover (x)")
+    journals = [Path(f"{intact_db}-wal"), Path(f"{intact_db}-shm")]
+    assert all(j.exists() for j in journals)
+    for journal in journals:
+        journal.chmod(0o444)
+    try:
+        done = run_cli("log", "add", "G0299", db=intact_db, user=NOT_ROOT if os.geteuid() == 0 else None)
+    finally:
+        for journal in journals:
+            journal.chmod(0o644)
+        keep.close()
+    shown = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 1, shown
+    assert "damaged" not in shown and "move it aside" not in shown, shown
+    assert "-wal" in shown or "-shm" in shown, shown
+    assert "Traceback" not in shown
+
+
+def test_store_open_errors_are_classified() -> None:
+    from hhbill._store import _why_not_open
+
+    assert "damaged" in _why_not_open("/nonexistent/x.db", sqlite3.DatabaseError("file is not a database"))
+    full = _why_not_open("/nonexistent/x.db", sqlite3.OperationalError("database or disk is full"))
+    assert "full" in full and "damaged" not in full and "move it aside" not in full
