@@ -277,3 +277,59 @@ def test_store_open_errors_are_classified() -> None:
     assert "damaged" in _why_not_open("/nonexistent/x.db", sqlite3.DatabaseError("file is not a database"))
     full = _why_not_open("/nonexistent/x.db", sqlite3.OperationalError("database or disk is full"))
     assert "full" in full and "damaged" not in full and "move it aside" not in full
+
+
+# -- 10. a small zip that inflates to hundreds of MB ----------------------------------------------------------------
+def test_a_small_zip_inflating_to_150_mb_is_refused_without_reading_it(tmp_path: Path) -> None:
+    import tracemalloc
+    import zipfile
+
+    from hhbill._errors import ImportFormatError
+    from hhbill._zip import read_member
+
+    path = tmp_path / "january-2026-alpha-numeric-hcpcs-file.zip"
+    line = b"G0299 " + b" " * 314 + b"\r\n"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("HCPC2026_JAN_ANWEB.txt", "w", force_zip64=True) as member:
+            block = line * 3200
+            for _ in range(150 * 1024 * 1024 // len(block)):
+                member.write(block)
+    assert path.stat().st_size < 4 * 1024 * 1024  # a few MB on disk
+    tracemalloc.start()
+    try:
+        with zipfile.ZipFile(path) as archive, pytest.raises(ImportFormatError, match="zip bomb|size") as caught:
+            read_member(archive, "HCPC2026_JAN_ANWEB.txt", str(path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert caught.value.location["file"] == str(path)
+    assert peak < 32 * 1024 * 1024, f"peak {peak / 2**20:.0f} MB while refusing the zip"
+
+
+# -- 10. smaller items ----------------------------------------------------------------------------------------------
+@pytest.mark.anyio
+async def test_deleting_a_log_entry_beyond_64_bits_is_not_a_500(client: httpx.AsyncClient, api_key: str) -> None:
+    from test_web_security import sign_in_browser
+
+    await sign_in_browser(client, api_key)
+    for entry in ("9223372036854775808", "99999999999999999999999999"):
+        response = await client.post(f"/log/{entry}/delete", headers={"accept": "application/json"})
+        assert response.status_code in (404, 422), response.text
+        assert response.json()["error"]["message"]
+
+
+@pytest.mark.anyio
+async def test_an_unexpected_500_still_carries_the_security_headers(store: Store) -> None:
+    app = create_app(store, settings=Settings(rate_limit=0))
+
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/api/v1/boom", boom)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hhbill.test") as client:
+        response = await client.get("/api/v1/boom")
+    assert response.status_code == 500
+    for header in ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy"):
+        assert header in response.headers, header
+    assert response.json()["error"]["code"] == "internal" and "a bug" not in response.text

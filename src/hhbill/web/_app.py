@@ -36,7 +36,7 @@ from ._common import (
     wants_json,
 )
 from ._pages import router as pages_router
-from ._security import GuardMiddleware, RateLimiter
+from ._security import CsrfMiddleware, GuardMiddleware, RateLimiter
 from ._settings import Settings
 
 __all__ = ["create_app"]
@@ -82,6 +82,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if not settings.require_api_key:
+            log.warning(
+                "WARNING: API keys are OFF (HHBILL_REQUIRE_API_KEY=0): anyone who can reach this server can read "
+                "and write claims and the procedure log. Use this only on a machine no one else can reach."
+            )
         # a served process answers its first search as fast as its next: build the search tables now
         await anyio.to_thread.run_sync(_views.warm_up, store)
         yield
@@ -115,6 +120,7 @@ def create_app(
             allow_credentials=False,
             max_age=600,
         )
+    app.add_middleware(CsrfMiddleware)  # inside the guard, so its refusals carry the security headers too
     app.add_middleware(
         GuardMiddleware,
         max_body_bytes=settings.max_body_bytes,

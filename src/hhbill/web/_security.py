@@ -24,10 +24,11 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 
 from .._errors import AuthError, ClaimInputError, NotFoundError
 from .._store import Store
@@ -35,9 +36,15 @@ from .._text import find_lone_surrogate, has_surrogate_escape
 
 __all__ = [
     "ApiKey",
+    "CsrfMiddleware",
     "GuardMiddleware",
     "RateLimiter",
+    "authenticate",
     "create_api_key",
+    "create_session",
+    "csrf_protect",
+    "end_session",
+    "verify_session",
     "list_api_keys",
     "revoke_api_key",
     "verify_api_key",
@@ -157,6 +164,164 @@ def verify_api_key(store: Store, key: str | None) -> ApiKey:
     if not hmac.compare_digest(_digest(row["salt"], secret), row["secret_hash"]):
         raise failure
     return ApiKey(row["id"], row["name"], row["prefix"], row["created_at"], None)
+
+
+# -- browser sessions -------------------------------------------------------------------------------------------------
+#: the signed-in browser's cookie: a random session id, never the API key itself
+SESSION_COOKIE = "hhbill_session"
+SESSION_LIFETIME = timedelta(hours=12)
+SESSION_SCHEMA = """
+CREATE TABLE IF NOT EXISTS web_session (
+    id_hash TEXT PRIMARY KEY,          -- sha256 of the session id: a copy of the database signs no one in
+    key_id INTEGER NOT NULL REFERENCES api_key(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+"""
+
+
+def _session_hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode("utf-8", "replace")).hexdigest()
+
+
+def create_session(store: Store, key: str) -> tuple[ApiKey, str]:
+    """Sign a browser in with an API key: a new random session id (for the cookie), valid 12 hours."""
+    api_key = verify_api_key(store, key)
+    _ensure(store)
+    store.ensure_schema("web_session", SESSION_SCHEMA)
+    session_id = secrets.token_urlsafe(32)
+    now = datetime.now(UTC).replace(microsecond=0)
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM web_session WHERE expires_at < ?", (now.isoformat(),))
+        conn.execute(
+            "INSERT INTO web_session (id_hash, key_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            (_session_hash(session_id), api_key.id, now.isoformat(), (now + SESSION_LIFETIME).isoformat()),
+        )
+    return api_key, session_id
+
+
+def verify_session(store: Store, session_id: str | None) -> ApiKey:
+    """The active key behind a live session; AuthError when the session is unknown, ended, expired or revoked."""
+    failure = AuthError("please sign in again: this session has ended", field="session")
+    if not session_id or len(session_id) > 100:
+        raise failure
+    _ensure(store)
+    store.ensure_schema("web_session", SESSION_SCHEMA)
+    row = store.execute(
+        "SELECT k.id, k.name, k.prefix, k.created_at, k.revoked_at, s.expires_at FROM web_session s "
+        "JOIN api_key k ON k.id = s.key_id WHERE s.id_hash = ?",
+        (_session_hash(session_id),),
+    ).fetchone()
+    if row is None or row["revoked_at"] is not None or row["expires_at"] < _now():
+        raise failure
+    return ApiKey(row["id"], row["name"], row["prefix"], row["created_at"], None)
+
+
+def end_session(store: Store, session_id: str | None) -> None:
+    """Sign out: the session id stops working at once, wherever the cookie was copied to."""
+    if not session_id:
+        return
+    store.ensure_schema("web_session", SESSION_SCHEMA)
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM web_session WHERE id_hash = ?", (_session_hash(session_id),))
+
+
+def authenticate(store: Store, header_key: str | None, session_id: str | None) -> ApiKey:
+    """The caller's key: the ``X-API-Key`` header when sent, else the browser's session cookie."""
+    if header_key:
+        return verify_api_key(store, header_key)
+    if session_id:
+        return verify_session(store, session_id)
+    return verify_api_key(store, None)
+
+
+# -- cross-site request forgery -----------------------------------------------------------------------------------------
+CSRF_COOKIE = "hhbill_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+_UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for header, value in scope.get("headers", []):
+        if header == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                key, _, text = part.strip().partition("=")
+                if key == name:
+                    return text
+    return None
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for header, value in scope.get("headers", []):
+        if header == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _is_form_post(scope: Scope) -> bool:
+    """A state-changing request to a page (not the API) made by a browser (no X-API-Key header: a cross-site
+    page cannot send one)."""
+    return (
+        scope.get("method") in _UNSAFE_METHODS
+        and not scope["path"].startswith("/api/")
+        and _header(scope, b"x-api-key") is None
+    )
+
+
+class CsrfMiddleware:
+    """Gives every browser a random CSRF token (an HttpOnly, SameSite=Strict cookie; the pages put the same
+    value in a hidden field of each form), and refuses page posts whose ``Origin`` is missing, ``null`` or
+    another site (403). The token itself is compared by :func:`csrf_protect`, once the form is read."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = _cookie(scope, CSRF_COOKIE)
+        fresh = not token or len(token) > 100
+        if fresh:
+            token = secrets.token_urlsafe(24)
+        scope.setdefault("state", {})["csrf_token"] = token
+        secure = "; Secure" if scope.get("scheme") == "https" else ""
+
+        async def send_with_cookie(message: Message) -> None:
+            if fresh and message["type"] == "http.response.start":
+                cookie = f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"
+                message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie.encode())]
+            await send(message)
+
+        if _is_form_post(scope):
+            origin = _header(scope, b"origin")
+            host = _header(scope, b"host") or ""
+            expected = f"{scope.get('scheme', 'http')}://{host}"
+            if origin != expected:
+                why = "without an Origin header" if origin in (None, "", "null") else "from another site"
+                await _plain_error(
+                    send_with_cookie,
+                    403,
+                    "forbidden",
+                    f"this form was posted {why}; forms must be posted from the hhbill site itself",
+                    field="Origin",
+                )
+                return
+        await self.app(scope, receive, send_with_cookie)
+
+
+async def csrf_protect(request: Request) -> None:
+    """Dependency of the page routes: a browser's form post must carry the CSRF token of its cookie."""
+    if not _is_form_post(request.scope):
+        return
+    expected = request.cookies.get(CSRF_COOKIE)
+    supplied = request.headers.get(CSRF_HEADER)
+    if supplied is None and "form" in request.headers.get("content-type", ""):
+        value = (await request.form()).get(CSRF_FIELD)
+        supplied = value if isinstance(value, str) else None
+    if not expected or not supplied or not hmac.compare_digest(expected.encode(), supplied.encode()):
+        raise HTTPException(403, "this form has expired or did not come from hhbill; reload the page and try again")
 
 
 # -- rate limit -----------------------------------------------------------------------------------------------------
