@@ -7,14 +7,17 @@ the library where the fault is in the library. Fictitious data only.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -333,3 +336,216 @@ async def test_an_unexpected_500_still_carries_the_security_headers(store: Store
     for header in ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy"):
         assert header in response.headers, header
     assert response.json()["error"]["code"] == "internal" and "a bug" not in response.text
+
+
+# -- a real server on 127.0.0.1 -------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def real_server(store: Store, settings: Settings) -> Iterator[int]:
+    """hhbill under uvicorn with the options ``hhbill serve`` uses, in a thread, on a free loopback port."""
+    import threading
+
+    import uvicorn
+
+    from hhbill.web._server import uvicorn_options
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(store, settings=settings), **uvicorn_options(settings, host="127.0.0.1", port=port))
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(300):
+        if server.started:
+            break
+        time.sleep(0.05)
+    assert server.started, "the server did not start"
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def raw_request(port: int, head: bytes, body: bytes = b"", timeout: float = 30) -> bytes:
+    """Send bytes on a fresh connection and read the whole answer (the server closes, or Content-Length ends it)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
+        try:
+            conn.sendall(head + body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed before taking everything: read what it said
+        chunks = []
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := conn.recv(65536):
+                chunks.append(chunk)
+                if _complete(b"".join(chunks)):
+                    break
+    return b"".join(chunks)
+
+
+def _complete(data: bytes) -> bool:
+    head, found, body = data.partition(b"\r\n\r\n")
+    if not found:
+        return False
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            return len(body) >= int(line.split(b":", 1)[1])
+    return False
+
+
+# -- 2. header size -------------------------------------------------------------------------------------------------
+def test_an_oversized_header_gets_431_and_the_server_stays_up(store: Store) -> None:
+    settings = Settings(rate_limit=0, max_header_bytes=32 * 1024)
+    with real_server(store, settings) as port:
+        huge = b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Junk: " + b"a" * (4 * 1024 * 1024) + b"\r\n\r\n"
+        answer = raw_request(port, huge)
+        assert answer.startswith(b"HTTP/1.1 431"), answer[:200]
+        assert b"x-content-type-options: nosniff" in answer.lower()
+        many = b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-A: b\r\n" * 20_000 + b"\r\n"
+        assert raw_request(port, many).startswith(b"HTTP/1.1 431")
+        # a normal request, and one with a large body but small headers, are answered as before
+        fine = raw_request(port, b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        assert fine.startswith(b"HTTP/1.1 200"), fine[:200]
+        body = json.dumps({"code": "G0299", "pad": "x" * 200_000}).encode()
+        head = (
+            b"POST /api/v1/log HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n"
+        )
+        assert raw_request(port, head, body).startswith(b"HTTP/1.1 401")  # reached the app: no key
+
+
+# -- 4. rate limiter ------------------------------------------------------------------------------------------------
+@pytest.mark.anyio
+async def test_a_forged_x_forwarded_for_changes_nothing(store: Store) -> None:
+    app = create_app(store, settings=Settings(rate_limit=5))
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 5555))
+    async with httpx.AsyncClient(transport=transport, base_url="http://hhbill.test") as client:
+        statuses = [
+            (await client.get("/api/v1/health", headers={"X-Forwarded-For": f"198.51.100.{n}"})).status_code
+            for n in range(20)
+        ]
+    assert statuses.count(200) == 5 and statuses.count(429) == 15
+
+
+@pytest.mark.anyio
+async def test_x_forwarded_for_counts_clients_behind_a_configured_proxy(store: Store) -> None:
+    app = create_app(store, settings=Settings(rate_limit=2, trusted_proxies=("10.0.0.0/8",)))
+    transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 5555))
+    async with httpx.AsyncClient(transport=transport, base_url="http://hhbill.test") as client:
+
+        async def get(forwarded: str) -> int:
+            return (await client.get("/api/v1/health", headers={"X-Forwarded-For": forwarded})).status_code
+
+        assert [await get("198.51.100.1") for _ in range(3)] == [200, 200, 429]
+        assert await get("198.51.100.2") == 200  # another client behind the same proxy has its own count
+        # a client cannot escape by prepending forged hops: the proxy appends the real address last
+        assert [await get(f"192.0.2.{n}, 198.51.100.1") for n in range(3)] == [429, 429, 429]
+
+
+def test_rate_table_is_bounded_and_expiry_does_not_scan_it() -> None:
+    from hhbill.web import RateLimiter
+
+    now = [0.0]
+    limiter = RateLimiter(10, window=60, clock=lambda: now[0], max_clients=1000)
+    for n in range(5000):
+        limiter.hit(f"client-{n}")
+    assert len(limiter) == 1000  # the least recently seen were forgotten
+    assert limiter.hit("client-4999") is None and len(limiter) == 1000
+    now[0] = 200.0  # two windows later every entry is idle: they go from the front, a few per request
+    table = limiter._counts
+    limiter.hit("late")
+    assert len(limiter) == 1 and limiter._counts is table  # dropped in place, not a rebuilt copy per request
+
+
+# -- 1. the server keeps answering while one request works ------------------------------------------------------------
+def _heavy_837i() -> bytes:
+    """An 837I of 3,000 claims (about 2.4 MB): seconds of scrubbing on one core."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from _x12_support import final_claim
+    from test_x12_writer import SETTINGS
+
+    from hhbill.x12 import WriterSettings, claims_to_x12
+
+    return claims_to_x12([final_claim(n) for n in range(3000)], WriterSettings(**SETTINGS)).encode()
+
+
+def _multipart(name: str, data: bytes) -> tuple[bytes, bytes]:
+    boundary = b"hhbillattackboundary"
+    body = (
+        b"--" + boundary + b"\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name.encode() + b"\"\r\n"
+        b"Content-Type: application/octet-stream\r\n\r\n" + data + b"\r\n--" + boundary + b"--\r\n"
+    )
+    return b"multipart/form-data; boundary=" + boundary, body
+
+
+def test_health_answers_while_a_heavy_837i_upload_and_a_slow_client_are_served(
+    store: Store, api_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Order, not time: /health must be answered while the big upload is still being processed and while a slow
+    client is still dribbling its body in. A route that held the event loop would answer /health only after."""
+    import threading
+
+    from hhbill.web import _views
+
+    content_type, body = _multipart("big.837", _heavy_837i())
+    finished: dict[str, float] = {}
+    answers: dict[str, bytes] = {}
+    scrubbing = threading.Event()
+    check_837i = _views.check_837i
+
+    def noted_check_837i(*args: Any, **kwargs: Any) -> Any:
+        scrubbing.set()
+        try:
+            return check_837i(*args, **kwargs)
+        finally:
+            finished["scrubbed"] = time.monotonic()
+
+    monkeypatch.setattr(_views, "check_837i", noted_check_837i)
+
+
+    def upload(port: int) -> None:
+        head = (
+            b"POST /api/v1/claims/837i HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + api_key.encode() + b"\r\n"
+            b"Content-Type: " + content_type + b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n"
+            b"Connection: close\r\n\r\n"
+        )
+        answers["upload"] = raw_request(port, head, body, timeout=300)
+        finished["upload"] = time.monotonic()
+
+    def slow_client(port: int, stop: threading.Event) -> None:
+        payload = json.dumps(seeds.PERIOD).encode()
+        head = (
+            b"POST /api/v1/claims/check HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + api_key.encode() + b"\r\n"
+            b"Content-Type: application/json\r\nContent-Length: " + str(len(payload)).encode() + b"\r\n"
+            b"Connection: close\r\n\r\n"
+        )
+        with socket.create_connection(("127.0.0.1", port), timeout=300) as conn:
+            conn.sendall(head)
+            for byte in payload[:-1]:  # one byte at a time until told to finish
+                if stop.is_set():
+                    break
+                conn.sendall(bytes([byte]))
+                time.sleep(0.01)
+            stop.wait(300)
+        finished["slow"] = time.monotonic()
+
+    settings = Settings(rate_limit=0)
+    with real_server(store, settings) as port:
+        stop = threading.Event()
+        slow = threading.Thread(target=slow_client, args=(port, stop), daemon=True)
+        slow.start()
+        uploading = threading.Thread(target=upload, args=(port,), daemon=True)
+        uploading.start()
+        assert scrubbing.wait(120), "the upload never reached the 837I check"
+        time.sleep(0.2)  # well inside the seconds its scrubbing takes
+        health = raw_request(port, b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        finished["health"] = time.monotonic()
+        stop.set()
+        uploading.join(timeout=300)
+        slow.join(timeout=60)
+    assert health.startswith(b"HTTP/1.1 200"), health[:200]
+    assert answers["upload"].startswith(b"HTTP/1.1 200"), answers["upload"][:300]
+    assert b'"claims":3000' in answers["upload"].replace(b" ", b"")
+    # causal, not timed: a route holding the event loop lets /health be answered only after its check returned
+    assert finished["health"] < finished["scrubbed"], "/health waited for the 837I check to finish"
+    assert finished["health"] < finished["slow"]

@@ -124,8 +124,9 @@ def create_app(
     app.add_middleware(
         GuardMiddleware,
         max_body_bytes=settings.max_body_bytes,
-        limiter=RateLimiter(settings.rate_limit, settings.rate_window),
+        limiter=RateLimiter(settings.rate_limit, settings.rate_window, max_clients=settings.rate_table_size),
         private_prefixes=PRIVATE_PREFIXES,
+        trusted_proxies=settings.trusted_proxies,
     )
     return app
 

@@ -14,6 +14,7 @@ from .._cli_support import TextOrJson, console, emit, err_console, reported_erro
 from .._config import DB_ENV
 from .._store import Store, open_store
 from ._security import create_api_key, list_api_keys, revoke_api_key
+from ._server import default_workers, uvicorn_options
 from ._settings import Settings
 
 apikey_app = typer.Typer(
@@ -38,8 +39,11 @@ def serve(
         list[str] | None, typer.Option(help="An exact origin allowed to call the API from a browser (repeatable).")
     ] = None,
     workers: Annotated[
-        int, typer.Option(min=1, max=64, help="Server processes (each with its own rate-limit counters).")
-    ] = 1,
+        int | None,
+        typer.Option(
+            min=1, max=64, help="Server processes (default: one per core, at most 8; each has its own rate limits)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the web UI and the REST API (loads the embedded default HCPCS release when none is imported)."""
     import uvicorn
@@ -54,23 +58,18 @@ def serve(
         settings = Settings.from_env(rate_limit=rate_limit, cors_origins=tuple(cors_origin) if cors_origin else None)
         app = create_app(store, settings=settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    err_console.print(f"hhbill serving on http://{host}:{port}/ (database {store.path})")
-    # uvicorn's own access log prints query strings (patient data on claim routes): ours logs templates only
-    options: dict[str, Any] = {
-        "host": host,
-        "port": port,
-        "access_log": False,
-        "log_level": "warning",
-        "server_header": False,
-    }
+    workers = workers or default_workers()
+    err_console.print(f"hhbill serving on http://{host}:{port}/ with {workers} worker(s) (database {store.path})")
+    if not settings.require_api_key:
+        err_console.print("[bold red]WARNING: API keys are OFF: anyone who can reach this server can read and "
+                          "write claims and the procedure log.[/bold red]")
+    options: dict[str, Any] = uvicorn_options(settings, host=host, port=port, workers=workers)
     if workers == 1:
         uvicorn.run(app, **options)
         return
     # several processes: each builds the same app from the environment (database path and settings)
     os.environ[DB_ENV] = str(store.path)
-    os.environ["HHBILL_RATE_LIMIT"] = str(settings.rate_limit)
-    if settings.cors_origins:
-        os.environ["HHBILL_CORS_ORIGINS"] = ",".join(settings.cors_origins)
+    os.environ.update(settings.to_env())
     store.close()
     uvicorn.run("hhbill.web._app:create_app", factory=True, workers=workers, **options)
 

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -326,16 +328,34 @@ async def csrf_protect(request: Request) -> None:
 
 # -- rate limit -----------------------------------------------------------------------------------------------------
 class RateLimiter:
-    """At most ``limit`` requests per client per ``window`` seconds (a sliding pair of fixed windows)."""
+    """At most ``limit`` requests per client per ``window`` seconds (a sliding pair of fixed windows).
 
-    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+    The table is an LRU of at most ``max_clients`` entries: each hit moves its client to the end, so the clients
+    not seen for two windows sit at the front and are dropped there, a few per hit. Each entry is added and
+    dropped once, so expiry costs O(1) amortised per request, and a flood of new client keys can neither grow
+    the table nor make every request scan it.
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        window: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        max_clients: int = 100_000,
+    ) -> None:
         if limit < 0 or window <= 0:
             raise ClaimInputError("rate limit must be >= 0 requests per a positive window", field="rate_limit")
         self.limit = limit
         self.window = window
+        self.max_clients = max(1, max_clients)
         self._clock = clock
-        self._counts: dict[str, tuple[int, int, int]] = {}  # client -> (window number, count, previous count)
+        # client -> (window number, count, previous count), least recently seen first
+        self._counts: OrderedDict[str, tuple[int, int, int]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._counts)
 
     def hit(self, client: str) -> float | None:
         """Count a request; None when allowed, else the seconds to wait before retrying."""
@@ -344,7 +364,14 @@ class RateLimiter:
         now = self._clock()
         number = int(now // self.window)
         with self._lock:
-            current, count, previous = self._counts.get(client, (number, 0, 0))
+            counts = self._counts
+            current, count, previous = counts.pop(client, (number, 0, 0))
+            # forget idle clients at the front: none of them counts any more (two windows without a request)
+            while counts:
+                oldest = next(iter(counts.values()))
+                if oldest[0] >= number - 1 and len(counts) < self.max_clients:
+                    break
+                counts.popitem(last=False)
             if current != number:
                 previous = count if current == number - 1 else 0
                 current, count = number, 0
@@ -352,12 +379,36 @@ class RateLimiter:
             elapsed = (now % self.window) / self.window
             estimate = previous * (1 - elapsed) + count
             if estimate >= self.limit:
-                self._counts[client] = (current, count, previous)
+                counts[client] = (current, count, previous)
                 return max(1.0, self.window * (1 - elapsed))
-            self._counts[client] = (current, count + 1, previous)
-            if len(self._counts) > 100_000:  # forget idle clients
-                self._counts = {k: v for k, v in self._counts.items() if v[0] >= number - 1}
+            counts[client] = (current, count + 1, previous)
             return None
+
+
+def client_address(scope: Scope, trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> str:
+    """The address a request is counted against: the connecting peer, or, when that peer is a configured proxy,
+    the nearest address in ``X-Forwarded-For`` that is not a configured proxy (the rest of it could be forged)."""
+    peer = str((scope.get("client") or ("unknown", 0))[0])
+    if not trusted_proxies or not _is_trusted(peer, trusted_proxies):
+        return peer
+    forwarded = ",".join(
+        value.decode("latin-1") for name, value in scope.get("headers", []) if name == b"x-forwarded-for"
+    )
+    for hop in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
+        if not _is_trusted(hop, trusted_proxies):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # not an address: the proxy passed on something forged; count the proxy
+    return peer
+
+
+def _is_trusted(address: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 # -- ASGI middleware --------------------------------------------------------------------------------------------------
@@ -424,11 +475,13 @@ class GuardMiddleware:
         max_body_bytes: int,
         limiter: RateLimiter,
         private_prefixes: tuple[str, ...] = (),
+        trusted_proxies: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.limiter = limiter
         self.private_prefixes = private_prefixes
+        self.trusted_proxies = tuple(ipaddress.ip_network(p, strict=False) for p in trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -450,8 +503,7 @@ class GuardMiddleware:
             await send(message)
 
         try:
-            client = (scope.get("client") or ("unknown", 0))[0]
-            wait = self.limiter.hit(client)
+            wait = self.limiter.hit(client_address(scope, self.trusted_proxies))
             if wait is not None:
                 await _plain_error(
                     send_with_headers,
