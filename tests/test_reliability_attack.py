@@ -300,7 +300,7 @@ def test_a_small_zip_inflating_to_150_mb_is_refused_without_reading_it(tmp_path:
     assert path.stat().st_size < 4 * 1024 * 1024  # a few MB on disk
     tracemalloc.start()
     try:
-        with zipfile.ZipFile(path) as archive, pytest.raises(ImportFormatError, match="zip bomb|size") as caught:
+        with zipfile.ZipFile(path) as archive, pytest.raises(ImportFormatError, match=r"zip bomb|size") as caught:
             read_member(archive, "HCPC2026_JAN_ANWEB.txt", str(path))
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -351,7 +351,8 @@ def real_server(store: Store, settings: Settings) -> Iterator[int]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(store, settings=settings), **uvicorn_options(settings, host="127.0.0.1", port=port))
+    options = uvicorn_options(settings, host="127.0.0.1", port=port)
+    config = uvicorn.Config(create_app(store, settings=settings), **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -370,10 +371,9 @@ def real_server(store: Store, settings: Settings) -> Iterator[int]:
 def raw_request(port: int, head: bytes, body: bytes = b"", timeout: float = 30) -> bytes:
     """Send bytes on a fresh connection and read the whole answer (the server closes, or Content-Length ends it)."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
-        try:
+        # the server may answer and close before taking everything: then read what it said
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             conn.sendall(head + body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server answered and closed before taking everything: read what it said
         chunks = []
         with contextlib.suppress(ConnectionResetError):
             while chunk := conn.recv(65536):
@@ -462,9 +462,8 @@ def _heavy_837i() -> bytes:
     """An 837I of 3,000 claims (about 2.4 MB): seconds of scrubbing on one core."""
     sys.path.insert(0, str(REPO / "tests"))
     from _x12_support import final_claim
-    from test_x12_writer import SETTINGS
-
     from hhbill.x12 import WriterSettings, claims_to_x12
+    from test_x12_writer import SETTINGS
 
     return claims_to_x12([final_claim(n) for n in range(3000)], WriterSettings(**SETTINGS)).encode()
 
@@ -549,3 +548,51 @@ def test_health_answers_while_a_heavy_837i_upload_and_a_slow_client_are_served(
     # causal, not timed: a route holding the event loop lets /health be answered only after its check returned
     assert finished["health"] < finished["scrubbed"], "/health waited for the 837I check to finish"
     assert finished["health"] < finished["slow"]
+
+
+# -- 10. the ledger's MBI key is not in the database ------------------------------------------------------------------
+def test_ledger_key_lives_in_an_owner_only_file_not_in_the_database(tmp_path: Path) -> None:
+    import stat
+
+    from hhbill.claims import open_ledger, parse_claim_input
+
+    db = tmp_path / "hhbill.db"
+    with Store(db) as store:
+        ledger = open_ledger(store)
+        claim = parse_claim_input(seeds.CLAIM_LINES)
+        ledger.record(claim, "submitted")
+        hashed = ledger.beneficiary_key(claim)
+        ledger.close()
+        assert store.execute("SELECT count(*) FROM claims_ledger_meta").fetchone()[0] == 0
+    key_file = Path(f"{db}.ledger-key")
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    key_hex = key_file.read_text().strip()
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert key_hex.encode() not in db.read_bytes() and bytes.fromhex(key_hex) not in db.read_bytes()
+    with Store(db) as store:  # the next open matches the same beneficiary
+        assert open_ledger(store).beneficiary_key(claim) == hashed
+        assert open_ledger(store).find_duplicate(claim) is not None
+
+
+def test_a_key_left_in_an_older_database_moves_to_the_file_and_still_matches(tmp_path: Path) -> None:
+    from hhbill.claims import open_ledger, parse_claim_input
+
+    db = tmp_path / "old.db"
+    with Store(db) as store:
+        open_ledger(store).close()
+        key = Path(f"{db}.ledger-key").read_text().strip()
+        Path(f"{db}.ledger-key").unlink()  # as an older hhbill left it: the key in the database
+        with store.transaction() as conn:
+            conn.execute("INSERT INTO claims_ledger_meta (name, value) VALUES ('beneficiary_hmac_key', ?)", (key,))
+    with Store(db) as store:
+        claim = parse_claim_input(seeds.CLAIM_LINES)
+        ledger = open_ledger(store)
+        import hashlib
+        import hmac
+
+        assert ledger.beneficiary_key(claim) == hmac.new(
+            bytes.fromhex(key), claim.patient.mbi.encode(), hashlib.sha256
+        ).hexdigest()
+        assert store.execute("SELECT count(*) FROM claims_ledger_meta").fetchone()[0] == 0
+    assert Path(f"{db}.ledger-key").read_text().strip() == key

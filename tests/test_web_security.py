@@ -318,7 +318,8 @@ async def test_form_posts_need_the_csrf_token_of_their_cookie(client: httpx.Asyn
     assert (await client.post("/log", data=form)).status_code == 403  # no token
     assert (await client.post("/log", data={**form, "csrf_token": "forged"})).status_code == 403
     passed = await client.post("/log", data={**form, "csrf_token": token}, headers={"accept": "application/json"})
-    assert passed.status_code != 403 and passed.json()["error"]["code"] == "not_found"  # through to the route: no RVUs here
+    # through to the route, which has no RVUs here
+    assert passed.status_code != 403 and passed.json()["error"]["code"] == "not_found"
 
 
 async def test_with_keys_off_a_cross_site_null_origin_post_writes_nothing(store: Store) -> None:

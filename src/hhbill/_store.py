@@ -127,7 +127,8 @@ class Store:
                 try:
                     self.conn.executescript(ddl)
                 except sqlite3.OperationalError as exc:
-                    raise StoreError(f"cannot prepare the database: {_explain(exc, self.path)}", path=self.path) from exc
+                    why = _explain(exc, self.path)
+                    raise StoreError(f"cannot prepare the database: {why}", path=self.path) from exc
             self._schemas.add(name)
 
     # -- writes ---------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 
 from ._errors import ClaimInputError
 
-__all__ = ["find_lone_surrogate", "reject_lone_surrogates", "has_surrogate_escape"]
+__all__ = ["find_lone_surrogate", "has_surrogate_escape", "reject_lone_surrogates"]
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # a JSON escape \uD800-\uDFFF, the only way a surrogate reaches a str from UTF-8 bytes

@@ -46,10 +46,10 @@ __all__ = [
     "create_session",
     "csrf_protect",
     "end_session",
-    "verify_session",
     "list_api_keys",
     "revoke_api_key",
     "verify_api_key",
+    "verify_session",
 ]
 
 access_log = logging.getLogger("hhbill.web.access")
@@ -237,7 +237,7 @@ def authenticate(store: Store, header_key: str | None, session_id: str | None) -
     return verify_api_key(store, None)
 
 
-# -- cross-site request forgery -----------------------------------------------------------------------------------------
+# -- cross-site request forgery ---------------------------------------------------------------------------------------
 CSRF_COOKIE = "hhbill_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
