@@ -596,3 +596,47 @@ def test_a_key_left_in_an_older_database_moves_to_the_file_and_still_matches(tmp
         ).hexdigest()
         assert store.execute("SELECT count(*) FROM claims_ledger_meta").fetchone()[0] == 0
     assert Path(f"{db}.ledger-key").read_text().strip() == key
+
+
+# -- 5. lookups never queue behind claim checks ----------------------------------------------------------------------
+@pytest.mark.anyio
+async def test_claim_lane_admits_few_claim_checks_and_lets_lookups_through() -> None:
+    import anyio
+
+    from hhbill.web._lanes import ClaimLaneMiddleware
+
+    release = anyio.Event()
+    inside = {"claims": 0, "most": 0, "lookups": 0}
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["path"].startswith("/api/v1/claims"):
+            inside["claims"] += 1
+            inside["most"] = max(inside["most"], inside["claims"])
+            await release.wait()
+            inside["claims"] -= 1
+        else:
+            inside["lookups"] += 1
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    lane = ClaimLaneMiddleware(app, slots=2)
+
+    async def call(path: str, method: str) -> None:
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(_message: Any) -> None:
+            return None
+
+        await lane({"type": "http", "path": path, "method": method, "headers": []}, receive, send)
+
+    async with anyio.create_task_group() as group:
+        for _ in range(50):
+            group.start_soon(call, "/api/v1/claims/check", "POST")
+        await anyio.sleep(0.05)
+        with anyio.fail_after(5):
+            for _ in range(20):  # answered while all 50 checks are still held
+                await call("/api/v1/codes/G0299", "GET")
+        assert inside["lookups"] == 20 and inside["most"] == 2
+        release.set()
+    assert inside["claims"] == 0

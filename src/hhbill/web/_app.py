@@ -35,6 +35,7 @@ from ._common import (
     status_for,
     wants_json,
 )
+from ._lanes import ClaimLaneMiddleware
 from ._pages import router as pages_router
 from ._security import CsrfMiddleware, GuardMiddleware, RateLimiter
 from ._settings import Settings
@@ -120,6 +121,7 @@ def create_app(
             allow_credentials=False,
             max_age=600,
         )
+    app.add_middleware(ClaimLaneMiddleware)  # claim checks never fill the thread pool lookups need
     app.add_middleware(CsrfMiddleware)  # inside the guard, so its refusals carry the security headers too
     app.add_middleware(
         GuardMiddleware,
