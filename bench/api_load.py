@@ -414,7 +414,7 @@ def report(
     return "\n".join(lines)
 
 
-# -- the mixed load (issue 16, item 5) ----------------------------------------------------------------------------------
+# -- the mixed load (issue 16, item 5) -------------------------------------------------------------------------------
 BARE_PATH = "/bench/bare"
 
 
@@ -441,8 +441,9 @@ def serve_bench_app(port: int, workers: int) -> None:
 
     os.environ.update(Settings(rate_limit=0).to_env())
     options = uvicorn_options(Settings(rate_limit=0), host="127.0.0.1", port=port, workers=workers)
-    uvicorn.run("api_load:bench_app", factory=True, app_dir=str(Path(__file__).resolve().parent), workers=workers,
-                **options)
+    uvicorn.run(
+        "api_load:bench_app", factory=True, app_dir=str(Path(__file__).resolve().parent), workers=workers, **options
+    )
 
 
 def start_bench_app(folder: Path, workers: int) -> tuple[str, str, subprocess.Popen[bytes]]:

@@ -131,9 +131,7 @@ async def test_api_refuses_a_lone_surrogate_with_422_and_keeps_no_ledger_row(
     assert field in (error.get("field") or "") + error["message"]
     assert ledger_rows(store) == before
     # the corrected claim is then new, not an exact duplicate of the refused one
-    fixed = await client.post(
-        "/api/v1/claims/check?record=checked", json=seeds.PERIOD, headers={"X-API-Key": api_key}
-    )
+    fixed = await client.post("/api/v1/claims/check?record=checked", json=seeds.PERIOD, headers={"X-API-Key": api_key})
     assert fixed.status_code == 200, fixed.text
 
 
@@ -156,7 +154,11 @@ def run_cli(*args: str, db: Path, user: list[str] | None = None) -> subprocess.C
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "COLUMNS": "200"}
     return subprocess.run(
         [*(user or []), sys.executable, "-m", "hhbill.cli", "--db", str(db), *args],
-        capture_output=True, text=True, cwd=REPO, timeout=120, env=env,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        env=env,
     )
 
 
@@ -471,7 +473,7 @@ def _heavy_837i() -> bytes:
 def _multipart(name: str, data: bytes) -> tuple[bytes, bytes]:
     boundary = b"hhbillattackboundary"
     body = (
-        b"--" + boundary + b"\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name.encode() + b"\"\r\n"
+        b"--" + boundary + b'\r\nContent-Disposition: form-data; name="file"; filename="' + name.encode() + b'"\r\n'
         b"Content-Type: application/octet-stream\r\n\r\n" + data + b"\r\n--" + boundary + b"--\r\n"
     )
     return b"multipart/form-data; boundary=" + boundary, body
@@ -500,7 +502,6 @@ def test_health_answers_while_a_heavy_837i_upload_and_a_slow_client_are_served(
             finished["scrubbed"] = time.monotonic()
 
     monkeypatch.setattr(_views, "check_837i", noted_check_837i)
-
 
     def upload(port: int) -> None:
         head = (
@@ -591,9 +592,10 @@ def test_a_key_left_in_an_older_database_moves_to_the_file_and_still_matches(tmp
         import hashlib
         import hmac
 
-        assert ledger.beneficiary_key(claim) == hmac.new(
-            bytes.fromhex(key), claim.patient.mbi.encode(), hashlib.sha256
-        ).hexdigest()
+        assert (
+            ledger.beneficiary_key(claim)
+            == hmac.new(bytes.fromhex(key), claim.patient.mbi.encode(), hashlib.sha256).hexdigest()
+        )
         assert store.execute("SELECT count(*) FROM claims_ledger_meta").fetchone()[0] == 0
     assert Path(f"{db}.ledger-key").read_text().strip() == key
 

@@ -337,7 +337,7 @@ def _filesystem_problems(path: str, text: str) -> list[str]:
 
 
 def _intact_note(db: Path) -> str:
-    """", and it is intact (integrity check ok)" when a read-only look finds it so; "" when it cannot tell."""
+    """ ", and it is intact (integrity check ok)" when a read-only look finds it so; "" when it cannot tell."""
     if not db.exists():
         return ""
     try:
