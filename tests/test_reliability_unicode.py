@@ -30,9 +30,37 @@ seeds = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(seeds)
 
 EDGE_CHARACTERS = [
-    "\ud800", "\udfff", "\x00", "\x1f", "\x7f", "\x85", "\ufeff", "\ufffe", "\uffff", "\u2028", "\u2029", "\u200b",
-    "\u200e", "\u202e", "\u0301", "\u0663", "\uff11", "\U0001f600", "\U0010ffff", "ß", "İ", "Ǆ", "ﬃ", "~", "*",
-    ":", "^", "\r", "\n", "\t", " ",
+    "\ud800",
+    "\udfff",
+    "\x00",
+    "\x1f",
+    "\x7f",
+    "\x85",
+    "\ufeff",
+    "\ufffe",
+    "\uffff",
+    "\u2028",
+    "\u2029",
+    "\u200b",
+    "\u200e",
+    "\u202e",
+    "\u0301",
+    "\u0663",
+    "\uff11",
+    "\U0001f600",
+    "\U0010ffff",
+    "ß",
+    "İ",
+    "Ǆ",
+    "ﬃ",
+    "~",
+    "*",
+    ":",
+    "^",
+    "\r",
+    "\n",
+    "\t",
+    " ",
 ]
 edge_text = st.lists(
     st.one_of(st.sampled_from(EDGE_CHARACTERS), st.characters(codec=None)), min_size=0, max_size=12
@@ -82,9 +110,20 @@ def test_837i_reader_any_unicode_ends_in_claims_or_a_located_error(text: str, wh
 
 # -- the claim input reader ------------------------------------------------------------------------------------------
 TEXT_FIELDS = [
-    ("patient", "last_name"), ("patient", "first_name"), ("patient", "mbi"), (None, "claim_id"), (None, "remarks"),
-    (None, "patient_control_number"), (None, "hipps"), (None, "cbsa"), ("provider", "name"), ("provider", "npi"),
-    (None, "diagnoses"), ("visits", "discipline"), ("visits", "service"), (None, "an unknown key"),
+    ("patient", "last_name"),
+    ("patient", "first_name"),
+    ("patient", "mbi"),
+    (None, "claim_id"),
+    (None, "remarks"),
+    (None, "patient_control_number"),
+    (None, "hipps"),
+    (None, "cbsa"),
+    ("provider", "name"),
+    ("provider", "npi"),
+    (None, "diagnoses"),
+    ("visits", "discipline"),
+    ("visits", "service"),
+    (None, "an unknown key"),
 ]
 
 
