@@ -325,6 +325,33 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
+#: how ``hhbill serve`` runs, and the settings behind the guarantees below (written as is into the doc)
+SERVING = [
+    "## Serving",
+    "",
+    "- **Workers.** `hhbill serve` starts one server process per core (at most 8; `--workers N` to choose). A "
+    "request that works for seconds (a large 837I) then holds one process's thread, not the others, and routes run "
+    "their work in the thread pool, so the event loop keeps answering (`/api/v1/health` included). Each process "
+    "keeps its own rate-limit counters (a client gets up to workers × limit).",
+    "- **Two lanes.** At most `max(8, 2 × cores)` claim requests (`/api/v1/claims`, `/claims`, `/x12` posts) are "
+    "worked on at once per process; the others wait at the door, so the thread pool always has room for lookups "
+    "(`hhbill.web._lanes`).",
+    "- **Header cap.** The request line and headers may take 64 KB (`HHBILL_MAX_HEADER_BYTES`); beyond that the "
+    "answer is 431 before more is buffered (`hhbill.web._server.CappedH11Protocol`). Bodies: 5 MB "
+    "(`HHBILL_MAX_BODY_BYTES`), 413.",
+    "- **Proxies.** The rate limit counts the connecting address. Behind a reverse proxy, list it in "
+    "`HHBILL_TRUSTED_PROXIES` (addresses or networks, comma-separated): only then is `X-Forwarded-For` read, "
+    "right to left, up to the first address that is not a listed proxy. The table holds at most 100,000 clients "
+    "(least recently seen forgotten first).",
+    "- **Keys off.** `HHBILL_REQUIRE_API_KEY=0` is logged as a warning at start, and `hhbill serve` prints it in "
+    "red: anyone who can reach the server can then read and write claims. Forms still need their CSRF token and "
+    "the site's own Origin.",
+    "- **Ledger key.** The claim ledger's MBI hashing key is the file `<database>.ledger-key` (mode 0600; "
+    "`HHBILL_LEDGER_KEY_FILE` to move it). Back it up with the database: without it, earlier claims no longer "
+    "match new ones for duplicate and overlap checks.",
+]
+
+
 # -- results ---------------------------------------------------------------------------------------------------------
 @dataclass
 class Outcome:
@@ -384,6 +411,7 @@ def render(outcomes: dict[str, Outcome], source: str) -> str:
         "this page; `--junit FILE` rewrites it from a run already made. The long coverage-guided fuzz run is "
         "`make fuzz`; `bench/api_load.py --mixed` measures the mixed load and its CPU bound (bench/RESULTS.md).",
     ]
+    lines += ["", *SERVING]
     for section in SECTIONS:
         lines += ["", f"## {section.title}", "", section.intro, "", "| guarantee | tests | last run |", "|---|---|---|"]
         for guarantee in section.guarantees:
