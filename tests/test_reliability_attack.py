@@ -642,3 +642,42 @@ async def test_claim_lane_admits_few_claim_checks_and_lets_lookups_through() -> 
         assert inside["lookups"] == 20 and inside["most"] == 2
         release.set()
     assert inside["claims"] == 0
+
+
+@pytest.mark.anyio
+async def test_stalled_claim_uploads_hold_no_lane_slot() -> None:
+    import anyio
+
+    from hhbill.web._lanes import ClaimLaneMiddleware
+
+    never = anyio.Event()
+    answered: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        while (await receive()).get("more_body"):
+            pass
+        answered.append(scope["path"])
+
+    lane = ClaimLaneMiddleware(app, slots=2)
+
+    async def stalled() -> None:
+        async def receive() -> dict[str, Any]:
+            await never.wait()  # a body that never arrives
+            return {"type": "http.disconnect"}
+
+        await lane({"type": "http", "path": "/api/v1/claims/check", "method": "POST"}, receive, None)
+
+    async def complete() -> None:
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"{}", "more_body": False}
+
+        await lane({"type": "http", "path": "/api/v1/claims/check", "method": "POST"}, receive, None)
+
+    async with anyio.create_task_group() as group:
+        for _ in range(10):
+            group.start_soon(stalled)
+        await anyio.sleep(0.05)
+        with anyio.fail_after(5):
+            await complete()
+        assert answered == ["/api/v1/claims/check"]
+        group.cancel_scope.cancel()

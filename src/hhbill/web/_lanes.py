@@ -2,9 +2,9 @@
 
 A claim check costs ten times a code lookup (about 17 ms against 1.5 ms of CPU). Run in the same thread pool,
 50 checks in flight take every thread, and a lookup arriving behind them waits for all of them. The claim lane
-admits at most ``claim_slots`` claim requests at a time per server process (the rest wait at the door, before
-their body is read), so the thread pool always has room for lookups: lookup latency follows from the lookup
-rate alone. Claim requests are the routes under :data:`CLAIM_PREFIXES`.
+admits at most ``slots`` claim requests at a time per server process; the rest wait at the door once their body
+has arrived (a stalled upload holds no slot). So the thread pool always has room for lookups, and lookup latency
+follows from the lookup rate alone. Claim requests are the non-GET routes under :data:`CLAIM_PREFIXES`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import anyio
 
-from ._security import ASGIApp, Receive, Scope, Send
+from ._security import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["CLAIM_PREFIXES", "ClaimLaneMiddleware", "default_claim_slots"]
 
@@ -41,7 +41,21 @@ class ClaimLaneMiddleware:
         if scope["type"] != "http" or scope.get("method") == "GET" or not scope["path"].startswith(self.prefixes):
             await self.app(scope, receive, send)
             return
+        # take the whole body first (the guard outside bounds its size): a slow or stalled upload must not hold
+        # a slot while it dribbles in, or a few slow clients would close the lane to everyone
+        messages: list[Message] = []
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            if messages:
+                return messages.pop(0)
+            return await receive()  # after the body: only the disconnect is left to wait for
+
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(self.slots)
         async with self._limiter:
-            await self.app(scope, receive, send)
+            await self.app(scope, replay, send)

@@ -8,6 +8,7 @@ pass the limit, so memory per connection stays bounded by the limit, not by what
 
 from __future__ import annotations
 
+import copy
 import os
 from typing import Any
 
@@ -91,4 +92,21 @@ def uvicorn_options(settings: Settings, *, host: str, port: int, workers: int = 
         "server_header": False,
         # X-Forwarded-For is read by our rate limiter, and only from the proxies configured in settings
         "proxy_headers": False,
+        # applied in every worker process too (a worker does not inherit the parent's logging set-up)
+        "log_config": log_config(),
     }
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging plus hhbill's own loggers (the PHI-free access log) on stderr."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["hhbill"] = {"format": "%(asctime)s %(name)s %(message)s"}
+    config["handlers"]["hhbill"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "hhbill",
+        "stream": "ext://sys.stderr",
+    }
+    config["loggers"]["hhbill"] = {"handlers": ["hhbill"], "level": "INFO", "propagate": False}
+    return config
