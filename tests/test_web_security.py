@@ -300,15 +300,28 @@ async def test_login_never_redirects_off_site(client: httpx.AsyncClient, key: st
 async def test_cross_site_form_posts_are_refused(client: httpx.AsyncClient, key: str) -> None:
     await sign_in_browser(client, key)
     form = {"input_json": json.dumps(EXAMPLE)}
-    for origin in ("https://evil.example", "null", None):
-        headers = {**HTML, "X-CSRF-Token": client.headers["X-CSRF-Token"]}
-        client.headers.pop("Origin", None)
+    client.headers.pop("Origin", None)
+    token = {"X-CSRF-Token": client.headers["X-CSRF-Token"]}
+    for origin, fetch_site in [
+        ("https://evil.example", None),
+        ("https://evil.example", "same-origin"),  # Origin names the other site: that wins
+        ("null", None),
+        ("null", "cross-site"),  # a cross-site page with Referrer-Policy: no-referrer sends exactly this
+        (None, None),
+        (None, "same-site"),  # a sibling subdomain is not this site
+    ]:
+        headers = {**HTML, **token}
         if origin is not None:
             headers["origin"] = origin
+        if fetch_site is not None:
+            headers["sec-fetch-site"] = fetch_site
         response = await client.post("/claims", data=form, headers=headers)
-        assert response.status_code == 403, (origin, response.text)
-    same = await client.post("/claims", data=form, headers={"origin": SITE, **HTML})
+        assert response.status_code == 403, (origin, fetch_site, response.text)
+    same = await client.post("/claims", data=form, headers={"origin": SITE, **HTML, **token})
     assert same.status_code in (200, 422)
+    # our own pages (Referrer-Policy: no-referrer) post with Origin: null, attested by the browser
+    own = await client.post("/claims", data=form, headers={"origin": "null", "sec-fetch-site": "same-origin", **HTML})
+    assert own.status_code in (200, 422), own.text
 
 
 async def test_form_posts_need_the_csrf_token_of_their_cookie(client: httpx.AsyncClient, key: str) -> None:

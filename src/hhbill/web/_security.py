@@ -261,6 +261,10 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _is_html(message: Message) -> bool:
+    return any(name.lower() == b"content-type" and b"text/html" in value for name, value in message.get("headers", []))
+
+
 def _is_form_post(scope: Scope) -> bool:
     """A state-changing request to a page (not the API) made by a browser (no X-API-Key header: a cross-site
     page cannot send one)."""
@@ -273,8 +277,9 @@ def _is_form_post(scope: Scope) -> bool:
 
 class CsrfMiddleware:
     """Gives every browser a random CSRF token (an HttpOnly, SameSite=Strict cookie; the pages put the same
-    value in a hidden field of each form), and refuses page posts whose ``Origin`` is missing, ``null`` or
-    another site (403). The token itself is compared by :func:`csrf_protect`, once the form is read."""
+    value in a hidden field of each form), and refuses page posts whose ``Origin`` is another site, or missing or
+    ``null`` without the browser's own ``Sec-Fetch-Site: same-origin`` (403). The token itself is compared by
+    :func:`csrf_protect`, once the form is read."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -291,7 +296,9 @@ class CsrfMiddleware:
         secure = "; Secure" if scope.get("scheme") == "https" else ""
 
         async def send_with_cookie(message: Message) -> None:
-            if fresh and message["type"] == "http.response.start":
+            # only a page carries the cookie: the page's forms hold this token, and the stylesheets and scripts it
+            # loads at once (without the cookie yet) must not each set a different one
+            if fresh and message["type"] == "http.response.start" and _is_html(message):
                 cookie = f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"
                 message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie.encode())]
             await send(message)
@@ -300,7 +307,10 @@ class CsrfMiddleware:
             origin = _header(scope, b"origin")
             host = _header(scope, b"host") or ""
             expected = f"{scope.get('scheme', 'http')}://{host}"
-            if origin != expected:
+            # our pages send Referrer-Policy: no-referrer, under which a browser posts its own forms with
+            # "Origin: null"; it then says where the post came from in Sec-Fetch-Site, which no page can forge
+            attested = origin in (None, "null") and _header(scope, b"sec-fetch-site") == "same-origin"
+            if origin != expected and not attested:
                 why = "without an Origin header" if origin in (None, "", "null") else "from another site"
                 await _plain_error(
                     send_with_cookie,
