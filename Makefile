@@ -29,7 +29,7 @@ run: $(STAMP)
 	$(BIN)/hhbill serve --host $(HOST) --port $(PORT)
 
 ## make test: install everything the tests need (Debian chromium for the browser tests, PostgreSQL for the
-## ledger tests), lint, type-check, test
+## ledger tests, poppler-utils for the UB-04 PDF tests), lint, type-check, test
 test: $(DEVSTAMP) system-deps
 	$(BIN)/ruff check src tests bench fuzz
 	$(BIN)/mypy
@@ -41,6 +41,7 @@ PG_BIN = $(firstword $(wildcard /usr/lib/postgresql/*/bin) /usr/local/bin)
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages for the tests:$$missing"; \
@@ -63,7 +64,7 @@ fuzz: $(DEVSTAMP)
 ## make docs: regenerate the docs that are generated from code (tests fail when they are stale)
 docs: $(STAMP)
 	$(BIN)/python -m hhbill.claims.docs > docs/EDITS.md
-	$(BIN)/python -m hhbill._cli_docs > docs/CLI.md
+	$(BIN)/python -m hhbill.cli._docs > docs/CLI.md
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

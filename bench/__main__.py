@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["hcpcs", "search_quality", "rvu", "claims", "x12", "api_load"]
+ORDER = ["hcpcs", "search_quality", "rvu", "claims", "x12", "ub04_pdf", "api_load"]
 
 
 def main(argv: list[str]) -> int:

@@ -1,7 +1,8 @@
 """Shared test fixtures.
 
 Real CMS files and public corpora live in ``../shared`` beside the checkout (override with ``HHBILL_SHARED``).
-They are read in place, never copied. Under ``CI=true`` a missing file fails the test instead of skipping it.
+They are read in place, never copied. Real CMS files missing there are fetched from CMS into a verified cache
+(``tests/_cms_files.py``); a missing corpus file skips the test locally and fails it under ``CI=true``.
 """
 
 from __future__ import annotations
@@ -11,15 +12,29 @@ from pathlib import Path
 
 import pytest
 
+import _cms_files
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("HHBILL_SHARED", REPO.parent / "shared")).resolve()
 
 
 def shared_path(relative: str) -> Path:
-    """Path of a file under ../shared; skips the test locally, fails it under CI, when the file is missing."""
+    """Path of a test file by its place under ../shared.
+
+    A real CMS file (``data/...``, catalogued with its sha256 in tests/cms_files.json) comes from ../shared, else
+    from the test cache, else from CMS's download URL into the cache, verified in every case; when none of that
+    works the test fails saying what to fetch. A corpus file (``corpora/...``, no public download) is read from
+    ../shared only: missing, it skips the test locally and fails it under CI.
+    """
+    try:
+        return _cms_files.locate(relative, shared=SHARED)
+    except _cms_files.Unavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    except _cms_files.NotInCatalog:
+        pass
     path = SHARED / relative
     if not path.exists():
-        message = f"shared test material missing: {path} (set HHBILL_SHARED)"
+        message = f"shared test material missing: {path} (set HHBILL_SHARED; README.md says what it holds)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

@@ -59,9 +59,12 @@ async def test_price_errors(client: httpx.AsyncClient) -> None:
 
 async def test_rvu_releases_and_code_page_rvu_section(client: httpx.AsyncClient, store: Store) -> None:
     releases = (await client.get("/api/v1/rvu/releases")).json()["releases"]
-    assert releases and all(r["year"] == 2026 for r in releases)
+    imported = [r for r in releases if not r["embedded"]]  # no ZIP5 was imported: the embedded one answers
+    assert imported and all(r["year"] == 2026 for r in imported)
+    assert [r["kind"] for r in releases if r["embedded"]] == ["zip5"]
     page = (await client.get("/api/v1/codes/G0299", params={"as_of": "2026-02-01"})).json()
-    assert page["rvu"] == rvu.code_rvu_section(store, "G0299", year=2026).to_dict()
+    assert page["rvu"]["fee_schedule"] == rvu.price(store, "G0299", year=2026).to_dict()
+    assert page["rvu"]["status"]["code"] == page["rvu"]["fee_schedule"]["status"]["code"]
     html = (await client.get("/codes/G0299", params={"as_of": "2026-02-01"}, headers=HTML)).text
     assert page["rvu"]["summary"].split(" ")[0] in html and "Work RVU" in html
 

@@ -153,7 +153,8 @@ def test_build_and_check_a_claim(page, served) -> None:
     rows = page.locator("#visit-rows tr")
     before = rows.count()
     page.get_by_role("button", name="Add a visit row").click()
-    page.wait_for_function(f"document.querySelectorAll('#visit-rows tr').length === {before + 1}")
+    # A locator wait polls from outside the page: the CSP (no 'unsafe-eval') forbids wait_for_function's eval.
+    rows.nth(before).wait_for()
     page.get_by_role("button", name="Build and check").click()
     verdict = page.locator("#result .verdict")
     verdict.wait_for()

@@ -179,6 +179,10 @@ def test_034x_lines_modifiers_units_and_plan_dates() -> None:
         ("29", "2026-03-02"),
         ("17", "2026-03-05"),
         ("30", "2026-03-06"),
+        # first day of treatment per discipline, from the first service of each (Pub. 100-04 Ch.5 §20)
+        ("35", "2026-03-03"),
+        ("44", "2026-03-05"),
+        ("45", "2026-03-06"),
     }
 
 

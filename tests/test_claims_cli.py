@@ -1,10 +1,9 @@
-"""``hhbill claim build|check|ledger|case-mix`` through a Typer app that mounts the claims commands."""
+"""``hhbill claim build|check|ledger|case-mix`` through the hhbill command line."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
 
 import pytest
 import typer
@@ -12,20 +11,14 @@ from typer.testing import CliRunner
 
 from claims_scenarios.support import PERIOD, THERAPY, fresh, import_hcpcs
 from conftest import shared_path
-from hhbill.claims._cli import EXIT_CLAIM_HAS_ERRORS, register
+from hhbill.cli import app as hhbill_app
+from hhbill.cli.claims import EXIT_CLAIM_HAS_ERRORS
 
 runner = CliRunner()
 
 
 def make_app() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def root(ctx: typer.Context, db: Annotated[Path | None, typer.Option("--db")] = None) -> None:
-        ctx.obj = {"db": db}
-
-    register(app)
-    return app
+    return hhbill_app
 
 
 @pytest.fixture(scope="module")

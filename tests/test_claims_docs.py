@@ -64,3 +64,16 @@ def test_examples_use_only_schema_fields() -> None:
         assert set(data) <= set(period)
         for visit in data.get("visits", []):
             assert set(visit) <= set(period["visits"]["items"]["properties"])
+
+
+def test_claims_cite_primary_sources_not_research_notes() -> None:
+    """Citations name CMS manuals, rules and MAC articles, never the project's research notes file."""
+    root = DOCS.parent
+    files = [
+        *sorted((root / "src/hhbill/data/claims").glob("*.json")),
+        *sorted((root / "src/hhbill/claims").glob("*.py")),
+        DOCS / "EDITS.md",
+        DOCS / "CLAIMS.md",
+    ]
+    notes_name = "domain" + ".md"
+    assert [str(p.relative_to(root)) for p in files if notes_name in p.read_text(encoding="utf-8")] == []

@@ -22,6 +22,7 @@ from claims_scenarios.support import (
     TODAY,
     case_mix_2026,
     fresh,
+    import_fee_schedule_2026,
     import_hcpcs,
 )
 from conftest import shared_path
@@ -38,6 +39,7 @@ from hhbill.claims import (
     edit_catalog,
     period_from_dict,
 )
+from hhbill.claims._pricing import FeeSchedulePricer
 from hhbill.hcpcs import HcpcsReference
 
 BASES = {"period": PERIOD, "noa": NOA, "therapy": THERAPY}
@@ -48,6 +50,23 @@ D = date.fromisoformat
 def hcpcs(tmp_path_factory: pytest.TempPathFactory) -> HcpcsReference:
     store = import_hcpcs(shared_path, tmp_path_factory.mktemp("hcpcs"))
     return HcpcsReference(store)
+
+
+@pytest.fixture(scope="module")
+def fee_schedule(tmp_path_factory: pytest.TempPathFactory) -> FeeSchedulePricer:
+    return FeeSchedulePricer(import_fee_schedule_2026(shared_path, tmp_path_factory.mktemp("pfs")))
+
+
+@pytest.fixture(autouse=True)
+def _use_fee_schedule(fee_schedule: FeeSchedulePricer) -> Any:
+    """The edit cases price 034X lines with the real CY2026 fee schedule (KX counts allowed amounts)."""
+    global PRICER
+    PRICER = fee_schedule
+    yield
+    PRICER = None
+
+
+PRICER: FeeSchedulePricer | None = None
 
 
 def built(base: str, change_input: Callable[[dict[str, Any]], None] | None = None) -> Claim:
@@ -115,6 +134,15 @@ def _kx_over(c: Claim) -> None:
     c.facts["ytd_therapy_spend"] = {"pt_slp": Decimal("2470.00"), "ot": Decimal("0")}
 
 
+def _pta_on_97110(data: dict[str, Any]) -> None:
+    data["therapy_services"][0]["role"] = "PTA"
+
+
+def _adjust(c: Claim, reason: str) -> None:
+    c.type_of_bill = "0327"
+    c.condition_codes.append(reason)
+
+
 # (edit id, base, input change, claim change, context parts)
 Case = tuple[str, str, Callable[[dict[str, Any]], None] | None, Callable[[Claim], None] | None]
 CASES: list[Case] = [
@@ -180,14 +208,26 @@ CASES: list[Case] = [
     ("hh-visit-code-on-34x", "therapy", None, lambda c: add_line(c, "0420", "G0151", "2026-03-03", mods=("GP",))),
     ("therapy-modifier", "therapy", None, lambda c: set_line(c, "97110", modifiers=())),
     ("therapy-kx-threshold", "therapy", None, _kx_over),
+    # 97799 (unlisted) is contractor priced: no PFS amount, so its charge counts toward the threshold
+    ("therapy-kx-basis", "therapy", None, lambda c: set_line(c, "97110", hcpcs="97799")),
     ("therapy-plan-date", "therapy", None, lambda c: drop_oc(c, "29")),
     ("duplicate-claim", "period", None, None),  # the ledger holds this very claim as submitted
     ("overlapping-period", "period", None, None),  # the ledger holds another agency's overlapping period
+    ("therapy-start-of-treatment", "therapy", None, lambda c: drop_oc(c, "35")),
+    ("therapy-assistant-modifier", "therapy", _pta_on_97110, lambda c: set_line(c, "97110", modifiers=("GP",))),
+    ("kx-on-0023-timely-noa", "period", None, lambda c: set_line(c, "1FC21", modifiers=("KX",))),
+    ("patient-status-hospice", "period", None, lambda c: setattr(c, "patient_status", "41")),
+    ("claim-change-reason", "period", None, lambda c: setattr(c, "type_of_bill", "0327")),
+    ("claim-change-remarks", "period", None, lambda c: _adjust(c, "D9")),
+    ("adjustment-unmatched", "period", None, lambda c: _adjust(c, "D2")),  # the ledger is empty
+    ("consolidated-billing", "therapy", None, None),  # the ledger holds an open 032X period over the 034X dates
+    ("noa-other-agency-admission", "noa", None, None),  # the ledger holds another agency's open admission
+    ("noa-inside-own-admission", "noa", None, None),  # the ledger holds this agency's open admission
 ]
 
 
 def context(hcpcs: HcpcsReference, ledger: ClaimLedger | None = None) -> CheckContext:
-    return CheckContext(codes=hcpcs, ledger=ledger, case_mix=case_mix_2026(), today=TODAY)
+    return CheckContext(codes=hcpcs, ledger=ledger, case_mix=case_mix_2026(), today=TODAY, fee_schedule=PRICER)
 
 
 def ledger_for(edit_id: str, claim: Claim, tmp_path: Path) -> ClaimLedger:
@@ -199,6 +239,17 @@ def ledger_for(edit_id: str, claim: Claim, tmp_path: Path) -> ClaimLedger:
         other.billing_provider.npi = OTHER_AGENCY_NPI
         set_dates(other, "2026-02-20", "2026-03-21")
         ledger.record(other, "submitted")
+    elif edit_id == "consolidated-billing":
+        other = built("period")
+        other.billing_provider.npi = OTHER_AGENCY_NPI
+        ledger.record(other, "submitted")
+    elif edit_id in {"noa-other-agency-admission", "noa-inside-own-admission"}:
+        earlier = built("noa")
+        set_dates(earlier, "2026-02-10", "2026-02-10")
+        earlier.admission_date = D("2026-02-10")
+        if edit_id == "noa-other-agency-admission":
+            earlier.billing_provider.npi = OTHER_AGENCY_NPI
+        ledger.record(earlier, "submitted")
     return ledger
 
 

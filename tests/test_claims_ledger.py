@@ -127,7 +127,7 @@ def test_overlaps_with_another_agency_and_own_period(ledger: ClaimLedger) -> Non
     findings = [f for f in check_claim(mine, CheckContext(ledger=ledger)).findings if f.id == "overlapping-period"]
     assert [f.reason_code for f in findings] == ["U538F"]
 
-    # this agency's own submitted period with a different From date -> U538G
+    # this agency's own submitted period with a different From date: from 2022 U538F too (Palmetto 9ZAJKE6540)
     own = period_claim()
     own.from_date, own.through_date = D("2026-03-12"), D("2026-04-10")
     ledger.record(own, "submitted")
@@ -136,7 +136,7 @@ def test_overlaps_with_another_agency_and_own_period(ledger: ClaimLedger) -> Non
         for f in check_claim(mine, CheckContext(ledger=ledger)).findings
         if f.id == "overlapping-period"
     )
-    assert reasons == ["U538F", "U538G"]
+    assert reasons == ["U538F", "U538F"]
 
     # a later, adjacent period does not overlap; a replacement of the same period is not an overlap
     later = period_claim()
@@ -164,9 +164,69 @@ def test_entries_get_and_remove(ledger: ClaimLedger) -> None:
     with pytest.raises(NotFoundError):
         ledger.get(entry.id)
     with pytest.raises(ConfigError):
-        ledger.record(period_claim(), "paid")
+        ledger.record(period_claim(), "approved")
 
 
 def test_ledger_url_must_be_postgres() -> None:
     with pytest.raises(ConfigError, match="postgresql://"):
         open_ledger(url="mysql://somewhere/db")
+
+
+def test_adjustment_supersedes_on_both_backends(ledger: ClaimLedger) -> None:
+    original = ledger.record(period_claim(), "submitted")
+    replacement = period_claim(type_of_bill="0327", condition_codes=["D2"])
+    replacement.lines[1].charge += 7
+    second = ledger.record(replacement, "submitted")
+    assert (ledger.get(original.id).superseded_by, ledger.get(original.id).superseded_how) == (second.id, "replaced")
+    assert ledger.get(second.id).condition_codes == ("D2",)
+    paid = ledger.set_status(second.id, "paid")
+    assert paid.status == "paid" and paid.in_force
+    history = ledger.history(ledger.key_for_mbi(MBI))
+    assert [e.id for e in history] == [original.id, second.id]
+    assert ledger.history(ledger.key_for_mbi(OTHER_MBI)) == []
+
+
+def test_findings_are_kept_with_the_entry(ledger: ClaimLedger) -> None:
+    claim = period_claim()
+    claim.attending_npi = "1234567890"
+    result = check_claim(claim, CheckContext())
+    entry = ledger.record(claim, "checked", result.findings)
+    kept = ledger.get(entry.id).details["findings"]
+    assert {f["id"] for f in kept} == result.ids()
+    assert all(MBI not in str(f) for f in kept)
+    marks = ledger.get(entry.id).details["marks"]
+    assert {m["discipline"] for m in marks} >= {"SN", "PT", "AIDE"}
+
+
+def test_an_older_ledger_gains_the_new_columns(tmp_path: Path) -> None:
+    """A ledger table made before the timeline columns existed is upgraded when opened; its rows are kept."""
+    store = Store(tmp_path / "old.db")
+    store.conn.executescript(
+        """CREATE TABLE claims_ledger_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE claims_ledger (id INTEGER PRIMARY KEY AUTOINCREMENT, claim_key TEXT NOT NULL,
+            beneficiary_key TEXT NOT NULL, provider_npi TEXT NOT NULL, type_of_bill TEXT NOT NULL,
+            from_date TEXT NOT NULL, through_date TEXT NOT NULL, total_charge TEXT NOT NULL, status TEXT NOT NULL,
+            claim_ref TEXT NOT NULL DEFAULT '', recorded_at TEXT NOT NULL);
+        CREATE UNIQUE INDEX claims_ledger_key_unique ON claims_ledger (claim_key);
+        INSERT INTO claims_ledger (claim_key, beneficiary_key, provider_npi, type_of_bill, from_date, through_date,
+            total_charge, status, recorded_at) VALUES ('k', 'b', '1987654328', '0329', '2026-01-01', '2026-01-30',
+            '10.00', 'submitted', '2026-02-01T00:00:00+00:00');"""
+    )
+    ledger = open_ledger(store)
+    old = ledger.entries()[0]
+    assert old.admission_date is None and old.in_force and old.details == {}
+    assert ledger.record(period_claim(), "submitted").admission_date == D("2026-03-02")
+
+
+def test_an_older_postgres_ledger_gains_the_new_columns(postgres_url: str) -> None:
+    opened = open_ledger(url=postgres_url)
+    opened._backend.write(
+        [("ALTER TABLE claims_ledger DROP COLUMN IF EXISTS details", ()), ("DELETE FROM claims_ledger", ())]
+    )
+    opened.close()
+    reopened = open_ledger(url=postgres_url)
+    try:
+        entry = reopened.record(period_claim(), "submitted")
+        assert reopened.get(entry.id).details["marks"]
+    finally:
+        reopened.close()

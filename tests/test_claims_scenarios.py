@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from claims_scenarios.support import SCENARIOS, TODAY, import_hcpcs, scenario
+from claims_scenarios.support import SCENARIOS, TODAY, import_fee_schedule_2026, import_hcpcs, scenario
 from conftest import shared_path
 from hhbill._store import Store
 from hhbill.claims import (
@@ -27,6 +27,7 @@ from hhbill.claims import (
     period_from_dict,
     read_case_mix_file,
 )
+from hhbill.claims._pricing import FeeSchedulePricer
 from hhbill.hcpcs import HcpcsReference
 
 NAMES = sorted(p.stem for p in SCENARIOS.glob("*.json"))
@@ -37,7 +38,19 @@ def hcpcs(tmp_path_factory: pytest.TempPathFactory) -> HcpcsReference:
     return HcpcsReference(import_hcpcs(shared_path, tmp_path_factory.mktemp("hcpcs")))
 
 
-def _context(spec: dict[str, Any], hcpcs: HcpcsReference, tmp_path: Path) -> CheckContext:
+@pytest.fixture(scope="module")
+def fee_schedule(tmp_path_factory: pytest.TempPathFactory) -> FeeSchedulePricer:
+    return FeeSchedulePricer(import_fee_schedule_2026(shared_path, tmp_path_factory.mktemp("pfs")))
+
+
+def _pricer(spec: dict[str, Any], request: pytest.FixtureRequest) -> FeeSchedulePricer | None:
+    """The CY2026 fee schedule for scenarios that say ``"fee_schedule": true`` (KX on allowed amounts)."""
+    return request.getfixturevalue("fee_schedule") if spec.get("fee_schedule") else None
+
+
+def _context(
+    spec: dict[str, Any], hcpcs: HcpcsReference, tmp_path: Path, pricer: FeeSchedulePricer | None = None
+) -> CheckContext:
     ledger = ClaimLedger.sqlite(Store(tmp_path / "ledger.db"))
     for i, prior in enumerate(spec.get("ledger", [])):
         other = period_from_dict(
@@ -60,7 +73,7 @@ def _context(spec: dict[str, Any], hcpcs: HcpcsReference, tmp_path: Path) -> Che
         path = tmp_path / "CY2026_case_mix.csv"
         path.write_text(spec["case_mix_csv"], encoding="utf-8")
         case_mix = CaseMixTables([read_case_mix_file(path)])
-    return CheckContext(codes=hcpcs, ledger=ledger, case_mix=case_mix, today=TODAY)
+    return CheckContext(codes=hcpcs, ledger=ledger, case_mix=case_mix, today=TODAY, fee_schedule=pricer)
 
 
 def test_there_are_the_scenarios_the_issue_asks_for() -> None:
@@ -75,11 +88,12 @@ def test_there_are_the_scenarios_the_issue_asks_for() -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_scenario(name: str, hcpcs: HcpcsReference, tmp_path: Path) -> None:
+def test_scenario(name: str, hcpcs: HcpcsReference, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     spec = scenario(name)
     expect = spec["expect"]
-    claim = build_claim(period_from_dict(spec["input"]))
-    result = check_claim(claim, _context(spec, hcpcs, tmp_path))
+    pricer = _pricer(spec, request)
+    claim = build_claim(period_from_dict(spec["input"]), fee_schedule=pricer)
+    result = check_claim(claim, _context(spec, hcpcs, tmp_path, pricer))
     messages = {f.id: f.message for f in result.findings}
     assert result.ok is expect["ok"], messages
     if expect.get("no_findings"):
@@ -103,14 +117,20 @@ def test_scenario(name: str, hcpcs: HcpcsReference, tmp_path: Path) -> None:
         assert claim.condition_codes == expect["condition_codes"]
     for code, amount in expect.get("value_codes", {}).items():
         assert [vc.amount for vc in claim.value_codes if vc.code == code] == [Decimal(amount)]
+    for index, words in expect.get("because_contains", {}).items():
+        for word in words:
+            assert word in claim.lines[int(index)].because, claim.lines[int(index)].because
     assert all(line.because for line in claim.lines)
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_scenario_given_line_by_line_checks_the_same(name: str, hcpcs: HcpcsReference, tmp_path: Path) -> None:
+def test_scenario_given_line_by_line_checks_the_same(
+    name: str, hcpcs: HcpcsReference, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     """The built claim, re-entered as a claim given line by line, gets the same findings."""
     spec = scenario(name)
-    built = build_claim(period_from_dict(spec["input"]))
+    pricer = _pricer(spec, request)
+    built = build_claim(period_from_dict(spec["input"]), fee_schedule=pricer)
     data = claim_to_dict(built)
     source = spec["input"]
     line_form: dict[str, Any] = {
@@ -132,7 +152,7 @@ def test_scenario_given_line_by_line_checks_the_same(name: str, hcpcs: HcpcsRefe
     }
     line_form["patient"] = {"mbi": data["patient"]["mbi"]}
     line_form["hipps"] = source.get("hipps", "")
-    for key in ("noa_receipt_date", "discharge_date", "transfer_from_other_hha", "site_of_service"):
+    for key in ("noa_receipt_date", "discharge_date", "transfer_from_other_hha", "site_of_service", "pfs_locality"):
         if key in source:
             line_form[key] = source[key]
     for key in ("telehealth_services", "remote_monitoring_days", "ytd_therapy_spend"):
@@ -143,8 +163,8 @@ def test_scenario_given_line_by_line_checks_the_same(name: str, hcpcs: HcpcsRefe
         for line in data["lines"]
     ]
     claim = claim_from_dict(line_form)
-    expected = check_claim(built, _context(spec, hcpcs, tmp_path / "a"))
-    got = check_claim(claim, _context(spec, hcpcs, tmp_path / "b"))
+    expected = check_claim(built, _context(spec, hcpcs, tmp_path / "a", pricer))
+    got = check_claim(claim, _context(spec, hcpcs, tmp_path / "b", pricer))
     assert [(f.id, f.line, f.message.split(" (ledger")[0]) for f in got.findings] == [
         (f.id, f.line, f.message.split(" (ledger")[0]) for f in expected.findings
     ]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hhbill._cli_docs import cli_reference
+from hhbill.cli._docs import cli_reference
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "CLI.md"
 
 
 def test_cli_reference_is_current():
-    assert DOC.read_text() == cli_reference(), "docs/CLI.md is stale: run `python -m hhbill._cli_docs > docs/CLI.md`"
+    assert DOC.read_text() == cli_reference(), "docs/CLI.md is stale: run `python -m hhbill.cli._docs > docs/CLI.md`"
 
 
 def test_every_command_is_documented():

@@ -467,12 +467,12 @@ def test_server_log_holds_no_phi_after_abuse(server) -> None:
 
 def test_multipart_file_is_never_written_to_disk_under_its_name(tmp_path: Path) -> None:
     """The upload's name is only a label: the reader gets the bytes (io.BytesIO), never a path."""
-    from hhbill.web._views import check_837i
+    from hhbill.app import Hhbill
 
     store = Store(tmp_path / "hhbill.db")
     hcpcs.ensure_default(store)
     target = tmp_path / "victim.txt"
     target.write_text("keep me")
-    report = check_837i(store, io.BytesIO(phi_837i()), file_name=str(target))
-    assert len(report["claims"]) == 1  # read from the uploaded bytes, not from the file the name points at
+    report = Hhbill(store).scrub_837i(io.BytesIO(phi_837i()), file_name=str(target))
+    assert len(report.claims) == 1  # read from the uploaded bytes, not from the file the name points at
     assert target.read_text() == "keep me"

@@ -486,22 +486,22 @@ def test_health_answers_while_a_heavy_837i_upload_and_a_slow_client_are_served(
     client is still dribbling its body in. A route that held the event loop would answer /health only after."""
     import threading
 
-    from hhbill.web import _views
+    from hhbill.app import Hhbill
 
     content_type, body = _multipart("big.837", _heavy_837i())
     finished: dict[str, float] = {}
     answers: dict[str, bytes] = {}
     scrubbing = threading.Event()
-    check_837i = _views.check_837i
+    scrub_837i = Hhbill.scrub_837i
 
-    def noted_check_837i(*args: Any, **kwargs: Any) -> Any:
+    def noted_scrub_837i(*args: Any, **kwargs: Any) -> Any:
         scrubbing.set()
         try:
-            return check_837i(*args, **kwargs)
+            return scrub_837i(*args, **kwargs)
         finally:
             finished["scrubbed"] = time.monotonic()
 
-    monkeypatch.setattr(_views, "check_837i", noted_check_837i)
+    monkeypatch.setattr(Hhbill, "scrub_837i", noted_scrub_837i)
 
     def upload(port: int) -> None:
         head = (

@@ -1,4 +1,4 @@
-"""The fee schedule commands, driven in-process through Typer's runner on an app that registers them."""
+"""The fee schedule commands, driven in-process through Typer's runner on the hhbill command line."""
 
 from __future__ import annotations
 
@@ -7,29 +7,19 @@ import io
 import json
 import sqlite3
 from pathlib import Path
-from typing import Annotated
 
 import pytest
 import typer
 from typer.testing import CliRunner, Result
 
 from conftest import shared_path
-from hhbill.rvu._cli import register
+from hhbill.cli import app as hhbill_app
 
 runner = CliRunner()
 
 
 def make_app() -> typer.Typer:
-    app = typer.Typer(pretty_exceptions_enable=False)
-    data_app = typer.Typer()
-    app.add_typer(data_app, name="data")
-
-    @app.callback()
-    def root(ctx: typer.Context, db: Annotated[Path | None, typer.Option("--db")] = None) -> None:
-        ctx.obj = {"db": db}
-
-    register(app)
-    return app
+    return hhbill_app
 
 
 @pytest.fixture(scope="module")

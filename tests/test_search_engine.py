@@ -127,6 +127,36 @@ def test_plain_language_first_result(store: Store, query: str, expected_first: s
     assert codes(store, query)[0] in expected_first
 
 
+@pytest.mark.parametrize(
+    ("query", "plain", "special"),
+    [
+        ("home health physical therapist visit", "G0151", "G0157"),  # the assistant's code
+        ("home health aide visit", "G0156", "T1021"),  # "... or certified nurse assistant, per visit"
+        ("home chemotherapy infusion per diem", "S9329", "S9330"),  # continuous (twenty-four hours or more)
+        ("pt visit at home", "G0151", "G0159"),  # maintenance program
+    ],
+)
+def test_a_role_without_a_qualifier_ranks_the_plain_code_first(
+    store: Store, query: str, plain: str, special: str
+) -> None:
+    found = codes(store, query)
+    assert found[0] == plain
+    assert special in found
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("home health physical therapist assistant visit", "G0157"),
+        ("pta visit", "G0157"),  # the vocabulary's "pta" means physical therapist assistant
+        ("home chemotherapy continuous infusion per diem", "S9330"),
+        ("home health aide per hour", "S9122"),
+    ],
+)
+def test_a_qualifier_the_query_mentions_is_not_held_against_its_code(store: Store, query: str, expected: str) -> None:
+    assert codes(store, query)[0] == expected
+
+
 def test_iv_antibiotics_at_home(store: Store) -> None:
     top = codes(store, "iv antibiotics at home", limit=3)
     assert any(c.startswith("S9") and "S9494" <= c <= "S9504" for c in top), top

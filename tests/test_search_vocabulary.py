@@ -97,11 +97,46 @@ def test_terms_match_in_another_word_order_after_their_own() -> None:
         ({"entries": [{"terms": ["a"], "codes": ["E01"], "example": {"expect": ["E0100"]}}]}, "not a code"),
         ({"entries": [{"terms": ["a"], "codes": ["E0100"]}]}, "example"),
         ({"entries": [{"terms": ["a", ""], "codes": ["E0100"], "example": {"expect": ["E0100"]}}]}, "non-empty"),
+        ({"entries": [], "qualifiers": "assistant"}, "'qualifiers' must be a list"),
+        ({"entries": [], "qualifiers": [{"words": "assistant"}]}, "needs 'words' and a 'source'"),
+        ({"entries": [], "qualifiers": [{"words": " ", "source": "x"}]}, "needs 'words' and a 'source'"),
     ],
 )
 def test_malformed_vocabulary_is_a_config_error(raw: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_vocabulary(raw)
+
+
+def test_qualifiers_are_sourced_and_keep_their_stopwords() -> None:
+    for raw in RAW["qualifiers"]:
+        assert raw["source"] in RAW["sources"], raw["words"]
+    per_hour = next(q for q in VOCABULARY.qualifiers if q.text == "per hour")
+    assert per_hour.run == ("per", "hour")  # a description must say "per hour", not "twenty-four hours"
+    assert per_hour.content == ("hour",)  # a query mentions it by "hour" ("per" is a stopword)
+
+
+def test_qualifiers_come_from_the_data(loaded: tuple[Store, int]) -> None:
+    """Without the "continuous" and "intermittent" qualifiers, S9330 and S9331 are no longer held below S9329."""
+    store, _release_id = loaded
+    from hhbill.search._search import _run
+
+    def first(raw: dict[str, Any]) -> str:
+        response = _run(
+            store,
+            "home chemotherapy infusion per diem",
+            as_of=DAY,
+            limit=5,
+            kind=None,
+            prefix=None,
+            include_terminated=False,
+            typing=False,
+            vocabulary=parse_vocabulary(raw),
+        )
+        return response.results[0].code
+
+    assert first(RAW) == "S9329"
+    trimmed = {**RAW, "qualifiers": [q for q in RAW["qualifiers"] if q["words"] not in ("continuous", "intermittent")]}
+    assert first(trimmed) in ("S9330", "S9331")
 
 
 def test_vocabulary_drives_the_search(loaded: tuple[Store, int]) -> None:

@@ -6,6 +6,7 @@ carries the decoded fields. Tests drive the app in-process through httpx.ASGITra
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -13,6 +14,7 @@ import pytest
 
 from conftest import shared_path
 from hhbill import hcpcs
+from hhbill.explain import explain_code
 from hhbill._store import Store
 from hhbill.web import Settings, create_app
 
@@ -55,11 +57,14 @@ async def test_code_as_of_a_date_is_the_library_code_page(client: httpx.AsyncCli
     response = await client.get("/api/v1/codes/g0151", params={"as_of": "2026-02-01"})
     assert response.status_code == 200
     page = response.json()
-    expected = hcpcs.code_page(store, "G0151", __import__("datetime").date(2026, 2, 1))
-    assert {k: v for k, v in page.items() if k != "rvu"} == expected
+    day = __import__("datetime").date(2026, 2, 1)
+    assert page == json.loads(json.dumps(explain_code(store, "G0151", day).to_dict()))
+    record = hcpcs.code_page(store, "G0151", day)  # the decoded record is the page's first part
+    assert {k: v for k, v in page.items() if k in record} == record
     assert page["code"] == "G0151" and page["release"]["effective_date"] == "2026-01-01"
     assert page["processing_note"]["number"] == "0082"
-    assert page["rvu"] is None  # no fee schedule loaded in this store
+    # no fee schedule imported in this store: the one shipped with hhbill answers
+    assert page["rvu"]["fee_schedule"]["release"].endswith("embedded default")
 
 
 async def test_code_before_any_release_is_404_naming_the_earliest(client: httpx.AsyncClient) -> None:
@@ -144,7 +149,8 @@ async def test_code_page_html_shows_decoded_fields_timeline_and_json_link(client
     assert "Hhcp-serv of pt,ea 15 min" in html
     assert "Processing note" in html and "MAY BE BILLED ONLY FOR HOME HEALTH CARE" in html
     assert "Release timeline" in html and 'datetime="2025-10-01"' in html
-    assert "RVUs (physician fee schedule)" in html
+    for heading in ("Physician fee schedule", "In plain language", "How it compares", "Billing", "Questions"):
+        assert f">{heading}</h3>" in html
     twin = await client.get("/codes/G0151", params={"as_of": "2026-02-01"}, headers={"accept": "application/json"})
     api = await client.get("/api/v1/codes/G0151", params={"as_of": "2026-02-01"})
     assert twin.json() == api.json()

@@ -331,8 +331,7 @@ async def test_form_posts_need_the_csrf_token_of_their_cookie(client: httpx.Asyn
     assert (await client.post("/log", data=form)).status_code == 403  # no token
     assert (await client.post("/log", data={**form, "csrf_token": "forged"})).status_code == 403
     passed = await client.post("/log", data={**form, "csrf_token": token}, headers={"accept": "application/json"})
-    # through to the route, which has no RVUs here
-    assert passed.status_code != 403 and passed.json()["error"]["code"] == "not_found"
+    assert passed.status_code in (201, 303), passed.text  # through to the route
 
 
 async def test_with_keys_off_a_cross_site_null_origin_post_writes_nothing(store: Store) -> None:

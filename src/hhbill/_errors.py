@@ -4,9 +4,13 @@ Every error hhbill raises on bad input is an :class:`HhbillError` carrying the p
 caller (CLI, API, page) can show *where* without parsing the message::
 
     HhbillError
-    ├── ImportFormatError      a CMS file could not be read (file, line, field)
-    ├── X12Error               an X12 interchange is malformed (segment number, segment id, element)
-    ├── ClaimInputError        a claim/visit input is invalid (field path)
+    ├── InputError             a value given by the user is invalid (field, line); 422 on the API
+    │   ├── ImportFormatError  a CMS file could not be read (file, line, field)
+    │   ├── X12Error           an X12 interchange is malformed (segment number, segment id, element)
+    │   ├── ClaimInputError    a claim/visit input is invalid (field path)
+    │   ├── SearchQueryError   a search option is invalid (as_of, kind, prefix, limit)
+    │   ├── RvuInputError      a fee schedule or procedure-log value is invalid (year, locality, units)
+    │   └── FormInputError     a web form or query field is invalid (the form field)
     ├── NotFoundError          a code, release or record does not exist (for the date asked)
     ├── ConfigError            a setting, path or database is unusable
     ├── StoreError             the database is damaged, read-only or full; the message says what happened
@@ -23,9 +27,13 @@ __all__ = [
     "ClaimInputError",
     "ConfigError",
     "DownloadError",
+    "FormInputError",
     "HhbillError",
     "ImportFormatError",
+    "InputError",
     "NotFoundError",
+    "RvuInputError",
+    "SearchQueryError",
     "StoreError",
     "X12Error",
 ]
@@ -53,7 +61,16 @@ class HhbillError(Exception):
         return {"code": self.code, "message": self.message, **self.location}
 
 
-class ImportFormatError(HhbillError):
+class InputError(HhbillError):
+    """A value the user gave is invalid. Location: the field (option, query parameter, form field) and line."""
+
+    code = "invalid_input"
+
+    def __init__(self, message: str, *, field: str | None = None, line: int | None = None, **location: Any) -> None:
+        super().__init__(message, field=field, line=line, **location)
+
+
+class ImportFormatError(InputError):
     """A CMS reference file is not in a format we can read. Location: file, line, field."""
 
     code = "import_format"
@@ -66,10 +83,10 @@ class ImportFormatError(HhbillError):
         line: int | None = None,
         field: str | None = None,
     ) -> None:
-        super().__init__(message, file=file, line=line, field=field)
+        HhbillError.__init__(self, message, file=file, line=line, field=field)
 
 
-class X12Error(HhbillError):
+class X12Error(InputError):
     """An X12 interchange is malformed. Location: segment number, segment id, element position."""
 
     code = "x12"
@@ -83,18 +100,33 @@ class X12Error(HhbillError):
         segment_id: str | None = None,
         element: int | None = None,
     ) -> None:
-        super().__init__(
-            message, file=file, segment_number=segment_number, segment_id=segment_id, element=element
+        HhbillError.__init__(
+            self, message, file=file, segment_number=segment_number, segment_id=segment_id, element=element
         )
 
 
-class ClaimInputError(HhbillError):
+class ClaimInputError(InputError):
     """A claim or visit input is invalid. Location: the field path (e.g. ``visits[3].minutes``)."""
 
     code = "claim_input"
 
-    def __init__(self, message: str, *, field: str | None = None, line: int | None = None) -> None:
-        super().__init__(message, field=field, line=line)
+
+class SearchQueryError(InputError):
+    """A search option is invalid (the query text itself is always accepted). Location: the option."""
+
+    code = "search_query"
+
+
+class RvuInputError(InputError):
+    """A fee schedule or procedure-log value is invalid (year, locality, ZIP, units, target). Location: the field."""
+
+    code = "rvu_input"
+
+
+class FormInputError(InputError):
+    """A web form or query field is invalid (or a browser upload is not text). Location: the form field."""
+
+    code = "form_input"
 
 
 class NotFoundError(HhbillError):

@@ -143,6 +143,16 @@ def import_hcpcs(shared_path: Any, folder: Path) -> Store:
     return store
 
 
+def import_fee_schedule_2026(shared_path: Any, folder: Path) -> Store:
+    """A store holding the real CY2026 physician fee schedule (RVU26C) and the October 2025 ZIP-to-locality file."""
+    from hhbill.rvu import import_fee_schedule
+
+    store = Store(folder / "pfs.db")
+    import_fee_schedule(store, shared_path("data/mpfs/rvu26c"))
+    import_fee_schedule(store, shared_path("data/mpfs/zip_locality_oct2025/ZIP5_OCT2025.txt"))
+    return store
+
+
 def scenario(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((SCENARIOS / f"{name}.json").read_text(encoding="utf-8"))
     return data

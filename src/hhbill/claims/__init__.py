@@ -5,6 +5,8 @@ Typical use::
     period = load_claim_input("period.json")          # or parse_claim_input(dict)
     claim = build_claim(period)                         # every line says why it is there
     result = check_claim(claim, CheckContext(codes=HcpcsReference(store), ledger=open_ledger(store)))
+    ledger_import(ledger, "past-claims.837")            # past claims (JSON or 837I) into the ledger
+    timeline(ledger, mbi).to_text()                     # the patient's admissions, periods, findings, next dates
 
 ``docs/CLAIMS.md`` documents the input; ``docs/EDITS.md`` (``python -m hhbill.claims.docs``) the edits.
 """
@@ -23,6 +25,8 @@ from ._check import (
     edit_catalog,
 )
 from ._edits import late_noa_reduction_days
+from ._history import Admission, admissions
+from ._import import LedgerImport, ledger_import, read_past_claims
 from ._input import (
     LateNoaException,
     PeriodOfCare,
@@ -35,14 +39,18 @@ from ._input import (
     period_from_dict,
     read_visits_csv,
 )
-from ._ledger import ClaimLedger, LedgerEntry, open_ledger
+from ._ledger import LEDGER_STATUSES, ClaimLedger, LedgerEntry, open_ledger
 from ._model import Claim, ClaimLine, CodeAmount, CodeDate, CodeSpan, Patient, Provider
 from ._pdgm import CaseMixRow, CaseMixTable, CaseMixTables, load_case_mix, read_case_mix_file
+from ._pricing import FeeSchedulePricer, PricingPlace, TherapyFeeSchedule, fee_schedule_for_store
 from ._render import check_result_text, claim_text, claim_to_dict, claim_ub04
 from ._service import build_and_check, check_input, context_for_store
+from ._timeline import NextDate, Timeline, TimelineItem, timeline
 
 __all__ = [
     "LATE_NOA_DAY_COUNTS",
+    "LEDGER_STATUSES",
+    "Admission",
     "BuildSettings",
     "CachedHcpcsSource",
     "CaseMixRow",
@@ -56,16 +64,24 @@ __all__ = [
     "CodeAmount",
     "CodeDate",
     "CodeSpan",
+    "FeeSchedulePricer",
     "Finding",
     "HcpcsSource",
     "LateNoaException",
     "LedgerEntry",
+    "LedgerImport",
+    "NextDate",
     "Patient",
     "PeriodOfCare",
+    "PricingPlace",
     "Provider",
     "RemoteMonitoring",
+    "TherapyFeeSchedule",
     "TherapyService",
+    "Timeline",
+    "TimelineItem",
     "Visit",
+    "admissions",
     "assign_timed_units",
     "build_and_check",
     "build_claim",
@@ -78,14 +94,18 @@ __all__ = [
     "claim_ub04",
     "context_for_store",
     "edit_catalog",
+    "fee_schedule_for_store",
     "late_noa_reduction_days",
+    "ledger_import",
     "load_case_mix",
     "load_claim_input",
     "open_ledger",
     "parse_claim_input",
     "period_from_dict",
     "read_case_mix_file",
+    "read_past_claims",
     "read_visits_csv",
     "timed_units",
+    "timeline",
     "visit_units",
 ]

@@ -4,8 +4,9 @@
 units from minutes by the 15-minute table), the 0023 HIPPS line, the site-of-service Q-line paired with the first
 visit at each location, G0320/G0321 per telehealth service, one G0322 line for remote monitoring, OC 50 from the
 OASIS date, VC 61/85 from CBSA and county.
-034X: therapy procedure lines with GP/GO/GN, units by the 8-minute rule over each day's timed minutes, OC 29/17/30
-from the plan dates, KX once the beneficiary's year-to-date spend passes the year's threshold.
+034X: therapy procedure lines with GP/GO/GN (and CQ/CO for an assistant's service), units by the 8-minute rule over
+each day's timed minutes per discipline, OC 29/17/30 from the plan dates and OC 35/44/45 from the first service per
+discipline, KX once the beneficiary's incurred (allowed) spend passes the year's threshold.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from operator import attrgetter
 from .._errors import ClaimInputError
 from ._data import RuleTables, rule_tables
 from ._input import PeriodOfCare, TherapyService, Visit
+from ._kx import kx_walk
 from ._model import Claim, ClaimLine, CodeAmount, CodeDate
+from ._pricing import TherapyFeeSchedule
 
 __all__ = ["BuildSettings", "assign_timed_units", "build_claim", "timed_units", "visit_units"]
 
@@ -37,13 +40,22 @@ class BuildSettings:
     """
 
     under_8_minute_policy: str = "one_unit"
+    #: 034X: ``per_discipline`` (default) or ``pooled`` timed minutes of a day (therapy_codes.json)
+    therapy_minute_count: str = "per_discipline"
 
     def __post_init__(self) -> None:
-        policies = rule_tables().under_8_policies
+        tables = rule_tables()
+        policies = tables.under_8_policies
         if self.under_8_minute_policy not in policies:
             raise ClaimInputError(
                 f"unknown under-8-minute policy {self.under_8_minute_policy!r} (choose {', '.join(policies)})",
                 field="settings.under_8_minute_policy",
+            )
+        if self.therapy_minute_count not in tables.therapy_minute_counts:
+            raise ClaimInputError(
+                f"unknown 034X minute count {self.therapy_minute_count!r} (choose "
+                f"{', '.join(tables.therapy_minute_counts)})",
+                field="settings.therapy_minute_count",
             )
 
 
@@ -102,8 +114,12 @@ def assign_timed_units(minutes_by_code: list[tuple[str, int]], *, tables: RuleTa
     return units
 
 
-def build_claim(period: PeriodOfCare, settings: BuildSettings | None = None) -> Claim:
-    """Build the institutional claim for a period of care (032X or 034X)."""
+def build_claim(
+    period: PeriodOfCare, settings: BuildSettings | None = None, *, fee_schedule: TherapyFeeSchedule | None = None
+) -> Claim:
+    """Build the institutional claim for a period of care (032X or 034X).
+
+    ``fee_schedule`` prices 034X lines for the KX threshold (allowed amounts); without it charges count."""
     settings = settings or _default_settings()
     tables = rule_tables()
     tob = tables.types_of_bill.get(period.type_of_bill)
@@ -136,10 +152,12 @@ def build_claim(period: PeriodOfCare, settings: BuildSettings | None = None) -> 
         facts["first_period"] = period.first_period
     if period.transfer_from_other_hha:
         facts["transfer_from_other_hha"] = True
+    if period.pfs_locality:
+        facts["pfs_locality"] = period.pfs_locality
     claim.facts = facts
     kind = tob.kind if tob else ""
     if period.type_of_bill[1:3] == "34":
-        _build_therapy(period, claim, tables, derivations)
+        _build_therapy(period, claim, settings, tables, derivations, fee_schedule)
     elif kind in {"noa", "noa_cancel", "void"}:
         if kind == "noa" and period.transfer_from_other_hha and "47" not in claim.condition_codes:
             claim.condition_codes.append("47")
@@ -332,7 +350,7 @@ def _build_home_health(
 def _request_late_noa_exception(
     period: PeriodOfCare, claim: Claim, hipps_line: ClaimLine, tables: RuleTables, derivations: list[str]
 ) -> None:
-    """The late-NOA exception request: KX on the 0023 line, the explanation in Remarks (domain.md §2.3)."""
+    """The late-NOA exception request: KX on the 0023 line, the explanation in Remarks (42 CFR 484.205(j)(4); NGS 4633794)."""
     exception = period.late_noa_exception
     assert exception is not None
     meaning = tables.late_noa_exception_categories[exception.category]
@@ -401,17 +419,16 @@ def _units_why(minutes: int, units: int, tables: RuleTables) -> str:
 
 # --- 034X ---------------------------------------------------------------------------------------------------
 
-_KX_GROUP = {"PT": "pt_slp", "SLP": "pt_slp", "OT": "ot"}
-_KX_GROUP_NAME = {"pt_slp": "PT+SLP", "ot": "OT"}
 
-
-def _build_therapy(period: PeriodOfCare, claim: Claim, tables: RuleTables, derivations: list[str]) -> None:
-    # Merge entries for the same code on the same day (minutes and charges add up).
-    merged: dict[tuple[date, str, str], TherapyService] = {}
-    for service in period.therapy_services:
-        key = (service.date, service.code, service.discipline)
-        if key in merged:
-            prior = merged[key]
+def _merge_services(services: list[TherapyService]) -> list[TherapyService]:
+    """Entries for the same code, discipline and role on the same day as one (minutes and charges add up)."""
+    merged: dict[tuple[date, str, str, str], TherapyService] = {}
+    for service in services:
+        key = (service.date, service.code, service.discipline, service.role)
+        prior = merged.get(key)
+        if prior is None:
+            merged[key] = service
+        else:
             merged[key] = TherapyService(
                 prior.date,
                 prior.discipline,
@@ -419,81 +436,133 @@ def _build_therapy(period: PeriodOfCare, claim: Claim, tables: RuleTables, deriv
                 prior.minutes + service.minutes,
                 prior.timed and service.timed,
                 prior.charge + service.charge,
+                prior.role,
             )
-        else:
-            merged[key] = service
-    by_day: dict[date, list[TherapyService]] = defaultdict(list)
-    for service in merged.values():
-        by_day[service.date].append(service)
+    return list(merged.values())
 
-    spend = {group: period.ytd_therapy_spend.get(group, _ZERO) for group in ("pt_slp", "ot")}
-    spend_year = period.from_date.year
-    for day in sorted(by_day):
-        services = by_day[day]
-        if day.year != spend_year:  # a new calendar year starts its spend from zero
-            spend_year = day.year
-            spend = {"pt_slp": _ZERO, "ot": _ZERO}
-        timed = [s for s in services if s.timed]
+
+def _unit_groups(services: list[TherapyService], count: str) -> list[tuple[str, list[TherapyService]]]:
+    """The services of one day whose timed minutes are counted together: per discipline, or all pooled."""
+    if count == "pooled":
+        return [("all disciplines together", services)]
+    groups: dict[str, list[TherapyService]] = defaultdict(list)
+    for service in services:
+        groups[service.discipline].append(service)
+    return [(f"{discipline}, counted per discipline", group) for discipline, group in groups.items()]
+
+
+def _therapy_units(
+    day: date, services: list[TherapyService], count: str, tables: RuleTables, derivations: list[str]
+) -> list[tuple[TherapyService, int, str]]:
+    """Each service of a day with its units and why (services that get no unit are left out, with a derivation)."""
+    result: list[tuple[TherapyService, int, str]] = []
+    for label, group in _unit_groups(services, count):
+        timed = [s for s in group if s.timed]
         total = sum(s.minutes for s in timed)
         units = assign_timed_units([(s.code, s.minutes) for s in timed], tables=tables)
         day_units = sum(units)
-        shares = dict(zip((id(s) for s in timed), units, strict=True))
-        threshold = tables.kx_threshold(day.year)
-        for service in services:
-            discipline = tables.disciplines[service.discipline]
-            if service.timed:
-                n = shares[id(service)]
-                if n == 0:
-                    derivations.append(
-                        f"{service.code} on {day}: {service.minutes} timed min got no unit (day total {total} min = "
-                        f"{day_units} unit(s), given to codes with more minutes; 8-minute rule)"
-                    )
-                    continue
-                why = (
-                    f"{service.minutes} of {total} timed min on {_iso(day)}; day total -> {day_units} unit(s) by the "
-                    f"8-minute rule; {n} to this code by minutes"
+        for service, n in zip(timed, units, strict=True):
+            if n == 0:
+                derivations.append(
+                    f"{service.code} on {day}: {service.minutes} timed min got no unit ({label}: {total} min = "
+                    f"{day_units} unit(s), given to codes with more minutes; 8-minute rule)"
                 )
-            else:
-                n = 1
-                why = "untimed code: 1 unit regardless of time"
-            modifiers = [discipline.therapy_modifier]
-            group = _KX_GROUP[service.discipline]
-            spend[group] += service.charge
-            kx_why = ""
-            if threshold is not None:
-                limit = threshold.pt_slp if group == "pt_slp" else threshold.ot
-                if spend[group] > limit:
-                    modifiers.append("KX")
-                    kx_why = (
-                        f"; KX: CY{day.year} {_KX_GROUP_NAME[group]} spend ${spend[group]} with this line is over "
-                        f"the ${limit} threshold (documentation of medical necessity required)"
-                    )
-            claim.lines.append(
-                ClaimLine(
-                    revenue_code=discipline.revenue_code_034x,
-                    hcpcs=service.code,
-                    modifiers=tuple(modifiers),
-                    service_date=day,
-                    units=Decimal(n),
-                    charge=service.charge,
-                    because=(
-                        f"{discipline.name} {service.code} on {_iso(day)}: {why}; revenue code "
-                        f"{discipline.revenue_code_034x}"
-                        f", {discipline.therapy_modifier} = services under the {service.discipline} plan of care"
-                        f"{kx_why}"
-                    ),
-                )
+                continue
+            why = (
+                f"{service.minutes} of {total} timed min on {_iso(day)} ({label}) -> {day_units} unit(s) by the "
+                f"8-minute rule; {n} to this code by minutes"
             )
+            result.append((service, n, why))
+        result.extend((s, 1, "untimed code: 1 unit regardless of time") for s in group if not s.timed)
+    return result
+
+
+def _therapy_line(service: TherapyService, units: int, why: str, tables: RuleTables) -> ClaimLine:
+    discipline = tables.disciplines[service.discipline]
+    modifiers = [discipline.therapy_modifier]
+    because = (
+        f"{discipline.name} {service.code} on {_iso(service.date)}: {why}; revenue code "
+        f"{discipline.revenue_code_034x}, {discipline.therapy_modifier} = services under the {service.discipline} "
+        "plan of care"
+    )
+    assistant = tables.assistant_roles.get(service.role)
+    if assistant is not None and service.date >= tables.assistant_modifiers_from:
+        modifiers.append(assistant.modifier)
+        percent = tables.assistant_percent(service.date)
+        paid = f"; paid at {percent}% of the fee schedule amount (SSA §1834(v))" if percent is not None else ""
+        because += f"; {assistant.modifier}: furnished in whole or in part by a {assistant.role}{paid}"
+    return ClaimLine(
+        revenue_code=discipline.revenue_code_034x,
+        hcpcs=service.code,
+        modifiers=tuple(modifiers),
+        service_date=service.date,
+        units=Decimal(units),
+        charge=service.charge,
+        because=because,
+        furnished_by=service.role or service.discipline,
+    )
+
+
+def _therapy_occurrences(
+    period: PeriodOfCare, claim: Claim, services: list[TherapyService], tables: RuleTables, derivations: list[str]
+) -> None:
+    """OC 29/17/30 from the plan dates; OC 35/44/45 from the first service of each discipline (Pub. 100-04 Ch.5 §20)."""
+    first_day: dict[str, date] = {}
+    for service in services:
+        if service.discipline not in first_day or service.date < first_day[service.discipline]:
+            first_day[service.discipline] = service.date
     for plan_discipline in ("PT", "OT", "SLP"):
         discipline = tables.disciplines[plan_discipline]
-        plan_date = period.therapy_plans.get(plan_discipline)
-        if plan_date is not None:
-            _add_occurrence(
-                claim,
-                discipline.plan_occurrence_code,
-                plan_date,
-                f"date the {plan_discipline} plan was established or last reviewed",
-                derivations,
+        _add_occurrence(
+            claim,
+            discipline.plan_occurrence_code,
+            period.therapy_plans.get(plan_discipline),
+            f"date the {plan_discipline} plan was established or last reviewed",
+            derivations,
+        )
+        _add_occurrence(
+            claim,
+            tables.start_of_treatment_codes[plan_discipline],
+            first_day.get(plan_discipline),
+            f"first day of {plan_discipline} treatment: the first {plan_discipline} service on the claim "
+            "(Pub. 100-04 Ch.5 §20)",
+            derivations,
+        )
+
+
+def _add_kx(claim: Claim, period: PeriodOfCare, fee_schedule: TherapyFeeSchedule | None, tables: RuleTables) -> None:
+    """KX on every line from the one that takes its group's incurred spend over the year's threshold."""
+    for step in kx_walk(claim, dict(period.ytd_therapy_spend), tables, fee_schedule):
+        if step.over and step.threshold is not None:
+            line = claim.lines[step.line]
+            line.modifiers = (*line.modifiers, "KX")
+            line.because += (
+                f"; KX: {step.explain()}, over the ${step.threshold} threshold (documentation of medical necessity "
+                "required; Pub. 100-04 Ch.5 §10.3)"
             )
+
+
+def _build_therapy(
+    period: PeriodOfCare,
+    claim: Claim,
+    settings: BuildSettings,
+    tables: RuleTables,
+    derivations: list[str],
+    fee_schedule: TherapyFeeSchedule | None,
+) -> None:
+    services = _merge_services(period.therapy_services)
+    by_day: dict[date, list[TherapyService]] = defaultdict(list)
+    for service in services:
+        by_day[service.date].append(service)
+    for day in sorted(by_day):
+        for service, units, why in _therapy_units(day, by_day[day], settings.therapy_minute_count, tables, derivations):
+            claim.lines.append(_therapy_line(service, units, why, tables))
+    _therapy_occurrences(period, claim, services, tables, derivations)
     claim.lines.sort(key=_LINE_ORDER)
+    _add_kx(claim, period, fee_schedule, tables)
+    if fee_schedule is None and claim.lines:
+        derivations.append(
+            "KX threshold counted on charges: no physician fee schedule is loaded to price the lines (import one "
+            "with `hhbill rvu-import`)"
+        )
     claim.facts["ytd_therapy_spend"] = dict(period.ytd_therapy_spend)

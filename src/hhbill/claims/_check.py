@@ -45,7 +45,7 @@ SEVERITIES = ("error", "warning", "info")
 #: not looked up there
 LEVEL_II = re.compile(r"^[A-V][0-9]{4}$")
 
-#: how the late-NOA reduction counts days (42 CFR 484.205(j) leaves the end day open; domain.md §2.3)
+#: how the late-NOA reduction counts days (42 CFR 484.205(j) and Pub. 100-04 Ch.10 §10.1.10.3 leave the end day open)
 LATE_NOA_DAY_COUNTS = {
     "admission_to_day_before_receipt": "every day from the admission date up to the day before the NOA receipt "
     "date (the receipt day itself is not reduced). Default.",
@@ -270,6 +270,8 @@ class CheckContext:
     ``codes``: HCPCS records by date (wrap an ``HcpcsReference``; it is cached automatically).
     ``ledger``: the claim history (duplicates, overlapping periods). ``case_mix``: PDGM tables by year.
     ``today``: the day the check runs (NOA dates in the future). ``late_noa_day_count``: see LATE_NOA_DAY_COUNTS.
+    ``fee_schedule``: prices 034X lines for the KX threshold (``hhbill.claims._pricing.FeeSchedulePricer``);
+    without it the threshold counts charges and a warning says so.
     """
 
     codes: HcpcsSource | None = None
@@ -277,6 +279,7 @@ class CheckContext:
     case_mix: Any = None  # hhbill.claims._pdgm.CaseMixTables
     today: date = field(default_factory=date.today)
     late_noa_day_count: str = "admission_to_day_before_receipt"
+    fee_schedule: Any = None  # hhbill.claims._pricing.TherapyFeeSchedule
 
     def parts(self) -> frozenset[str]:
         """Which optional parts this context has (edits needing a missing part do not run)."""

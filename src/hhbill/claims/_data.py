@@ -54,6 +54,27 @@ class TypeOfBill:
 
 
 @dataclass(frozen=True, slots=True)
+class OverlapEra:
+    """Which FISS reason code an overlap gets for claims whose From date falls in the era."""
+
+    start: date | None
+    end: date | None
+    source: str
+    same_agency_same_from: str
+    same_agency_other_from: str
+    other_agency: str
+
+
+@dataclass(frozen=True, slots=True)
+class AssistantRole:
+    """A therapy assistant role (PTA, OTA): the discipline it serves and the modifier its services carry."""
+
+    role: str
+    discipline: str
+    modifier: str
+
+
+@dataclass(frozen=True, slots=True)
 class KxThreshold:
     year: int
     pt_slp: Decimal
@@ -155,6 +176,37 @@ class RuleTables:
         self.functional_modifiers = frozenset(fr["severity_modifiers"])
         self.hit_codes = frozenset(therapy["home_infusion_therapy"]["codes"])
         self.hh_visit_codes = frozenset(therapy["hh_visit_codes_not_on_34x"])
+        minute_count = therapy["timed_minute_count"]
+        self.therapy_minute_counts: dict[str, str] = minute_count["policies"]
+        self.default_therapy_minute_count: str = minute_count["default"]
+        self.start_of_treatment_codes: dict[str, str] = therapy["start_of_treatment"]["codes"]
+        assistants = therapy["assistant_services"]
+        self.assistant_roles: dict[str, AssistantRole] = {
+            role: AssistantRole(role, row["discipline"], row["modifier"]) for role, row in assistants["roles"].items()
+        }
+        self.assistant_modifiers_from = date.fromisoformat(assistants["modifiers_from"])
+        self.assistant_payment_percent: list[tuple[date, Decimal]] = sorted(
+            (date.fromisoformat(row["from"]), Decimal(row["percent"])) for row in assistants["payment_percent"]
+        )
+
+        overlap = load_json("overlap_reason_codes.json")
+        self.overlap_eras = [
+            OverlapEra(
+                _day(row["from"]),
+                _day(row["through"]),
+                row["source"],
+                row["same_agency_same_from"],
+                row["same_agency_other_from"],
+                row["other_agency"],
+            )
+            for row in overlap["eras"]
+        ]
+
+        changes = load_json("claim_change_reasons.json")
+        self.adjustment_reasons: dict[str, str] = changes["adjustment"]
+        self.cancel_reasons: dict[str, str] = changes["cancel"]
+        self.reasons_needing_remarks = frozenset(changes["needs_remarks"])
+        self.remarks_reason_code: str = changes["remarks_reason_code"]
 
     def _units_from_rows(self, minutes: int) -> int:
         """Units for ``minutes`` by the published chart; 0 under the chart's first row."""
@@ -168,6 +220,21 @@ class RuleTables:
 
     def kx_threshold(self, year: int) -> KxThreshold | None:
         return self.kx_thresholds.get(year)
+
+    def overlap_era(self, day: date) -> OverlapEra:
+        """The overlap reason-code era of a claim From date (the last era when none matches)."""
+        for era in self.overlap_eras:
+            if (era.start is None or day >= era.start) and (era.end is None or day <= era.end):
+                return era
+        return self.overlap_eras[-1]
+
+    def assistant_percent(self, day: date) -> Decimal | None:
+        """The share of the fee schedule amount paid for an assistant's service on ``day`` (None: no reduction)."""
+        found = None
+        for start, percent in self.assistant_payment_percent:
+            if day >= start:
+                found = percent
+        return found
 
 
 @cache

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from ._check import CachedHcpcsSource, CheckContext, ClaimView, CodeFacts, Hit, edit
+from ._kx import KxStep, kx_walk
 from ._model import ClaimLine
 
 _ONE = Decimal(1)
@@ -33,8 +34,6 @@ _COVERAGE_MEANINGS = {
     "M": "non-covered by Medicare",
     "S": "non-covered by Medicare statute",
 }
-_THERAPY_GROUP = {"042": "pt_slp", "044": "pt_slp", "043": "ot"}
-_THERAPY_GROUP_NAME = {"pt_slp": "PT+SLP", "ot": "OT"}
 
 
 def _n(index: int) -> int:
@@ -747,27 +746,38 @@ def telehealth_units(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
 
 @edit("telehealth-remote-monitoring")
 def telehealth_remote_monitoring(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
-    if not view.monitoring_lines:
+    indexes = view.monitoring_lines
+    if not indexes:
         return
-    per_family: dict[str, list[int]] = {}
-    for i in view.monitoring_lines:
-        per_family.setdefault(view.lines[i].revenue_code[:3], []).append(i)
-    for family, indexes in per_family.items():
-        if len(indexes) > 1:
-            yield (
-                indexes[1],
-                {
-                    "why": f"{len(indexes)} G0322 lines under revenue code {family}X; remote monitoring "
-                    "is one line per period"
-                },
-            )
+    if len(indexes) > 1:
+        families = ", ".join(sorted({view.lines[i].revenue_code for i in indexes}))
+        yield (
+            indexes[1],
+            {
+                "why": f"{len(indexes)} G0322 lines ({families}); remote monitoring is one line per period, under "
+                "the revenue code of one discipline"
+            },
+        )
     if view.from_date is None or view.through_date is None:
         return
     days = (view.through_date - view.from_date).days + 1
-    for i in view.monitoring_lines:
-        units = view.lines[i].units
-        if units > days:
-            yield i, {"why": f"Line {_n(i)}: G0322 reports {units} days monitored but the period has only {days} days"}
+    for i in indexes:
+        line = view.lines[i]
+        if line.units > days:
+            yield (
+                i,
+                {"why": f"Line {_n(i)}: G0322 reports {line.units} days monitored but the period has only {days} days"},
+            )
+        elif line.service_date is not None and line.units == line.units.to_integral_value() and line.units >= 1:
+            last = line.service_date + timedelta(days=int(line.units) - 1)
+            if last > view.through_date:
+                yield (
+                    i,
+                    {
+                        "why": f"Line {_n(i)}: G0322 from {line.service_date} for {line.units} days runs to {last}, "
+                        f"past the Through date {view.through_date}"
+                    },
+                )
 
 
 @edit("telehealth-reporting")
@@ -999,41 +1009,43 @@ def therapy_modifier(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
             )
 
 
+def _kx_steps(view: ClaimView, ctx: CheckContext) -> list[KxStep]:
+    steps: list[KxStep] | None = view.memo.get("kx_steps")
+    if steps is None:
+        given = view.fact("ytd_therapy_spend")
+        ytd: dict[str, Decimal] = dict(given) if isinstance(given, dict) else {}
+        steps = kx_walk(view.claim, ytd, view.tables, ctx.fee_schedule)
+        view.memo["kx_steps"] = steps
+    return steps
+
+
 @edit("therapy-kx-threshold")
 def therapy_kx_threshold(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
-    given = view.fact("ytd_therapy_spend")
-    ytd: dict[str, Decimal] = dict(given) if isinstance(given, dict) else {}
-    therapy_lines = sorted(
-        (line.service_date, i)
-        for i, line in enumerate(view.lines)
-        if line.service_date is not None and line.revenue_code[:3] in _THERAPY_GROUP
-    )
-    first_year = view.from_date.year if view.from_date else None
-    claim_part: dict[tuple[int, str], Decimal] = {}
-    for day, i in therapy_lines:
-        line = view.lines[i]
-        group = _THERAPY_GROUP[line.revenue_code[:3]]
-        key = (day.year, group)
-        claim_part[key] = claim_part.get(key, Decimal(0)) + line.charge
-        threshold = view.tables.kx_threshold(day.year)
-        if threshold is None:
-            continue
-        start = ytd.get(group, Decimal(0)) if day.year == first_year else Decimal(0)
-        spend = start + claim_part[key]
-        limit = threshold.pt_slp if group == "pt_slp" else threshold.ot
-        if spend > limit and "KX" not in line.modifiers:
+    for step in _kx_steps(view, ctx):
+        line = view.lines[step.line]
+        if step.over and "KX" not in line.modifiers:
             yield (
-                i,
+                step.line,
                 {
-                    **_line_values(i, line),
-                    "group": _THERAPY_GROUP_NAME[group],
-                    "spend": spend,
-                    "ytd": start,
-                    "claim_part": claim_part[key],
-                    "year": day.year,
-                    "threshold": limit,
+                    **_line_values(step.line, line),
+                    "walk": step.explain(),
+                    "year": step.day.year,
+                    "threshold": step.threshold,
                 },
             )
+
+
+@edit("therapy-kx-basis")
+def therapy_kx_basis(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
+    steps = [s for s in _kx_steps(view, ctx) if s.threshold is not None and s.basis == "charge"]
+    if not steps:
+        return
+    if ctx.fee_schedule is None:
+        why = "no physician fee schedule is loaded"
+    else:
+        why = "; ".join(dict.fromkeys(s.arithmetic for s in steps))
+    charges = sum((s.counted for s in steps), Decimal(0))
+    yield None, {"count": len(steps), "charges": charges, "why": why}
 
 
 @edit("therapy-plan-date")
@@ -1062,8 +1074,14 @@ def overlapping_period(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
     if ctx.ledger is None or view.from_date is None or view.through_date is None:
         return
     npi = view.claim.billing_provider.npi
+    era = view.tables.overlap_era(view.from_date)
     for entry in ctx.ledger.find_overlaps(view.claim):
-        same_provider = entry.provider_npi == npi
+        if entry.provider_npi != npi:
+            reason, whose = era.other_agency, "another HHA's period"
+        elif entry.from_date == view.from_date:
+            reason, whose = era.same_agency_same_from, "this HHA's period with the same From date"
+        else:
+            reason, whose = era.same_agency_other_from, "this HHA's period with another From date"
         yield (
             None,
             {
@@ -1071,13 +1089,212 @@ def overlapping_period(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
                 "through_date": view.through_date,
                 "other_from": entry.from_date,
                 "other_through": entry.through_date,
-                "whose": "this HHA's period" if same_provider else "another HHA's period",
+                "whose": whose,
                 "ref": entry.reference(),
-                "reason_code": "U538G" if same_provider else "U538F",
-                "fix": "Correct the From date to the start of this HHA's period (day 1, 31, 61 ...) or replace the "
-                "earlier claim (0327)"
-                if same_provider
-                else "Check CWF/HETS for the other HHA's open admission; a "
-                "transfer needs condition code 47 on this HHA's NOA",
+                "reason_code": reason,
+                "era": era.source,
+                "fix": "Check CWF/HETS for the other HHA's open admission; a transfer needs condition code 47 on this "
+                "HHA's NOA"
+                if entry.provider_npi != npi
+                else "Replace the recorded claim (0327 with a claim change reason code) instead of sending a second "
+                "claim, or correct the From date to the start of this HHA's period (day 1, 31, 61 ...)",
             },
         )
+
+
+# --- 034X occurrence codes and assistants ------------------------------------------------------------------------
+
+
+@edit("therapy-start-of-treatment")
+def therapy_start_of_treatment(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
+    tables = view.tables
+    first_day: dict[str, date] = {}
+    for line in view.lines:
+        discipline = tables.family_discipline.get(line.revenue_code[:3])
+        day = line.service_date
+        if (
+            discipline in tables.start_of_treatment_codes
+            and day is not None
+            and day < first_day.get(discipline, day.max)
+        ):
+            first_day[discipline] = day
+    for discipline, first in sorted(first_day.items()):
+        code = tables.start_of_treatment_codes[discipline]
+        if code not in view.occurrence:
+            yield None, {"discipline": discipline, "code": code, "first": first}
+
+
+@edit("therapy-assistant-modifier")
+def therapy_assistant_modifier(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
+    tables = view.tables
+    by_modifier = {role.modifier: role for role in tables.assistant_roles.values()}
+    for i, line in enumerate(view.lines):
+        discipline = tables.family_discipline.get(line.revenue_code[:3])
+        if discipline is None:
+            continue
+        assistant = tables.assistant_roles.get(line.furnished_by)
+        if assistant is not None and assistant.modifier not in line.modifiers:
+            percent = tables.assistant_percent(line.service_date or view.from_date or date.min)
+            paid = f"; the line is paid at {percent}% of the fee schedule amount" if percent is not None else ""
+            yield (
+                i,
+                {
+                    **_line_values(i, line),
+                    "why": f"was furnished by a {assistant.role} but lacks {assistant.modifier}{paid}",
+                },
+            )
+            continue
+        for modifier in line.modifiers:
+            role = by_modifier.get(modifier)
+            if role is not None and role.discipline != discipline:
+                yield (
+                    i,
+                    {**_line_values(i, line), "why": f"carries {modifier} ({role.role}) on a {discipline} line"},
+                )
+
+
+# --- 032X single-claim additions --------------------------------------------------------------------------------
+
+
+@edit("kx-on-0023-timely-noa")
+def kx_on_0023_timely_noa(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
+    receipt = view.fact("noa_receipt_date")
+    admission = view.admission_date
+    modifier = view.tables.late_noa_exception_modifier
+    if not isinstance(receipt, date) or admission is None:
+        return
+    deadline = admission + timedelta(days=_NOA_DEADLINE_DAYS)
+    if receipt > deadline:
+        return
+    for i in view.hipps_lines:
+        if modifier in view.lines[i].modifiers:
+            yield i, {**_line_values(i, view.lines[i]), "receipt": receipt, "deadline": deadline}
+
+
+@edit("patient-status-hospice")
+def patient_status_hospice(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
+    status = view.claim.patient_status
+    if status in _HOSPICE_STATUSES:
+        yield None, {"status": status, "meaning": _HOSPICE_STATUSES[status]}
+
+
+_HOSPICE_STATUSES = {
+    "40": "expired at home (hospice claims only)",
+    "41": "expired in a medical facility (hospice claims only)",
+    "42": "expired, place unknown (hospice claims only)",
+}
+
+
+# --- adjustments and cancels --------------------------------------------------------------------------------------
+
+
+def _change_reasons(view: ClaimView) -> list[str]:
+    tables = view.tables
+    known = set(tables.adjustment_reasons) | set(tables.cancel_reasons)
+    return [code for code in view.claim.condition_codes if code in known]
+
+
+@edit("claim-change-reason")
+def claim_change_reason(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
+    tables = view.tables
+    cancel = view.claim.frequency == "8"
+    allowed = tables.cancel_reasons if cancel else tables.adjustment_reasons
+    what = "a cancel (frequency 8)" if cancel else "an adjustment (frequency 7)"
+    given = _change_reasons(view)
+    choices = ", ".join(allowed)
+    if len(given) > 1:
+        why = f"{what} reports {len(given)} claim change reason codes ({', '.join(given)}); one per request"
+    elif not given:
+        why = f"{what} reports no claim change reason code ({choices})"
+    elif given[0] not in allowed:
+        why = f"{given[0]} is not a claim change reason code for {what} ({choices})"
+    else:
+        return
+    yield None, {"why": why, "tob": view.claim.type_of_bill, "choices": choices}
+
+
+@edit("claim-change-remarks")
+def claim_change_remarks(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
+    needing = [c for c in _change_reasons(view) if c in view.tables.reasons_needing_remarks]
+    if needing and not view.claim.remarks.strip():
+        yield None, {"code": needing[0], "reason_code": view.tables.remarks_reason_code}
+
+
+@edit("adjustment-unmatched", needs="ledger")
+def adjustment_unmatched(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
+    if ctx.ledger is None or view.from_date is None:
+        return
+    if ctx.ledger.find_corrected(view.claim) is None:
+        what = "cancel" if view.claim.frequency == "8" else "adjustment"
+        yield None, {"what": what, "tob": view.claim.type_of_bill, "from_date": view.from_date}
+
+
+# --- claim history: consolidated billing, NOAs ----------------------------------------------------------------------
+
+
+def _history(view: ClaimView, ctx: CheckContext) -> list[Any]:
+    found: list[Any] | None = view.memo.get("history")
+    if found is None:
+        from ._history import admissions
+
+        found = admissions(ctx.ledger.claim_history(view.claim)) if ctx.ledger is not None else []
+        view.memo["history"] = found
+    return found
+
+
+@edit("consolidated-billing", needs="ledger")
+def consolidated_billing(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
+    from ._history import open_periods
+
+    periods = open_periods(_history(view, ctx))
+    if not periods:
+        return
+    npi = view.claim.billing_provider.npi
+    for i, line in enumerate(view.lines):
+        day = line.service_date
+        if day is None:
+            continue
+        for admission, start, end, entry in periods:
+            if start <= day <= end:
+                whose = "this HHA's" if admission.provider_npi == npi else "another HHA's"
+                source = entry.reference() if entry is not None else f"admission {admission.start}, not yet billed"
+                yield (
+                    i,
+                    {**_line_values(i, line), "start": start, "end": end, "whose": whose, "source": source},
+                )
+                break
+
+
+@edit("noa-other-agency-admission", needs="ledger")
+def noa_other_agency_admission(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
+    start = view.admission_date
+    if start is None or "47" in view.conditions:
+        return
+    npi = view.claim.billing_provider.npi
+    for admission in _history(view, ctx):
+        if admission.provider_npi != npi and admission.open_on(start):
+            yield None, {"admission_date": start, "other_start": admission.start, "npi": admission.provider_npi}
+            return
+
+
+@edit("noa-inside-own-admission", needs="ledger")
+def noa_inside_own_admission(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
+    start = view.admission_date
+    if start is None:
+        return
+    npi = view.claim.billing_provider.npi
+    for admission in _history(view, ctx):
+        if admission.provider_npi != npi or admission.start == start or admission.start > start:
+            continue
+        if admission.open_on(start):
+            why = f"this HHA's admission of {admission.start} is still open on {start} (no discharge recorded)"
+        elif admission.discharge is not None and admission.period_of(admission.discharge)[1] >= start:
+            period_start, period_end = admission.period_of(admission.discharge)
+            why = (
+                f"the patient was discharged {admission.discharge} and readmitted {start} within the same 30-day "
+                f"period ({period_start} to {period_end}); Medicare treats the stay as one admission"
+            )
+        else:
+            continue
+        yield None, {"admission_date": start, "why": why}
+        return

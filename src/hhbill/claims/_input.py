@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import ClaimInputError
+from .._input_files import json_problem
 from .._text import reject_lone_surrogates
 from ._data import rule_tables
 from ._model import Claim, ClaimLine, CodeAmount, CodeDate, Patient, Provider
@@ -89,6 +90,8 @@ class TherapyService:
     minutes: int = 0
     timed: bool = True
     charge: Decimal = Decimal(0)
+    #: who furnished it: the therapist (PT, OT, SLP; the default) or an assistant (PTA, OTA -> CQ/CO)
+    role: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +139,9 @@ class PeriodOfCare:
     ytd_therapy_spend: dict[str, Decimal] = field(default_factory=dict)  # "pt_slp" / "ot" -> amount
     #: an exception to the late-NOA reduction is requested: KX on the 0023 line, the explanation in Remarks
     late_noa_exception: LateNoaException | None = None
+    #: 034X: the PFS payment locality (MAC:LOC) the lines are priced in for the KX threshold; default the
+    #: provider's ZIP
+    pfs_locality: str = ""
 
 
 # --- field readers: each names the field path in its error ------------------------------------------------
@@ -270,6 +276,15 @@ def _obj(value: Any, path: str) -> dict[str, Any]:
     return value
 
 
+def _top_level(value: Any) -> dict[str, Any]:
+    """The whole input: an object of the claim's fields."""
+    if not isinstance(value, dict):
+        raise ClaimInputError(
+            f"expected an object {{...}} holding the claim's fields, got {_type_name(value)}", field="claim input"
+        )
+    return value
+
+
 def _list(value: Any, path: str) -> list[Any]:
     if not isinstance(value, list):
         raise ClaimInputError(f"expected a list, got {_type_name(value)}", field=path)
@@ -321,6 +336,7 @@ _HEADER_KEYS = frozenset(
         "attending_npi",
         "certifying_npi",
         "total_charge",
+        "pfs_locality",
         "$schema",
         "description",
     }
@@ -473,6 +489,7 @@ def _header(data: dict[str, Any]) -> dict[str, Any]:
         "provider": _provider(data.get("provider", {})),
         "attending_npi": _text(data, "attending_npi"),
         "certifying_npi": _text(data, "certifying_npi"),
+        "pfs_locality": _text(data, "pfs_locality").upper(),
     }
 
 
@@ -614,7 +631,7 @@ def _remote_monitoring(value: Any) -> RemoteMonitoring:
     )
 
 
-_THERAPY_KEYS = frozenset({"date", "discipline", "code", "minutes", "timed", "charge"})
+_THERAPY_KEYS = frozenset({"date", "discipline", "code", "minutes", "timed", "charge", "role"})
 _THERAPY_DISCIPLINES = frozenset({"PT", "OT", "SLP"})
 
 
@@ -639,6 +656,7 @@ def _therapy_service(obj: Any, index: int) -> TherapyService:
                 and type(timed) is bool
                 and not (timed and minutes == 0)
                 and charge is not None
+                and "role" not in obj
             ):
                 day = _date_fast(obj["date"])
                 if day is not None:
@@ -660,13 +678,21 @@ def _therapy_service_checked(obj: dict[str, Any], where: str) -> TherapyService:
     minutes = _int(obj.get("minutes", 0), f"{where}.minutes", maximum=tables.max_minutes)
     if timed and minutes == 0:
         raise ClaimInputError("a timed code needs its minutes", field=f"{where}.minutes")
+    discipline = _choice(_require(obj, "discipline", f"{where}."), f"{where}.discipline", therapy)
+    role = _text(obj, "role", f"{where}.").upper()
+    if role:
+        roles = {discipline} | {a.role for a in tables.assistant_roles.values() if a.discipline == discipline}
+        _choice(role, f"{where}.role", frozenset(roles))
+        if role == discipline:
+            role = ""
     return TherapyService(
         date=_date(_require(obj, "date", f"{where}."), f"{where}.date"),
-        discipline=_choice(_require(obj, "discipline", f"{where}."), f"{where}.discipline", therapy),
+        discipline=discipline,
         code=code,
         minutes=minutes,
         timed=timed,
         charge=_money(obj.get("charge"), f"{where}.charge"),
+        role=role,
     )
 
 
@@ -711,7 +737,7 @@ def _late_noa_exception(value: Any, header: dict[str, Any]) -> LateNoaException:
 
 def period_from_dict(data: dict[str, Any]) -> PeriodOfCare:
     """A period of care from the documented JSON form (see docs/CLAIMS.md)."""
-    data = _obj(data, "(input)")
+    data = _top_level(data)
     _reject_unknown(data, _PERIOD_KEYS, "")
     header = _header(data)
     visits = [_visit(v, i) for i, v in enumerate(_list(data.get("visits", []), "visits"))]
@@ -792,7 +818,7 @@ def _line(obj: dict[str, Any], where: str) -> ClaimLine:
 
 def claim_from_dict(data: dict[str, Any]) -> Claim:
     """A claim given line by line (header facts plus ``lines``), ready for the scrubber."""
-    data = _obj(data, "(input)")
+    data = _top_level(data)
     _reject_unknown(data, _LINE_FORM_KEYS, "")
     header = _header(data)
     lines = [
@@ -839,6 +865,8 @@ def claim_from_dict(data: dict[str, Any]) -> Claim:
 def _facts(header: dict[str, Any]) -> dict[str, object]:
     """Claim facts the edits use that are not on the UB-04 itself."""
     facts: dict[str, object] = {"site_of_service": header["site_of_service"]}
+    if header["pfs_locality"]:
+        facts["pfs_locality"] = header["pfs_locality"]
     for key in ("noa_receipt_date", "discharge_date", "first_period"):
         if header[key] is not None:
             facts[key] = header[key]
@@ -882,7 +910,7 @@ def parse_claim_input(data: Any, *, visits_csv: str | None = None) -> PeriodOfCa
     """The JSON input as a period of care (``visits``/``therapy_services``) or a claim given line by line."""
     reject_lone_surrogates(data)
     reject_lone_surrogates(visits_csv, "visits")
-    obj = _obj(data, "(input)")
+    obj = _top_level(data)
     if visits_csv is not None:
         obj = {**obj, "visits": read_visits_csv(text=visits_csv)}
     if "lines" in obj:
@@ -899,26 +927,32 @@ def load_claim_input(
     path: str | os.PathLike[str], *, visits_csv: str | os.PathLike[str] | None = None
 ) -> PeriodOfCare | Claim:
     """Read a claim input file (JSON) and an optional CSV visit list."""
-    raw = _read_text(path, "(file)")
+    raw = _read_text(path, None)
+    if not raw.strip():
+        raise ClaimInputError("the file is empty", file=str(path))
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise ClaimInputError(f"not valid JSON: {exc.msg}", field=f"(line {exc.lineno}, column {exc.colno})") from None
+        raise ClaimInputError(f"not valid JSON: {json_problem(exc, raw)}", file=str(path)) from None
     except RecursionError:
-        raise ClaimInputError("the JSON is nested too deeply", field="(file)") from None
-    except ValueError as exc:  # e.g. an integer with thousands of digits
-        raise ClaimInputError(f"not usable JSON: {exc}", field="(file)") from None
+        raise ClaimInputError("the JSON is nested too deeply", file=str(path)) from None
+    except ValueError:  # an integer with thousands of digits
+        raise ClaimInputError("a number in the JSON has far too many digits", file=str(path)) from None
+    if not isinstance(data, dict):
+        raise ClaimInputError(
+            f"expected a JSON object {{...}} holding the claim's fields, got {_type_name(data)}", file=str(path)
+        )
     csv_text = _read_text(visits_csv, "visits") if visits_csv is not None else None
     return parse_claim_input(data, visits_csv=csv_text)
 
 
-def _read_text(path: str | os.PathLike[str], field: str) -> str:
+def _read_text(path: str | os.PathLike[str], field: str | None) -> str:
     """A UTF-8 text file (BOM allowed); unreadable or non-UTF-8 files are input errors naming the file."""
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise ClaimInputError(f"cannot read {path}: {exc.strerror}", field=field) from None
+        raise ClaimInputError(f"cannot read it: {exc.strerror}", file=str(path), field=field) from None
     except UnicodeDecodeError as exc:
         raise ClaimInputError(
-            f"{path} is not UTF-8 text (byte {exc.start} cannot be decoded); save it as UTF-8", field=field
+            f"not UTF-8 text (byte {exc.start} cannot be decoded); save it as UTF-8", file=str(path), field=field
         ) from None

@@ -15,12 +15,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import json
 import os
 import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -34,7 +35,10 @@ from ._model import Claim
 __all__ = ["LEDGER_URL_ENV", "ClaimLedger", "LedgerEntry", "claim_key", "open_ledger"]
 
 LEDGER_URL_ENV = "HHBILL_LEDGER_URL"
-LEDGER_STATUSES = ("checked", "submitted")
+#: checked: a draft the scrubber saw; submitted: sent to the MAC; paid / returned: what the MAC did with it
+LEDGER_STATUSES = ("checked", "submitted", "paid", "returned")
+#: statuses of a claim the MAC has (an adjustment or cancel of it then supersedes it)
+SENT_STATUSES = ("submitted", "paid", "returned")
 
 _DDL = (
     """CREATE TABLE IF NOT EXISTS claims_ledger_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)""",
@@ -49,7 +53,13 @@ _DDL = (
         total_charge TEXT NOT NULL,
         status TEXT NOT NULL,
         claim_ref TEXT NOT NULL DEFAULT '',
-        recorded_at TEXT NOT NULL
+        recorded_at TEXT NOT NULL,
+        admission_date TEXT NOT NULL DEFAULT '',
+        patient_status TEXT NOT NULL DEFAULT '',
+        condition_codes TEXT NOT NULL DEFAULT '',
+        details TEXT NOT NULL DEFAULT '',
+        superseded_by BIGINT,
+        superseded_how TEXT NOT NULL DEFAULT ''
     )""",
     # unique: recording the same claim from several processes at once must leave one row (INSERT ... ON CONFLICT)
     """CREATE UNIQUE INDEX IF NOT EXISTS claims_ledger_key_unique ON claims_ledger (claim_key)""",
@@ -57,7 +67,16 @@ _DDL = (
 )
 _COLUMNS = (
     "id, claim_key, beneficiary_key, provider_npi, type_of_bill, from_date, through_date, total_charge, status, "
-    "claim_ref, recorded_at"
+    "claim_ref, recorded_at, admission_date, patient_status, condition_codes, details, superseded_by, superseded_how"
+)
+#: columns added after the first release of the ledger: (name, SQL type and default), added to older tables on open
+_ADDED_COLUMNS = (
+    ("admission_date", "TEXT NOT NULL DEFAULT ''"),
+    ("patient_status", "TEXT NOT NULL DEFAULT ''"),
+    ("condition_codes", "TEXT NOT NULL DEFAULT ''"),
+    ("details", "TEXT NOT NULL DEFAULT ''"),
+    ("superseded_by", "BIGINT"),
+    ("superseded_how", "TEXT NOT NULL DEFAULT ''"),
 )
 
 
@@ -73,6 +92,19 @@ class LedgerEntry:
     status: str
     claim_ref: str
     recorded_at: str
+    admission_date: date | None = None
+    patient_status: str = ""
+    condition_codes: tuple[str, ...] = ()
+    #: what the timeline shows besides the header: service dates per discipline, findings (no patient data)
+    details: dict[str, Any] = field(default_factory=dict)
+    #: the adjustment (0327/0347) or cancel (0328/0348) that superseded this claim, and how
+    superseded_by: int | None = None
+    superseded_how: str = ""
+
+    @property
+    def in_force(self) -> bool:
+        """Neither replaced nor cancelled."""
+        return self.superseded_by is None
 
     def reference(self) -> str:
         ref = f"ledger #{self.id}"
@@ -89,6 +121,11 @@ class LedgerEntry:
             "status": self.status,
             "claim_ref": self.claim_ref,
             "recorded_at": self.recorded_at,
+            "admission_date": self.admission_date.isoformat() if self.admission_date else None,
+            "patient_status": self.patient_status,
+            "condition_codes": list(self.condition_codes),
+            "superseded_by": self.superseded_by,
+            "superseded_how": self.superseded_how,
         }
 
 
@@ -106,6 +143,19 @@ class _SqliteBackend:
         store.ensure_schema(
             "claims_ledger", ";\n".join(d.format(serial="INTEGER PRIMARY KEY AUTOINCREMENT") for d in _DDL) + ";"
         )
+        if not store.read_only:
+            self._add_columns()
+
+    def _add_columns(self) -> None:
+        """Columns a ledger made by an older hhbill lacks (two processes may race: a duplicate column is fine)."""
+        present = {row[1] for row in self.fetch("PRAGMA table_info(claims_ledger)")}
+        for name, kind in _ADDED_COLUMNS:
+            if name not in present:
+                try:
+                    self.write([(f"ALTER TABLE claims_ledger ADD COLUMN {name} {kind}", ())])
+                except StoreError:
+                    if name not in {row[1] for row in self.fetch("PRAGMA table_info(claims_ledger)")}:
+                        raise
 
     def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in self.store.execute(sql, tuple(params)).fetchall()]
@@ -138,6 +188,18 @@ class _PostgresBackend:
         )
         if not present or not present[0][0]:
             self.write([(d.format(serial="BIGSERIAL PRIMARY KEY"), ()) for d in _DDL])
+        else:
+            self._add_columns()
+
+    def _add_columns(self) -> None:
+        rows = self.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'claims_ledger' "
+            "AND table_schema = current_schema()"
+        )
+        present = {row[0] for row in rows}
+        missing = [(name, kind) for name, kind in _ADDED_COLUMNS if name not in present]
+        if missing:
+            self.write([(f"ALTER TABLE claims_ledger ADD COLUMN IF NOT EXISTS {n} {k}", ()) for n, k in missing])
 
     def _rollback(self) -> None:
         # after the server went away the connection is closed and rollback() itself would raise
@@ -233,7 +295,11 @@ class ClaimLedger:
 
     def beneficiary_key(self, claim: Claim) -> str:
         """A keyed hash of the MBI: matches a beneficiary's claims without storing the MBI."""
-        return hmac.new(self._secret, claim.patient.mbi.encode(), hashlib.sha256).hexdigest()
+        return self.key_for_mbi(claim.patient.mbi)
+
+    def key_for_mbi(self, mbi: str) -> str:
+        """The keyed hash the ledger files a beneficiary's claims under."""
+        return hmac.new(self._secret, mbi.strip().upper().encode(), hashlib.sha256).hexdigest()
 
     @staticmethod
     def _entry(row: tuple[Any, ...]) -> LedgerEntry:
@@ -248,16 +314,45 @@ class ClaimLedger:
             status=row[8],
             claim_ref=row[9],
             recorded_at=row[10],
+            admission_date=date.fromisoformat(row[11]) if row[11] else None,
+            patient_status=row[12] or "",
+            condition_codes=tuple(c for c in (row[13] or "").split(",") if c),
+            details=json.loads(row[14]) if row[14] else {},
+            superseded_by=int(row[15]) if row[15] is not None else None,
+            superseded_how=row[16] or "",
         )
 
     def find_duplicate(self, claim: Claim) -> LedgerEntry | None:
-        """A submitted claim in the ledger with the same 38200 key, if any (checked-only entries are drafts)."""
+        """A claim the MAC has with the same 38200 key, still in force (checked-only entries are drafts)."""
         key = claim_key(claim, self.beneficiary_key(claim))
         rows = self._backend.fetch(
-            f"SELECT {_COLUMNS} FROM claims_ledger WHERE claim_key = ? AND status = 'submitted' ORDER BY id LIMIT 1",
+            f"SELECT {_COLUMNS} FROM claims_ledger WHERE claim_key = ? AND status IN ('submitted', 'paid') "
+            "AND superseded_by IS NULL ORDER BY id LIMIT 1",
             (key,),
         )
         return self._entry(rows[0]) if rows else None
+
+    def history(self, beneficiary_key: str) -> list[LedgerEntry]:
+        """Every claim of one beneficiary (all agencies), by From date then recording order."""
+        rows = self._backend.fetch(
+            f"SELECT {_COLUMNS} FROM claims_ledger WHERE beneficiary_key = ? ORDER BY from_date, id",
+            (beneficiary_key,),
+        )
+        return [self._entry(row) for row in rows]
+
+    def claim_history(self, claim: Claim) -> list[LedgerEntry]:
+        """:meth:`history` of the claim's beneficiary, without the claim itself when it is recorded."""
+        beneficiary = self.beneficiary_key(claim)
+        own = claim_key(claim, beneficiary)
+        return [entry for entry in self.history(beneficiary) if entry.claim_key != own]
+
+    def set_status(self, entry_id: int, status: str) -> LedgerEntry:
+        """Record what happened to a claim (paid, returned ...)."""
+        if status not in LEDGER_STATUSES:
+            raise ConfigError(f"unknown ledger status {status!r} (choose {', '.join(LEDGER_STATUSES)})")
+        self.get(entry_id)
+        self._backend.write([("UPDATE claims_ledger SET status = ? WHERE id = ?", (status, entry_id))])
+        return self.get(entry_id)
 
     def find_overlaps(self, claim: Claim) -> list[LedgerEntry]:
         """Period claims of the same beneficiary whose dates overlap this one's (not this claim's own period)."""
@@ -268,7 +363,7 @@ class ClaimLedger:
         marks = ", ".join("?" for _ in period_tobs)
         rows = self._backend.fetch(
             f"SELECT {_COLUMNS} FROM claims_ledger WHERE beneficiary_key = ? AND type_of_bill IN ({marks}) "
-            "AND from_date <= ? AND through_date >= ? ORDER BY from_date, id",
+            "AND from_date <= ? AND through_date >= ? AND superseded_by IS NULL ORDER BY from_date, id",
             (self.beneficiary_key(claim), *period_tobs, claim.through_date.isoformat(), claim.from_date.isoformat()),
         )
         npi = claim.billing_provider.npi
@@ -292,8 +387,12 @@ class ClaimLedger:
             found.append(entry)
         return found
 
-    def record(self, claim: Claim, status: str = "checked") -> LedgerEntry:
-        """Add a claim (or update the status of the same claim already recorded) and return its entry."""
+    def record(self, claim: Claim, status: str = "checked", findings: Sequence[Any] = ()) -> LedgerEntry:
+        """Add a claim (or update the status of the same claim already recorded) and return its entry.
+
+        ``findings`` (the scrubber's, objects with ``to_dict()``) are kept with the entry for the timeline. A sent
+        adjustment (0327/0347) replaces, and a sent cancel (0328/0348) cancels, the recorded claim it corrects, in
+        the same transaction."""
         if status not in LEDGER_STATUSES:
             raise ConfigError(f"unknown ledger status {status!r} (choose {', '.join(LEDGER_STATUSES)})")
         if claim.from_date is None or claim.through_date is None:
@@ -302,12 +401,15 @@ class ClaimLedger:
         key = claim_key(claim, beneficiary)
         total = claim.total_charge if claim.total_charge is not None else claim.computed_total()
         now = datetime.now(UTC).replace(microsecond=0).isoformat()
-        # one write transaction: insert unless the claim is there (unique key), promote a checked draft to
-        # submitted, and read back its id — so writers recording the same claim at once leave one row
+        details = json.dumps(_details(claim, findings), separators=(",", ":"))
+        # one write transaction: insert unless the claim is there (unique key), update the status and findings of
+        # the same claim, supersede what an adjustment corrects, and read back its id — so writers recording the
+        # same claim at once leave one row
         statements: list[tuple[str, Sequence[Any]]] = [
             (
                 "INSERT INTO claims_ledger (claim_key, beneficiary_key, provider_npi, type_of_bill, from_date, "
-                "through_date, total_charge, status, claim_ref, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "through_date, total_charge, status, claim_ref, recorded_at, admission_date, patient_status, "
+                "condition_codes, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (claim_key) DO NOTHING",
                 (
                     key,
@@ -320,16 +422,59 @@ class ClaimLedger:
                     status,
                     claim.claim_id or claim.patient_control_number,
                     now,
+                    claim.admission_date.isoformat() if claim.admission_date else "",
+                    claim.patient_status,
+                    ",".join(claim.condition_codes),
+                    details,
                 ),
             )
         ]
-        if status == "submitted":
+        if status != "checked":
+            # a checked draft becomes what it now is; a sent claim never goes back to a draft
+            statements.append(("UPDATE claims_ledger SET status = ? WHERE claim_key = ?", (status, key)))
+        if findings:
+            statements.append(("UPDATE claims_ledger SET details = ? WHERE claim_key = ?", (details, key)))
+        how = _SUPERSEDES.get(claim.type_of_bill[-1:])
+        if how is not None and status in SENT_STATUSES:
+            originals = _ORIGINAL_TOBS[claim.type_of_bill[1:3]]
+            marks = ", ".join("?" for _ in originals)
             statements.append(
-                ("UPDATE claims_ledger SET status = 'submitted' WHERE claim_key = ? AND status <> 'submitted'", (key,))
+                (
+                    f"UPDATE claims_ledger SET superseded_by = (SELECT id FROM claims_ledger WHERE claim_key = ?), "
+                    f"superseded_how = ? WHERE beneficiary_key = ? AND provider_npi = ? AND from_date = ? "
+                    f"AND type_of_bill IN ({marks}) AND status IN ('submitted', 'paid', 'returned') "
+                    "AND superseded_by IS NULL AND claim_key <> ?",
+                    (
+                        key,
+                        how,
+                        beneficiary,
+                        claim.billing_provider.npi,
+                        claim.from_date.isoformat(),
+                        *originals,
+                        key,
+                    ),
+                )
             )
         statements.append(("SELECT id FROM claims_ledger WHERE claim_key = ?", (key,)))
         rows = self._backend.write(statements)
         return self.get(int(rows[0][0]))
+
+    def find_corrected(self, claim: Claim) -> LedgerEntry | None:
+        """The recorded claim an adjustment or cancel corrects: same beneficiary, agency and From date, sent."""
+        originals = _ORIGINAL_TOBS.get(claim.type_of_bill[1:3], ())
+        if claim.from_date is None or not originals:
+            return None
+        own = claim_key(claim, self.beneficiary_key(claim))
+        for entry in self.claim_history(claim):
+            if (
+                entry.claim_key != own
+                and entry.provider_npi == claim.billing_provider.npi
+                and entry.from_date == claim.from_date
+                and entry.type_of_bill in originals
+                and entry.status in SENT_STATUSES
+            ):
+                return entry
+        return None
 
     def get(self, entry_id: int) -> LedgerEntry:
         rows = self._backend.fetch(f"SELECT {_COLUMNS} FROM claims_ledger WHERE id = ?", (entry_id,))
@@ -344,6 +489,31 @@ class ClaimLedger:
     def remove(self, entry_id: int) -> None:
         self.get(entry_id)
         self._backend.write([("DELETE FROM claims_ledger WHERE id = ?", (entry_id,))])
+
+
+#: the frequency digit of an adjustment (7) or cancel (8) -> what it does to the claim it corrects
+_SUPERSEDES = {"7": "replaced", "8": "cancelled"}
+#: the claims an adjustment or cancel of a kind of bill may correct (an adjustment may correct an adjustment)
+_ORIGINAL_TOBS: dict[str, tuple[str, ...]] = {
+    "32": ("0329", "0327"),
+    "34": ("0341", "0342", "0343", "0344", "0347"),
+}
+
+
+def _details(claim: Claim, findings: Sequence[Any]) -> dict[str, Any]:
+    """What the timeline shows of a claim besides its header: dated service marks and the findings (no PHI)."""
+    tables = rule_tables()
+    marks = []
+    for line in claim.lines:
+        discipline = tables.family_discipline.get(line.revenue_code[:3])
+        if line.service_date is None or discipline is None or line.hcpcs in tables.site_code_set:
+            continue
+        marks.append({"date": line.service_date.isoformat(), "discipline": discipline, "code": line.hcpcs})
+    found = [f.to_dict() for f in findings]
+    return {
+        "marks": marks,
+        "findings": [{k: f[k] for k in ("id", "severity", "message", "reason_code", "line")} for f in found],
+    }
 
 
 def open_ledger(store: Store | None = None, url: str | None = None) -> ClaimLedger:

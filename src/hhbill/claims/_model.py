@@ -75,6 +75,8 @@ class ClaimLine:
     because: str = ""
     #: index into the period's visits when the line came from a visit
     visit_index: int | None = None
+    #: who furnished a 034X service when the builder knows it (PT, PTA, OT, OTA, SLP); empty otherwise
+    furnished_by: str = ""
 
 
 @dataclass(slots=True)

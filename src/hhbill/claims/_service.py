@@ -12,6 +12,7 @@ from ._input import PeriodOfCare, parse_claim_input
 from ._ledger import ClaimLedger
 from ._model import Claim
 from ._pdgm import CaseMixTables
+from ._pricing import fee_schedule_for_store
 
 __all__ = ["build_and_check", "check_input", "context_for_store"]
 
@@ -24,7 +25,8 @@ def context_for_store(
     late_noa_day_count: str = "admission_to_day_before_receipt",
 ) -> CheckContext:
     """A check context backed by the store: HCPCS releases (the embedded default if none is imported), the PDGM
-    case-mix tables loaded into it, and the given ledger (None: no cross-claim edits)."""
+    case-mix tables loaded into it, the physician fee schedule when one is imported (034X KX on allowed amounts),
+    and the given ledger (None: no cross-claim edits)."""
     from .. import hcpcs
 
     hcpcs.ensure_default(store)
@@ -36,6 +38,7 @@ def context_for_store(
         case_mix=case_mix if case_mix.years() else None,
         today=today or date.today(),
         late_noa_day_count=late_noa_day_count,
+        fee_schedule=fee_schedule_for_store(store),
     )
 
 
@@ -43,7 +46,7 @@ def build_and_check(
     period: PeriodOfCare, context: CheckContext | None = None, settings: BuildSettings | None = None
 ) -> tuple[Claim, CheckResult]:
     """Build the claim for a period and check it."""
-    claim = build_claim(period, settings)
+    claim = build_claim(period, settings, fee_schedule=context.fee_schedule if context else None)
     return claim, check_claim(claim, context)
 
 
@@ -56,5 +59,6 @@ def check_input(
 ) -> tuple[Claim, CheckResult]:
     """Check a JSON input: a period of care is built first; a claim given line by line is checked as is."""
     parsed = parse_claim_input(data, visits_csv=visits_csv)
-    claim = build_claim(parsed, settings) if isinstance(parsed, PeriodOfCare) else parsed
+    pricer = context.fee_schedule if context else None
+    claim = build_claim(parsed, settings, fee_schedule=pricer) if isinstance(parsed, PeriodOfCare) else parsed
     return claim, check_claim(claim, context)

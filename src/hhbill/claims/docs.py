@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 from ._check import LATE_NOA_DAY_COUNTS, edit_catalog
-from ._data import load_json
+from ._data import load_json, rule_tables
 
 __all__ = ["edits_markdown"]
 
@@ -19,6 +19,7 @@ _APPLIES = {
     "noa": "Notice of Admission (032A)",
     "noa+hh_claim": "NOA (032A) and 032X period claims",
     "therapy": "034X claims",
+    "adjustment": "adjustments and cancels (0327, 0328, 0347, 0348)",
 }
 
 
@@ -52,7 +53,14 @@ def edits_markdown() -> str:
         end = spec.effective_through.isoformat() if spec.effective_through else "open"
         reason = spec.reason_code or "—"
         if spec.id == "overlapping-period":
-            reason = "U538F / U538G"
+            eras = rule_tables().overlap_eras
+            reason = " / ".join(
+                dict.fromkeys(
+                    code
+                    for era in eras
+                    for code in (era.same_agency_same_from, era.same_agency_other_from, era.other_agency)
+                )
+            )
         out.append(
             f"| `{spec.id}` | {spec.severity} | {_APPLIES.get(spec.applies_to, spec.applies_to)} | "
             f"{_cell(spec.meaning)} | {reason} | {start} to {end} | {_cell(spec.citation)} |"
@@ -73,6 +81,18 @@ def edits_markdown() -> str:
     out += ["", "Under-8-minute policy for 032X visit units (`under_8_minute_policy`):", ""]
     for name, text in units["under_8_minute_policies"].items():
         out.append(f"- `{name}`: {text}")
+    therapy = load_json("therapy_codes.json")
+    minutes = therapy["timed_minute_count"]
+    out += ["", "034X timed minutes of a day (`therapy_minute_count`): " + minutes["about"], ""]
+    for name, text in minutes["policies"].items():
+        out.append(f"- `{name}`: {text}")
+    out += ["", "Overlap reason codes by the era of the claim's From date (`overlap_reason_codes.json`):", ""]
+    for era in rule_tables().overlap_eras:
+        span = f"{era.start or 'any'} to {era.end or 'open'}"
+        out.append(
+            f"- {span}: same HHA and From date {era.same_agency_same_from}, same HHA other From date "
+            f"{era.same_agency_other_from}, another HHA {era.other_agency} ({era.source})"
+        )
     out.append("")
     return "\n".join(out)
 

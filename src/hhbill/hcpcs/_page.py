@@ -127,6 +127,46 @@ def _row(label: str, value: Any, meaning: str | None = None, *, coded: bool = Fa
     return {"label": label, "value": text, "meaning": UNKNOWN_MEANING if unknown else meaning, "unknown": unknown}
 
 
+#: displayed label (without a "#n" suffix) -> record field, to find each row's CMS definition
+_ROW_FIELDS = {
+    "HCPCS code": "code",
+    "Modifier": "modifier",
+    "Long description": "long_description",
+    "Short description": "short_description",
+    "Pricing indicator": "pricing_indicators",
+    "Multiple pricing indicator": "multiple_pricing_indicator",
+    "Coverage Issues Manual reference": "cim_references",
+    "Medicare Carriers Manual reference": "mcm_references",
+    "Statute number": "statute",
+    "Lab certification": "lab_certifications",
+    "Cross-reference codes": "cross_references",
+    "Coverage code": "coverage",
+    "ASC payment group": "asc_group",
+    "ASC payment group effective date": "asc_effective_date",
+    "MOG payment group": "mog_group",
+    "MOG payment policy indicator": "mog_policy_indicator",
+    "MOG effective date": "mog_effective_date",
+    "Processing note": "processing_note",
+    "Berenson-Eggers type of service (BETOS)": "betos",
+    "Type of service": "types_of_service",
+    "Anesthesia base units": "anesthesia_base_units",
+    "Code added date": "added_date",
+    "Action effective date": "action_effective_date",
+    "Termination date": "termination_date",
+    "Action code": "action",
+}
+
+
+def _with_definitions(rows: list[dict[str, Any]], page: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Each row with ``definition``: the CMS record layout's definition of its field, when the page carries them
+    (``field_definitions``, added by the explaining code page)."""
+    definitions = {d["field"]: d["definition"] for d in page.get("field_definitions") or [] if isinstance(d, Mapping)}
+    for row in rows:
+        field = _ROW_FIELDS.get(row["label"].split(" #")[0])
+        row["definition"] = definitions.get(field) if field else None
+    return rows
+
+
 def _coded_row(label: str, item: Mapping[str, Any] | None) -> dict[str, Any]:
     if item is None:
         return _row(label, None)
@@ -149,7 +189,7 @@ def page_rows(page: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every field of the page as {label, value, meaning, unknown}, in CMS layout order (blank fields included)."""
     note = page.get("processing_note")
     asc, opps = page["asc"], page["opps"]
-    return [
+    return _with_definitions([
         _row("HCPCS code" if page["kind"] == "procedure" else "Modifier", page["code"]),
         _row("Kind", page["kind"]),
         _row("Long description", page["long_description"]),
@@ -175,7 +215,7 @@ def page_rows(page: Mapping[str, Any]) -> list[dict[str, Any]]:
         _row("Action effective date", page["action_effective_date"]),
         _row("Termination date", page["termination_date"]),
         _coded_row("Action code", page["action"]),
-    ]
+    ], page)
 
 
 def _describe(item: Any) -> str:

@@ -10,9 +10,10 @@ from ._embedded import embedded_release
 from ._import import ImportResult, import_release_file
 from ._page import build_code_page
 from ._readers import ReleaseFile
-from ._reference import HcpcsReference
+from ._record import HcpcsRecord
+from ._reference import HcpcsReference, Release, _cached_record
 
-__all__ = ["code_page", "ensure_default"]
+__all__ = ["code_page", "ensure_default", "release_records"]
 
 
 def ensure_default(store: Store) -> ImportResult | None:
@@ -50,3 +51,9 @@ def code_page(store: Store | HcpcsReference, code: str, as_of: date | None = Non
     )
     page["as_of"] = found.as_of.isoformat()
     return page
+
+
+def release_records(reference: HcpcsReference, release: Release) -> list[HcpcsRecord]:
+    """Every record (procedures and modifiers) of one loaded release, in no particular order."""
+    rows = reference.store.execute("SELECT record FROM hcpcs_code WHERE release_id = ?", (release.id,)).fetchall()
+    return [_cached_record(row[0]) for row in rows]

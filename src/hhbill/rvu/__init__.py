@@ -4,6 +4,7 @@ Public surface (the CLI, API and pages call these)::
 
     import_fee_schedule(store, path, *, release=None, progress=None) -> ImportSummary
     list_releases(store, kind=None) -> list[LoadedRelease]
+    ensure_embedded_fee_schedule(store) -> list[str]   (load the shipped fee schedule where nothing is imported)
     price(store, code, *, modifier=None, year=None, locality=None, state=None, zip_code=None, facility=False)
         -> PriceResult
     resolve_locality(store, *, year=None, locality=None, state=None, zip_code=None) -> Locality
@@ -23,6 +24,7 @@ imported (CPT descriptors are AMA-copyrighted and nothing derived from them ship
 
 from __future__ import annotations
 
+from ._embedded import embedded_fee_schedule, ensure_embedded_fee_schedule
 from ._importer import ImportedFile, ImportSummary, import_fee_schedule
 from ._pricing import Locality, PriceResult, price, resolve_locality
 from ._proclog import (
@@ -55,6 +57,8 @@ __all__ = [
     "ReleaseId",
     "WorkRvuTarget",
     "code_rvu_section",
+    "embedded_fee_schedule",
+    "ensure_embedded_fee_schedule",
     "import_fee_schedule",
     "list_releases",
     "log_add",

@@ -10,6 +10,7 @@ from typing import Any
 
 from .._errors import NotFoundError
 from .._store import Store
+from ._embedded import ensure_embedded_fee_schedule, is_embedded_source
 from ._readers import ReleaseId
 from ._schema import tables_ready
 
@@ -33,7 +34,13 @@ class LoadedRelease:
 
     @property
     def label(self) -> str:
-        return ReleaseId(self.year, self.quarter, self.variant).describe(self.kind)
+        text = ReleaseId(self.year, self.quarter, self.variant).describe(self.kind)
+        return f"{text}, embedded default" if self.embedded else text
+
+    @property
+    def embedded(self) -> bool:
+        """Loaded from the fee schedule shipped with hhbill, not imported by the user."""
+        return is_embedded_source(self.source_name)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -44,6 +51,7 @@ class LoadedRelease:
             "quarter": self.quarter,
             "variant": self.variant,
             "source": self.source_name,
+            "embedded": self.embedded,
             "conversion_factor": self.conversion_factor,
             "released_on": self.released_on,
             "rows": self.row_count,
@@ -60,15 +68,22 @@ def _release(row: sqlite3.Row) -> LoadedRelease:
     return LoadedRelease(*tuple(row))
 
 
+def _active(releases: list[LoadedRelease]) -> list[LoadedRelease]:
+    """Imported releases take over from the embedded default: per kind, drop embedded ones once one is imported."""
+    imported_kinds = {r.kind for r in releases if not r.embedded}
+    return [r for r in releases if not (r.embedded and r.kind in imported_kinds)]
+
+
 def list_releases(store: Store, kind: str | None = None) -> list[LoadedRelease]:
-    """Every loaded fee schedule release (optionally of one kind), newest first."""
+    """Every fee schedule release answers come from (optionally of one kind), newest first: the imported ones,
+    and the embedded default of a kind nothing was imported for."""
     if not tables_ready(store, "rvu_release"):
         return []
     if kind:
         rows = store.execute(f"SELECT {_COLUMNS} FROM rvu_release WHERE kind=? {_ORDER}", (kind,)).fetchall()
     else:
         rows = store.execute(f"SELECT {_COLUMNS} FROM rvu_release {_ORDER}").fetchall()
-    return [_release(r) for r in rows]
+    return _active([_release(r) for r in rows])
 
 
 def choose_release(
@@ -79,11 +94,10 @@ def choose_release(
     ``not_after`` (year, quarter) prefers a release no later than that quarter (used to pair GPCIs with an RVU
     release), falling back to the latest of the year.
     """
-    years = []
-    if tables_ready(store, "rvu_release"):
-        years = [
-            r[0] for r in store.execute("SELECT DISTINCT year FROM rvu_release WHERE kind=? ORDER BY year", (kind,))
-        ]
+    if tables_ready(store, "rvu_release") and not store.read_only:
+        ensure_embedded_fee_schedule(store)  # a fresh install prices with the fee schedule shipped with hhbill
+    candidates = list_releases(store, kind)
+    years = sorted({r.year for r in candidates})
     if not years:
         raise NotFoundError(
             f"no {KIND_NAMES[kind]} file is loaded; import one with `hhbill rvu-import PATH`", kind=kind
@@ -97,8 +111,7 @@ def choose_release(
             kind=kind,
             year=year,
         )
-    rows = store.execute(f"SELECT {_COLUMNS} FROM rvu_release WHERE kind=? AND year=? {_ORDER}", (kind, year))
-    releases = [_release(r) for r in rows]
+    releases = [r for r in candidates if r.year == year]
     if not_after is not None:
         earlier = [r for r in releases if (r.year, r.quarter) <= not_after]
         if earlier:

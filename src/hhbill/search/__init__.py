@@ -2,7 +2,8 @@
 
 One library function, :func:`search`, serves the CLI (``hhbill search``), the API and the pages;
 :func:`suggest` is its search-as-you-type form. :func:`index_release` builds a release's index (the HCPCS
-importer calls it through ``post_import_hooks``; otherwise the index is built on the first search).
+importer calls it through ``post_import_hooks`` and stores the index, so a new process loads it instead of
+rebuilding it; a release imported without it is indexed on its first search).
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ import sqlite3
 
 from ..hcpcs import post_import_hooks
 from ._drugs import prepare_drug_names
-from ._index import ReleaseIndex, index_release, release_index, write_fts_rows
+from ._index import ReleaseIndex, index_release, release_index, store_release_index, write_fts_rows
 from ._plain import keyword_search
 from ._search import SearchResponse, SearchResult, release_for, search, suggest
 from ._vocabulary import Vocabulary, VocabularyEntry, load_vocabulary, parse_vocabulary
 
 
 def _index_imported_release(conn: sqlite3.Connection, release_id: int) -> None:
-    """Post-import hook: the importer writes the release's FTS5 rows in its own transaction."""
+    """Post-import hook: the importer writes the release's FTS5 rows and stored index in its own transaction."""
     write_fts_rows(conn, release_id)
+    store_release_index(conn, release_id)
 
 
 if not any(getattr(hook, "__name__", "") == _index_imported_release.__name__ for hook in post_import_hooks):

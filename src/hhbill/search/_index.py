@@ -1,11 +1,16 @@
-"""The search index of one HCPCS release: persisted FTS5 table plus an in-memory BM25F index.
+"""The search index of one HCPCS release: persisted FTS5 table plus a BM25F index, stored and kept in memory.
 
 ``index_release`` writes the release's descriptions into the FTS5 table ``search_fts`` (Porter stemming; plain
 BM25 keyword search and the benchmark baseline read it) and records it in ``search_indexed_release``. The ranked
-search itself runs on :class:`ReleaseIndex`, built once per release and kept in memory: per-stem impact lists
-(BM25F over the long description, the short description and the vocabulary aliases of each code), the word list
-for prefix and typo matching, and the codes in order. Releases are never changed once imported, so a built index
-stays valid for the life of the process.
+search itself runs on :class:`ReleaseIndex`: per-stem impact lists (BM25F over the long description, the short
+description and the vocabulary aliases of each code), the word list for prefix and typo matching, and the codes
+in order.
+
+The importer builds that index in its transaction and stores it in ``search_release_index`` (one compact blob
+per release, ``_persisted``), so a new process loads it in milliseconds instead of rebuilding it (seconds). A
+release imported before the table existed, or a stored index built with another vocabulary or ranking constants,
+is rebuilt on first use and stored then; a read-only database keeps the rebuilt index in memory only. Releases
+are never changed once imported, so an index stays valid for the life of the process (a small LRU keeps them).
 """
 
 from __future__ import annotations
@@ -14,12 +19,17 @@ import bisect
 import math
 import sqlite3
 import threading
+from array import array
 from collections import Counter, OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
+from .._errors import StoreError
 from .._store import Store
 from ..hcpcs._schema import HCPCS_SCHEMA
+from ._persisted import BLOB_FORMAT, IndexBlobError, LazyPostings, decode_index_blob, encode_index_blob
 from ._text import stemmer, words
 from ._vocabulary import Vocabulary, load_vocabulary
 
@@ -37,6 +47,13 @@ CREATE TABLE IF NOT EXISTS search_indexed_release (
     document_count  INTEGER NOT NULL,
     indexed_at      TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS search_release_index (
+    release_id      INTEGER PRIMARY KEY REFERENCES hcpcs_release(id),
+    build_key       TEXT NOT NULL,   -- blob format, ranking constants and vocabulary digest it was built with
+    release_sha256  TEXT NOT NULL,   -- hcpcs_release.content_sha256 of the release it was built from
+    body            BLOB NOT NULL,   -- the index (see hhbill.search._persisted)
+    built_at        TEXT NOT NULL
+);
 """
 
 #: BM25F field weights and length normalisation (long description, short description, vocabulary aliases)
@@ -45,8 +62,9 @@ FIELD_B = (0.75, 0.5, 0.3)
 K1 = 1.2
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(NamedTuple):
+    """One code of the release (a named tuple: a release has thousands, made on every load)."""
+
     code: str
     kind: str
     short_description: str
@@ -64,8 +82,8 @@ class Document:
 class ReleaseIndex:
     release_id: int
     documents: list[Document]
-    #: stem -> {document number: BM25F impact}
-    impacts: dict[str, dict[int, float]]
+    #: stem -> {document number: BM25F impact} (a dict when built, decoded stem by stem when loaded)
+    impacts: Mapping[str, dict[int, float]]
     #: stem -> inverse document frequency
     idf: dict[str, float]
     #: unstemmed word -> number of documents using it (descriptions and aliases)
@@ -73,14 +91,25 @@ class ReleaseIndex:
     #: the same words, sorted, for prefix look-up
     sorted_words: list[str]
     by_code: dict[str, int]
-    #: the stems of every document (all fields), for phrase and coverage checks
-    document_stems: list[frozenset[str]] = field(default_factory=list)
     codes_in_order: list[str] = field(default_factory=list)
+    #: the stems of every document (all fields); derived from ``impacts`` on first use
+    _document_stems: list[frozenset[str]] = field(default_factory=list, repr=False)
     _memo: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
     #: document number -> stems of its long description in order (filled as the phrase bonus needs them)
     description_stems: dict[int, list[str]] = field(default_factory=dict, repr=False)
     #: things the search derives from the index once (word dictionaries), keyed by what they depend on
     extras: dict[str, object] = field(default_factory=dict, repr=False)
+
+    @property
+    def document_stems(self) -> list[frozenset[str]]:
+        """The stems of each document (all fields), in document order."""
+        if not self._document_stems and self.documents:
+            stems: list[set[str]] = [set() for _ in self.documents]
+            for stem in self.impacts:
+                for number in self.impacts[stem]:
+                    stems[number].add(stem)
+            self._document_stems = [frozenset(found) for found in stems]
+        return self._document_stems
 
     @property
     def modifier_numbers(self) -> frozenset[int]:
@@ -175,7 +204,6 @@ def build_release_index(
     averages = [max(sum(lengths) / count, 1.0) for lengths in field_lengths]
     term_frequencies: list[dict[str, float]] = []
     document_frequency: Counter[str] = Counter()
-    document_stems: list[frozenset[str]] = []
     for number, fields in enumerate(field_words):
         weighted: dict[str, float] = {}
         for f, field_word_list in enumerate(fields):
@@ -187,7 +215,6 @@ def build_release_index(
                 weighted[stem] = weighted.get(stem, 0.0) + FIELD_WEIGHTS[f] * tf / norm
         term_frequencies.append(weighted)
         document_frequency.update(weighted.keys())
-        document_stems.append(frozenset(weighted))
     idf = {stem: math.log(1 + (count - df + 0.5) / (df + 0.5)) for stem, df in document_frequency.items()}
     impacts: dict[str, dict[int, float]] = {}
     for number, weighted in enumerate(term_frequencies):
@@ -201,19 +228,94 @@ def build_release_index(
         word_frequency=dict(vocabulary_words),
         sorted_words=sorted(vocabulary_words),
         by_code={d.code: n for n, d in enumerate(documents)},
-        document_stems=document_stems,
         codes_in_order=codes_sorted,
     )
 
 
-def _release_rows(store: Store, release_id: int) -> list[tuple[str, str, str, str, str | None, str | None]]:
-    store.ensure_schema("hcpcs", HCPCS_SCHEMA)
-    cursor = store.execute(
-        "SELECT code, kind, short_description, long_description, added_date, termination_date "
-        "FROM hcpcs_code WHERE release_id = ? ORDER BY code",
-        (release_id,),
+# -- the stored index ---------------------------------------------------------------------------------------------
+def build_key(vocabulary: Vocabulary) -> str:
+    """What a stored index depends on besides the release: blob format, ranking constants, vocabulary content."""
+    return f"{BLOB_FORMAT}|{FIELD_WEIGHTS}|{FIELD_B}|{K1}|{vocabulary.fingerprint}"
+
+
+def index_blob(index: ReleaseIndex) -> bytes:
+    """The index as one compact blob (``_persisted``)."""
+    stems = list(index.impacts)
+    ends = array("I")
+    posting_documents = array("I")
+    posting_impacts = array("d")
+    for stem in stems:
+        postings = index.impacts[stem]
+        posting_documents.extend(postings.keys())
+        posting_impacts.extend(postings.values())
+        ends.append(len(posting_documents))
+    sections: dict[str, list[str] | array[Any]] = {
+        "stems": stems,
+        "idf": array("d", (index.idf[stem] for stem in stems)),
+        "posting_ends": ends,
+        "posting_documents": posting_documents,
+        "posting_impacts": posting_impacts,
+        "words": index.sorted_words,
+        "word_counts": array("I", (index.word_frequency[word] for word in index.sorted_words)),
+        "codes": [document.code for document in index.documents],
+    }
+    return encode_index_blob(sections)
+
+
+def index_from_blob(release_id: int, blob: bytes, rows: list[_Row]) -> ReleaseIndex:
+    """A :class:`ReleaseIndex` from a stored blob and the release's code rows (IndexBlobError when they do not
+    belong together)."""
+    sections = decode_index_blob(blob)
+    try:
+        stems, codes, sorted_words = (_texts(sections[name]) for name in ("stems", "codes", "words"))
+        idf, ends, documents_of, impacts_of, counts = (
+            _array(sections[name])
+            for name in ("idf", "posting_ends", "posting_documents", "posting_impacts", "word_counts")
+        )
+    except KeyError as exc:
+        raise IndexBlobError(f"section {exc} is missing") from None
+    by_row = {row[0]: row for row in rows}
+    if len(by_row) != len(codes) or not all(code in by_row for code in codes):
+        raise IndexBlobError("the stored index does not list the release's codes")
+    if not (len(idf) == len(ends) == len(stems)) or len(counts) != len(sorted_words):
+        raise IndexBlobError("the stored index sections disagree in length")
+    documents = [Document(*by_row[code]) for code in codes]
+    return ReleaseIndex(
+        release_id=release_id,
+        documents=documents,
+        impacts=LazyPostings(stems, ends, documents_of, impacts_of),
+        idf=dict(zip(stems, idf, strict=True)),
+        word_frequency=dict(zip(sorted_words, counts, strict=True)),
+        sorted_words=sorted_words,
+        by_code={code: number for number, code in enumerate(codes)},
+        codes_in_order=sorted(codes),
     )
-    return [(row[0], row[1], row[2], row[3], row[4], row[5]) for row in cursor.fetchall()]
+
+
+def _texts(values: list[str] | array[Any]) -> list[str]:
+    if not isinstance(values, list):
+        raise IndexBlobError("a text section holds numbers")
+    return values
+
+
+def _array(values: list[str] | array[Any]) -> array[Any]:
+    if not isinstance(values, array):
+        raise IndexBlobError("a number section holds text")
+    return values
+
+
+_Row = tuple[str, str, str, str, str | None, str | None]
+_ROWS_SQL = (
+    "SELECT code, kind, short_description, long_description, added_date, termination_date "
+    "FROM hcpcs_code WHERE release_id = ?"
+)
+
+
+def _release_rows(store: Store, release_id: int) -> list[_Row]:
+    store.ensure_schema("hcpcs", HCPCS_SCHEMA)
+    cursor = store.execute(_ROWS_SQL, (release_id,))
+    cursor.row_factory = None  # plain tuples: several times faster than sqlite3.Row for thousands of rows
+    return cursor.fetchall()
 
 
 def _release_fingerprint(store: Store, release_id: int) -> str:
@@ -232,20 +334,89 @@ def _store_key(store: Store) -> str:
 
 
 def release_index(store: Store, release_id: int, *, vocabulary: Vocabulary | None = None) -> ReleaseIndex:
-    """The in-memory index of a release, built on first use and then kept (a small LRU of releases)."""
+    """The index of a release: from memory, else loaded from the database, else built (and then stored when the
+    database is writable). Kept in a small LRU of releases."""
     vocabulary = vocabulary or load_vocabulary()
-    key = (_store_key(store), release_id, _release_fingerprint(store, release_id), vocabulary.version)
+    fingerprint = _release_fingerprint(store, release_id)
+    key = (_store_key(store), release_id, fingerprint, vocabulary.fingerprint)
     with _cache_lock:
         found = _cache.get(key)
         if found is not None:
             _cache.move_to_end(key)
             return found
-    built = build_release_index(release_id, _release_rows(store, release_id), vocabulary)
+    rows = _release_rows(store, release_id)
+    built = _load_stored(store, release_id, fingerprint, vocabulary, rows)
+    if built is None:
+        built = build_release_index(release_id, rows, vocabulary)
+        _store_index(store, built, fingerprint, vocabulary)
     with _cache_lock:
         _cache[key] = built
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return built
+
+
+def _load_stored(
+    store: Store, release_id: int, fingerprint: str, vocabulary: Vocabulary, rows: list[_Row]
+) -> ReleaseIndex | None:
+    """The stored index of a release, when one was built from this release with this vocabulary."""
+    store.ensure_schema("search", SEARCH_SCHEMA)
+    try:
+        row = store.execute(
+            "SELECT body FROM search_release_index WHERE release_id = ? AND build_key = ? AND release_sha256 = ?",
+            (release_id, build_key(vocabulary), fingerprint),
+        ).fetchone()
+    except StoreError:  # a read-only database made before the table existed
+        return None
+    if row is None:
+        return None
+    try:
+        return index_from_blob(release_id, bytes(row[0]), rows)
+    except (IndexBlobError, ValueError, TypeError):
+        return None  # damaged or foreign: rebuild (and store a good one)
+
+
+def _store_index(store: Store, index: ReleaseIndex, fingerprint: str, vocabulary: Vocabulary) -> None:
+    """Store a rebuilt index in its own write transaction; on a read-only or busy database keep it in memory."""
+    if store.read_only:
+        return
+    try:
+        with store.transaction() as conn:
+            _write_index_row(conn, index, fingerprint, vocabulary)
+    except StoreError:
+        return  # read-only file, full disk or a writer holding the lock: this process searches from memory
+
+
+def _write_index_row(conn: sqlite3.Connection, index: ReleaseIndex, fingerprint: str, vocabulary: Vocabulary) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO search_release_index(release_id, build_key, release_sha256, body, built_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (
+            index.release_id,
+            build_key(vocabulary),
+            fingerprint,
+            index_blob(index),
+            datetime.now(UTC).isoformat(timespec="seconds"),
+        ),
+    )
+
+
+def store_release_index(conn: sqlite3.Connection, release_id: int, vocabulary: Vocabulary | None = None) -> None:
+    """Build a release's index and store it, on an open connection inside the caller's transaction (the HCPCS
+    importer's post-import hook: the release and its index appear together)."""
+    vocabulary = vocabulary or load_vocabulary()
+    _create_tables(conn)
+    cursor = conn.execute(_ROWS_SQL, (release_id,))
+    cursor.row_factory = None
+    rows = cursor.fetchall()
+    sha = conn.execute("SELECT content_sha256 FROM hcpcs_release WHERE id = ?", (release_id,)).fetchone()
+    _write_index_row(conn, build_release_index(release_id, rows, vocabulary), str(sha[0]) if sha else "", vocabulary)
+
+
+def _create_tables(conn: sqlite3.Connection) -> None:
+    for statement in SEARCH_SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
 
 
 def write_fts_rows(conn: sqlite3.Connection, release_id: int) -> int:
@@ -254,9 +425,7 @@ def write_fts_rows(conn: sqlite3.Connection, release_id: int) -> int:
     This is the HCPCS importer's post-import hook: it runs in the import transaction, so the release and its
     search rows appear together or not at all.
     """
-    for statement in SEARCH_SCHEMA.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    _create_tables(conn)
     rows = conn.execute(
         "SELECT code, kind, short_description, long_description FROM hcpcs_code WHERE release_id = ?",
         (release_id,),
@@ -276,8 +445,8 @@ def write_fts_rows(conn: sqlite3.Connection, release_id: int) -> int:
 def index_release(store: Store, release_id: int) -> int:
     """(Re)build the search index of one imported release; returns the number of codes indexed.
 
-    Writes the release's FTS5 rows in one transaction and warms the in-memory index. Safe to call again (the
-    release's rows are replaced). On a read-only store only the in-memory index is built.
+    Writes the release's FTS5 rows and its stored BM25F index in one transaction and warms the in-memory index.
+    Safe to call again (the release's rows are replaced). On a read-only store only the in-memory index is built.
     """
     store.ensure_schema("hcpcs", HCPCS_SCHEMA)
     store.ensure_schema("search", SEARCH_SCHEMA)
@@ -286,6 +455,7 @@ def index_release(store: Store, release_id: int) -> int:
     else:
         with store.transaction() as conn:
             count = write_fts_rows(conn, release_id)
+            store_release_index(conn, release_id)
         release_index(store, release_id)
     return count
 

@@ -31,7 +31,7 @@ import heapq
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
@@ -86,6 +86,11 @@ MODIFIER_DAMPING = 0.7
 START_BONUS = 1.5
 PHRASE_BONUS = 1.0
 PHRASE_PAGE = 10
+#: a code whose description adds a qualifier the query does not mention ("assistant", "each additional", "per
+#: hour", "continuous": the vocabulary's ``qualifiers``) is a special case of what was asked: among the best
+#: QUALIFIER_PAGE codes its score is multiplied by QUALIFIER_DAMPING for each such qualifier
+QUALIFIER_DAMPING = 0.85
+QUALIFIER_PAGE = 30
 #: a word used by at most this many codes may still be a drug brand name worth translating
 RARE_WORD_CODES = 3
 #: share of the other alternatives' scores a document adds when it matches several ways ("tpn" and
@@ -246,31 +251,36 @@ def release_for(store: Store, day: date) -> Release:
 class _Dictionary:
     """The words a query may use for one release and vocabulary, for typo correction and drug names."""
 
-    known: frozenset[str]
+    release_words: Mapping[str, int]
     vocabulary_words: frozenset[str]
-    by_length: dict[int, list[str]]
+    _by_length: dict[int, list[str]] | None = None
     near: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+
+    def knows(self, word: str) -> bool:
+        return word in self.release_words or word in self.vocabulary_words
 
     def words_near(self, length: int, distance: int) -> list[str]:
         """Known words whose length is within ``distance`` of ``length`` (memoised)."""
         found = self.near.get((length, distance))
         if found is None:
-            found = [w for n in range(length - distance, length + distance + 1) for w in self.by_length.get(n, ())]
+            by_length = self._by_length
+            if by_length is None:  # built on the first typo, not on every process's first query
+                by_length = {}
+                for word in frozenset(self.release_words) | self.vocabulary_words:
+                    if len(word) >= 3 and word.isalpha():
+                        by_length.setdefault(len(word), []).append(word)
+                self._by_length = by_length
+            found = [w for n in range(length - distance, length + distance + 1) for w in by_length.get(n, ())]
             self.near[(length, distance)] = found
         return found
 
 
 def _dictionary(index: ReleaseIndex, vocabulary: Vocabulary) -> _Dictionary:
-    key = f"dictionary:{vocabulary.version}"
+    key = f"dictionary:{vocabulary.fingerprint}"
     found = index.extras.get(key)
     if not isinstance(found, _Dictionary):
         vocabulary_words = frozenset(w for e in vocabulary.entries for t in e.terms for w in words(t))
-        known = frozenset(index.word_frequency) | vocabulary_words
-        by_length: dict[int, list[str]] = {}
-        for word in known:
-            if len(word) >= 3 and word.isalpha():
-                by_length.setdefault(len(word), []).append(word)
-        found = _Dictionary(known, vocabulary_words, by_length)
+        found = _Dictionary(index.word_frequency, vocabulary_words)
         index.extras[key] = found
     return found
 
@@ -348,7 +358,30 @@ def _plan(
     typing: bool,
     drug_names: Callable[[list[str]], dict[str, list[str]]] | None = None,
 ) -> _Plan:
+    """Read a query into codes, code starts, ranges and clauses of words (see the module's docstring)."""
     plan = _Plan()
+    tokens = _query_tokens(text, plan)
+    dictionary = _dictionary(index, vocabulary)
+    remaining = _content_tokens(_take_codes(tokens, plan, index, dictionary), plan)
+    if not remaining:
+        return plan
+    if drug_names is not None:
+        remaining = _drug_clauses(remaining, plan, index, dictionary, drug_names)
+    resolved: list[tuple[str, list[_Alternative]]] = []
+    for position, token in enumerate(remaining):
+        alternatives = _resolve_word(
+            token, index, dictionary, plan, completing_last=typing and position == len(remaining) - 1
+        )
+        if alternatives:
+            resolved.append((token, alternatives))
+        else:
+            plan.notes.append(f"no code description uses the word {token[:40]!r}")
+    _add_word_clauses(resolved, plan, index, vocabulary)
+    return plan
+
+
+def _query_tokens(text: str, plan: _Plan) -> list[str]:
+    """The words of a query, with cross-references and code ranges taken out (ranges go to the plan)."""
     folded = fold(text)
     references = [m.group(0).strip() for m in _CROSS_REFERENCE.finditer(folded)]
     if references:
@@ -361,8 +394,11 @@ def _plan(
         plan.notes.append(f"only the first {MAX_QUERY_WORDS} words were used")
         tokens = tokens[:MAX_QUERY_WORDS]
     plan.wants_modifier = any(t in _MODIFIER_WORDS for t in tokens)
-    dictionary = _dictionary(index, vocabulary)
-    known = dictionary.known
+    return tokens
+
+
+def _take_codes(tokens: list[str], plan: _Plan, index: ReleaseIndex, dictionary: _Dictionary) -> list[str]:
+    """Put codes, modifiers and code starts into the plan; return the other tokens."""
     remaining: list[str] = []
     for token in tokens:
         upper = token.upper()
@@ -371,81 +407,87 @@ def _plan(
                 plan.exact.append((upper, f"code {upper}"))
             else:
                 plan.notes.append(f"{upper} is not in this release")
-            continue
-        if MODIFIER_CODE.match(token) and index.is_modifier(upper):
+        elif MODIFIER_CODE.match(token) and index.is_modifier(upper):
             # "KX", "GP modifier": a modifier. "pt assistant": words (PT is also a modifier, but here an
             # abbreviation); a lone "pt" is both, the modifier first.
-            is_word = token in known
+            is_word = dictionary.knows(token)
             if len(tokens) == 1 or plan.wants_modifier or not is_word:
                 plan.exact.append((upper, f"modifier {upper}"))
             if is_word and not plan.wants_modifier:
                 remaining.append(token)
-            continue
-        if CODE_PREFIX.match(token) and any(c.isdigit() for c in token):
+        elif CODE_PREFIX.match(token) and any(c.isdigit() for c in token):
             plan.prefixes.append(upper)
-            continue
-        remaining.append(token)
+        else:
+            remaining.append(token)
+    return remaining
+
+
+def _content_tokens(remaining: list[str], plan: _Plan) -> list[str]:
+    """Stopwords dropped, unless the query is nothing else (then kept, or dropped when it named codes)."""
     if remaining and all(t in STOPWORDS for t in remaining):
-        remaining = [] if (plan.exact or plan.prefixes or plan.ranges) else remaining
-    else:
-        remaining = [t for t in remaining if t not in STOPWORDS]
-    if not remaining:
-        return plan
+        return [] if (plan.exact or plan.prefixes or plan.ranges) else remaining
+    return [t for t in remaining if t not in STOPWORDS]
 
+
+def _resolve_word(
+    token: str, index: ReleaseIndex, dictionary: _Dictionary, plan: _Plan, *, completing_last: bool
+) -> list[_Alternative]:
+    """The ways one word of the query can match: as is, completed as a prefix, in another form CMS writes, or
+    corrected for a typo (corrections are noted in the plan)."""
     stem = stemmer()
-    if drug_names is not None:
-        remaining = _drug_clauses(remaining, plan, index, dictionary, drug_names)
-    # resolve each word: known as is, or completed as a prefix, or corrected for a typo
-    resolved: list[tuple[str, list[_Alternative]]] = []
-    for position, token in enumerate(remaining):
-        stem_of_token = stem.stem(token)
-        is_last = position == len(remaining) - 1
-        alternatives: list[_Alternative] = []
-        is_known = token in known or stem_of_token in index.impacts
-        if is_known or token in _MODIFIER_WORDS:
-            alternatives.append(_Alternative((stem_of_token,), 1.0, token))
-        # complete the word being typed, an unknown word, and a word no description uses as such whose stem
-        # happens to exist ("hydrocoll" -> hydrocolloid, hydrocollator)
-        completing = (typing and is_last and len(token) >= 2) or (
-            token not in index.word_frequency and len(token) >= (4 if is_known else 3)
-        )
-        if completing and token not in _MODIFIER_WORDS:
-            completions = index.words_starting_with(token, limit=12)
-            # while typing, the common completions lead ("whee" -> wheelchair before wheezing): each completion
-            # (and the word as typed) weighs by how often descriptions use it, relative to the most used one
-            most_used = max((index.word_frequency[w] for w in completions), default=1)
-            if typing and is_last and alternatives:
-                share = index.word_frequency.get(token, 1) / most_used
-                alternatives[0].weight = min(1.0, math.sqrt(share))
-            for completion in completions:
-                completed = stem.stem(completion)
-                if completion != token and all(a.stems != (completed,) for a in alternatives):
-                    weight = COMPLETION_WEIGHT * math.sqrt(index.word_frequency[completion] / most_used)
-                    alternatives.append(_Alternative((completed,), weight, f"{token}… → {completion}"))
-        if token.isalpha() and token not in _MODIFIER_WORDS:
-            variants = _word_forms(token, index, known=is_known)
-            if is_known:
-                variants.extend(_compounds_starting_with(token, index))
-            for variant in variants:
-                if all(a.stems != variant.stems for a in alternatives):
-                    alternatives.append(variant)
-        if not is_known and not alternatives:
-            for correction in _corrections(token, index, dictionary):
-                plan.corrections.setdefault(token, correction)
-                alternatives.append(
-                    _Alternative((stem.stem(correction),), CORRECTION_WEIGHT, f"{token} → {correction}")
-                )
-        if not alternatives:
-            plan.notes.append(f"no code description uses the word {token[:40]!r}")
-            continue
-        resolved.append((token, alternatives))
+    stem_of_token = stem.stem(token)
+    alternatives: list[_Alternative] = []
+    is_known = dictionary.knows(token) or stem_of_token in index.impacts
+    if is_known or token in _MODIFIER_WORDS:
+        alternatives.append(_Alternative((stem_of_token,), 1.0, token))
+    if token in _MODIFIER_WORDS:
+        return alternatives
+    # complete the word being typed, an unknown word, and a word no description uses as such whose stem
+    # happens to exist ("hydrocoll" -> hydrocolloid, hydrocollator)
+    if (completing_last and len(token) >= 2) or (
+        token not in index.word_frequency and len(token) >= (4 if is_known else 3)
+    ):
+        _add_completions(token, alternatives, index, typing=completing_last)
+    if token.isalpha():
+        variants = _word_forms(token, index, known=is_known)
+        if is_known:
+            variants.extend(_compounds_starting_with(token, index))
+        for variant in variants:
+            if all(a.stems != variant.stems for a in alternatives):
+                alternatives.append(variant)
+    if not is_known and not alternatives:
+        for correction in _corrections(token, index, dictionary):
+            plan.corrections.setdefault(token, correction)
+            alternatives.append(_Alternative((stem.stem(correction),), CORRECTION_WEIGHT, f"{token} → {correction}"))
+    return alternatives
 
-    # vocabulary terms over the resolved words (a corrected word counts as its correction)
+
+def _add_completions(token: str, alternatives: list[_Alternative], index: ReleaseIndex, *, typing: bool) -> None:
+    """Add the words that start with ``token`` as alternatives, the more used ones weighing more."""
+    stem = stemmer()
+    completions = index.words_starting_with(token, limit=12)
+    # while typing, the common completions lead ("whee" -> wheelchair before wheezing): each completion (and the
+    # word as typed) weighs by how often descriptions use it, relative to the most used one
+    most_used = max((index.word_frequency[w] for w in completions), default=1)
+    if typing and alternatives:
+        share = index.word_frequency.get(token, 1) / most_used
+        alternatives[0].weight = min(1.0, math.sqrt(share))
+    for completion in completions:
+        completed = stem.stem(completion)
+        if completion != token and all(a.stems != (completed,) for a in alternatives):
+            weight = COMPLETION_WEIGHT * math.sqrt(index.word_frequency[completion] / most_used)
+            alternatives.append(_Alternative((completed,), weight, f"{token}… → {completion}"))
+
+
+def _add_word_clauses(
+    resolved: list[tuple[str, list[_Alternative]]], plan: _Plan, index: ReleaseIndex, vocabulary: Vocabulary
+) -> None:
+    """Clauses for the resolved words: vocabulary terms over them (a corrected word counts as its correction)
+    become one clause each; the other words one clause each (two CMS writes as one word, one clause)."""
     leading_stems = [alternatives[0].stems[0] for _token, alternatives in resolved]
     plan.phrase = [s for (token, _a), s in zip(resolved, leading_stems, strict=True) if token not in _MODIFIER_WORDS]
-    matches = vocabulary.match(leading_stems)
     position = 0
-    for start, end, entry in [*matches, (len(resolved), len(resolved), None)]:
+    for start, end, entry in [*vocabulary.match(leading_stems), (len(resolved), len(resolved), None)]:
         plain = [
             (token, alternatives)
             for token, alternatives in resolved[position:start]
@@ -456,13 +498,11 @@ def _plan(
         if entry is None:
             break
         span_words = " ".join(token for token, _a in resolved[start:end])
-        span_stems = tuple(leading_stems[start:end])
-        alternatives = [_Alternative(span_stems, 1.0, span_words)]
+        alternatives = [_Alternative(tuple(leading_stems[start:end]), 1.0, span_words)]
         for meaning, meaning_stems in zip(entry.means, entry.meaning_stems, strict=True):
             alternatives.append(_Alternative(meaning_stems, 1.0, f"{span_words} → {meaning}"))
         plan.clauses.append(_Clause(span_words, alternatives, entry))
         position = end
-    return plan
 
 
 #: medical adjective endings and the noun CMS names the thing with: orthotic -> orthosis, prosthetic ->
@@ -481,18 +521,33 @@ _SAME_THING_ENDINGS = (
 COMPOUND_PART = 3
 
 
-def _adjacent_pairs(index: ReleaseIndex) -> frozenset[tuple[str, str]]:
-    """Word pairs written side by side in some description (memoised on the index)."""
-    found = index.extras.get("adjacent_pairs")
-    if not isinstance(found, frozenset):
-        pairs: set[tuple[str, str]] = set()
-        for document in index.documents:
-            for text in (document.long_description, document.short_description):
-                description_words = words(text)
-                pairs.update(pairwise(description_words))
-        found = frozenset(pairs)
-        index.extras["adjacent_pairs"] = found
-    return found
+_SIDE_BY_SIDE_MEMO = 20_000
+
+
+def _written_side_by_side(first: str, second: str, index: ReleaseIndex) -> bool:
+    """Whether some description writes ``first`` and ``second`` side by side, in that order (checked only on the
+    codes that use both words' stems; memoised on the index)."""
+    frequency = index.word_frequency
+    if first not in frequency or second not in frequency:
+        return False
+    memo = index.extras.get("side_by_side")
+    if not isinstance(memo, dict) or len(memo) > _SIDE_BY_SIDE_MEMO:
+        memo = {}
+        index.extras["side_by_side"] = memo
+    key = (first, second)
+    found = memo.get(key)
+    if found is None:
+        stem = stemmer()
+        with_first = index.impacts.get(stem.stem(first), {})
+        with_second = index.impacts.get(stem.stem(second), {})
+        found = any(
+            pair == key
+            for number in with_first.keys() & with_second.keys()
+            for text in (index.documents[number].long_description, index.documents[number].short_description)
+            for pair in pairwise(words(text))
+        )
+        memo[key] = found
+    return bool(found)
 
 
 def _word_forms(token: str, index: ReleaseIndex, *, known: bool) -> list[_Alternative]:
@@ -525,10 +580,9 @@ def _word_forms(token: str, index: ReleaseIndex, *, known: bool) -> list[_Altern
                     forms.append(((stem.stem(variant),), variant))
             break
     if frequency.get(token, 0) <= RARE_WORD_CODES:
-        pairs = _adjacent_pairs(index)
         for cut in range(COMPOUND_PART, len(token) - COMPOUND_PART + 1):
             first, second = token[:cut], token[cut:]
-            if (first, second) in pairs and first not in STOPWORDS and second not in STOPWORDS:
+            if first not in STOPWORDS and second not in STOPWORDS and _written_side_by_side(first, second, index):
                 forms.append(((stem.stem(first), stem.stem(second)), f"{first} {second}"))
     return [_Alternative(stems, weight_of(stems), f"{token} → {label}") for stems, label in forms]
 
@@ -612,43 +666,44 @@ def _weak_scores(alternatives: list[_Alternative], index: ReleaseIndex) -> dict[
     return weak
 
 
-def _clause_scores(clause: _Clause, index: ReleaseIndex) -> _ClauseScores:
-    best: dict[int, float] = {}
-    label_of: dict[int, str] = {}
-    full: set[int] = set()
-    importance = 0.0
-    totals: dict[int, float] = {}
-    strong = [a for a in clause.alternatives if not a.needs_context]
-    weak = _weak_scores([a for a in clause.alternatives if a.needs_context], index)
-    several = len(strong) > 1
-    for alternative in strong:
+@dataclass
+class _Tally:
+    """The scores of one clause as its alternatives are added: each document's best, the label behind it, who
+    satisfied the clause fully, and (when there are several alternatives) the sum over alternatives."""
+
+    several: bool
+    best: dict[int, float] = field(default_factory=dict)
+    label_of: dict[int, str] = field(default_factory=dict)
+    full: set[int] = field(default_factory=set)
+    totals: dict[int, float] = field(default_factory=dict)
+
+    def add(self, document: int, value: float, label: str) -> None:
+        self.totals[document] = self.totals.get(document, 0.0) + value
+        if value > self.best.get(document, 0.0):
+            self.best[document] = value
+            self.label_of[document] = label
+
+    def add_word(self, alternative: _Alternative, index: ReleaseIndex) -> None:
+        postings = index.impacts.get(alternative.stems[0])
+        if not postings:
+            return
         weight = alternative.weight
-        for stem in alternative.stems:
-            importance = max(importance, index.idf.get(stem, 0.0) * weight)
-        if len(alternative.stems) == 1:
-            postings = index.impacts.get(alternative.stems[0])
-            if not postings:
-                continue
-            label = alternative.label
-            if not best:
-                best = {d: v * weight for d, v in postings.items()} if weight != 1.0 else dict(postings)
-                label_of = dict.fromkeys(postings, label)
-                if several:
-                    totals = dict(best)
-            else:
-                for document, impact in postings.items():
-                    value = impact * weight
-                    totals[document] = totals.get(document, 0.0) + value
-                    if value > best.get(document, 0.0):
-                        best[document] = value
-                        label_of[document] = label
-            full.update(postings)
-            continue
-        # a phrase: complete when every word the release knows is there; partial when at least half of its
-        # weight (idf) is there. Words no code uses (e.g. "polyoxyethylated") are left out of both.
+        if not self.best:  # the usual case, one alternative: copy the postings
+            self.best = {d: v * weight for d, v in postings.items()} if weight != 1.0 else dict(postings)
+            self.label_of = dict.fromkeys(postings, alternative.label)
+            if self.several:
+                self.totals = dict(self.best)
+        else:
+            for document, impact in postings.items():
+                self.add(document, impact * weight, alternative.label)
+        self.full.update(postings)
+
+    def add_phrase(self, alternative: _Alternative, index: ReleaseIndex) -> None:
+        """A phrase is complete when every word the release knows is there, partial when at least half of its
+        weight (idf) is there. Words no code uses (e.g. "polyoxyethylated") are left out of both."""
         present = [stem for stem in alternative.stems if stem in index.impacts]
         if not present:
-            continue
+            return
         # a word of the phrase that no code uses weighs as much as the rarest word: "patient lift" in a release
         # without "lift" must not be satisfied by "patient" alone
         absent = len(alternative.stems) - len(present)
@@ -662,32 +717,49 @@ def _clause_scores(clause: _Clause, index: ReleaseIndex) -> _ClauseScores:
                 sums[document] = sums.get(document, 0.0) + impact
                 matched_weight[document] = matched_weight.get(document, 0.0) + stem_idf
                 hits[document] += 1
-        needed = len(present)
         # one idea in several words weighs like one word: scale the sum by 1/sqrt(words)
-        scale = weight / math.sqrt(len(alternative.stems))
+        scale = alternative.weight / math.sqrt(len(alternative.stems))
         for document, total in sums.items():
-            if hits[document] == needed and not absent:
-                full.add(document)
-                value = total * scale
+            if hits[document] == len(present) and not absent:
+                self.full.add(document)
+                self.add(document, total * scale, alternative.label)
             elif matched_weight[document] * 2 >= needed_weight:
-                value = total * scale * PARTIAL_CREDIT
-            else:
-                continue
-            totals[document] = totals.get(document, 0.0) + value
-            if value > best.get(document, 0.0):
-                best[document] = value
-                label_of[document] = alternative.label
-    if several:
-        for document, total in totals.items():
-            best[document] += SECONDARY_CREDIT * (total - best[document])
-    if clause.entry is not None and (clause.entry.codes or clause.entry.code_ranges):
-        top = max(best.values(), default=1.0)
+                self.add(document, total * scale * PARTIAL_CREDIT, alternative.label)
+
+    def credit_other_alternatives(self) -> None:
+        """A document matching several ways ("tpn" and "parenteral nutrition") adds a share of the others."""
+        if self.several:
+            for document, total in self.totals.items():
+                self.best[document] += SECONDARY_CREDIT * (total - self.best[document])
+
+    def add_named_codes(self, clause: _Clause, index: ReleaseIndex) -> None:
+        """Codes a vocabulary term names directly score as well as the clause's best code."""
+        if clause.entry is None or not (clause.entry.codes or clause.entry.code_ranges):
+            return
+        top = max(self.best.values(), default=1.0)
         for code in _codes_named(clause.entry, index):
             document = index.by_code[code]
-            best[document] = max(best.get(document, 0.0), top)
-            label_of[document] = f"{clause.text} → {code}"
-            full.add(document)
-    return _ClauseScores(best, label_of, full, importance, {d: v for d, v in weak.items() if d not in best})
+            self.best[document] = max(self.best.get(document, 0.0), top)
+            self.label_of[document] = f"{clause.text} → {code}"
+            self.full.add(document)
+
+
+def _clause_scores(clause: _Clause, index: ReleaseIndex) -> _ClauseScores:
+    strong = [a for a in clause.alternatives if not a.needs_context]
+    weak = _weak_scores([a for a in clause.alternatives if a.needs_context], index)
+    tally = _Tally(several=len(strong) > 1)
+    importance = 0.0
+    for alternative in strong:
+        for stem in alternative.stems:
+            importance = max(importance, index.idf.get(stem, 0.0) * alternative.weight)
+        if len(alternative.stems) == 1:
+            tally.add_word(alternative, index)
+        else:
+            tally.add_phrase(alternative, index)
+    tally.credit_other_alternatives()
+    tally.add_named_codes(clause, index)
+    best = tally.best
+    return _ClauseScores(best, tally.label_of, tally.full, importance, {d: v for d, v in weak.items() if d not in best})
 
 
 def _score_clauses(plan: _Plan, index: ReleaseIndex) -> _Scored:
@@ -766,12 +838,122 @@ def _phrase_bonus(phrase: list[str], description: list[str]) -> float:
     return bonus
 
 
+def _all_description_stems(index: ReleaseIndex, number: int) -> list[str]:
+    """The stems of every word of a code's long description, stopwords too ("per hour"), memoised on the index."""
+    memo = index.extras.get("all_description_stems")
+    if not isinstance(memo, dict):
+        memo = {}
+        index.extras["all_description_stems"] = memo
+    found = memo.get(number)
+    if found is None:
+        stem = stemmer()
+        found = [stem.stem(w) for w in words(index.documents[number].long_description)]
+        memo[number] = found
+    return list(found)
+
+
+def _holds_run(description: list[str], run: tuple[str, ...]) -> bool:
+    size = len(run)
+    return any(tuple(description[start : start + size]) == run for start in range(len(description) - size + 1))
+
+
+def _damp_qualified(
+    final: dict[int, float], plan: _Plan, index: ReleaseIndex, vocabulary: Vocabulary, exact: Mapping[int, object]
+) -> None:
+    """Rank the plain code above its special cases: "home health physical therapist visit" puts the therapist's
+    G0151 above the assistant's G0157, "home chemotherapy infusion" S9329 above the continuous S9330. A qualifier
+    counts as mentioned when any alternative of the query uses its words (so "pta" mentions "assistant")."""
+    if not plan.clauses or not vocabulary.qualifiers:
+        return
+    mentioned = {stem for clause in plan.clauses for alternative in clause.alternatives for stem in alternative.stems}
+    unasked = [qualifier.run for qualifier in vocabulary.qualifiers if not mentioned.issuperset(qualifier.content)]
+    if not unasked:
+        return
+    for number in heapq.nsmallest(QUALIFIER_PAGE, final, key=lambda n: (-final[n], n)):
+        if number in exact:
+            continue
+        description = _all_description_stems(index, number)
+        added = sum(1 for qualifier in unasked if _holds_run(description, qualifier))
+        if added:
+            final[number] *= QUALIFIER_DAMPING**added
+
+
 def _status(document_added: str | None, document_terminated: str | None, iso_day: str) -> str:
     if document_added and iso_day < document_added:
         return "not_yet_effective"
     if document_terminated and iso_day > document_terminated:
         return "terminated"
     return "active"
+
+
+def _exact_scores(plan: _Plan, index: ReleaseIndex) -> dict[int, tuple[float, str]]:
+    """Codes, code starts and ranges named in the query: far above any word score, in the order named."""
+    exact: dict[int, tuple[float, str]] = {}
+    for rank, (code, how) in enumerate(plan.exact):
+        exact.setdefault(index.by_code[code], (_CODE_SCORE - rank * 0.001, how))
+    for code_prefix in plan.prefixes:
+        for number in index.numbers_with_prefix(code_prefix):
+            exact.setdefault(number, (_CODE_SCORE * 0.9, f"code starts {code_prefix}"))
+    for code_range in plan.ranges:
+        for number in index.numbers_in_range(code_range.first, code_range.last):
+            exact.setdefault(number, (_CODE_SCORE * 0.9, f"range {code_range.first}-{code_range.last}"))
+    return exact
+
+
+def _damp_the_other_kind(scores: dict[int, float], index: ReleaseIndex, *, wants_modifier: bool) -> None:
+    """Modifiers rank below procedures, unless the query asks for modifiers (then the other way round)."""
+    if wants_modifier:
+        for number in scores.keys() - index.modifier_numbers:
+            scores[number] *= MODIFIER_DAMPING
+    else:
+        for number in index.modifier_numbers.intersection(scores):
+            scores[number] *= MODIFIER_DAMPING
+
+
+def _wanted_scores(
+    scores: dict[int, float],
+    index: ReleaseIndex,
+    iso_day: str,
+    *,
+    kind: str | None,
+    prefix: str | None,
+    include_terminated: bool,
+) -> dict[int, float]:
+    """The scores of the codes the filters keep (codes not valid on the day at half score, when asked for)."""
+    valid = index.valid_numbers(iso_day)
+    wanted = scores.keys() if include_terminated else scores.keys() & valid
+    if kind or prefix:
+        wanted = {
+            n
+            for n in wanted
+            if (not kind or index.documents[n].kind == kind)
+            and (not prefix or index.documents[n].code.startswith(prefix))
+        }
+    if include_terminated:
+        return {n: scores[n] * (1.0 if n in valid else 0.5) for n in wanted}
+    return {n: scores[n] for n in wanted}
+
+
+def _result(
+    index: ReleaseIndex,
+    number: int,
+    score: float,
+    exact: dict[int, tuple[float, str]],
+    scored: _Scored,
+    iso_day: str,
+) -> SearchResult:
+    document = index.documents[number]
+    matched_code = [exact[number][1]] if number in exact else []
+    return SearchResult(
+        code=document.code,
+        kind=document.kind,
+        short_description=document.short_description,
+        long_description=document.long_description,
+        score=score,
+        matched=tuple(dict.fromkeys(matched_code + scored.labels_of(number))),
+        status=_status(document.added_date, document.termination_date, iso_day),
+        termination_date=document.termination_date,
+    )
 
 
 def _run(
@@ -800,59 +982,19 @@ def _run(
     )
     notes.extend(plan.notes)
 
-    exact: dict[int, tuple[float, str]] = {}
-    for rank, (code, how) in enumerate(plan.exact):
-        exact.setdefault(index.by_code[code], (_CODE_SCORE - rank * 0.001, how))
-    for code_prefix in plan.prefixes:
-        for number in index.numbers_with_prefix(code_prefix):
-            exact.setdefault(number, (_CODE_SCORE * 0.9, f"code starts {code_prefix}"))
-    for code_range in plan.ranges:
-        for number in index.numbers_in_range(code_range.first, code_range.last):
-            exact.setdefault(number, (_CODE_SCORE * 0.9, f"range {code_range.first}-{code_range.last}"))
+    exact = _exact_scores(plan, index)
     scored = _score_clauses(plan, index)
     scores = scored.scores
-    if plan.wants_modifier:
-        for number in scores.keys() - index.modifier_numbers:
-            scores[number] *= MODIFIER_DAMPING
-    else:
-        for number in index.modifier_numbers.intersection(scores):
-            scores[number] *= MODIFIER_DAMPING
+    _damp_the_other_kind(scores, index, wants_modifier=plan.wants_modifier)
     for number, (score, _how) in exact.items():
         scores[number] = score + scores.get(number, 0.0) / 100.0
-
-    valid = index.valid_numbers(iso_day)
-    wanted = scores.keys() if include_terminated else scores.keys() & valid
-    if kind or prefix:
-        wanted = {
-            n
-            for n in wanted
-            if (not kind or index.documents[n].kind == kind)
-            and (not prefix or index.documents[n].code.startswith(prefix))
-        }
-    if include_terminated:
-        final = {n: scores[n] * (1.0 if n in valid else 0.5) for n in wanted}
-    else:
-        final = {n: scores[n] for n in wanted}
+    final = _wanted_scores(scores, index, iso_day, kind=kind, prefix=prefix, include_terminated=include_terminated)
+    _damp_qualified(final, plan, index, vocabulary, exact)
     if plan.phrase:
         for number in heapq.nsmallest(PHRASE_PAGE, final, key=lambda n: (-final[n], n)):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))
     top = heapq.nsmallest(limit, final, key=lambda n: (-final[n], n))
-    results = []
-    for number in top:
-        document = index.documents[number]
-        matched_code = [exact[number][1]] if number in exact else []
-        results.append(
-            SearchResult(
-                code=document.code,
-                kind=document.kind,
-                short_description=document.short_description,
-                long_description=document.long_description,
-                score=final[number],
-                matched=tuple(dict.fromkeys(matched_code + scored.labels_of(number))),
-                status=_status(document.added_date, document.termination_date, iso_day),
-                termination_date=document.termination_date,
-            )
-        )
+    results = [_result(index, number, final[number], exact, scored, iso_day) for number in top]
     if not text:
         notes.append("empty query: type a code, a modifier, a range or words")
     return SearchResponse(

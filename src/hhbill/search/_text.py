@@ -64,6 +64,8 @@ _RANGE = re.compile(r"\b([a-v][0-9]{4})\s*(?:-|–|—|\bto\b|\bthrough\b|\bthru
 def fold(text: str) -> str:
     """Lower-case ASCII-ish form of ``text``: accents removed, case folded, control characters dropped."""
     text = _CONTROL.sub(" ", text)
+    if text.isascii():  # nearly every description: nothing to decompose, and casefold is lower for ASCII
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold()

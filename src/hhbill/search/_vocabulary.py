@@ -15,6 +15,7 @@ CMS HCPCS Index and of many supply catalogues.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from importlib import resources
 from typing import Any
 
 from .._errors import ConfigError
-from ._text import CodeRange, content_words, stemmer
+from ._text import CodeRange, content_words, stemmer, words
 
 #: term lengths (in words) that also match in another word order
 MATCH_ANY_ORDER = (3, 2)
@@ -50,10 +51,25 @@ class VocabularyEntry:
         return code in self.codes or any(r.contains(code) for r in self.code_ranges)
 
 
+@dataclass(frozen=True, slots=True)
+class Qualifier:
+    """Words that narrow a code to a special case, as stems: all of them in order (as a description holds them,
+    "per hour") and the content words alone (as a query mentions them, "hour")."""
+
+    text: str
+    run: tuple[str, ...]
+    content: tuple[str, ...]
+
+
 @dataclass
 class Vocabulary:
     version: str
     entries: list[VocabularyEntry]
+    #: digest of the document the entries came from: a persisted search index is valid for this exact content
+    fingerprint: str = ""
+    #: stems of the words that narrow a code to a special case ("assistant", "each additional", "per hour"): a
+    #: code whose description adds one the query does not mention ranks below the plain code
+    qualifiers: tuple[Qualifier, ...] = ()
     #: first stem of a term -> (term stems, entry index), longest terms first
     by_first_stem: dict[str, list[tuple[tuple[str, ...], int]]] = field(default_factory=dict)
     #: sorted stems of each term of two or three words -> entry index (the first entry to use them)
@@ -85,20 +101,14 @@ class Vocabulary:
         return found
 
 
-def _entry(raw: dict[str, Any], number: int) -> VocabularyEntry:
-    def strings(key: str) -> tuple[str, ...]:
-        value = raw.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise ConfigError(f"search vocabulary entry {number}: {key!r} must be a list of non-empty strings")
-        return tuple(v.strip() for v in value)
+def _strings(raw: dict[str, Any], key: str, number: int) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"search vocabulary entry {number}: {key!r} must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
 
-    terms = strings("terms")
-    means = strings("means")
-    codes = tuple(c.upper() for c in strings("codes"))
-    if not terms:
-        raise ConfigError(f"search vocabulary entry {number}: no terms")
-    if not means and not codes:
-        raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): needs 'means' or 'codes'")
+
+def _codes_and_ranges(codes: tuple[str, ...], number: int, name: str) -> tuple[list[str], list[CodeRange]]:
     ranges: list[CodeRange] = []
     single: list[str] = []
     for code in codes:
@@ -108,14 +118,32 @@ def _entry(raw: dict[str, Any], number: int) -> VocabularyEntry:
         elif _CODE.match(code):
             single.append(code)
         else:
-            raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): {code!r} is not a code or range")
+            raise ConfigError(f"search vocabulary entry {number} ({name}): {code!r} is not a code or range")
+    return single, ranges
+
+
+def _example(raw: dict[str, Any], number: int, name: str) -> tuple[str, tuple[str, ...]]:
+    """The entry's example: its query (default: its first term) and the codes or ranges it must find."""
     example = raw.get("example") or {}
     expect = example.get("expect", [])
     if not isinstance(example.get("query", ""), str) or not isinstance(expect, list) or not expect:
-        raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): example needs a query and expect codes")
+        raise ConfigError(f"search vocabulary entry {number} ({name}): example needs a query and expect codes")
     for code in expect:
         if not isinstance(code, str) or not (_CODE.match(code.upper()) or _CODE_RANGE.match(code.upper())):
-            raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): expect {code!r} is not a code or range")
+            raise ConfigError(f"search vocabulary entry {number} ({name}): expect {code!r} is not a code or range")
+    return str(example.get("query") or name), tuple(str(c).upper() for c in expect)
+
+
+def _entry(raw: dict[str, Any], number: int) -> VocabularyEntry:
+    terms = _strings(raw, "terms", number)
+    means = _strings(raw, "means", number)
+    codes = tuple(c.upper() for c in _strings(raw, "codes", number))
+    if not terms:
+        raise ConfigError(f"search vocabulary entry {number}: no terms")
+    if not means and not codes:
+        raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): needs 'means' or 'codes'")
+    single, ranges = _codes_and_ranges(codes, number, terms[0])
+    example_query, example_expect = _example(raw, number, terms[0])
     stem = stemmer()
     term_stems = tuple(tuple(stem.stem(w) for w in content_words(t)) for t in terms)
     meaning_stems = tuple(tuple(stem.stem(w) for w in content_words(m)) for m in means)
@@ -126,12 +154,27 @@ def _entry(raw: dict[str, Any], number: int) -> VocabularyEntry:
         means=means,
         codes=tuple(single),
         source=str(raw.get("source", "")),
-        example_query=str(example.get("query") or terms[0]),
-        example_expect=tuple(str(c).upper() for c in expect),
+        example_query=example_query,
+        example_expect=example_expect,
         term_stems=term_stems,
         meaning_stems=meaning_stems,
         code_ranges=tuple(ranges),
     )
+
+
+def _qualifiers(raw: object) -> tuple[Qualifier, ...]:
+    """The ``qualifiers`` list: ``{"words": "each additional", "source": "..."}`` items."""
+    if not isinstance(raw, list):
+        raise ConfigError("search vocabulary: 'qualifiers' must be a list")
+    found: list[Qualifier] = []
+    stem = stemmer()
+    for number, item in enumerate(raw, start=1):
+        text = item.get("words") if isinstance(item, dict) else None
+        if not isinstance(text, str) or not words(text) or not str(item.get("source", "")).strip():
+            raise ConfigError(f"search vocabulary qualifier {number}: needs 'words' and a 'source'")
+        run = tuple(stem.stem(w) for w in words(text))
+        found.append(Qualifier(text, run, tuple(stem.stem(w) for w in content_words(text))))
+    return tuple(found)
 
 
 def parse_vocabulary(data: dict[str, Any]) -> Vocabulary:
@@ -139,8 +182,25 @@ def parse_vocabulary(data: dict[str, Any]) -> Vocabulary:
     raw_entries = data.get("entries")
     if not isinstance(raw_entries, list):
         raise ConfigError("search vocabulary: 'entries' must be a list")
+    # stem every word in one round trip first (entries then find their stems memoised)
+    stemmer().stem_all(
+        word
+        for raw in raw_entries
+        if isinstance(raw, dict)
+        for key in ("terms", "means")
+        if isinstance(raw.get(key), list)
+        for text in raw[key]
+        if isinstance(text, str)
+        for word in content_words(text)
+    )
     entries = [_entry(raw, number) for number, raw in enumerate(raw_entries, start=1)]
-    vocabulary = Vocabulary(version=str(data.get("version", "")), entries=entries)
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    vocabulary = Vocabulary(
+        version=str(data.get("version", "")),
+        entries=entries,
+        fingerprint=digest,
+        qualifiers=_qualifiers(data.get("qualifiers", [])),
+    )
     for index, entry in enumerate(entries):
         for term in entry.term_stems:
             vocabulary.by_first_stem.setdefault(term[0], []).append((term, index))

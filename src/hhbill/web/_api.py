@@ -1,9 +1,11 @@
-"""The versioned REST API, ``/api/v1``. Each route parses its arguments, calls one library function (through
-:mod:`hhbill.web._views`) and returns its data as JSON; errors are handled centrally by the app."""
+"""The versioned REST API, ``/api/v1``. Each route parses its arguments, calls one method of the application object
+(:class:`hhbill.app.Hhbill`) and returns its data as JSON; errors are handled centrally by the app.
+
+Routes are plain ``def``: FastAPI runs them in its thread pool, so a slow query or a large 837I never holds the
+event loop."""
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date
 from decimal import Decimal
@@ -15,8 +17,7 @@ from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from .._errors import AuthError
-from . import _views
-from ._common import DataResponse, settings_of, store_of
+from ._common import DataResponse, hhbill_of, settings_of, store_of, upload_bytes
 from ._schemas import (
     ClaimOut,
     CodePage,
@@ -88,38 +89,38 @@ Protected = Annotated[ApiKey | None, Depends(require_key)]
 
 # -- service ----------------------------------------------------------------------------------------------------
 @router.get("/health", response_model=Health, responses=_ERRORS, tags=["service"])
-async def health(request: Request) -> DataResponse:
+def health(request: Request) -> DataResponse:
     """Liveness and the number of HCPCS releases loaded."""
-    return DataResponse(_views.health(store_of(request), request.app.version))
+    return DataResponse(hhbill_of(request).health(request.app.version))
 
 
 # -- HCPCS reference ---------------------------------------------------------------------------------------------
 @router.get("/releases", response_model=Releases, responses=_ERRORS, tags=["hcpcs"])
-async def releases(request: Request) -> DataResponse:
+def releases(request: Request) -> DataResponse:
     """Every HCPCS release loaded, oldest first."""
-    return DataResponse(_views.releases(store_of(request)))
+    return DataResponse(hhbill_of(request).releases())
 
 
 @router.get("/codes/{code}", response_model=CodePage, responses=_ERRORS, tags=["hcpcs"])
-async def code(request: Request, code: CodeParam, as_of: AsOf = None) -> DataResponse:
+def code(request: Request, code: CodeParam, as_of: AsOf = None) -> DataResponse:
     """A code as of a date: every field decoded, its status that day, history, exclusions, RVU section."""
-    return DataResponse(_views.code_page(store_of(request), code, as_of))
+    return DataResponse(hhbill_of(request).code_page(code, as_of))
 
 
 @router.get("/codes/{code}/history", response_model=History, responses=_ERRORS, tags=["hcpcs"])
-async def code_history(request: Request, code: CodeParam) -> DataResponse:
+def code_history(request: Request, code: CodeParam) -> DataResponse:
     """Each loaded release's view of a code (field-by-field changes) and the meanings it has had."""
-    return DataResponse(_views.history(store_of(request), code))
+    return DataResponse(hhbill_of(request).history(code))
 
 
 @router.get("/diff", response_model=Diff, responses=_ERRORS, tags=["hcpcs"])
-async def diff(
+def diff(
     request: Request,
     old: Annotated[str, Query(description="Older release: id, label, YYYY-MM-DD or YYYY-MM.")],
     new: Annotated[str, Query(description="Newer release: id, label, YYYY-MM-DD or YYYY-MM.")],
 ) -> DataResponse:
     """Codes added, removed, terminated and changed (field by field) between two releases."""
-    return DataResponse(_views.diff(store_of(request), old, new))
+    return DataResponse(hhbill_of(request).diff(old, new))
 
 
 # -- search -------------------------------------------------------------------------------------------------------
@@ -127,7 +128,7 @@ Kind = Annotated[Literal["procedure", "modifier"] | None, Query(description="Onl
 
 
 @router.get("/search", response_model=SearchOut, responses=_ERRORS, tags=["search"])
-async def search_codes(
+def search_codes(
     request: Request,
     q: Annotated[str, Query(description="Codes, code ranges, words or plain-language terms.")],
     as_of: AsOf = None,
@@ -138,20 +139,14 @@ async def search_codes(
 ) -> DataResponse:
     """Ranked search of the release in force on ``as_of``."""
     return DataResponse(
-        _views.find_codes(
-            store_of(request),
-            q,
-            as_of=as_of,
-            limit=limit,
-            kind=kind,
-            prefix=prefix,
-            include_terminated=include_terminated,
-        )
+        hhbill_of(request)
+        .search(q, as_of=as_of, limit=limit, kind=kind, prefix=prefix, include_terminated=include_terminated)
+        .to_dict()
     )
 
 
 @router.get("/suggest", response_model=SearchOut, responses=_ERRORS, tags=["search"])
-async def suggest(
+def suggest(
     request: Request,
     q: Annotated[str, Query(description="What has been typed so far; the last word may be incomplete.")],
     as_of: AsOf = None,
@@ -159,7 +154,7 @@ async def suggest(
     kind: Kind = None,
 ) -> DataResponse:
     """Search-as-you-type (autocomplete): the last word is completed as a prefix."""
-    return DataResponse(_views.suggest(store_of(request), q, as_of=as_of, limit=limit, kind=kind))
+    return DataResponse(hhbill_of(request).suggest(q, as_of=as_of, limit=limit, kind=kind).to_dict())
 
 
 # -- claims (patient data: API key required) -------------------------------------------------------------------------
@@ -177,15 +172,15 @@ ClaimBody = Annotated[
 
 
 @router.post("/claims/build", response_model=ClaimOut, responses=_PRIVATE_ERRORS, tags=["claims"])
-async def claims_build(
+def claims_build(
     request: Request, _key: Protected, body: ClaimBody, under_8_minutes: Under8 = "one_unit"
 ) -> DataResponse:
     """Build the claim lines of a period of care; every line says why it is there. Nothing is stored."""
-    return DataResponse(_views.build_claim(store_of(request), body, under_8=under_8_minutes))
+    return DataResponse(hhbill_of(request).build_claim(body, under_8=under_8_minutes).to_dict())
 
 
 @router.post("/claims/check", response_model=ClaimOut, responses=_PRIVATE_ERRORS, tags=["claims"])
-async def claims_check(
+def claims_check(
     request: Request,
     _key: Protected,
     body: ClaimBody,
@@ -198,14 +193,14 @@ async def claims_check(
 ) -> DataResponse:
     """Check a claim (a period of care is built first): findings with severity, message, fix, citation."""
     return DataResponse(
-        _views.check_claim(
-            store_of(request), body, under_8=under_8_minutes, use_ledger=ledger, record=record, today=today
-        )
+        hhbill_of(request)
+        .check_claim(body, under_8=under_8_minutes, use_ledger=ledger, record=record, today=today)
+        .to_dict()
     )
 
 
 @router.post("/claims/837i", response_model=X12Report, responses=_PRIVATE_ERRORS, tags=["claims"])
-async def claims_837i(
+def claims_837i(
     request: Request,
     _key: Protected,
     file: Annotated[UploadFile, File(description="An X12 837I (005010X223A2) file.")],
@@ -215,12 +210,12 @@ async def claims_837i(
     today: Annotated[Day | None, Query(description="The check date (default today).")] = None,
 ) -> DataResponse:
     """Read every claim of an 837I file and check each: a per-claim report. Nothing is stored."""
-    content = await file.read()
-    return DataResponse(
-        _views.check_837i(
-            store_of(request), io.BytesIO(content), file_name=_file_name(file), lenient=lenient, today=today
-        )
+    report = hhbill_of(request).scrub_837i(
+        upload_bytes(file), file_name=_file_name(file), strict=not lenient, today=today
     )
+    if report.error is not None and not report.claims:
+        raise report.error  # not a readable 837I at all; one that breaks after some claims is reported
+    return DataResponse(report.to_dict())
 
 
 def _file_name(file: UploadFile) -> str | None:
@@ -230,13 +225,13 @@ def _file_name(file: UploadFile) -> str | None:
 
 # -- RVU (reference data: open) ---------------------------------------------------------------------------------------
 @router.get("/rvu/releases", response_model=RvuReleases, responses=_ERRORS, tags=["rvu"])
-async def rvu_releases(request: Request) -> DataResponse:
+def rvu_releases(request: Request) -> DataResponse:
     """The fee schedule files loaded (RVU, GPCI, locality, ZIP), latest first."""
-    return DataResponse(_views.rvu_releases(store_of(request)))
+    return DataResponse({"releases": [r.to_dict() for r in hhbill_of(request).rvu_releases()]})
 
 
 @router.get("/rvu/{code}", response_model=PriceOut, responses=_ERRORS, tags=["rvu"])
-async def rvu_price(
+def rvu_price(
     request: Request,
     code: Annotated[str, Path(description="CPT/HCPCS code in the physician fee schedule.")],
     modifier: Annotated[str | None, Query(max_length=2, description="Fee schedule modifier (26, TC, 53).")] = None,
@@ -248,8 +243,8 @@ async def rvu_price(
 ) -> DataResponse:
     """RVUs, decoded indicators and the payment for a locality (national when none is given)."""
     return DataResponse(
-        _views.rvu_price(
-            store_of(request),
+        hhbill_of(request)
+        .price(
             code,
             modifier=modifier,
             year=year,
@@ -258,6 +253,7 @@ async def rvu_price(
             zip_code=zip_code,
             facility=facility,
         )
+        .to_dict()
     )
 
 
@@ -283,37 +279,34 @@ class TargetIn(BaseModel):
 
 
 @router.get("/log", response_model=LogEntries, responses=_PRIVATE_ERRORS, tags=["procedure log"])
-async def log_list(
+def log_list(
     request: Request, _key: Protected, date_from: DateFrom = None, date_to: DateTo = None
 ) -> DataResponse:
     """Logged procedures in a date range, oldest first."""
-    return DataResponse(_views.log_entries(store_of(request), date_from=date_from, date_to=date_to))
+    entries = hhbill_of(request).log_entries(date_from=date_from, date_to=date_to)
+    return DataResponse({"entries": [e.to_dict() for e in entries]})
 
 
 @router.post("/log", status_code=201, response_model=LogEntryOut, responses=_PRIVATE_ERRORS, tags=["procedure log"])
-async def log_add(request: Request, _key: Protected, entry: LogEntryIn) -> DataResponse:
+def log_add(request: Request, _key: Protected, entry: LogEntryIn) -> DataResponse:
     """Log a procedure; its work RVU comes from the fee schedule in force on the date performed."""
     return DataResponse(
-        _views.log_add(
-            store_of(request),
-            entry.code,
-            performed_on=entry.performed_on,
-            units=entry.units,
-            modifier=entry.modifier,
-        ),
+        hhbill_of(request)
+        .log_add(entry.code, performed_on=entry.performed_on, units=entry.units, modifier=entry.modifier)
+        .to_dict(),
         status_code=201,
     )
 
 
 @router.delete("/log/{entry_id}", status_code=204, responses=_PRIVATE_ERRORS, tags=["procedure log"])
-async def log_delete(request: Request, _key: Protected, entry_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
+def log_delete(request: Request, _key: Protected, entry_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
     """Remove one logged procedure."""
-    _views.log_remove(store_of(request), entry_id)
+    hhbill_of(request).log_remove(entry_id)
     return Response(status_code=204)
 
 
 @router.get("/log/report", response_model=LogReportOut, responses=_PRIVATE_ERRORS, tags=["procedure log"])
-async def log_report_route(
+def log_report_route(
     request: Request,
     _key: Protected,
     date_from: DateFrom = None,
@@ -321,10 +314,10 @@ async def log_report_route(
     by: Annotated[Literal["day", "week", "month"] | None, Query(description="Period; default the target's.")] = None,
 ) -> DataResponse:
     """wRVU totals per day, week or month against the target."""
-    return DataResponse(_views.log_report(store_of(request), date_from=date_from, date_to=date_to, by=by))
+    return DataResponse(hhbill_of(request).log_report(date_from=date_from, date_to=date_to, by=by).to_dict())
 
 
 @router.put("/log/target", response_model=TargetOut, responses=_PRIVATE_ERRORS, tags=["procedure log"])
-async def log_target_route(request: Request, _key: Protected, target: TargetIn) -> DataResponse:
+def log_target_route(request: Request, _key: Protected, target: TargetIn) -> DataResponse:
     """Set the wRVU target per day, week or month."""
-    return DataResponse(_views.log_set_target(store_of(request), str(target.work_rvu), target.per))
+    return DataResponse(hhbill_of(request).log_set_target(str(target.work_rvu), target.per).to_dict())

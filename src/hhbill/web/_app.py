@@ -23,9 +23,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
+from .._config import Settings as CoreSettings
 from .._errors import HhbillError
-from .._store import Store, open_store
-from . import _views
+from .._store import Store
+from ..app import Hhbill
 from ._api import router as api_router
 from ._common import (
     DataResponse,
@@ -75,10 +76,16 @@ a value is invalid (`field` names it), 429 over the per-client rate limit (see `
 
 
 def create_app(
-    store_or_db_path: Store | str | os.PathLike[str] | None = None, *, settings: Settings | None = None
+    store_or_db_path: Hhbill | Store | str | os.PathLike[str] | None = None, *, settings: Settings | None = None
 ) -> FastAPI:
-    """The web service over ``store_or_db_path`` (a Store, a database path, or None for ``$HHBILL_DB``/default)."""
-    store = store_or_db_path if isinstance(store_or_db_path, Store) else open_store(store_or_db_path)
+    """The web service over ``store_or_db_path``: the application object, a Store, a database path, or None for
+    ``$HHBILL_DB``/default. The routes and pages call only the application object."""
+    if isinstance(store_or_db_path, Hhbill):
+        hhbill = store_or_db_path
+    else:
+        core = CoreSettings.from_env(db_path=None if isinstance(store_or_db_path, Store) else store_or_db_path)
+        hhbill = Hhbill(store_or_db_path if isinstance(store_or_db_path, Store) else None, settings=core)
+    store = hhbill.store
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
@@ -89,7 +96,7 @@ def create_app(
                 "and write claims and the procedure log. Use this only on a machine no one else can reach."
             )
         # a served process answers its first search as fast as its next: build the search tables now
-        await anyio.to_thread.run_sync(_views.warm_up, store)
+        await anyio.to_thread.run_sync(hhbill.warm_up)
         yield
 
     app = FastAPI(
@@ -101,6 +108,7 @@ def create_app(
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
+    app.state.hhbill = hhbill
     app.state.store = store
     app.state.settings = settings
 

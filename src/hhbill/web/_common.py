@@ -1,31 +1,31 @@
-"""Shared by the API and the pages: the store, API-key checks, error bodies, content negotiation, templates."""
+"""Shared by the API and the pages: the application object, API-key checks, error bodies, content negotiation,
+templates."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from .._errors import (
     AuthError,
-    ClaimInputError,
     ConfigError,
     DownloadError,
     HhbillError,
-    ImportFormatError,
+    InputError,
     NotFoundError,
     StoreError,
-    X12Error,
 )
+from .._json import dumps, jsonable
 from .._store import Store
+from ..app import Hhbill
 from ._security import SESSION_COOKIE, ApiKey, authenticate
 from ._settings import Settings
 
@@ -36,9 +36,7 @@ API_KEY_HEADER = "X-API-Key"
 STATUS_BY_ERROR: tuple[tuple[type[HhbillError], int], ...] = (
     (NotFoundError, 404),
     (AuthError, 401),
-    (ClaimInputError, 422),
-    (X12Error, 422),
-    (ImportFormatError, 422),
+    (InputError, 422),
     (StoreError, 503),
     (DownloadError, 502),
     (ConfigError, 500),
@@ -66,38 +64,31 @@ def hhbill_error_dict(exc: HhbillError) -> dict[str, Any]:
     field = exc.location.get("field")
     if field is None and location:
         field = str(next(iter(location)))
-    return error_dict(exc.code, exc.message, None if field is None else str(field), _jsonable(location))
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=json_default))
-
-
-def json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    iso = getattr(value, "isoformat", None)
-    if iso is not None:
-        return iso()
-    to_dict = getattr(value, "to_dict", None)
-    if to_dict is not None:
-        return to_dict()
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    return str(value)
+    return error_dict(exc.code, exc.message, None if field is None else str(field), jsonable(location))
 
 
 class DataResponse(JSONResponse):
     """JSON that knows our value types (Decimal as a string, dates ISO, objects through ``to_dict``)."""
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=json_default).encode("utf-8")
+        return dumps(content).encode("utf-8")
 
 
 # -- app state --------------------------------------------------------------------------------------------------
+def hhbill_of(request: Request) -> Hhbill:
+    """The application object every route and page calls."""
+    hhbill: Hhbill = request.app.state.hhbill
+    return hhbill
+
+
+def upload_bytes(file: UploadFile) -> bytes:
+    """The whole upload, read in the route's worker thread (the framework spooled it to memory or disk)."""
+    file.file.seek(0)
+    return file.file.read()
+
+
 def store_of(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
+    return hhbill_of(request).store
 
 
 def settings_of(request: Request) -> Settings:

@@ -1,5 +1,6 @@
-"""Server-rendered pages. Each page's data comes from the same view function as its API twin and is returned as
-JSON for ``?format=json`` or ``Accept: application/json``; otherwise it is rendered by a Jinja2 template.
+"""Server-rendered pages. Each page's data comes from the same method of the application object as its API twin
+and is returned as JSON for ``?format=json`` or ``Accept: application/json``; otherwise it is rendered by a Jinja2
+template. Pages are plain ``def`` (run in the thread pool), so none holds the event loop.
 
 Pages that show claims or the procedure log need a signed-in browser: ``/login`` checks an API key and keeps
 it in an HttpOnly, SameSite=Strict cookie; state-changing posts must also come from this origin.
@@ -18,20 +19,22 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from .._errors import AuthError, ClaimInputError, HhbillError
+from .._dates import parse_day
+from .._errors import AuthError, FormInputError, HhbillError
 from ..claims._data import rule_tables
 from ..claims._input import MODALITIES, VISIT_CSV_COLUMNS
 from ..hcpcs._page import render_html
-from . import _views
 from ._common import (
     SESSION_COOKIE,
     DataResponse,
+    hhbill_of,
     markup,
     page,
     render,
     require_api_key,
     status_for,
     store_of,
+    upload_bytes,
     wants_json,
 )
 from ._security import ApiKey, create_session, csrf_protect, end_session
@@ -54,50 +57,43 @@ def signed_in_user(request: Request, _origin: Annotated[None, Depends(same_origi
 
 
 def _day(value: str | None, field: str = "as_of") -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ClaimInputError(f"expected a date YYYY-MM-DD, got {value[:40]!r}", field=field) from None
+    return parse_day(value, field, error=FormInputError)
 
 
 # -- search -------------------------------------------------------------------------------------------------------
 @router.get("/")
-async def home(request: Request, q: str = "", as_of: str | None = None) -> Response:
-    store = store_of(request)
-    data: dict[str, Any] = {**_views.releases(store), "query": q, "as_of": as_of}
+def home(request: Request, q: str = "", as_of: str | None = None) -> Response:
+    hhbill = hhbill_of(request)
+    data: dict[str, Any] = {**hhbill.releases(), "query": q, "as_of": as_of}
     if q and data["releases"]:
-        data["suggestions"] = _views.suggest(store, q, as_of=_day(as_of))
+        data["suggestions"] = hhbill.suggest(q, as_of=_day(as_of)).to_dict()
     return page(request, "home.html", data)
 
 
 @router.get("/search")
-async def search_page(
+def search_page(
     request: Request,
     q: str = "",
     as_of: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     include_terminated: bool = False,
 ) -> Response:
-    data = _views.find_codes(
-        store_of(request), q, as_of=_day(as_of), limit=limit, include_terminated=include_terminated
-    )
+    data = hhbill_of(request).search(q, as_of=_day(as_of), limit=limit, include_terminated=include_terminated).to_dict()
     return page(request, "search.html", data, include_terminated=include_terminated)
 
 
 @router.get("/search/suggest")
-async def suggest_fragment(request: Request, q: str = "", as_of: str | None = None) -> Response:
+def suggest_fragment(request: Request, q: str = "", as_of: str | None = None) -> Response:
     """The search-as-you-type fragment htmx swaps under the search box (JSON twin: the suggest response)."""
-    data = _views.suggest(store_of(request), q, as_of=_day(as_of)) if q.strip() else {"query": "", "results": []}
+    data = hhbill_of(request).suggest(q, as_of=_day(as_of)).to_dict() if q.strip() else {"query": "", "results": []}
     more = "/search?" + urlencode({"q": q, **({"as_of": as_of} if as_of else {})}) if q.strip() else None
     return page(request, "_suggestions.html", data, more_href=more)
 
 
 # -- HCPCS reference ---------------------------------------------------------------------------------------------
 @router.get("/codes/{code}")
-async def code_page(request: Request, code: str, as_of: str | None = None) -> Response:
-    data = _views.code_page(store_of(request), code, _day(as_of))
+def code_page(request: Request, code: str, as_of: str | None = None) -> Response:
+    data = hhbill_of(request).code_page(code, _day(as_of))
     shown = {**data, "history": []}  # the timeline below shows the history; the fragment shows the fields
     history = data.get("history")
     timeline = [e for e in history if isinstance(e, dict) and "release" in e and "change" in e] if history else []
@@ -105,20 +101,20 @@ async def code_page(request: Request, code: str, as_of: str | None = None) -> Re
 
 
 @router.get("/codes")
-async def code_jump(q: str = "") -> Response:
+def code_jump(q: str = "") -> Response:
     return RedirectResponse(f"/codes/{quote(q.strip().upper()[:40], safe='')}" if q.strip() else "/", status_code=303)
 
 
 @router.get("/releases")
-async def releases_page(request: Request) -> Response:
-    return page(request, "releases.html", _views.releases(store_of(request)))
+def releases_page(request: Request) -> Response:
+    return page(request, "releases.html", hhbill_of(request).releases())
 
 
 @router.get("/diff")
-async def diff_page(request: Request, old: str | None = None, new: str | None = None) -> Response:
-    store = store_of(request)
-    releases = _views.releases(store)["releases"]
-    data: dict[str, Any] = _views.diff(store, old, new) if old and new else {"releases": releases}
+def diff_page(request: Request, old: str | None = None, new: str | None = None) -> Response:
+    hhbill = hhbill_of(request)
+    releases = hhbill.releases()["releases"]
+    data: dict[str, Any] = hhbill.diff(old, new) if old and new else {"releases": releases}
     return page(request, "diff.html", data, releases=releases, old=old, new=new)
 
 
@@ -130,12 +126,12 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/login")
-async def login_form(request: Request, next: str | None = None) -> Response:
+def login_form(request: Request, next: str | None = None) -> Response:
     return render(request, "login.html", next=_safe_next(next), error=None)
 
 
 @router.post("/login")
-async def login(
+def login(
     request: Request,
     _origin: Annotated[None, Depends(same_origin)],
     api_key: Annotated[str, Form(max_length=200)],
@@ -159,7 +155,7 @@ async def login(
 
 
 @router.post("/logout")
-async def logout(request: Request, _origin: Annotated[None, Depends(same_origin)]) -> Response:
+def logout(request: Request, _origin: Annotated[None, Depends(same_origin)]) -> Response:
     end_session(store_of(request), request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -205,7 +201,7 @@ def _example() -> tuple[str, list[dict[str, Any]]]:
 
 
 @router.get("/claims")
-async def claims_form(request: Request) -> Response:
+def claims_form(request: Request) -> Response:
     if (redirect := _signed_in_or_login(request)) is not None:
         return redirect
     header, visits = _example()
@@ -214,7 +210,7 @@ async def claims_form(request: Request) -> Response:
 
 
 @router.get("/claims/visit-row")
-async def claims_visit_row(request: Request) -> Response:
+def claims_visit_row(request: Request) -> Response:
     """One blank row of the visit table (htmx appends it when the biller adds a visit)."""
     return render(request, "_visit_row.html", row={}, choices=visit_choices())
 
@@ -222,7 +218,7 @@ async def claims_visit_row(request: Request) -> Response:
 def _rows_from_form(form: dict[str, list[str]]) -> list[dict[str, str]]:
     counts = {len(values) for values in form.values()}
     if len(counts) > 1:
-        raise ClaimInputError("the visit table arrived incomplete; reload the page", field="visits")
+        raise FormInputError("the visit table arrived incomplete; reload the page", field="visits")
     size = counts.pop() if counts else 0
     return [{name: form[name][index].strip() for name in VISIT_FIELDS} for index in range(size)]
 
@@ -244,18 +240,17 @@ def _rows_as_csv(rows: list[dict[str, str]]) -> str | None:
     return out.getvalue()
 
 
-async def _text_of(upload: UploadFile | None, field: str) -> str | None:
+def _text_of(upload: UploadFile | None, field: str) -> str | None:
     if upload is None or not upload.filename:
         return None
-    raw = await upload.read()
     try:
-        return raw.decode("utf-8-sig")
+        return upload_bytes(upload).decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ClaimInputError("the uploaded file is not UTF-8 text", field=field) from None
+        raise FormInputError("the uploaded file is not UTF-8 text", field=field) from None
 
 
 @router.post("/claims")
-async def claims_submit(
+def claims_submit(
     request: Request,
     _user: Annotated[ApiKey | None, Depends(signed_in_user)],
     input_json: Annotated[str, Form(max_length=2_000_000)] = "",
@@ -277,7 +272,7 @@ async def claims_submit(
 
     Visits come from, in order: an uploaded visit CSV, the CSV text box, the visit table, the JSON's own list.
     """
-    text = await _text_of(input_file, "input_file") or input_json
+    text = _text_of(input_file, "input_file") or input_json
     table = {
         "date": visit_date,
         "discipline": visit_discipline,
@@ -287,7 +282,7 @@ async def claims_submit(
         "modality": visit_modality,
         "charge": visit_charge,
     }
-    uploaded = await _text_of(visits_file, "visits_file") or visits_csv.strip() or None
+    uploaded = _text_of(visits_file, "visits_file") or visits_csv.strip() or None
     form: dict[str, Any] = {
         "input": text,
         "visits_csv": uploaded or "",
@@ -300,11 +295,12 @@ async def claims_submit(
         form["visits"] = [row for row in rows if _filled(row)]
         visits = uploaded or _rows_as_csv(rows)
         data = _parse_json(text)
-        store = store_of(request)
+        hhbill = hhbill_of(request)
         if action == "build":
-            result = _views.build_claim(store, data, visits_csv=visits, under_8=under_8_minutes)
+            outcome = hhbill.build_claim(data, visits_csv=visits, under_8=under_8_minutes)
         else:
-            result = _views.check_claim(store, data, visits_csv=visits, under_8=under_8_minutes, record=record or None)
+            outcome = hhbill.check_claim(data, visits_csv=visits, under_8=under_8_minutes, record=record or None)
+        result = outcome.to_dict()
     except HhbillError as exc:
         if wants_json(request):
             raise
@@ -336,11 +332,11 @@ def _claims_result(
 
 def _parse_json(text: str) -> Any:
     if not text.strip():
-        raise ClaimInputError("enter the claim or period of care as JSON, or upload a JSON file", field="input_json")
+        raise FormInputError("enter the claim or period of care as JSON, or upload a JSON file", field="input_json")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ClaimInputError(
+        raise FormInputError(
             f"the input is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
             field="input_json",
             line=exc.lineno,
@@ -356,23 +352,25 @@ def _mask(value: str | None) -> str:
 
 # -- 837I upload (signed in) -----------------------------------------------------------------------------------------
 @router.get("/x12")
-async def x12_form(request: Request) -> Response:
+def x12_form(request: Request) -> Response:
     if (redirect := _signed_in_or_login(request)) is not None:
         return redirect
     return page(request, "x12.html", {"report": None})
 
 
 @router.post("/x12")
-async def x12_submit(
+def x12_submit(
     request: Request,
     _user: Annotated[ApiKey | None, Depends(signed_in_user)],
     file: Annotated[UploadFile, File()],
     lenient: Annotated[bool, Form()] = False,
 ) -> Response:
-    content = await file.read()
     name = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1][:200] or None
     try:
-        report = _views.check_837i(store_of(request), io.BytesIO(content), file_name=name, lenient=lenient)
+        scrubbed = hhbill_of(request).scrub_837i(upload_bytes(file), file_name=name, strict=not lenient)
+        if scrubbed.error is not None and not scrubbed.claims:
+            raise scrubbed.error
+        report = scrubbed.to_dict()
     except HhbillError as exc:
         if wants_json(request):
             raise
@@ -384,7 +382,7 @@ async def x12_submit(
 
 # -- RVU calculator (open) ---------------------------------------------------------------------------------------------
 @router.get("/rvu")
-async def rvu_page(
+def rvu_page(
     request: Request,
     code: str = "",
     modifier: str = "",
@@ -394,7 +392,7 @@ async def rvu_page(
     zip: str = "",
     facility: bool = False,
 ) -> Response:
-    store = store_of(request)
+    hhbill = hhbill_of(request)
     form = {
         "code": code,
         "modifier": modifier,
@@ -404,10 +402,9 @@ async def rvu_page(
         "zip": zip,
         "facility": facility,
     }
-    data: dict[str, Any] = {"form": form, "price": None, **_views.rvu_releases(store)}
+    data: dict[str, Any] = {"form": form, "price": None, "releases": [r.to_dict() for r in hhbill.rvu_releases()]}
     if code.strip():
-        data["price"] = _views.rvu_price(
-            store,
+        data["price"] = hhbill.price(
             code,
             modifier=modifier.strip() or None,
             year=_year(year),
@@ -415,7 +412,7 @@ async def rvu_page(
             state=state.strip() or None,
             zip_code=zip.strip() or None,
             facility=facility,
-        )
+        ).to_dict()
     return page(request, "rvu.html", data)
 
 
@@ -423,13 +420,13 @@ def _year(value: str) -> int | None:
     if not value.strip():
         return None
     if not value.strip().isdigit():
-        raise ClaimInputError(f"the year must be a number like 2026, not {value[:10]!r}", field="year")
+        raise FormInputError(f"the year must be a number like 2026, not {value[:10]!r}", field="year")
     return int(value)
 
 
 # -- procedure log (signed in) ----------------------------------------------------------------------------------------
 @router.get("/log")
-async def log_page(
+def log_page(
     request: Request,
     date_from: Annotated[str | None, Query(alias="from")] = None,
     date_to: Annotated[str | None, Query(alias="to")] = None,
@@ -437,16 +434,17 @@ async def log_page(
 ) -> Response:
     if (redirect := _signed_in_or_login(request)) is not None:
         return redirect
-    store = store_of(request)
+    hhbill = hhbill_of(request)
     start, end = _day(date_from, "from"), _day(date_to, "to")
-    report = _views.log_report(store, date_from=start, date_to=end, by=by or None)
-    data = {**_views.log_entries(store, date_from=start, date_to=end), "report": report}
+    report = hhbill.log_report(date_from=start, date_to=end, by=by or None).to_dict()
+    entries = hhbill.log_entries(date_from=start, date_to=end)
+    data = {"entries": [e.to_dict() for e in entries], "report": report}
     form = {"from": date_from or "", "to": date_to or "", "by": report["by"]}
     return page(request, "log.html", data, chart=wrvu_chart(report), form=form)
 
 
 @router.post("/log")
-async def log_add_page(
+def log_add_page(
     request: Request,
     _user: Annotated[ApiKey | None, Depends(signed_in_user)],
     code: Annotated[str, Form(max_length=10)],
@@ -454,12 +452,10 @@ async def log_add_page(
     units: Annotated[int, Form(ge=1, le=999)] = 1,
     modifier: Annotated[str, Form(max_length=2)] = "",
 ) -> Response:
-    entry = _views.log_add(
-        store_of(request),
-        code,
-        performed_on=_day(performed_on, "performed_on"),
-        units=units,
-        modifier=modifier.strip() or None,
+    entry = (
+        hhbill_of(request)
+        .log_add(code, performed_on=_day(performed_on, "performed_on"), units=units, modifier=modifier.strip() or None)
+        .to_dict()
     )
     if wants_json(request):
         return DataResponse(entry, status_code=201)
@@ -467,23 +463,23 @@ async def log_add_page(
 
 
 @router.post("/log/target")
-async def log_target_page(
+def log_target_page(
     request: Request,
     _user: Annotated[ApiKey | None, Depends(signed_in_user)],
     work_rvu: Annotated[str, Form(max_length=12)],
     per: Annotated[Literal["day", "week", "month"], Form()],
 ) -> Response:
-    target = _views.log_set_target(store_of(request), work_rvu, per)
+    target = hhbill_of(request).log_set_target(work_rvu, per).to_dict()
     if wants_json(request):
         return DataResponse(target)
     return RedirectResponse(f"/log?by={per}", status_code=303)
 
 
 @router.post("/log/{entry_id}/delete")
-async def log_delete_page(
+def log_delete_page(
     request: Request, _user: Annotated[ApiKey | None, Depends(signed_in_user)], entry_id: int
 ) -> Response:
-    _views.log_remove(store_of(request), entry_id)
+    hhbill_of(request).log_remove(entry_id)
     if wants_json(request):
         return Response(status_code=204)
     return RedirectResponse("/log", status_code=303)

@@ -176,6 +176,10 @@ def load_writer_settings(path: str | Path | None) -> WriterSettings:
     return settings
 
 
+#: JSON value kinds as a user writes them, for the settings messages
+_KIND = {str: "text", int: "a whole number", float: "a number", bool: "true/false", list: "a list", dict: "an object"}
+
+
 def _setting_value(path: str | Path, key: str, value: Any, default: Any) -> Any:
     """``value`` converted to the type of the setting's default; ConfigError when it cannot be."""
     where = f"X12 writer settings {path}: {key}"
@@ -194,7 +198,7 @@ def _setting_value(path: str | Path, key: str, value: Any, default: Any) -> Any:
         except ValueError:
             raise ConfigError(f"{where} must be an ISO date-time like 2026-02-10T12:00:00") from None
     if isinstance(value, bool) or not isinstance(value, type(default)):  # the other settings are str or int
-        raise ConfigError(f"{where} must be a {type(default).__name__}, not {type(value).__name__}")
+        raise ConfigError(f"{where} must be {_KIND.get(type(default), 'text')}, not {_KIND.get(type(value), 'that')}")
     return value
 
 

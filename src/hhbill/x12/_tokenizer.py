@@ -138,8 +138,8 @@ class SegmentStream:
             chunk = self._text.read(_CHUNK_CHARS)
         except UnicodeDecodeError as exc:
             raise self._error(
-                f"input is not valid text in the expected encoding ({exc.reason}); "
-                "pass encoding='latin-1' if the file is not UTF-8"
+                f"the file is not in the UTF-8 encoding ({exc.reason}); an 837I is plain "
+                "ASCII text: save it as UTF-8 or ASCII"
             ) from None
         if not chunk:
             self._eof = True

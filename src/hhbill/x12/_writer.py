@@ -226,7 +226,11 @@ class _Writer:
         )  # fmt: skip
         submitter = s.submitter_name or first_claim.billing_provider.name
         if not submitter:
-            raise ClaimInputError("no submitter name: set WriterSettings.submitter_name", field="submitter_name")
+            raise ClaimInputError(
+                "no submitter name: give submitter_name in the 837I writer settings file (--settings, "
+                "--x12-settings or $HHBILL_X12_SETTINGS) or the provider's name (provider.name) in the claim input",
+                field="submitter_name",
+            )
         self.segment("NM1", "41", "2", submitter, "", "", "", "", "46", s.submitter_id or s.sender_id)
         self.segment("PER", "IC", s.contact_name, "TE", s.contact_phone)
         self.segment("NM1", "40", "2", s.receiver_name, "", "", "", "", "46", s.receiver_entity_id or s.receiver_id)
@@ -302,7 +306,11 @@ class _Writer:
             return
         self.subscriber_key = key
         if not payer_id:
-            raise ClaimInputError("no payer id for 2010BB: set WriterSettings.payer_id", field="payer_id")
+            raise ClaimInputError(
+                "no payer id for 2010BB: give payer_id (your MAC's id) in the 837I writer settings file "
+                "(--settings, --x12-settings or $HHBILL_X12_SETTINGS)",
+                field="payer_id",
+            )
         if not claim.payer_name:
             raise ClaimInputError("the claim has no payer name", field=f"{where}.payer_name")
         self.hl_number += 1
@@ -460,7 +468,8 @@ class _Writer:
             if not last:
                 raise ClaimInputError(
                     f"the {prefix.replace('_', ' ')} practitioner (NPI {npi}) has no name; NM1*{entity} needs one: "
-                    f"set facts['{prefix}_last_name'] or WriterSettings.practitioner_names",
+                    f"add the NPI to practitioner_names in the 837I writer settings file (--settings, "
+                    f"--x12-settings or $HHBILL_X12_SETTINGS)",
                     field=f"{where}.facts.{prefix}_last_name",
                 )
             kind = str(facts.get(f"{prefix}_entity_type") or ("2" if entity == "77" else "1"))

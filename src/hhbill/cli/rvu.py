@@ -1,6 +1,6 @@
-"""CLI of the fee schedule tools: ``hhbill rvu CODE``, ``hhbill rvu-import PATH`` (also ``hhbill data import-rvu``),
-``hhbill rvu-releases`` and the ``hhbill log`` group. Each command parses options, calls one library function and
-renders its result."""
+"""The fee schedule commands: ``hhbill rvu CODE``, ``hhbill rvu-import PATH`` (also ``hhbill data import-rvu``),
+``hhbill rvu-releases`` and the ``hhbill log`` group. Each command parses options, calls one method of the
+application object and renders its result."""
 
 from __future__ import annotations
 
@@ -10,16 +10,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from .._cli_support import TextOrJson, console, emit, reported_errors, store_from
-from ._importer import import_fee_schedule
-from ._pricing import price
-from ._proclog import log_add, log_entries, log_remove, log_report, log_set_target, log_target
-from ._releases import list_releases
-from ._stats import code_rvu_section
-
-__all__ = ["register"]
+from ._common import TextOrJson, console, emit, hhbill_from, reported_errors
+from ._root import app, data_app
 
 
 class ReportFormat(str, Enum):
@@ -35,6 +28,7 @@ class PeriodChoice(str, Enum):
 
 
 log_app = typer.Typer(help="Procedure log: wRVU totals per day, week or month against a target.", no_args_is_help=True)
+app.add_typer(log_app, name="log")
 
 
 def rvu(
@@ -56,9 +50,8 @@ def rvu(
 ) -> None:
     """RVUs, status and policy indicators decoded, and the payment for a locality with its arithmetic."""
     with reported_errors():
-        store = store_from(ctx)
-        result = price(
-            store,
+        hhbill = hhbill_from(ctx)
+        result = hhbill.price(
             code,
             modifier=modifier,
             year=year,
@@ -70,7 +63,7 @@ def rvu(
         data: dict[str, Any] = result.to_dict()
         text = result.to_text()
         if stats:
-            section = code_rvu_section(store, code, year=result.year)
+            section = hhbill.rvu_statistics(code, year=result.year)
             data["statistics"] = section.to_dict()
             text += "\n" + section.to_text()
         emit(data, fmt.value, lambda _: text)
@@ -85,18 +78,20 @@ def rvu_import(
     fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text,
 ) -> None:
     """Import a fee schedule release as a new version (a no-op when already loaded)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     with reported_errors():
-        store = store_from(ctx)
+        hhbill = hhbill_from(ctx)
         columns: list[Any] = [
             TextColumn("{task.description}"),
             BarColumn(),
             TextColumn("{task.completed:,}/{task.total}"),
             TimeRemainingColumn(),
         ]
-        with Progress(*columns, console=console, transient=True) as bar:
+        with Progress(*columns, console=console(), transient=True) as bar:
             task = bar.add_task(f"importing {path.name}", total=None)
-            summary = import_fee_schedule(
-                store, path, release=release, progress=lambda done, total: bar.update(task, completed=done, total=total)
+            summary = hhbill.import_fee_schedule(
+                path, release=release, progress=lambda done, total: bar.update(task, completed=done, total=total)
             )
         emit(summary.to_dict(), fmt.value, lambda _: summary.to_text())
 
@@ -104,7 +99,7 @@ def rvu_import(
 def rvu_releases(ctx: typer.Context, fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text) -> None:
     """List the fee schedule releases loaded (RVU, GPCI, ZIP5), newest first."""
     with reported_errors():
-        items = list_releases(store_from(ctx))
+        items = hhbill_from(ctx).rvu_releases()
         lines = [
             f"{r.id:>4}  {r.kind:<6} {r.label:<40} {r.row_count:>7,} rows  "
             + (f"CF {r.conversion_factor}  " if r.conversion_factor else "")
@@ -126,7 +121,7 @@ def log_add_command(
 ) -> None:
     """Log a procedure with its work RVUs."""
     with reported_errors():
-        entry = log_add(store_from(ctx), code, performed_on=day, units=units, modifier=modifier)
+        entry = hhbill_from(ctx).log_add(code, performed_on=day, units=units, modifier=modifier)
         text = (
             f"logged #{entry.id}: {entry.performed_on} {entry.code}{'-' + entry.modifier if entry.modifier else ''} "
             f"x{entry.units} = {entry.work_rvu} wRVU ({entry.work_rvu_per_unit} each, {entry.release})"
@@ -144,7 +139,7 @@ def log_list_command(
 ) -> None:
     """List logged procedures."""
     with reported_errors():
-        entries = log_entries(store_from(ctx), date_from=date_from, date_to=date_to)
+        entries = hhbill_from(ctx).log_entries(date_from=date_from, date_to=date_to)
         text = (
             "\n".join(
                 f"#{e.id:<5} {e.performed_on} {e.code:<5} {e.modifier:<2} x{e.units:<3} {e.work_rvu:>7} wRVU"
@@ -161,8 +156,8 @@ def log_remove_command(
 ) -> None:
     """Remove a logged procedure."""
     with reported_errors():
-        log_remove(store_from(ctx), entry_id)
-        console.print(f"removed #{entry_id}")
+        hhbill_from(ctx).log_remove(entry_id)
+        console().print(f"removed #{entry_id}")
 
 
 @log_app.command("target")
@@ -174,8 +169,8 @@ def log_target_command(
 ) -> None:
     """Set the wRVU target (or show it, without --wrvu)."""
     with reported_errors():
-        store = store_from(ctx)
-        target = log_set_target(store, str(wrvu), per.value) if wrvu is not None else log_target(store)
+        hhbill = hhbill_from(ctx)
+        target = hhbill.log_set_target(str(wrvu), per.value) if wrvu is not None else hhbill.log_target()
         text = f"target: {target.work_rvu} wRVU per {target.period}" if target else "no target set"
         emit(target.to_dict() if target else {"target": None}, fmt.value, lambda _: text)
 
@@ -190,20 +185,14 @@ def log_report_command(
 ) -> None:
     """wRVU totals per period against the target; --format csv for a spreadsheet."""
     with reported_errors():
-        report = log_report(store_from(ctx), date_from=date_from, date_to=date_to, by=by.value if by else None)
+        report = hhbill_from(ctx).log_report(date_from=date_from, date_to=date_to, by=by.value if by else None)
         if fmt is ReportFormat.csv:
             sys.stdout.write(report.to_csv())
             return
         emit(report.to_dict(), fmt.value, lambda _: report.to_text())
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``rvu``, ``rvu-import``, ``rvu-releases`` and the ``log`` group (and ``data import-rvu`` when the app
-    has a ``data`` group) to the hhbill app."""
-    app.command("rvu")(rvu)
-    app.command("rvu-import")(rvu_import)
-    app.command("rvu-releases")(rvu_releases)
-    app.add_typer(log_app, name="log")
-    for group in app.registered_groups:
-        if group.name == "data" and group.typer_instance is not None:
-            group.typer_instance.command("import-rvu")(rvu_import)
+app.command("rvu")(rvu)
+app.command("rvu-import")(rvu_import)
+app.command("rvu-releases")(rvu_releases)
+data_app.command("import-rvu")(rvu_import)

@@ -1,47 +1,24 @@
-"""The ``hhbill`` command line. Thin: each command parses options, calls one library function, renders.
-
-Feature packages contribute their commands through ``register(app)`` (claims, search, RVU, X12).
-"""
+"""``hhbill data import|update``, ``releases``, ``history``, ``diff`` and ``code``: the HCPCS reference."""
 
 from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from . import hcpcs
-from ._cli_support import TextOrJson, console, emit, parse_day, reported_errors, store_from
+from ._common import TextOrJson, console, emit, hhbill_from, parse_day, reported_errors
+from ._root import app, data_app
 
-app = typer.Typer(
-    name="hhbill",
-    help="Medicare home health coding and billing: HCPCS reference, search, RVUs, claims, X12 837I.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-data_app = typer.Typer(help="Import and update CMS reference data.", no_args_is_help=True)
-app.add_typer(data_app, name="data")
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 class PageFormat(str, Enum):
     text = "text"
     json = "json"
     html = "html"
-
-
-@app.callback()
-def root(
-    ctx: typer.Context,
-    db: Annotated[
-        Path | None,
-        typer.Option("--db", help="Database file (default: $HHBILL_DB or ~/.local/share/hhbill/hhbill.db)."),
-    ] = None,
-) -> None:
-    ctx.obj = {"db": db}
 
 
 # -- data -------------------------------------------------------------------------------------------------------
@@ -55,11 +32,11 @@ def data_import(
 ) -> None:
     """Import a CMS HCPCS release as a new version (a no-op when already loaded)."""
     with reported_errors():
-        store = store_from(ctx)
+        hhbill = hhbill_from(ctx)
         with _progress() as bar:
             task = bar.add_task(f"reading {path.name}", total=None)
-            result = hcpcs.import_release(
-                store, path, effective=parse_day(effective, "--effective"), notes_path=notes,
+            result = hhbill.import_hcpcs(
+                path, effective=parse_day(effective, "--effective"), notes=notes,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         emit(result.to_dict(), fmt.value, _import_text)
@@ -87,25 +64,25 @@ def data_update(
     fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text,
 ) -> None:
     """Download the current quarterly HCPCS zip from CMS, verify it and import it."""
-    from .hcpcs._download import current_release_url, update_release
-
     with reported_errors():
-        store = store_from(ctx)
-        target = url or current_release_url()
+        hhbill = hhbill_from(ctx)
+        target = hhbill.hcpcs_update_url(url)
         with _progress(download=True) as bar:
             task = bar.add_task(f"downloading {target.rsplit('/', 1)[-1]}", total=None)
-            result = update_release(
-                store, url=target, effective=parse_day(effective, "--effective"),
+            result = hhbill.update_hcpcs(
+                target, effective=parse_day(effective, "--effective"),
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         emit(result.to_dict(), fmt.value, _import_text)
 
 
 def _progress(download: bool = False) -> Progress:
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns: list[Any] = [TextColumn("{task.description}"), BarColumn()]
     columns.append(DownloadColumn() if download else TextColumn("{task.completed:,}/{task.total}"))
     columns.append(TimeRemainingColumn())
-    return Progress(*columns, console=console, transient=True)
+    return Progress(*columns, console=console(), transient=True)
 
 
 # -- releases, history, diff --------------------------------------------------------------------------------------
@@ -115,17 +92,20 @@ def releases(
 ) -> None:
     """List the HCPCS releases loaded, oldest first."""
     with reported_errors():
-        items = [r.to_dict() for r in hcpcs.HcpcsReference(store_from(ctx)).releases()]
+        data = hhbill_from(ctx).releases()
         if fmt is TextOrJson.json:
-            emit({"releases": items}, "json")
+            emit(data, "json")
             return
+        from rich.table import Table
+
+        items = data["releases"]
         table = Table("id", "release", "effective", "procedures", "modifiers", "source", "imported")
         for r in items:
             table.add_row(
                 str(r["id"]), r["label"], r["effective_date"], f"{r['procedure_count']:,}",
                 f"{r['modifier_count']:,}", r["source_name"], r["imported_at"],
             )
-        console.print(table if items else "no HCPCS release loaded (hhbill data import PATH)")
+        console().print(table if items else "no HCPCS release loaded (hhbill data import PATH)")
 
 
 @app.command()
@@ -136,13 +116,7 @@ def history(
 ) -> None:
     """Show each change of each field of a code across the loaded releases."""
     with reported_errors():
-        reference = hcpcs.HcpcsReference(store_from(ctx))
-        events = reference.history(code)
-        emit(
-            {"code": hcpcs.normalise_code(code), "history": events, "meanings": reference.meanings(code)},
-            fmt.value,
-            _history_text,
-        )
+        emit(hhbill_from(ctx).history(code), fmt.value, _history_text)
 
 
 def _history_text(data: dict[str, Any]) -> str:
@@ -172,8 +146,7 @@ def diff(
 ) -> None:
     """List codes added, removed, terminated and changed (field by field) between two releases."""
     with reported_errors():
-        result = hcpcs.diff_releases(hcpcs.HcpcsReference(store_from(ctx)), old, new)
-        emit(result, fmt.value, _diff_text)
+        emit(hhbill_from(ctx).diff(old, new), fmt.value, _diff_text)
 
 
 def _diff_text(data: dict[str, Any]) -> str:
@@ -197,6 +170,7 @@ def _diff_text(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# -- the code page ------------------------------------------------------------------------------------------------
 @app.command()
 def code(
     ctx: typer.Context,
@@ -204,37 +178,14 @@ def code(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD (default: today).")] = None,
     fmt: Annotated[PageFormat, typer.Option("--format")] = PageFormat.text,
 ) -> None:
-    """Show every field of a code's record with its plain-language meaning, as of a date."""
-    from .hcpcs._page import render_html, render_text
-
+    """Show every field of a code's record with its plain-language meaning (and its RVUs), as of a date."""
     with reported_errors():
-        store = store_from(ctx)
-        hcpcs.ensure_default(store)
-        page = hcpcs.code_page(store, code, parse_day(as_of))
-        if fmt is PageFormat.html:
-            emit(page, "text", render_html)
+        hhbill = hhbill_from(ctx)
+        hhbill.ensure_default()
+        page = hhbill.code_page(code, parse_day(as_of))
+        if fmt is PageFormat.json:
+            emit(page, "json")
         else:
-            emit(page, fmt.value, render_text)
+            from ..explain import render_html, render_text
 
-
-def _register_features() -> None:
-    """Mount the commands of the feature packages (each keeps its CLI in its own ``_cli.py``)."""
-    from .claims._cli import register as register_claims
-    from .rvu._cli import register as register_rvu
-    from .search._cli import register as register_search
-    from .web._cli import register as register_web
-    from .x12._cli import register as register_x12
-
-    for register in (register_search, register_rvu, register_claims, register_x12, register_web):
-        register(app)
-
-
-_register_features()
-
-
-def main() -> None:
-    app()
-
-
-if __name__ == "__main__":
-    main()
+            emit(page, "text", render_html if fmt is PageFormat.html else render_text)

@@ -1,4 +1,4 @@
-"""``hhbill serve`` and ``hhbill apikey create|list|revoke``."""
+"""``hhbill serve`` and ``hhbill apikey create|list|revoke``: the web wing's commands (FastAPI loads only here)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from .._cli_support import TextOrJson, console, emit, err_console, reported_errors, store_from
 from .._config import DB_ENV
-from .._store import Store, open_store
-from ._security import create_api_key, list_api_keys, revoke_api_key
-from ._server import default_workers, uvicorn_options
-from ._settings import Settings
+from ._common import TextOrJson, console, emit, err_console, hhbill_from, reported_errors
+from ._root import app
 
 apikey_app = typer.Typer(
     help="Create, list and revoke API keys for the claim and procedure-log routes.", no_args_is_help=True
 )
-
-
-def _store(ctx: typer.Context, db: Path | None) -> Store:
-    return open_store(db) if db is not None else store_from(ctx)
+app.add_typer(apikey_app, name="apikey")
 
 
 def serve(
@@ -48,30 +41,44 @@ def serve(
     """Serve the web UI and the REST API (loads the embedded default HCPCS release when none is imported)."""
     import uvicorn
 
-    from .. import hcpcs
-    from ._app import create_app
+    from ..web import Settings, create_app
+    from ..web._server import default_workers, uvicorn_options
 
     with reported_errors():
-        store = _store(ctx, db)
-        if hcpcs.ensure_default(store) is not None:
-            err_console.print("no HCPCS release was imported: serving the embedded default release")
+        hhbill = hhbill_from(ctx)
+        if db is not None:  # serve's own --db wins over the global one
+            from dataclasses import replace
+
+            from ..app import Hhbill
+
+            hhbill = Hhbill(db, settings=replace(hhbill.settings, db_path=db))
+        store = hhbill.store
+        if hhbill.ensure_default() is not None:
+            err_console().print("no HCPCS release was imported: serving the embedded default release")
         settings = Settings.from_env(rate_limit=rate_limit, cors_origins=tuple(cors_origin) if cors_origin else None)
-        app = create_app(store, settings=settings)
+        web_app = create_app(hhbill, settings=settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     workers = workers or default_workers()
-    err_console.print(f"hhbill serving on http://{host}:{port}/ with {workers} worker(s) (database {store.path})")
+    err_console().print(f"hhbill serving on http://{host}:{port}/ with {workers} worker(s) (database {store.path})")
     if not settings.require_api_key:
-        err_console.print("[bold red]WARNING: API keys are OFF: anyone who can reach this server can read and "
-                          "write claims and the procedure log.[/bold red]")
+        err_console().print(
+            "[bold red]WARNING: API keys are OFF: anyone who can reach this server can read and write claims and "
+            "the procedure log.[/bold red]"
+        )
+    # uvicorn's own access log prints query strings (patient data on claim routes): ours logs templates only
     options: dict[str, Any] = uvicorn_options(settings, host=host, port=port, workers=workers)
     if workers == 1:
-        uvicorn.run(app, **options)
+        uvicorn.run(web_app, **options)
         return
     # several processes: each builds the same app from the environment (database path and settings)
-    os.environ[DB_ENV] = str(store.path)
-    os.environ.update(settings.to_env())
     store.close()
-    uvicorn.run("hhbill.web._app:create_app", factory=True, workers=workers, **options)
+    saved = dict(os.environ)
+    os.environ.update({DB_ENV: str(store.path), **settings.to_env()})
+    try:
+        uvicorn.run("hhbill.web._app:create_app", factory=True, workers=workers, **options)
+    finally:  # a caller in the same process (a test) gets its environment back
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @apikey_app.command("create")
@@ -81,8 +88,10 @@ def apikey_create(
     fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text,
 ) -> None:
     """Create an API key. The key is printed once: only its salted hash is stored."""
+    from ..web import create_api_key
+
     with reported_errors():
-        key, text = create_api_key(store_from(ctx), name)
+        key, text = create_api_key(hhbill_from(ctx).store, name)
         emit({**key.to_dict(), "key": text}, fmt.value, _created_text)
 
 
@@ -98,11 +107,15 @@ def _created_text(data: dict[str, Any]) -> str:
 @apikey_app.command("list")
 def apikey_list(ctx: typer.Context, fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text) -> None:
     """List the API keys (never the keys themselves)."""
+    from ..web import list_api_keys
+
     with reported_errors():
-        keys = [k.to_dict() for k in list_api_keys(store_from(ctx))]
+        keys = [k.to_dict() for k in list_api_keys(hhbill_from(ctx).store)]
         if fmt is TextOrJson.json:
             emit({"keys": keys}, "json")
             return
+        from rich.table import Table
+
         table = Table("id", "name", "prefix", "created", "state")
         for k in keys:
             table.add_row(
@@ -112,7 +125,7 @@ def apikey_list(ctx: typer.Context, fmt: Annotated[TextOrJson, typer.Option("--f
                 k["created_at"],
                 "active" if k["active"] else f"revoked {k['revoked_at']}",
             )
-        console.print(table if keys else "no API keys (hhbill apikey create)")
+        console().print(table if keys else "no API keys (hhbill apikey create)")
 
 
 @apikey_app.command("revoke")
@@ -122,12 +135,11 @@ def apikey_revoke(
     fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text,
 ) -> None:
     """Revoke an API key; requests using it are refused from now on."""
+    from ..web import revoke_api_key
+
     with reported_errors():
-        revoked = revoke_api_key(store_from(ctx), key)
+        revoked = revoke_api_key(hhbill_from(ctx).store, key)
         emit(revoked.to_dict(), fmt.value, lambda d: f"API key {d['id']} ({d['prefix']}) revoked at {d['revoked_at']}")
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``serve`` and the ``apikey`` group to the hhbill command line."""
-    app.command("serve")(serve)
-    app.add_typer(apikey_app, name="apikey")
+app.command("serve")(serve)

@@ -1,0 +1,161 @@
+"""Facts computed once over a whole release, so a code page reads them instead of scanning the release.
+
+A :class:`ReleaseFacts` is built per (HCPCS release, fee schedule release) pair and kept until the database
+changes (:meth:`hhbill._store.Store.data_version`): group sizes and shares by letter section, code range and
+BETOS family, reverse cross-references and "do not use with" restrictions, and each code's global PFS row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
+
+from .. import rvu
+from .._errors import HhbillError
+from .._store import Store
+from ..hcpcs import HcpcsRecord, HcpcsReference, Release, codes_in_category, exclusions_in, release_records
+
+__all__ = ["GroupKey", "ReleaseFacts", "release_facts"]
+
+#: (kind of group, key), e.g. ("letter", "G"), ("range", "G03"), ("betos", "Y2")
+GroupKey = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class PfsRow:
+    status: str
+    work_rvu: float
+
+
+@dataclass
+class ReleaseFacts:
+    release: Release
+    pfs_release: str | None
+    records: dict[str, HcpcsRecord]
+    #: codes of each group, sorted
+    members: dict[GroupKey, list[str]] = field(default_factory=dict)
+    #: per group: how many members carry each coverage code / first pricing indicator
+    coverage_counts: dict[GroupKey, Counter[str]] = field(default_factory=dict)
+    pricing_counts: dict[GroupKey, Counter[str]] = field(default_factory=dict)
+    #: per group: (members with a PFS row, of which work RVU 0.00)
+    work_zero: dict[GroupKey, tuple[int, int]] = field(default_factory=dict)
+    pfs: dict[str, PfsRow] = field(default_factory=dict)
+    #: every code with a row (global or component) in that relative value file
+    pfs_codes: frozenset[str] = frozenset()
+    #: code -> codes its descriptor says not to use it with (explicit and category members)
+    excludes: dict[str, list[str]] = field(default_factory=dict)
+    excluded_by: dict[str, list[str]] = field(default_factory=dict)
+    cross_referenced_by: dict[str, list[str]] = field(default_factory=dict)
+
+    def groups_of(self, record: HcpcsRecord) -> list[GroupKey]:
+        return group_keys(record)
+
+
+def group_keys(record: HcpcsRecord) -> list[GroupKey]:
+    """The groups a code is compared within: its letter section, its range of 100 codes, its BETOS family."""
+    if record.kind == "modifier":
+        return [("modifiers", "all")]
+    keys: list[GroupKey] = [("letter", record.code[0]), ("range", record.code[:3])]
+    if record.betos:
+        keys.append(("betos", record.betos[:2]))
+    return keys
+
+
+def pfs_release_for(store: Store, year: int | None) -> rvu.LoadedRelease | None:
+    """The relative value file release a page uses: the one of ``year`` if loaded, else the latest."""
+    if not store.read_only:
+        rvu.ensure_embedded_fee_schedule(store)
+    releases = rvu.list_releases(store, "pprrvu")
+    same_year = [r for r in releases if r.year == year]
+    chosen = same_year or releases
+    return chosen[0] if chosen else None
+
+
+def _pfs_rows(store: Store, year: int | None) -> tuple[str | None, dict[str, PfsRow], frozenset[str]]:
+    """(release label, global rows by code, every code with any row) of the relative value file a page uses."""
+    try:
+        release = pfs_release_for(store, year)
+    except HhbillError:
+        return None, {}, frozenset()
+    if release is None:
+        return None, {}, frozenset()
+    rows = store.execute(
+        "SELECT code, modifier, status, work_rvu FROM rvu_item WHERE release_id=?", (release.id,)
+    ).fetchall()
+    return (
+        release.label,
+        {row[0]: PfsRow(row[2], float(row[3])) for row in rows if row[1] == ""},
+        frozenset(row[0] for row in rows),
+    )
+
+
+def _build(reference: HcpcsReference, release: Release, year: int | None) -> ReleaseFacts:
+    store = reference.store
+    records = {record.code: record for record in release_records(reference, release)}
+    pfs_label, pfs, pfs_codes = _pfs_rows(store, year)
+    facts = ReleaseFacts(release=release, pfs_release=pfs_label, records=records, pfs=pfs, pfs_codes=pfs_codes)
+    members: dict[GroupKey, list[str]] = defaultdict(list)
+    coverage: dict[GroupKey, Counter[str]] = defaultdict(Counter)
+    pricing: dict[GroupKey, Counter[str]] = defaultdict(Counter)
+    zero: dict[GroupKey, list[int]] = defaultdict(lambda: [0, 0])
+    excludes: dict[str, list[str]] = {}
+    excluded_by: dict[str, list[str]] = defaultdict(list)
+    xref_by: dict[str, list[str]] = defaultdict(list)
+    procedures = [r for r in records.values() if r.kind == "procedure"]
+    for record in sorted(records.values(), key=lambda r: r.code):
+        for key in group_keys(record):
+            members[key].append(record.code)
+            coverage[key][record.coverage] += 1
+            pricing[key][record.pricing_indicators[0] if record.pricing_indicators else ""] += 1
+            row = pfs.get(record.code)
+            if row is not None and record.kind == "procedure":
+                zero[key][0] += 1
+                zero[key][1] += row.work_rvu == 0
+        for target in record.cross_references:
+            xref_by[target].append(record.code)
+        found = exclusions_in(record.long_description)
+        if found:
+            named: list[str] = []
+            for exclusion in found:
+                named.extend(exclusion.codes)
+                if exclusion.category:
+                    # a category our tables do not define: its codes stay unnamed
+                    with contextlib.suppress(HhbillError):
+                        named.extend(codes_in_category(exclusion.category, procedures))
+            named = [code for code in dict.fromkeys(named) if code != record.code]
+            excludes[record.code] = named
+            for code in named:
+                excluded_by[code].append(record.code)
+    facts.members = dict(members)
+    facts.coverage_counts = dict(coverage)
+    facts.pricing_counts = dict(pricing)
+    facts.work_zero = {key: (value[0], value[1]) for key, value in zero.items()}
+    facts.excludes = excludes
+    facts.excluded_by = dict(excluded_by)
+    facts.cross_referenced_by = dict(xref_by)
+    return facts
+
+
+_CACHE: WeakKeyDictionary[Store, dict[tuple[int, int | None], tuple[tuple[int, int], ReleaseFacts]]] = (
+    WeakKeyDictionary()
+)
+_LOCK = threading.Lock()
+
+
+def release_facts(reference: HcpcsReference, release: Release, year: int | None) -> ReleaseFacts:
+    """The facts of ``release`` (with the fee schedule release used for ``year``), built once per database state."""
+    store = reference.store
+    state = store.data_version()
+    key = (release.id, year)
+    with _LOCK:
+        cached = _CACHE.setdefault(store, {}).get(key)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    facts = _build(reference, release, year)
+    with _LOCK:
+        # the build may itself have loaded the embedded fee schedule: key on the state after it
+        _CACHE[store][key] = (store.data_version(), facts)
+    return facts

@@ -1,0 +1,883 @@
+"""The sections of a code page, each built from sourced data: the search vocabulary, the record layout, the fee
+schedule, the release's own statistics, the claims rule data and the scrubber's edit catalog."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+from ..hcpcs import HcpcsRecord
+from ..hcpcs._values import meaning
+from ..search import load_vocabulary
+from ._facts import GroupKey, ReleaseFacts
+from ._model import (
+    AlsoKnownAs,
+    BillingNote,
+    Comparison,
+    EditConcern,
+    FaqItem,
+    FieldDefinition,
+    PlainLanguage,
+    RelatedCode,
+    Rewrite,
+    RvuSection,
+)
+from ._rules import ClaimRules, clean_citation
+
+__all__ = [
+    "LAYOUT_SOURCE",
+    "also_known_as",
+    "billing_notes",
+    "comparisons",
+    "edit_concerns",
+    "faq",
+    "field_definitions",
+    "plain_language",
+    "related_codes",
+]
+
+HCPCS_FILE = "CMS HCPCS Level II file"
+LAYOUT_SOURCE = "CMS HCPCS record layout 2026 (HCPC2026_recordlayout.txt)"
+_AKA_LIMIT = 16
+
+
+def _data(name: str) -> dict[str, Any]:
+    text = resources.files("hhbill").joinpath("data").joinpath(name).read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+# -- also known as ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Phrase:
+    phrase: str
+    terms: list[str]
+    #: the lay term used to gloss the phrase in plain language (a multi-word term that is not the same words)
+    lay: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class _VocabularyIndex:
+    by_code: dict[str, list[tuple[str, str]]]  # code -> [(term, source)]
+    ranges: list[tuple[Any, list[str], str]]  # (entry, terms, source)
+    #: finds, at every position of a lower-cased descriptor, the longest vocabulary phrase starting there
+    phrase_pattern: re.Pattern[str] | None
+    phrases: dict[str, list[_Phrase]]  # lower-cased phrase -> the entries that mean it
+
+    def phrases_in(self, text: str) -> list[_Phrase]:
+        if self.phrase_pattern is None:
+            return []
+        found: list[_Phrase] = []
+        for match in self.phrase_pattern.finditer(text.lower()):
+            found.extend(self.phrases.get(match.group(1), []))
+        return found
+
+
+def _source_text(sources: dict[str, str], key: str) -> str:
+    described = sources.get(key)
+    return f"hhbill search vocabulary [{key}]: {described}" if described else f"hhbill search vocabulary [{key}]"
+
+
+def _same_words(lay: str, phrase: str) -> bool:
+    """Whether a lay term only repeats the phrase's own words ("physical therapy" for "physical therapist")."""
+    prefixes = {word[:6] for word in re.findall(r"[a-z]+", phrase.lower())}
+    return all(word[:6] in prefixes for word in re.findall(r"[a-z]+", lay.lower()))
+
+
+@cache
+def _vocabulary_index() -> _VocabularyIndex:
+    vocabulary = load_vocabulary()
+    sources: dict[str, str] = _data("search_vocabulary.json").get("sources", {})
+    by_code: dict[str, list[tuple[str, str]]] = {}
+    ranges = []
+    phrases: dict[str, list[_Phrase]] = {}
+    for entry in vocabulary.entries:
+        source = _source_text(sources, entry.source)
+        for code in entry.codes:
+            by_code.setdefault(code, []).extend((term, source) for term in entry.terms)
+        if entry.code_ranges:
+            ranges.append((entry, list(entry.terms), source))
+        for phrase in entry.means:
+            lay = next((t for t in entry.terms if " " in t and len(t) > 6 and not _same_words(t, phrase)), None)
+            phrases.setdefault(phrase.lower(), []).append(_Phrase(phrase, list(entry.terms), lay, source))
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    # a lookahead finds a phrase at every start position, so phrases inside or after others are found too
+    pattern = re.compile(rf"(?<![a-z0-9])(?=({alternatives})s?(?![a-z0-9]))") if phrases else None
+    return _VocabularyIndex(by_code, ranges, pattern, phrases)
+
+
+def also_known_as(record: HcpcsRecord) -> list[AlsoKnownAs]:
+    """Lay names: vocabulary terms naming the code, then lay words for phrases of its descriptor."""
+    return list(_also_known_as(record.code, record.long_description))
+
+
+@lru_cache(maxsize=32768)
+def _also_known_as(code: str, description: str) -> tuple[AlsoKnownAs, ...]:
+    index = _vocabulary_index()
+    found: dict[str, AlsoKnownAs] = {}
+    for term, source in index.by_code.get(code, []):
+        found.setdefault(term.lower(), AlsoKnownAs(term, "names this code", source))
+    for entry, terms, source in index.ranges:
+        if entry.names_code(code):
+            for term in terms:
+                found.setdefault(term.lower(), AlsoKnownAs(term, "names this code's range", source))
+    for item in index.phrases_in(description):
+        for term in item.terms:
+            if term.lower() != item.phrase.lower():
+                found.setdefault(term.lower(), AlsoKnownAs(term, f"lay word for '{item.phrase}'", item.source))
+    return tuple(found.values())[:_AKA_LIMIT]
+
+
+# -- plain language -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _PlainRules:
+    rules: list[tuple[re.Pattern[str], str, str, str]]  # (pattern, original, plain, source)
+
+
+@cache
+def _plain_rules() -> _PlainRules:
+    data = _data("plain_language.json")
+    sources: dict[str, str] = data["sources"]
+    rules = []
+    # longest first so a whole phrase is rewritten before any word inside it
+    phrases = sorted(data["phrases"], key=lambda item: -len(item["jargon"]))
+    for item in phrases:
+        pattern = re.compile(r"\b" + re.escape(item["jargon"]) + r"\b", re.IGNORECASE)
+        rules.append((pattern, item["jargon"], item["plain"], sources[item["source"]]))
+    for item in data["abbreviations"]:
+        short = item["short"]
+        # "w/" and "w/o" end in a non-word character: no trailing word boundary
+        tail = r"\b" if short[-1].isalnum() else ""
+        pattern = re.compile(r"(?<![\w/])" + re.escape(short) + tail + r"(?![/-])", re.IGNORECASE)
+        rules.append((pattern, short, item["long"], sources[item["source"]]))
+    return _PlainRules(rules)
+
+
+_PAREN_DO_NOT = re.compile(r"\s*\((?:do not|not to be)[^)]*\)", re.IGNORECASE)
+
+
+def _first_sentence(record: HcpcsRecord) -> tuple[str, list[Rewrite]]:
+    text, rewrites = _rewritten(record.kind, record.long_description)
+    return text, list(rewrites)
+
+
+@lru_cache(maxsize=32768)
+def _rewritten(kind: str, description: str) -> tuple[str, tuple[Rewrite, ...]]:
+    """The descriptor in plain words and the rewrites made (a pure function of the descriptor: cached)."""
+    text = _PAREN_DO_NOT.sub("", description).strip().rstrip(".")
+    rewrites: list[Rewrite] = []
+    placeholders: list[str] = []
+    for pattern, original, plain, source in _plain_rules().rules:
+        if pattern.search(text):
+            # a placeholder keeps later rules (abbreviations) from rewriting inside the plain words
+            placeholders.append(plain)
+            text = pattern.sub(f"\x00{len(placeholders) - 1}\x00", text)
+            rewrites.append(Rewrite(original, plain, source))
+    text = re.sub(r"\x00(\d+)\x00", lambda m: placeholders[int(m.group(1))], text)
+    glossed = 0
+    for item in [] if kind == "modifier" else _vocabulary_index().phrases_in(text):
+        lay, phrase = item.lay, item.phrase
+        lowered = text.lower()
+        if glossed >= 2 or lay is None or lay.lower() in lowered:
+            continue
+        if any(phrase.lower() in r.plain.lower() for r in rewrites):
+            continue  # inside words a rewrite put there
+        found = re.search(r"(?<![a-z0-9])" + re.escape(phrase.lower()) + r"s?(?![a-z0-9])", lowered)
+        if found is None:
+            continue
+        text = f'{text[: found.end()]} ("{lay}"){text[found.end() :]}'
+        rewrites.append(Rewrite(phrase, f'{phrase} ("{lay}")', item.source))
+        glossed += 1
+    if text:
+        text = text[0].upper() + text[1:]
+    return text, tuple(rewrites)
+
+
+def plain_language(record: HcpcsRecord, facts: ReleaseFacts, rules: ClaimRules) -> PlainLanguage:
+    """One or two sentences: the descriptor in everyday words, then who pays for it, from coverage and pricing."""
+    first, rewrites = _first_sentence(record)
+    if record.kind == "modifier":
+        second = "It is a modifier: two characters added to a procedure code on a claim line to add this information."
+    elif rules.home_health_code(record.code):
+        second = "A home health agency reports it on its Medicare home health claim."
+    elif record.coverage in ("I", "M", "S"):
+        second = f"Medicare does not pay for it (coverage {record.coverage}: {meaning('coverage', record.coverage)})."
+    else:
+        second = _payment_sentence(record, facts)
+    text = f"{first}. {second}" if first else second
+    return PlainLanguage(
+        text, rewrites, f"{HCPCS_FILE} long description, {facts.release.label}; hhbill plain-language rules"
+    )
+
+
+def _payment_sentence(record: HcpcsRecord, facts: ReleaseFacts) -> str:
+    price1 = record.pricing_indicators[0] if record.pricing_indicators else ""
+    group = meaning("pricing_indicator", price1) if price1 else None
+    if price1 == "00":
+        return "Medicare Part B does not price it separately."
+    if group:
+        return f"Medicare prices it this way: {group[0].lower() + group[1:].rstrip('.')}."
+    return "Its Medicare pricing is not stated in the HCPCS file."
+
+
+# -- field definitions ----------------------------------------------------------------------------------------
+_FIELD_LABELS = {
+    "code": "HCPCS code",
+    "modifier": "Modifier",
+    "sequence": "Sequence number",
+    "long_description": "Long description",
+    "short_description": "Short description",
+    "pricing_indicators": "Pricing indicator",
+    "multiple_pricing_indicator": "Multiple pricing indicator",
+    "cim_references": "Coverage Issues Manual reference",
+    "mcm_references": "Medicare Carriers Manual reference",
+    "statute": "Statute number",
+    "lab_certifications": "Lab certification",
+    "cross_references": "Cross-reference codes",
+    "coverage": "Coverage code",
+    "asc_group": "ASC payment group",
+    "asc_effective_date": "ASC payment group effective date",
+    "mog_group": "MOG payment group",
+    "mog_policy_indicator": "MOG payment policy indicator",
+    "mog_effective_date": "MOG effective date",
+    "processing_note": "Processing note",
+    "betos": "Berenson-Eggers type of service (BETOS)",
+    "types_of_service": "Type of service",
+    "anesthesia_base_units": "Anesthesia base units",
+    "added_date": "Code added date",
+    "action_effective_date": "Action effective date",
+    "termination_date": "Termination date",
+    "action": "Action code",
+}
+
+
+@cache
+def _definitions() -> dict[str, Any]:
+    return _data("hcpcs_field_definitions.json")
+
+
+def field_definition(name: str) -> FieldDefinition | None:
+    document = _definitions()
+    item = document["fields"].get(name)
+    if item is None:
+        return None
+    return FieldDefinition(
+        field=name,
+        label=_FIELD_LABELS.get(name, name),
+        cms_name=item["name"],
+        cms_field_number=int(item["number"]),
+        positions=item["positions"],
+        definition=item["definition"],
+        source=document["source"],
+    )
+
+
+def field_definitions(kind: str) -> list[FieldDefinition]:
+    return list(_field_definitions(kind))
+
+
+@cache
+def _field_definitions(kind: str) -> tuple[FieldDefinition, ...]:
+    names = [n for n in _definitions()["fields"] if n != ("code" if kind == "modifier" else "modifier")]
+    return tuple(d for d in (field_definition(n) for n in names) if d is not None)
+
+
+# -- comparisons ----------------------------------------------------------------------------------------------
+def _group_name(key: GroupKey) -> str:
+    kind, value = key
+    if kind == "letter":
+        return f"{value} codes"
+    if kind == "range":
+        return f"codes {value}00-{value}99"
+    if kind == "betos":
+        title = meaning("betos", value) if len(value) > 1 else None
+        return f"BETOS family {value}" + (f" ({title})" if title else "")
+    return "modifiers"
+
+
+def _percent(matching: int, total: int) -> str:
+    """A whole percent, with one decimal where rounding would say "all" or "none" of a group that is not."""
+    share = Decimal(100 * matching) / Decimal(total)
+    whole = share.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if (whole == 100 and matching < total) or (whole == 0 and matching > 0):
+        return f"{share.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+    return f"{whole}%"
+
+
+def comparisons(record: HcpcsRecord, facts: ReleaseFacts, history: list[dict[str, Any]]) -> list[Comparison]:
+    """Shares of the code's groups that share a characteristic with it, then how it changed since it was added."""
+    found: list[Comparison] = []
+    release_source = f"{HCPCS_FILE}, {facts.release.label}"
+    price1 = record.pricing_indicators[0] if record.pricing_indicators else ""
+    pfs_row = facts.pfs.get(record.code)
+    for key in facts.groups_of(record):
+        members = facts.members.get(key, [])
+        total = len(members)
+        if not total:
+            continue
+        name = _group_name(key)
+        if record.kind == "procedure":
+            in_pfs, zero = facts.work_zero.get(key, (0, 0))
+            if pfs_row is not None and in_pfs:
+                same = zero if pfs_row.work_rvu == 0 else in_pfs - zero
+                what = "a work RVU of 0.00" if pfs_row.work_rvu == 0 else "a work RVU above 0.00"
+                found.append(
+                    Comparison(
+                        f"{_percent(same, in_pfs)} of {name} in the fee schedule ({same:,} of {in_pfs:,}) have {what}, "
+                        f"as {record.code} does.",
+                        round(same / in_pfs, 4),
+                        name,
+                        same,
+                        in_pfs,
+                        f"{release_source}; CMS PFS relative value file {facts.pfs_release}",
+                    )
+                )
+        coverage = record.coverage
+        if coverage:
+            same = facts.coverage_counts[key][coverage]
+            label = meaning("coverage", coverage) or "unknown"
+            found.append(
+                Comparison(
+                    f"{_percent(same, total)} of {name} ({same:,} of {total:,}) carry coverage code {coverage} "
+                    f"({label}), as {record.code} does.",
+                    round(same / total, 4),
+                    name,
+                    same,
+                    total,
+                    release_source,
+                )
+            )
+        if price1:
+            same = facts.pricing_counts[key][price1]
+            found.append(
+                Comparison(
+                    f"{_percent(same, total)} of {name} ({same:,} of {total:,}) carry pricing indicator {price1}, "
+                    f"as {record.code} does.",
+                    round(same / total, 4),
+                    name,
+                    same,
+                    total,
+                    release_source,
+                )
+            )
+    found.append(_change_statement(record, history, facts))
+    return found
+
+
+def _change_statement(record: HcpcsRecord, history: list[dict[str, Any]], facts: ReleaseFacts) -> Comparison:
+    changed = [e for e in history if e.get("change") == "changed"]
+    releases = [e for e in history if e.get("change") != "absent"]
+    added = record.added_date or "an unknown date"
+    action = meaning("action", record.action) if record.action else None
+    parts = [f"{record.code} was added to HCPCS on {added}"]
+    if record.action_effective_date:
+        parts.append(
+            f"its last CMS action ({record.action or '?'}: {action or 'unknown'}) took effect "
+            f"{record.action_effective_date}"
+        )
+    if len(releases) > 1:
+        fields = sorted({c["field"] for e in changed for c in e.get("fields") or []})
+        if fields:
+            parts.append(
+                f"across the {len(releases)} loaded releases it changed in {len(changed)} ({', '.join(fields)})"
+            )
+        else:
+            parts.append(f"it is unchanged across the {len(releases)} loaded releases")
+    if record.termination_date:
+        parts.append(f"it is terminated from {record.termination_date}")
+    return Comparison(
+        "; ".join(parts) + ".",
+        None,
+        "history",
+        None,
+        None,
+        f"{HCPCS_FILE} (added date, action code and date) in the loaded releases",
+    )
+
+
+# -- related codes --------------------------------------------------------------------------------------------
+_CPT = re.compile(r"^(?:\d{5}|\d{4}[A-Z])$")
+_CODE_OR_CPT = re.compile(r"^(?:[A-Z]\d{4}|[A-Z0-9]{2}|\d{5}|\d{4}[A-Z])$")
+
+
+def _describe(facts: ReleaseFacts, code: str) -> str:
+    record = facts.records.get(code)
+    if record is not None:
+        return record.short_description
+    return "(CPT code: descriptor not shipped)" if _CPT.match(code) else "(not in this release)"
+
+
+def related_codes(
+    record: HcpcsRecord, facts: ReleaseFacts, rules: ClaimRules, meanings: list[dict[str, Any]]
+) -> list[RelatedCode]:
+    code = record.code
+    release_source = f"{HCPCS_FILE}, {facts.release.label}"
+    related: list[RelatedCode] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(other: str, relation: str, why: str, source: str) -> None:
+        if other == code or (other, relation) in seen:
+            return
+        seen.add((other, relation))
+        related.append(RelatedCode(other, relation, _describe(facts, other), why, source))
+
+    # same range: the ten codes sharing the first four characters (G032x), or modifiers sharing a first letter
+    if record.kind == "procedure":
+        for other in facts.members.get(("range", code[:3]), []):
+            if other[:4] == code[:4]:
+                add(other, "same_range", f"in the same range {code[:4]}0-{code[:4]}9", release_source)
+    visit = rules.visit_codes.get(code)
+    if visit is not None:
+        for other, item in rules.visit_codes.items():
+            if item.discipline == visit.discipline:
+                add(other, "same_family", f"another {visit.discipline_name} visit code", rules.disciplines_source)
+    for other in facts.excludes.get(code, []):
+        add(other, "excludes", f"the {code} descriptor says not to use it with {other}", release_source)
+    for other in facts.excluded_by.get(code, []):
+        add(other, "excluded_by", f"the {other} descriptor says not to use it with {code}", release_source)
+    # CMS also writes words in the cross-reference field (P7001: "CPT"): only codes are related codes
+    code_references = [other for other in record.cross_references if _CODE_OR_CPT.match(other)]
+    for other in code_references:
+        add(other, "cross_reference", f"{code} cross-references {other} (CMS cross-reference field)", release_source)
+    for other in facts.cross_referenced_by.get(code, []):
+        relation = "predecessor" if facts.records[other].termination_date else "cross_referenced_by"
+        add(
+            other,
+            relation,
+            f"{other} cross-references {code}"
+            + (f" and was terminated {facts.records[other].termination_date}" if relation == "predecessor" else ""),
+            release_source,
+        )
+    if record.termination_date:
+        for other in code_references:
+            add(
+                other,
+                "successor",
+                f"{code} is terminated {record.termination_date}; CMS points to {other}",
+                release_source,
+            )
+    if visit is not None:
+        for retired, discipline in rules.historical_visit_codes.items():
+            if discipline == visit.discipline:
+                add(retired, "predecessor", f"a retired {visit.discipline_name} visit code", rules.disciplines_source)
+    if len(meanings) > 1:
+        for span in meanings[:-1]:
+            first = span["first_release"]["label"]
+            add(
+                code,
+                "predecessor",
+                f"the same code meant '{span['long_description']}' from the {first}",
+                "hhbill release history",
+            )
+    for other, why, source in _billed_with(code, rules):
+        add(other, "billed_with", why, source)
+    return related
+
+
+def _billed_with(code: str, rules: ClaimRules) -> list[tuple[str, str, str]]:
+    """Codes that go on the same home health claim as ``code``, from the claims rule data."""
+    pairs: list[tuple[str, str, str]] = []
+    tele = rules.telehealth_codes
+    if code in tele:
+        for other, modality in tele.items():
+            pairs.append(
+                (
+                    other,
+                    f"telecommunications code ({modality.replace('_', ' ')}) on the same 032X claim",
+                    rules.telehealth_source,
+                )
+            )
+        for other, visit in rules.visit_codes.items():
+            pairs.append(
+                (
+                    other,
+                    f"{visit.discipline_name} visit code: a telecommunications line goes under the "
+                    f"revenue code of the discipline that furnished it ({visit.revenue_family}X)",
+                    rules.telehealth_source,
+                )
+            )
+    elif code in rules.visit_codes:
+        visit = rules.visit_codes[code]
+        for other, place in rules.site_codes.items():
+            pairs.append(
+                (
+                    other,
+                    f"site-of-service line ({place.replace('_', ' ')}) repeating a visit's revenue code and date",
+                    rules.site_source,
+                )
+            )
+        for other, modality in tele.items():
+            pairs.append(
+                (
+                    other,
+                    f"telecommunications service ({modality.replace('_', ' ')}) reported under the "
+                    f"{visit.discipline_name} revenue code",
+                    rules.telehealth_source,
+                )
+            )
+    elif code in rules.site_codes:
+        for other, visit in rules.visit_codes.items():
+            pairs.append(
+                (
+                    other,
+                    f"{visit.discipline_name} visit whose revenue code and date the Q-line repeats",
+                    rules.site_source,
+                )
+            )
+    elif code in rules.therapy_modifiers:
+        discipline = rules.therapy_modifiers[code]
+        pairs.append(
+            (
+                "KX",
+                "KX marks therapy lines above the year's KX threshold on the same claim",
+                rules.kx_source or "hhbill therapy KX threshold table",
+            )
+        )
+        for other, visit in rules.visit_codes.items():
+            if visit.discipline == discipline:
+                pairs.append(
+                    (
+                        other,
+                        f"{visit.discipline_name} visit code (on 032X; the modifier itself goes on "
+                        f"034X revenue code {rules.discipline_revenue_034x.get(discipline, '')} lines)",
+                        rules.disciplines_source,
+                    )
+                )
+    return pairs
+
+
+# -- billing ----------------------------------------------------------------------------------------------------
+def _tob(rules: ClaimRules, codes: tuple[str, ...]) -> str:
+    return ", ".join(f"{c} ({rules.types_of_bill[c]['meaning']})" for c in codes if c in rules.types_of_bill)
+
+
+def pricing_setting(record: HcpcsRecord) -> tuple[str, str] | None:
+    """(who bills it, source) from the code's first pricing indicator, per the settings table."""
+    price1 = record.pricing_indicators[0] if record.pricing_indicators else ""
+    data = _plain_data()
+    for item in data.get("settings", []):
+        if price1 in item["pricing_indicators"]:
+            return str(item["text"]), str(data["sources"][item["source"]])
+    return None
+
+
+@cache
+def _plain_data() -> dict[str, Any]:
+    return _data("plain_language.json")
+
+
+def billing_notes(
+    record: HcpcsRecord,
+    facts: ReleaseFacts,
+    rules: ClaimRules,
+    rvu: RvuSection | None,
+    record_note: str | None = None,
+) -> list[BillingNote]:
+    code = record.code
+    notes: list[BillingNote] = []
+    layout = f"{HCPCS_FILE}, {facts.release.label}; {LAYOUT_SOURCE}"
+    period_tob = _tob(rules, ("0329", "0327", "0328"))
+    visit = rules.visit_codes.get(code)
+    tele = rules.telehealth_codes
+    if visit is not None:
+        notes.append(
+            BillingNote("type of bill", f"Home health period claim: {period_tob}.", rules.types_of_bill_source)
+        )
+        notes.append(
+            BillingNote(
+                "revenue code",
+                f"{visit.discipline_name.capitalize()} revenue code {visit.revenue_family}X (hhbill uses "
+                f"{visit.revenue_code}); the G-code must match the discipline of its revenue code.",
+                rules.disciplines_source,
+            )
+        )
+        first, second = rules.visit_unit_rows[0], rules.visit_unit_rows[1]
+        notes.append(
+            BillingNote(
+                "units",
+                f"One dated line per visit; units are 15-minute increments ({first['min']}-{first['max']} minutes = "
+                f"{first['units']} unit, {second['min']}-{second['max']} = {second['units']}, and so on).",
+                rules.visit_units_source,
+            )
+        )
+        notes.append(
+            BillingNote(
+                "visit count",
+                "An in-person visit: it counts toward the period's LUPA threshold.",
+                rules.telehealth_source,
+            )
+        )
+    elif code in tele:
+        modality = tele[code]
+        notes.append(
+            BillingNote("type of bill", f"Home health period claim: {period_tob}.", rules.types_of_bill_source)
+        )
+        notes.append(
+            BillingNote(
+                "revenue code",
+                "The revenue code of the discipline that furnished the service (042X PT, 043X OT, 044X SLP, 055X SN, "
+                "056X MSS, 057X aide).",
+                rules.telehealth_source,
+            )
+        )
+        unit_rule = (
+            "One line per billing period, dated with the monitoring start; units = days monitored in the period."
+            if modality == "remote_monitoring"
+            else "One dated line per service; 1 unit per service, not 15-minute increments."
+        )
+        notes.append(BillingNote("units", unit_rule, rules.telehealth_source))
+        notes.append(
+            BillingNote(
+                "visit count",
+                "Not a visit: it does not count toward LUPA thresholds or outliers. Reporting is voluntary from "
+                f"{rules.telehealth['voluntary_from']} and required for periods from "
+                f"{rules.telehealth['required_from']}.",
+                rules.telehealth_source,
+            )
+        )
+    elif code in rules.site_codes:
+        notes.append(
+            BillingNote("type of bill", f"Home health period claim: {period_tob}.", rules.types_of_bill_source)
+        )
+        notes.append(
+            BillingNote(
+                "revenue code", "The revenue code of the first billable visit at that location.", rules.site_source
+            )
+        )
+        notes.append(
+            BillingNote(
+                "units",
+                f"1 unit, nominal charge ${rules.site_nominal_charge}, dated with the first visit at the location; "
+                f"required for periods from {rules.site_required_from}.",
+                rules.site_source,
+            )
+        )
+    elif code in rules.hospice_site_codes:
+        notes.append(BillingNote("setting", "Hospice only: invalid on a home health claim.", rules.site_source))
+    elif code in rules.hit_codes:
+        notes.append(
+            BillingNote(
+                "setting",
+                "Home infusion therapy professional services: billed by a qualified HIT supplier on a professional "
+                "claim (837P) to the A/B MAC, never by a home health agency on its 032X/034X claim.",
+                rules.therapy_source,
+            )
+        )
+    elif code in rules.functional_codes or code in rules.functional_modifiers:
+        notes.append(
+            BillingNote(
+                "setting",
+                f"Functional reporting: not reported for dates of service after {rules.functional_last_day}.",
+                rules.therapy_source,
+            )
+        )
+    elif code in rules.therapy_modifiers:
+        discipline = rules.therapy_modifiers[code]
+        notes.append(
+            BillingNote(
+                "setting",
+                f"Required on every {rules.discipline_names[discipline]} line of a 034X claim (revenue code "
+                f"{rules.discipline_revenue_034x.get(discipline, '')}) for therapy outside a home health plan of care.",
+                rules.disciplines_source,
+            )
+        )
+    setting = pricing_setting(record)
+    if setting is not None and not notes:
+        notes.append(BillingNote("setting", setting[0], setting[1]))
+    if record.processing_note and record_note:
+        notes.append(
+            BillingNote(
+                "processing note",
+                f"CMS processing note {record.processing_note}: {record_note}",
+                f"{HCPCS_FILE} processing notes, {facts.release.label}",
+            )
+        )
+    if record.kind == "procedure":
+        tos = [f"{t} ({meaning('type_of_service', t) or 'unknown'})" for t in record.types_of_service]
+        if tos:
+            notes.append(BillingNote("type of service", "Type of service " + ", ".join(tos) + ".", layout))
+    if record.coverage:
+        notes.append(
+            BillingNote(
+                "coverage",
+                f"Coverage code {record.coverage}: {meaning('coverage', record.coverage) or 'unknown'}.",
+                layout,
+            )
+        )
+    for price in record.pricing_indicators:
+        notes.append(
+            BillingNote(
+                "pricing", f"Pricing indicator {price}: {meaning('pricing_indicator', price) or 'unknown'}", layout
+            )
+        )
+    if rvu is not None and rvu.available and rvu.status:
+        notes.append(
+            BillingNote(
+                "physician fee schedule",
+                (
+                    f"PFS status {rvu.status['code']} ({rvu.status.get('name') or 'unknown'}): paid separately, "
+                    f"national amount ${rvu.national_payment}."
+                    if rvu.priced
+                    else f"Not priced under the PFS: {rvu.not_priced_reason}"
+                ),
+                rvu.source,
+            )
+        )
+    return notes
+
+
+# -- edits ------------------------------------------------------------------------------------------------------
+def _edit_reasons(record: HcpcsRecord, facts: ReleaseFacts, rules: ClaimRules) -> list[tuple[str, str]]:
+    code = record.code
+    reasons: list[tuple[str, str]] = []
+    if record.kind == "modifier":
+        reasons.append(("modifier-valid-on-date", f"{code} must be a modifier in the HCPCS release in force"))
+    else:
+        reasons.append(("hcpcs-valid-on-date", f"{code} must be valid on the line date"))
+    if record.coverage in ("I", "M", "S"):
+        reasons.append(("hcpcs-not-payable-by-medicare", f"{code} has coverage code {record.coverage}"))
+    if facts.excludes.get(code) or facts.excluded_by.get(code):
+        reasons.append(("hcpcs-do-not-use-with", f"a HCPCS descriptor pairs {code} with codes not to bill with it"))
+    if code in rules.visit_codes:
+        reasons += [
+            ("revenue-code-discipline", f"{code} must be billed under its discipline's revenue code"),
+            ("skilled-visit", "a period claim needs at least one skilled visit line"),
+            ("units-whole", "visit units are whole 15-minute increments"),
+            ("site-of-service-paired", "the site-of-service line repeats a visit's revenue code and date"),
+            ("hh-visit-code-on-34x", f"{code} belongs on 032X, not on a 034X therapy claim"),
+        ]
+    if code in rules.telehealth_codes:
+        edit = (
+            "telehealth-remote-monitoring"
+            if rules.telehealth_codes[code] == "remote_monitoring"
+            else "telehealth-units"
+        )
+        reasons += [
+            (edit, f"the unit rule of {code}"),
+            ("telehealth-reporting", "telecommunication services used in the period must be reported"),
+        ]
+    if code in rules.site_codes:
+        reasons += [
+            ("site-of-service-present", f"{code} is one of the site-of-service codes a period claim reports"),
+            ("site-of-service-paired", f"{code} must repeat a visit's revenue code and date"),
+        ]
+    if code in rules.hospice_site_codes:
+        reasons.append(("site-of-service-hospice-only", f"{code} is a hospice-only site code"))
+    if code in rules.functional_codes or code in rules.functional_modifiers:
+        reasons.append(("functional-reporting-obsolete", f"{code} is a discontinued functional-reporting code"))
+    if code in rules.hit_codes:
+        reasons.append(("hit-code-on-hha-claim", f"{code} is billed by HIT suppliers, not HHAs"))
+    if code in rules.therapy_modifiers:
+        reasons.append(
+            (
+                "therapy-modifier",
+                f"{code} is the modifier of {rules.discipline_names[rules.therapy_modifiers[code]]} lines",
+            )
+        )
+    if code == "KX":
+        reasons.append(("therapy-kx-threshold", "KX marks therapy lines above the year's threshold"))
+        reasons.append(("noa-timely", "KX on the 0023 line requests a late-NOA exception"))
+    return reasons
+
+
+@cache
+def _edit_catalog() -> dict[str, tuple[str, str, str, str | None]]:
+    """Edit id -> (severity, meaning, citation, FISS reason code), from the scrubber's catalog."""
+    from ..claims import edit_catalog
+
+    return {
+        edit.id: (edit.severity, edit.meaning, clean_citation(edit.citation), edit.reason_code)
+        for edit in edit_catalog().edits
+    }
+
+
+def edit_concerns(record: HcpcsRecord, facts: ReleaseFacts, rules: ClaimRules) -> list[EditConcern]:
+    catalog = _edit_catalog()
+    concerns = []
+    for edit_id, why in dict(_edit_reasons(record, facts, rules)).items():
+        edit = catalog.get(edit_id)
+        if edit is None:  # an edit the catalog no longer has
+            continue
+        severity, meaning_text, citation, reason_code = edit
+        concerns.append(EditConcern(edit_id, severity, why, meaning_text, citation, reason_code))
+    return concerns
+
+
+#: unit phrases of HCPCS descriptors, most specific first, and what they mean for the units billed
+_UNIT_WORDS = {
+    "each 15 minutes": "one unit for each 15 minutes",
+    "per 15 minutes": "one unit for each 15 minutes",
+    "per diem": "one unit per day",
+    "per day": "one unit per day",
+    "per visit": "one unit per visit",
+    "per hour": "one unit per hour",
+    "per month": "one unit per month",
+    "per session": "one unit per session",
+    "per pair": "one unit per pair",
+    "each": "one unit for each one furnished",
+}
+
+
+# -- FAQ --------------------------------------------------------------------------------------------------------
+def faq(
+    record: HcpcsRecord,
+    plain: PlainLanguage,
+    billing: list[BillingNote],
+    rvu: RvuSection | None,
+    rules: ClaimRules,
+) -> list[FaqItem]:
+    code = record.code
+    items = [FaqItem(f"What is {code}?", plain.text, [plain.source])]
+    setting = next((n for n in billing if n.topic in ("type of bill", "setting")), None)
+    if setting is not None:
+        revenue = next((n for n in billing if n.topic == "revenue code"), None)
+        answer = setting.text + (f" {revenue.text}" if revenue else "")
+        sources = [setting.citation] + ([revenue.citation] if revenue else [])
+    elif (note := next((n for n in billing if n.topic == "processing note"), None)) is not None:
+        answer, sources = note.text, [note.citation]
+    else:
+        tos = next((n for n in billing if n.topic == "type of service"), None)
+        answer = (
+            f"The HCPCS file does not name a billing setting; its {tos.text[0].lower() + tos.text[1:]}"
+            if tos
+            else "The HCPCS file does not name who bills it."
+        )
+        sources = [tos.citation] if tos else [LAYOUT_SOURCE]
+    items.append(FaqItem(f"Who bills {code}?", answer, sources))
+    units = next((n for n in billing if n.topic == "units"), None)
+    if units is not None:
+        items.append(FaqItem(f"How many units of {code}?", units.text, [units.citation]))
+    elif record.kind == "procedure":
+        text = record.long_description.lower()
+        unit = next((u for u in _UNIT_WORDS if u in text), None)
+        answer = (
+            f"The descriptor states the unit '{unit}': {_UNIT_WORDS[unit]}."
+            if unit
+            else "The descriptor states no unit: one unit per service or item as described."
+        )
+        items.append(FaqItem(f"How many units of {code}?", answer, [f"{HCPCS_FILE} long description"]))
+    paid = _paid_answer(record, rvu)
+    items.append(FaqItem(f"Is {code} paid separately?", paid[0], paid[1]))
+    return items
+
+
+def _paid_answer(record: HcpcsRecord, rvu: RvuSection | None) -> tuple[str, list[str]]:
+    sources = [LAYOUT_SOURCE]
+    parts = []
+    if record.coverage:
+        parts.append(f"Coverage {record.coverage}: {meaning('coverage', record.coverage) or 'unknown'}.")
+    price1 = record.pricing_indicators[0] if record.pricing_indicators else ""
+    if price1:
+        parts.append(f"Pricing indicator {price1}: {meaning('pricing_indicator', price1) or 'unknown'}")
+    if rvu is not None and rvu.available:
+        parts.append(rvu.summary)
+        sources.append(rvu.source)
+    if not parts:
+        parts.append("The HCPCS file does not say.")
+    return " ".join(p if p.endswith(".") else p + "." for p in parts), sources
