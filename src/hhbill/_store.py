@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ._config import resolve_db_path
-from ._errors import ClaimInputError, StoreError
+from ._errors import InputError, StoreError
 
 __all__ = ["Store", "open_store"]
 
@@ -247,9 +247,9 @@ class _GuardedCursor(sqlite3.Cursor):
             raise StoreError(_explain(exc, self.store_path), path=self.store_path) from exc
 
 
-def _too_large_number() -> ClaimInputError:
+def _too_large_number() -> InputError:
     # an id or count beyond what SQLite stores (2**63 - 1) cannot name a stored row: the caller's input is wrong
-    return ClaimInputError(
+    return InputError(
         "a number in the request is too large (the largest whole number stored is 9,223,372,036,854,775,807)",
         field="(number)",
     )
