@@ -12,6 +12,7 @@ middleware, the library call and JSON rendering cost on top.
     python bench/api_load.py [--concurrency 200] [--requests 4000] [--seconds 60]
     python bench/api_load.py --url http://127.0.0.1:8000 --key hhb_...   # drive a server already running
     python bench/api_load.py --mixed [--workers N] [--seconds 10]        # issue 16: the mixed load and its CPU bound
+    (HHBILL_BENCH_SERVER_LOG=FILE keeps the bench server's stderr, with its access log: server-side durations)
 
 The mixed load (``--mixed``): 200 concurrent code lookups and 50 concurrent claim checks at once, on one server
 that also serves a bare Starlette endpoint (``/bench/bare``, a fixed JSON body) measured in the same run. The
@@ -325,13 +326,18 @@ def scenarios(url: str, key: str, total: int) -> list[tuple[str, list[bytes], in
     ]
 
 
-async def warm(url: str, requests: list[bytes]) -> None:
-    """One pass over each request first: the first search builds the release index, not part of the load."""
+async def warm(url: str, requests: list[bytes], connections: int = 1) -> None:
+    """One pass over each request first: the first search builds the release index, not part of the load.
+    Several connections reach every worker process (the kernel spreads them), each with its own caches."""
     parts = urlsplit(url)
-    connection = Connection(parts.hostname or "127.0.0.1", parts.port or 80)
-    for raw in requests:
-        await connection.request(raw)
-    await connection.close()
+
+    async def one() -> None:
+        connection = Connection(parts.hostname or "127.0.0.1", parts.port or 80)
+        for raw in requests:
+            await connection.request(raw)
+        await connection.close()
+
+    await asyncio.gather(*(one() for _ in range(connections)))
 
 
 #: lookup latency at lower concurrency too: where the p99 aim holds on this machine
@@ -460,7 +466,7 @@ def start_bench_app(folder: Path, workers: int) -> tuple[str, str, subprocess.Po
     process = subprocess.Popen(
         [sys.executable, __file__, "--serve-bench-app", str(port), "--workers", str(workers)],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(os.environ.get("HHBILL_BENCH_SERVER_LOG", os.devnull), "w"),  # noqa: SIM115
         env={**os.environ, "HHBILL_DB": str(db), "PYTHONPATH": str(REPO / "src")},
     )
     url = f"http://127.0.0.1:{port}"
@@ -493,7 +499,7 @@ def process_tree_cpu(pid: int) -> float:
 
 def cpu_per_request(url: str, requests: list[bytes], count: int, pid: int) -> tuple[float, Result]:
     """Server CPU seconds per request, one request at a time (no queueing, no contention inside the server)."""
-    asyncio.run(warm(url, requests))
+    asyncio.run(warm(url, requests, connections=8))
     before = process_tree_cpu(pid)
     result = asyncio.run(drive("serial", url, requests, count, 120, 1))
     return (process_tree_cpu(pid) - before) / max(result.done, 1), result

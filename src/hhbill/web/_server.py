@@ -94,6 +94,9 @@ def uvicorn_options(settings: Settings, *, host: str, port: int, workers: int = 
         "proxy_headers": False,
         # applied in every worker process too (a worker does not inherit the parent's logging set-up)
         "log_config": log_config(),
+        # a worker busy with a seconds-long 837I on a loaded machine is not hung: give it longer than uvicorn's
+        # 5 s default to answer the supervisor's ping before it is killed with every request it holds
+        "timeout_worker_healthcheck": 60,
     }
 
 
