@@ -1,7 +1,8 @@
 """``make bench``: run every benchmark, then merge their sections into bench/RESULTS.md.
 
 Each benchmark is a standalone script that writes ``bench/results/<name>.md``; a failing one is reported and the
-others still run.
+others still run. ``api_mixed`` is written by ``python bench/api_load.py --mixed`` (not run here: it needs a quiet
+machine) and merged like the others.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["hcpcs", "search_quality", "rvu", "claims", "x12", "ub04_pdf", "api_load"]
+ORDER = ["hcpcs", "search_quality", "rvu", "claims", "x12", "ub04_pdf", "api_load", "api_mixed"]
 
 
 def main(argv: list[str]) -> int:

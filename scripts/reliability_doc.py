@@ -275,8 +275,10 @@ SECTIONS: tuple[Section, ...] = (
                 f"{ATK}::test_health_answers_while_a_heavy_837i_upload_and_a_slow_client_are_served",
             ),
             g(
-                "claim checks cannot fill the thread pool: lookups pass while 50 checks are held",
+                "claim checks cannot fill the thread pool: lookups pass while 50 checks are held, and a stalled "
+                "claim upload holds no slot",
                 f"{ATK}::test_claim_lane_admits_few_claim_checks_and_lets_lookups_through",
+                f"{ATK}::test_stalled_claim_uploads_hold_no_lane_slot",
             ),
             g(
                 "rate limit: 429 with Retry-After; a forged X-Forwarded-For changes nothing; it counts clients only "
