@@ -35,9 +35,9 @@ from ._common import (
     upload_bytes,
     wants_json,
 )
-from ._security import ApiKey, verify_api_key
+from ._security import ApiKey, create_session, csrf_protect, end_session
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
@@ -137,13 +137,13 @@ def login(
     next: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:
     try:
-        verify_api_key(store_of(request), api_key.strip())
+        _key, session_id = create_session(store_of(request), api_key.strip())
     except HhbillError as exc:
         return render(request, "login.html", status_code=401, next=_safe_next(next), error=exc.message)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        api_key.strip(),
+        session_id,
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
@@ -154,7 +154,8 @@ def login(
 
 
 @router.post("/logout")
-def logout(_origin: Annotated[None, Depends(same_origin)]) -> Response:
+def logout(request: Request, _origin: Annotated[None, Depends(same_origin)]) -> Response:
+    end_session(store_of(request), request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
