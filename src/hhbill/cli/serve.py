@@ -36,8 +36,10 @@ def serve(
     workers: Annotated[
         int | None,
         typer.Option(
-            min=1, max=64, help="Server processes (default: 1 on a loopback address, which prints a one-time sign-in link; elsewhere one "
-            "per core, at most 8; each has its own rate limits)."
+            min=1,
+            max=64,
+            help="Server processes (default: 1 on a loopback address, which prints a one-time sign-in link; "
+            "elsewhere one per core, at most 8; each has its own rate limits).",
         ),
     ] = None,
 ) -> None:
