@@ -115,3 +115,18 @@ def test_settings_are_read_at_the_edge_only() -> None:
         if "os.environ" in (text := path.read_text(encoding="utf-8")) or "getenv(" in text
     }
     assert readers <= ENVIRONMENT_READERS, readers - ENVIRONMENT_READERS
+
+
+def test_no_route_runs_on_the_event_loop(tmp_path: Path) -> None:
+    """Every API route and page is a plain ``def``: FastAPI runs it in its thread pool, so a slow database read or a
+    large upload never holds the event loop (and with it every other request)."""
+    import inspect
+
+    from fastapi.routing import APIRoute
+
+    from hhbill.web import Settings, create_app
+
+    app = create_app(tmp_path / "hhbill.db", settings=Settings(rate_limit=0))
+    routes = [route for route in app.routes if isinstance(route, APIRoute)]
+    assert len(routes) > 20
+    assert [route.path for route in routes if inspect.iscoroutinefunction(route.endpoint)] == []
