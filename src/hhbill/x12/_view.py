@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._errors import X12Error
+from .._phi import mask_mbi
 from ..claims._check import CheckResult, Finding
 from ..claims._data import rule_tables
 from ..claims._model import Claim, ClaimLine, Patient
@@ -385,7 +386,7 @@ def view_x12(
 
 
 def _masked(mbi: str) -> str:
-    return ("*" * max(0, len(mbi) - 4) + mbi[-4:]) if mbi else "-"
+    return mask_mbi(mbi, blank="-")
 
 
 def _finding_text(finding: Finding, indent: str) -> list[str]:
