@@ -140,3 +140,9 @@ def test_no_route_runs_on_the_event_loop(tmp_path: Path) -> None:
     routes = list(api_routes(list(app.routes)))
     assert len(routes) > 20
     assert [route.path for route in routes if inspect.iscoroutinefunction(route.endpoint)] == []
+
+
+def test_the_mbi_is_masked_in_one_place() -> None:
+    """Only ``_phi.mask_mbi`` decides how much of a beneficiary identifier shows (last four characters)."""
+    maskers = {str(path.relative_to(SRC)) for path in SRC.rglob("*.py") if "[-4:]" in path.read_text(encoding="utf-8")}
+    assert maskers == {"_phi.py"}
