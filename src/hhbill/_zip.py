@@ -11,8 +11,17 @@ __all__ = ["MAX_MEMBER_BYTES", "ZIP_ERRORS", "read_member"]
 
 #: what zipfile raises on damaged, encrypted or exotic archives (it has no single error type)
 ZIP_ERRORS = (
-    zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError,
-    ValueError, UnicodeDecodeError, IndexError, KeyError,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    UnicodeDecodeError,
+    IndexError,
+    KeyError,
 )
 #: a CMS release member is at most tens of MB; refuse, before reading, one that says it is far larger (a zip bomb)
 MAX_MEMBER_BYTES = 200 * 1024 * 1024

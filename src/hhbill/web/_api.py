@@ -279,9 +279,7 @@ class TargetIn(BaseModel):
 
 
 @router.get("/log", response_model=LogEntries, responses=_PRIVATE_ERRORS, tags=["procedure log"])
-def log_list(
-    request: Request, _key: Protected, date_from: DateFrom = None, date_to: DateTo = None
-) -> DataResponse:
+def log_list(request: Request, _key: Protected, date_from: DateFrom = None, date_to: DateTo = None) -> DataResponse:
     """Logged procedures in a date range, oldest first."""
     entries = hhbill_of(request).log_entries(date_from=date_from, date_to=date_to)
     return DataResponse({"entries": [e.to_dict() for e in entries]})
