@@ -6,6 +6,7 @@
 ``rvu``             ``rvu``, ``rvu-import`` (also ``data import-rvu``), ``rvu-releases``, ``log ...``
 ``claims``          ``claim build|check|edits|case-mix``, ``claim ledger ...``
 ``x12``             ``x12 check|write``
+``batch``           ``batch scrub``
 ``serve``           ``serve``, ``apikey create|list|revoke``
 ==================  ===========================================================================
 

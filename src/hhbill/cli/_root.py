@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "log": ("rvu",),
     "claim": ("claims",),
     "x12": ("x12",),
+    "batch": ("batch",),
     "apikey": ("serve",),
 }
 

@@ -190,6 +190,9 @@ def page_rows(page: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every field of the page as {label, value, meaning, unknown}, in CMS layout order (blank fields included)."""
     note = page.get("processing_note")
     asc, opps = page["asc"], page["opps"]
+    if page.get("hcpcs_record") is False:
+        # a CPT code's page (from the fee schedule): no HCPCS Level II record, so no record fields to show
+        return [_row("HCPCS code" if page["kind"] == "procedure" else "Modifier", page["code"])]
     return _with_definitions([
         _row("HCPCS code" if page["kind"] == "procedure" else "Modifier", page["code"]),
         _row("Kind", page["kind"]),

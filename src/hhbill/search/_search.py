@@ -92,6 +92,8 @@ PHRASE_PAGE = 10
 #: QUALIFIER_PAGE codes its score is multiplied by QUALIFIER_DAMPING for each such qualifier
 QUALIFIER_DAMPING = 0.85
 QUALIFIER_PAGE = 30
+#: score step between the codes a vocabulary entry names, in the order it lists them
+NAMED_ORDER_STEP = 0.001
 #: a word used by at most this many codes may still be a drug brand name worth translating
 RARE_WORD_CODES = 3
 #: share of the other alternatives' scores a document adds when it matches several ways ("tpn" and
@@ -735,9 +737,11 @@ class _Tally:
         if clause.entry is None or not (clause.entry.codes or clause.entry.code_ranges):
             return
         top = max(self.best.values(), default=1.0)
-        for code in _codes_named(clause.entry, index):
+        named = _codes_named(clause.entry, index)
+        for order, code in enumerate(named):
             document = index.by_code[code]
-            self.best[document] = max(self.best.get(document, 0.0), top)
+            # a hair above the best description match, and in the order the entry lists them (most usual first)
+            self.best[document] = top + (len(named) - order) * NAMED_ORDER_STEP
             self.label_of[document] = f"{clause.text} → {code}"
             self.full.add(document)
 
@@ -836,23 +840,33 @@ def _phrase_bonus(phrase: list[str], description: list[str]) -> float:
     return bonus
 
 
-def _all_description_stems(index: ReleaseIndex, number: int) -> list[str]:
-    """The stems of every word of a code's long description, stopwords too ("per hour"), memoised on the index."""
-    memo = index.extras.get("all_description_stems")
+def _best(final: dict[int, float], count: int) -> list[int]:
+    """The ``count`` best-scored documents, best first, ties by document number (the score cut-off is found over
+    the bare scores first: most queries match thousands of codes and keep a handful)."""
+    if len(final) > count:
+        cut = heapq.nlargest(count, final.values())[-1]
+        candidates = [number for number, score in final.items() if score >= cut]
+    else:
+        candidates = list(final)
+    candidates.sort(key=lambda n: (-final[n], n))
+    return candidates[:count]
+
+
+def _qualifiers_of(index: ReleaseIndex, number: int, vocabulary: Vocabulary) -> frozenset[tuple[str, ...]]:
+    """The vocabulary's qualifiers a code's long description holds, each as its stems in order (stopwords too:
+    "per hour" is not "twenty-four hours"); worked out once per code and memoised on the index."""
+    key = f"qualifiers:{vocabulary.fingerprint}"
+    memo = index.extras.get(key)
     if not isinstance(memo, dict):
         memo = {}
-        index.extras["all_description_stems"] = memo
+        index.extras[key] = memo
     found = memo.get(number)
     if found is None:
         stem = stemmer()
-        found = [stem.stem(w) for w in words(index.documents[number].long_description)]
+        description = f" {' '.join(stem.stem(w) for w in words(index.documents[number].long_description))} "
+        found = frozenset(q.run for q in vocabulary.qualifiers if f" {' '.join(q.run)} " in description)
         memo[number] = found
-    return list(found)
-
-
-def _holds_run(description: list[str], run: tuple[str, ...]) -> bool:
-    size = len(run)
-    return any(tuple(description[start : start + size]) == run for start in range(len(description) - size + 1))
+    return found
 
 
 def _damp_qualified(
@@ -864,14 +878,13 @@ def _damp_qualified(
     if not plan.clauses or not vocabulary.qualifiers:
         return
     mentioned = {stem for clause in plan.clauses for alternative in clause.alternatives for stem in alternative.stems}
-    unasked = [qualifier.run for qualifier in vocabulary.qualifiers if not mentioned.issuperset(qualifier.content)]
+    unasked = {qualifier.run for qualifier in vocabulary.qualifiers if not mentioned.issuperset(qualifier.content)}
     if not unasked:
         return
-    for number in heapq.nsmallest(QUALIFIER_PAGE, final, key=lambda n: (-final[n], n)):
+    for number in _best(final, QUALIFIER_PAGE):
         if number in exact:
             continue
-        description = _all_description_stems(index, number)
-        added = sum(1 for qualifier in unasked if _holds_run(description, qualifier))
+        added = len(unasked & _qualifiers_of(index, number, vocabulary))
         if added:
             final[number] *= QUALIFIER_DAMPING**added
 
@@ -989,9 +1002,9 @@ def _run(
     final = _wanted_scores(scores, index, iso_day, kind=kind, prefix=prefix, include_terminated=include_terminated)
     _damp_qualified(final, plan, index, vocabulary, exact)
     if plan.phrase:
-        for number in heapq.nsmallest(PHRASE_PAGE, final, key=lambda n: (-final[n], n)):
+        for number in _best(final, PHRASE_PAGE):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))
-    top = heapq.nsmallest(limit, final, key=lambda n: (-final[n], n))
+    top = _best(final, limit)
     results = [_result(index, number, final[number], exact, scored, iso_day) for number in top]
     if not text:
         notes.append("empty query: type a code, a modifier, a range or words")
@@ -1031,6 +1044,22 @@ def search(
         include_terminated=include_terminated,
         typing=False,
     )
+
+
+def prepare_search(store: Store, *, as_of: date | str | None = None) -> bool:
+    """Load what a first search needs (the vocabulary, the stored index of the release in force, its word
+    dictionary), so a server started with it answers its first query as fast as the others. Call it at start-up,
+    off the event loop. False when no release is in force on the day (searching will say so)."""
+    day = _as_day(as_of)
+    vocabulary = load_vocabulary()
+    try:
+        release = release_for(store, day)
+    except NotFoundError:
+        return False
+    index = release_index(store, release.id, vocabulary=vocabulary)
+    _dictionary(index, vocabulary)
+    index.valid_numbers(day.isoformat())
+    return True
 
 
 def suggest(

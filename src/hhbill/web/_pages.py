@@ -35,9 +35,9 @@ from ._common import (
     upload_bytes,
     wants_json,
 )
-from ._security import ApiKey, verify_api_key
+from ._security import ApiKey, create_session, csrf_protect, end_session
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
@@ -137,13 +137,13 @@ def login(
     next: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:
     try:
-        verify_api_key(store_of(request), api_key.strip())
+        _key, session_id = create_session(store_of(request), api_key.strip())
     except HhbillError as exc:
         return render(request, "login.html", status_code=401, next=_safe_next(next), error=exc.message)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        api_key.strip(),
+        session_id,
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
@@ -154,7 +154,8 @@ def login(
 
 
 @router.post("/logout")
-def logout(_origin: Annotated[None, Depends(same_origin)]) -> Response:
+def logout(request: Request, _origin: Annotated[None, Depends(same_origin)]) -> Response:
+    end_session(store_of(request), request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -310,8 +311,9 @@ def claims_submit(
 
 def _claims_page(request: Request, data: dict[str, Any]) -> Response:
     return page(
-        request, "claims.html", data, columns=visit_columns(request), choices=visit_choices(request), mask=_mask
-    )
+        request, "claims.html", data, columns=visit_columns(request), choices=visit_choices(request), mask=_mask,
+        form=_form_choices(),
+    )  # fmt: skip
 
 
 def _claims_result(
@@ -327,7 +329,14 @@ def _claims_result(
         columns=visit_columns(request),
         choices=visit_choices(request),
         mask=_mask,
+        form=_form_choices(),
     )
+
+
+def _form_choices() -> dict[str, Any]:
+    from ..claim_form import claim_form_choices
+
+    return claim_form_choices()
 
 
 def _parse_json(text: str) -> Any:
@@ -336,16 +345,54 @@ def _parse_json(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
+        from .._input_files import json_problem
+
         raise FormInputError(
-            f"the input is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-            field="input_json",
-            line=exc.lineno,
+            f"the input is not valid JSON: {json_problem(exc, text)}", field="input_json", line=exc.lineno
         ) from None
 
 
 def _mask(value: str | None) -> str:
     """The MBI as the UB-04 view shows it: last four characters only."""
     return mask_mbi(value, blank="-")
+
+
+# -- patient timeline (signed in) -------------------------------------------------------------------------------------
+@router.get("/claims/timeline")
+def timeline_form(request: Request) -> Response:
+    if (redirect := _signed_in_or_login(request)) is not None:
+        return redirect
+    return page(request, "timeline.html", {"timeline": None}, form={"today": "", "npi": ""}, chart=None, error=None)
+
+
+@router.post("/claims/timeline")
+def timeline_page(
+    request: Request,
+    _user: Annotated[ApiKey | None, Depends(signed_in_user)],
+    mbi: Annotated[str, Form(max_length=20)],
+    today: Annotated[str, Form(max_length=20)] = "",
+    npi: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """The timeline of the patient named in the form (the MBI never goes in a URL: URLs reach access logs)."""
+    from ._timeline import timeline_chart
+
+    form = {"today": today, "npi": npi}
+    try:
+        found = hhbill_of(request).timeline(mbi, today=_day(today or None, "today"), provider_npi=npi.strip() or None)
+    except HhbillError as exc:
+        if wants_json(request):
+            raise
+        return render(
+            request,
+            "timeline.html",
+            status_code=status_for(exc),
+            data={"timeline": None},
+            form=form,
+            chart=None,
+            error=exc,
+        )
+    data = {"timeline": found.to_dict()}
+    return page(request, "timeline.html", data, form=form, chart=timeline_chart(data["timeline"]), error=None)
 
 
 # -- 837I upload (signed in) -----------------------------------------------------------------------------------------

@@ -21,12 +21,14 @@ from ._reader import IMPLEMENTATION_837I, Envelope, ParsedClaim, X12Reader, read
 from ._scrub import (
     ClaimScrubResult,
     FileScrubReport,
+    ScrubTotals,
     iter_scrub,
     load_writer_settings,
     looks_like_x12,
     scrub_file,
     scrub_report_text,
     scrub_summary_table,
+    write_scrub_report,
 )
 from ._tokenizer import Delimiters, Segment, SegmentStream
 from ._writer import WriterSettings, claims_to_x12, write_837i
@@ -47,6 +49,7 @@ __all__ = [
     "Envelope",
     "FileScrubReport",
     "ParsedClaim",
+    "ScrubTotals",
     "Segment",
     "SegmentStream",
     "WriterSettings",
@@ -60,4 +63,5 @@ __all__ = [
     "scrub_report_text",
     "scrub_summary_table",
     "write_837i",
+    "write_scrub_report",
 ]
