@@ -175,7 +175,10 @@
     body.append("value", JSON.stringify(value));
     var ctx = context();
     Object.keys(ctx).forEach(function (name) { body.append("context_" + name, ctx[name]); });
-    fetch("/claims/field", { method: "POST", body: body, credentials: "same-origin", headers: { accept: "application/json" } })
+    var csrf = document.querySelector('input[name="csrf_token"]');
+    var headers = { accept: "application/json" };
+    if (csrf) { headers["x-csrf-token"] = csrf.value; }
+    fetch("/claims/field", { method: "POST", body: body, credentials: "same-origin", headers: headers })
       .then(function (response) { return response.json(); })
       .then(function (result) {
         if (result && result.key) { show(result.key, result.ok, result.ok ? result.meaning : result.message); }

@@ -22,9 +22,9 @@ from .._errors import FormInputError, HhbillError
 from ..claims import Claim
 from ._common import DataResponse, hhbill_of, render, status_for, upload_bytes, wants_json
 from ._pages import VISIT_FIELDS, _mask, _signed_in_or_login, signed_in_user
-from ._security import ApiKey
+from ._security import ApiKey, csrf_protect
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 #: the stylesheet of the UB-04 page (generated from the layout; no patient data)
 UB04_CSS = "/claims/ub04.css"
