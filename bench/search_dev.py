@@ -4,8 +4,9 @@ with and without the stored index.
 
 Both sets were written for hhbill by hand: how a nurse, an aide, a biller or a patient would ask for a home-care
 code (visits, telehealth, home infusion, DME, supplies, orthotics, modifiers). ``search_dev_queries.csv`` was used
-while tuning the vocabulary and the ranking; ``search_holdout_queries.csv`` was written afterwards and measured
-before anything was changed for it (its first measurement is recorded in the results). Neither is taken from the
+while tuning the vocabulary and the ranking; ``search_holdout_queries.csv`` was written afterwards in two parts
+(117 queries, then the last 74 once the first part had been used), each measured once before anything was
+changed for it (those first measurements are recorded in ``bench/results/search_quality.md``). Neither is taken from the
 CMS query sets (the evaluation in ``bench/search_quality.py``) nor from any hidden set.
 
 Run: ``python bench/search_dev.py [--out bench/results/search_dev.md] [--misses]``
