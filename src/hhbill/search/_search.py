@@ -22,7 +22,11 @@ How a query is read, in order:
    meets "infusion"), plus a coverage bonus for codes that satisfy every clause, so a code matching all the
    user's ideas outranks one repeating a single rare word. The first page is then reordered by a small bonus
    for descriptions that start with, or hold in order, the user's words ("Syringe with needle, sterile ...").
-   Modifiers rank below procedures unless the query says "modifier" (then the other way round).
+   Modifiers rank below procedures unless the query says "modifier" (then the other way round). Codes a
+   vocabulary term names rank a hair above the best description match, in the order the entry lists them.
+6. Qualifiers: a code whose description adds a qualifier the query does not mention ("assistant", "each
+   additional", "per hour", "continuous": the vocabulary's ``qualifiers``) ranks below the plain code, so "home
+   health physical therapist visit" lists the therapist's G0151 before the assistant's G0157.
 """
 
 from __future__ import annotations
