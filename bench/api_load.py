@@ -11,6 +11,15 @@ middleware, the library call and JSON rendering cost on top.
 
     python bench/api_load.py [--concurrency 200] [--requests 4000] [--seconds 60]
     python bench/api_load.py --url http://127.0.0.1:8000 --key hhb_...   # drive a server already running
+    python bench/api_load.py --mixed [--workers N] [--seconds 10]        # issue 16: the mixed load and its CPU bound
+    (HHBILL_BENCH_SERVER_LOG=FILE keeps the bench server's stderr, with its access log: server-side durations)
+
+The mixed load (``--mixed``): 200 concurrent code lookups and 50 concurrent claim checks at once, on one server
+that also serves a bare Starlette endpoint (``/bench/bare``, a fixed JSON body) measured in the same run. The
+CPU bound comes from the server's own CPU time (``/proc/<pid>/stat`` of the server and its workers) per request,
+measured one request at a time: with ``cores`` cores the server cannot answer more than
+``cores / (CPU seconds per request of the mix)`` requests per second. The run reports its throughput as a share
+of that bound, and the lookups' latency in the mix beside the lookups' latency alone.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -316,13 +326,18 @@ def scenarios(url: str, key: str, total: int) -> list[tuple[str, list[bytes], in
     ]
 
 
-async def warm(url: str, requests: list[bytes]) -> None:
-    """One pass over each request first: the first search builds the release index, not part of the load."""
+async def warm(url: str, requests: list[bytes], connections: int = 1) -> None:
+    """One pass over each request first: the first search builds the release index, not part of the load.
+    Several connections reach every worker process (the kernel spreads them), each with its own caches."""
     parts = urlsplit(url)
-    connection = Connection(parts.hostname or "127.0.0.1", parts.port or 80)
-    for raw in requests:
-        await connection.request(raw)
-    await connection.close()
+
+    async def one() -> None:
+        connection = Connection(parts.hostname or "127.0.0.1", parts.port or 80)
+        for raw in requests:
+            await connection.request(raw)
+        await connection.close()
+
+    await asyncio.gather(*(one() for _ in range(connections)))
 
 
 #: lookup latency at lower concurrency too: where the p99 aim holds on this machine
@@ -405,6 +420,166 @@ def report(
     return "\n".join(lines)
 
 
+# -- the mixed load (issue 16, item 5) -------------------------------------------------------------------------------
+BARE_PATH = "/bench/bare"
+
+
+def bench_app() -> Any:
+    """hhbill's app (database and settings from the environment) plus a bare Starlette endpoint: the floor,
+    served by the same process, middleware-free, measured in the same run."""
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Mount, Route
+
+    from hhbill.web._app import create_app
+
+    async def bare(_request: Any) -> JSONResponse:
+        return JSONResponse({"code": "G0299", "status": "ok"})
+
+    return Starlette(routes=[Route(BARE_PATH, bare), Mount("/", app=create_app())])
+
+
+def serve_bench_app(port: int, workers: int) -> None:
+    import uvicorn
+
+    from hhbill.web._server import uvicorn_options
+    from hhbill.web._settings import Settings
+
+    os.environ.update(Settings(rate_limit=0).to_env())
+    options = uvicorn_options(Settings(rate_limit=0), host="127.0.0.1", port=port, workers=workers)
+    uvicorn.run(
+        "api_load:bench_app", factory=True, app_dir=str(Path(__file__).resolve().parent), workers=workers, **options
+    )
+
+
+def start_bench_app(folder: Path, workers: int) -> tuple[str, str, subprocess.Popen[bytes]]:
+    from hhbill import hcpcs
+    from hhbill._store import Store
+    from hhbill.web import create_api_key
+
+    db = folder / "hhbill.db"
+    store = Store(db)
+    hcpcs.import_release(store, shared(JAN26_ZIP))
+    key = create_api_key(store, "api_load bench")[1]
+    store.close()
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--serve-bench-app", str(port), "--workers", str(workers)],
+        stdout=subprocess.DEVNULL,
+        stderr=open(os.environ.get("HHBILL_BENCH_SERVER_LOG", os.devnull), "w"),  # noqa: SIM115
+        env={**os.environ, "HHBILL_DB": str(db), "PYTHONPATH": str(REPO / "src")},
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_ready(url, process)
+    return url, key, process
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid`` and every process under it (uvicorn's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry.name)] = fields
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        if current in stats:
+            total += (int(stats[current][11]) + int(stats[current][12])) / tick
+        todo.extend(children.get(current, []))
+    return total
+
+
+def cpu_per_request(url: str, requests: list[bytes], count: int, pid: int) -> tuple[float, Result]:
+    """Server CPU seconds per request, one request at a time (no queueing, no contention inside the server)."""
+    asyncio.run(warm(url, requests, connections=8))
+    before = process_tree_cpu(pid)
+    result = asyncio.run(drive("serial", url, requests, count, 120, 1))
+    return (process_tree_cpu(pid) - before) / max(result.done, 1), result
+
+
+def mixed(args: argparse.Namespace) -> str:
+    cores = os.cpu_count() or 1
+    workers = args.workers
+    with tempfile.TemporaryDirectory() as folder:
+        url, key, process = start_bench_app(Path(folder), workers)
+        try:
+            host = urlsplit(url).netloc
+            lookups = scenarios(url, key, args.requests)[0][1]
+            checks = scenarios(url, key, args.requests)[2][1]
+            bare = [get(host, BARE_PATH)]
+            cpu_lookup, _ = cpu_per_request(url, lookups, 400, process.pid)
+            cpu_check, _ = cpu_per_request(url, checks, 100, process.pid)
+            cpu_bare, _ = cpu_per_request(url, bare, 1000, process.pid)
+
+            async def together() -> tuple[Result, Result]:
+                big = 10**9
+                return await asyncio.gather(
+                    drive("lookups (200 in flight)", url, lookups, big, args.seconds, 200),
+                    drive("claim checks (50 in flight)", url, checks, big, args.seconds, 50),
+                )
+
+            cpu_before = process_tree_cpu(process.pid)
+            lookup_mix, check_mix = asyncio.run(together())
+            cpu_mix = process_tree_cpu(process.pid) - cpu_before
+            lookup_alone = asyncio.run(drive("lookups alone (200 in flight)", url, lookups, 10**9, args.seconds, 200))
+            bare_alone = asyncio.run(drive("bare Starlette (200 in flight)", url, bare, 10**9, args.seconds, 200))
+        finally:
+            stop(process)
+    n_lookup, n_check = lookup_mix.done, check_mix.done
+    wall = max(lookup_mix.elapsed, check_mix.elapsed)
+    mean_cpu = (n_lookup * cpu_lookup + n_check * cpu_check) / max(n_lookup + n_check, 1)
+    bound = cores / mean_cpu if mean_cpu else 0.0
+    achieved = (n_lookup + n_check) / wall if wall else 0.0
+    lines = [
+        "## Mixed load and its CPU bound (`bench/api_load.py --mixed`)",
+        "",
+        f"One server ({workers} uvicorn worker process{'es' if workers > 1 else ''} on {cores} cores, real Jan 2026 "
+        f"release, rate limit off) serving hhbill and a bare Starlette endpoint. 200 concurrent code lookups and 50 "
+        f"concurrent claim checks for {args.seconds:.0f} s, then lookups alone and the bare endpoint alone, each "
+        f"{args.seconds:.0f} s. The load generator runs on the same machine.",
+        "",
+        "Server CPU per request, one at a time (`/proc` CPU time of the server processes ÷ requests):",
+        "",
+        "| request | server CPU per request |",
+        "|---|---:|",
+        f"| code lookup | {cpu_lookup * 1000:.2f} ms |",
+        f"| claim check | {cpu_check * 1000:.2f} ms |",
+        f"| bare Starlette endpoint | {cpu_bare * 1000:.2f} ms |",
+        "",
+        "| run | requests | errors | throughput | p50 | p99 | max |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in (lookup_mix, check_mix, lookup_alone, bare_alone):
+        r = result.row()
+        lines.append(
+            f"| {result.name} | {r['requests']:,} | {r['errors']} | {r['throughput']:,.0f}/s | {r['p50']:.1f} ms "
+            f"| {r['p99']:.1f} ms | {r['max']:.1f} ms |"
+        )
+    lines += [
+        "",
+        f"The mix ({n_lookup:,} lookups, {n_check:,} checks) costs {mean_cpu * 1000:.2f} ms of server CPU per request "
+        f"on average, so {cores} cores bound it at {bound:,.0f} requests/s. Reached: {achieved:,.0f}/s, "
+        f"**{achieved / bound:.0%} of the bound** (aim: 70%). Server CPU used during the mix: {cpu_mix:.1f} s in "
+        f"{wall:.1f} s of wall time ({cpu_mix / wall / cores:.0%} of {cores} cores; the client uses the rest).",
+        f"Given the CPU the server really got ({cpu_mix:.1f} s), the same cost per request predicts "
+        f"{cpu_mix / mean_cpu / wall:,.0f}/s: the server reached {achieved / (cpu_mix / mean_cpu / wall):.0%} of "
+        "that (what concurrency, queueing and the two lanes cost on top of serial requests).",
+        f"Lookups in the mix: p50 {lookup_mix.row()['p50']:.1f} ms, p99 {lookup_mix.row()['p99']:.1f} ms; alone: "
+        f"p50 {lookup_alone.row()['p50']:.1f} ms, p99 {lookup_alone.row()['p99']:.1f} ms.",
+    ]
+    if args.note:
+        lines += ["", args.note]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="drive a server already running here (loopback only)")
@@ -414,9 +589,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=4000, help="lookups per run (search: half, checks: 1/4)")
     parser.add_argument("--seconds", type=float, default=60.0, help="time limit per scenario")
     parser.add_argument("--serve-baseline", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-bench-app", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--mixed", action="store_true", help="the mixed lookup + claim check load and its CPU bound")
+    parser.add_argument("--note", default="", help="a sentence added to the mixed report (e.g. machine load)")
     args = parser.parse_args(argv)
     if args.serve_baseline:
         serve_baseline(args.serve_baseline, args.workers)
+        return 0
+    if args.serve_bench_app:
+        serve_bench_app(args.serve_bench_app, args.workers)
+        return 0
+    if args.mixed:
+        text = mixed(args)
+        print(text)
+        write_section("api_mixed", text)
         return 0
     if args.url:
         host = urlsplit(args.url).hostname

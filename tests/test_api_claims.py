@@ -128,9 +128,10 @@ async def test_unreadable_837i_is_422_with_its_segment(client: httpx.AsyncClient
 # -- pages ------------------------------------------------------------------------------------------------------------
 @pytest.fixture
 async def browser(client: httpx.AsyncClient, key: str) -> httpx.AsyncClient:
-    """The same client as a signed-in browser: the key in the session cookie, not the header."""
-    del client.headers["X-API-Key"]
-    client.cookies.set("hhbill_key", key)
+    """The same client as a signed-in browser: a session cookie, not the header (and the CSRF token of its pages)."""
+    from test_web_security import sign_in_browser
+
+    await sign_in_browser(client, key)
     return client
 
 

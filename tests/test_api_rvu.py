@@ -106,8 +106,9 @@ async def test_procedure_log_add_list_report_target_delete(client: httpx.AsyncCl
 
 
 async def test_log_page_adds_entries_and_draws_the_chart(client: httpx.AsyncClient, key: str) -> None:
-    del client.headers["X-API-Key"]
-    client.cookies.set("hhbill_key", key)
+    from test_web_security import sign_in_browser
+
+    await sign_in_browser(client, key)
     added = await client.post("/log", data={"code": "99215", "performed_on": "2026-08-03", "units": "1"})
     assert added.status_code == 303 and added.headers["location"] == "/log"
     page = await client.get("/log", params={"from": "2026-08-01", "to": "2026-08-31", "by": "week"}, headers=HTML)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,8 @@ def test_serve_loads_the_embedded_default_and_runs_uvicorn(db_path: Path, monkey
             "0",
             "--cors-origin",
             "https://billing.example",
+            "--workers",
+            "1",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -73,10 +76,14 @@ def test_serve_loads_the_embedded_default_and_runs_uvicorn(db_path: Path, monkey
     with Store(db_path) as store:
         releases = hcpcs.HcpcsReference(store).releases()
         assert len(releases) == 1 and "embedded" in releases[0].label
-    # a second start finds the release and loads nothing more
+    # a second start finds the release and loads nothing more; by default one worker process per core
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    started.clear()
     runner.invoke(app, ["serve", "--db", str(db_path)])
     with Store(db_path) as store:
         assert len(hcpcs.HcpcsReference(store).releases()) == 1
+    assert started["workers"] == 4 and started["factory"] is True and started["app"] == "hhbill.web._app:create_app"
+    assert "HHBILL_MAX_HEADER_BYTES" not in os.environ  # the workers' environment is not left behind
 
 
 def test_serve_refuses_a_wildcard_origin(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

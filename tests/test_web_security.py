@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 
 import httpx
@@ -226,33 +227,133 @@ async def test_access_log_has_route_templates_never_query_strings_or_bodies(
 
 
 # -- browser sign-in ---------------------------------------------------------------------------------------------------
+SITE = "http://hhbill.test"
+
+
+def form_token(html: str) -> str:
+    """The CSRF token a page put in its forms' hidden field."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no CSRF field in its form"
+    return found.group(1)
+
+
+async def sign_in_browser(client: httpx.AsyncClient, key: str) -> None:
+    """Sign ``client`` in as a browser does: the login page (CSRF cookie + field), then the form post.
+
+    Afterwards the client sends its own Origin and the CSRF token with every request, as the pages' forms do."""
+    client.headers.pop("X-API-Key", None)
+    token = form_token((await client.get("/login", headers=HTML)).text)
+    client.headers.update({"Origin": SITE, "X-CSRF-Token": token})
+    signed = await client.post("/login", data={"api_key": key, "csrf_token": token})
+    assert signed.status_code == 303, signed.text
+
+
 async def test_sign_in_sets_a_strict_httponly_cookie_and_opens_claim_pages(client: httpx.AsyncClient, key: str) -> None:
     closed = await client.get("/claims", headers=HTML)
     assert closed.status_code == 303 and closed.headers["location"].startswith("/login")
-    failed = await client.post("/login", data={"api_key": "hhb_00000000_wrong", "next": "/claims"}, headers=HTML)
+    token = form_token((await client.get("/login", headers=HTML)).text)
+    form = {"next": "/claims", "csrf_token": token}
+    origin = {"Origin": SITE}
+    failed = await client.post("/login", data={**form, "api_key": "hhb_00000000_wrong"}, headers={**HTML, **origin})
     assert failed.status_code == 401 and 'role="alert"' in failed.text
-    signed = await client.post("/login", data={"api_key": key, "next": "/claims"})
+    signed = await client.post("/login", data={**form, "api_key": key}, headers=origin)
     assert signed.status_code == 303 and signed.headers["location"] == "/claims"
     cookie = signed.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
+    assert key.lower() not in cookie  # a session id, not the API key
     assert (await client.get("/claims", headers=HTML)).status_code == 200
-    await client.post("/logout")
+    await client.post("/logout", data={"csrf_token": token}, headers=origin)
     assert (await client.get("/claims", headers=HTML)).status_code == 303
 
 
+async def test_logout_ends_the_session_even_for_a_copied_cookie(client: httpx.AsyncClient, key: str) -> None:
+    await sign_in_browser(client, key)
+    session = client.cookies["hhbill_session"]
+    assert session != key and key not in session
+    await client.post("/logout")
+    client.cookies.set("hhbill_session", session)  # the stolen or kept copy of the cookie
+    again = await client.get("/claims", headers=HTML)
+    assert again.status_code == 303 and again.headers["location"].startswith("/login")
+    assert (await client.get("/log", params={"format": "json"})).status_code == 401
+
+
+async def test_the_raw_api_key_as_a_cookie_signs_no_one_in(client: httpx.AsyncClient, key: str) -> None:
+    client.cookies.set("hhbill_session", key)
+    assert (await client.get("/log", params={"format": "json"})).status_code == 401
+
+
+async def test_revoking_the_key_ends_its_sessions(client: httpx.AsyncClient, store: Store) -> None:
+    _, key = create_api_key(store, "to revoke")
+    await sign_in_browser(client, key)
+    assert (await client.get("/log", params={"format": "json"})).status_code == 200
+    revoke_api_key(store, key)
+    assert (await client.get("/log", params={"format": "json"})).status_code == 401
+
+
 async def test_login_never_redirects_off_site(client: httpx.AsyncClient, key: str) -> None:
+    await sign_in_browser(client, key)
     for target in ("https://evil.example/", "//evil.example", "/\\evil.example"):
         response = await client.post("/login", data={"api_key": key, "next": target})
         assert response.headers["location"] == "/claims"
 
 
 async def test_cross_site_form_posts_are_refused(client: httpx.AsyncClient, key: str) -> None:
-    client.cookies.set("hhbill_key", key)
-    response = await client.post(
-        "/claims", data={"input_json": json.dumps(EXAMPLE)}, headers={"origin": "https://evil.example", **HTML}
-    )
-    assert response.status_code == 401
-    same = await client.post(
-        "/claims", data={"input_json": json.dumps(EXAMPLE)}, headers={"origin": "http://hhbill.test", **HTML}
-    )
+    await sign_in_browser(client, key)
+    form = {"input_json": json.dumps(EXAMPLE)}
+    client.headers.pop("Origin", None)
+    token = {"X-CSRF-Token": client.headers["X-CSRF-Token"]}
+    for origin, fetch_site in [
+        ("https://evil.example", None),
+        ("https://evil.example", "same-origin"),  # Origin names the other site: that wins
+        ("null", None),
+        ("null", "cross-site"),  # a cross-site page with Referrer-Policy: no-referrer sends exactly this
+        (None, None),
+        (None, "same-site"),  # a sibling subdomain is not this site
+    ]:
+        headers = {**HTML, **token}
+        if origin is not None:
+            headers["origin"] = origin
+        if fetch_site is not None:
+            headers["sec-fetch-site"] = fetch_site
+        response = await client.post("/claims", data=form, headers=headers)
+        assert response.status_code == 403, (origin, fetch_site, response.text)
+    same = await client.post("/claims", data=form, headers={"origin": SITE, **HTML, **token})
     assert same.status_code in (200, 422)
+    # our own pages (Referrer-Policy: no-referrer) post with Origin: null, attested by the browser
+    own = await client.post("/claims", data=form, headers={"origin": "null", "sec-fetch-site": "same-origin", **HTML})
+    assert own.status_code in (200, 422), own.text
+
+
+async def test_form_posts_need_the_csrf_token_of_their_cookie(client: httpx.AsyncClient, key: str) -> None:
+    await sign_in_browser(client, key)
+    token = client.headers.pop("X-CSRF-Token")
+    form = {"code": "G0299", "performed_on": "2026-03-02", "units": "1"}
+    assert (await client.post("/log", data=form)).status_code == 403  # no token
+    assert (await client.post("/log", data={**form, "csrf_token": "forged"})).status_code == 403
+    passed = await client.post("/log", data={**form, "csrf_token": token}, headers={"accept": "application/json"})
+    assert passed.status_code in (201, 303), passed.text  # through to the route
+
+
+async def test_with_keys_off_a_cross_site_null_origin_post_writes_nothing(store: Store) -> None:
+    app = create_app(store, settings=Settings(rate_limit=0, require_api_key=False))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=SITE) as client:
+        before = (await client.get("/log", params={"format": "json"})).json()["entries"]
+        posted = await client.post("/log", data={"code": "G0299", "units": "1"}, headers={"Origin": "null"})
+        assert posted.status_code == 403
+        posted = await client.post("/log", data={"code": "G0299", "units": "1"}, headers={"Origin": SITE})
+        assert posted.status_code == 403  # same site, but no token: a page it did not serve
+        assert (await client.get("/log", params={"format": "json"})).json()["entries"] == before
+
+
+def test_starting_with_api_keys_off_warns_loudly(store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    from starlette.testclient import TestClient
+
+    caplog.set_level(logging.WARNING)
+    with TestClient(create_app(store, settings=Settings(require_api_key=False))):
+        pass
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert any("API keys are OFF" in r.getMessage() for r in warnings)
+    caplog.clear()
+    with TestClient(create_app(store, settings=Settings())):
+        pass
+    assert not any("API keys are OFF" in r.getMessage() for r in caplog.records)

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ._config import resolve_db_path
-from ._errors import StoreError
+from ._errors import InputError, StoreError
 
 __all__ = ["Store", "open_store"]
 
@@ -55,11 +57,7 @@ class Store:
             # Touch the file so a damaged database is reported now, in plain words, not on first use.
             self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"the database file cannot be opened ({exc}); it may be damaged or not an hhbill database. "
-                "Restore it from a backup or move it aside to start fresh",
-                path=self.path,
-            ) from exc
+            raise StoreError(_why_not_open(self.path, exc), path=self.path) from exc
         self._check_interrupted_operations()
 
     # -- interrupted operations ---------------------------------------------------------------------------
@@ -129,7 +127,8 @@ class Store:
                 try:
                     self.conn.executescript(ddl)
                 except sqlite3.OperationalError as exc:
-                    raise StoreError(f"cannot prepare the database ({exc})", path=self.path) from exc
+                    why = _explain(exc, self.path)
+                    raise StoreError(f"cannot prepare the database: {why}", path=self.path) from exc
             self._schemas.add(name)
 
     # -- writes ---------------------------------------------------------------------------------------------
@@ -140,12 +139,15 @@ class Store:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.DatabaseError as exc:
-                raise StoreError(_explain(exc), path=self.path) from exc
+                raise StoreError(_explain(exc, self.path), path=self.path) from exc
             try:
                 yield self.conn
             except sqlite3.DatabaseError as exc:
                 self._rollback()
-                raise StoreError(_explain(exc), path=self.path) from exc
+                raise StoreError(_explain(exc, self.path), path=self.path) from exc
+            except OverflowError:
+                self._rollback()
+                raise _too_large_number() from None
             except BaseException:
                 self._rollback()
                 raise
@@ -153,7 +155,7 @@ class Store:
                 self.conn.execute("COMMIT")
             except sqlite3.DatabaseError as exc:
                 self._rollback()
-                raise StoreError(_explain(exc), path=self.path) from exc
+                raise StoreError(_explain(exc, self.path), path=self.path) from exc
 
     def _rollback(self) -> None:
         # after SQLITE_FULL or an I/O error SQLite may already have rolled the transaction back itself
@@ -163,11 +165,21 @@ class Store:
                 self.conn.execute("ROLLBACK")
 
     def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+        """Run one statement. Its rows are read through the same error handling: a damaged page met by
+        ``fetchall()`` or a loop over the cursor is a :class:`StoreError` in plain words, not a traceback."""
         with self._lock:
             try:
-                return self.conn.execute(sql, params)
+                cursor = self.conn.cursor(_GuardedCursor)
+                cursor.store_path = self.path
+                return cursor.execute(sql, params)
             except sqlite3.DatabaseError as exc:
-                raise StoreError(_explain(exc), path=self.path) from exc
+                raise StoreError(_explain(exc, self.path), path=self.path) from exc
+            except OverflowError:
+                raise _too_large_number() from None
+
+    def fetchall(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        """Every row of a query, read under the store's error handling (the safe read for whole result sets)."""
+        return self.execute(sql, params).fetchall()
 
     def data_version(self) -> tuple[int, int]:
         """A value that changes whenever any connection (this one included) commits: the key for caches."""
@@ -175,7 +187,7 @@ class Store:
             try:
                 return self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
             except sqlite3.DatabaseError as exc:
-                raise StoreError(_explain(exc), path=self.path) from exc
+                raise StoreError(_explain(exc, self.path), path=self.path) from exc
 
     def verify_once(self) -> None:
         """Check the file's structure (``PRAGMA quick_check``) once per database version.
@@ -190,7 +202,7 @@ class Store:
             try:
                 result = self.conn.execute("PRAGMA quick_check").fetchone()[0]
             except sqlite3.DatabaseError as exc:
-                raise StoreError(_explain(exc), path=self.path) from exc
+                raise StoreError(_explain(exc, self.path), path=self.path) from exc
             if result != "ok":
                 raise StoreError(_damaged(result), path=self.path)
             self._verified = version
@@ -203,6 +215,44 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _GuardedCursor(sqlite3.Cursor):
+    """A cursor whose reads turn SQLite errors (a damaged page met half-way) into plain-words StoreErrors."""
+
+    store_path = ""
+
+    def fetchone(self) -> Any:
+        try:
+            return super().fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(_explain(exc, self.store_path), path=self.store_path) from exc
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        try:
+            return super().fetchmany(self.arraysize if size is None else size)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(_explain(exc, self.store_path), path=self.store_path) from exc
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return super().fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(_explain(exc, self.store_path), path=self.store_path) from exc
+
+    def __next__(self) -> Any:
+        try:
+            return super().__next__()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(_explain(exc, self.store_path), path=self.store_path) from exc
+
+
+def _too_large_number() -> InputError:
+    # an id or count beyond what SQLite stores (2**63 - 1) cannot name a stored row: the caller's input is wrong
+    return InputError(
+        "a number in the request is too large (the largest whole number stored is 9,223,372,036,854,775,807)",
+        field="(number)",
+    )
 
 
 _OPERATIONS_SCHEMA = """
@@ -234,17 +284,90 @@ def _damaged(detail: str) -> str:
     )
 
 
-def _explain(exc: sqlite3.DatabaseError) -> str:
+def _why_not_open(path: str, exc: sqlite3.DatabaseError) -> str:
+    """What really keeps a database from opening: permissions, leftover journal files, a full disk, or damage.
+
+    Only SQLite's own "malformed"/"not a database" is called damage: a read-only folder or a full disk must not
+    send the user to move an intact database aside.
+    """
+    text = str(exc)
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return (
+            f"the database file cannot be opened ({text}); it is damaged or not an hhbill database. "
+            "Restore it from a backup, or move it aside to start fresh"
+        )
+    problems = _filesystem_problems(path, text)
+    db = Path(path)
+    if problems:
+        return (
+            f"the database cannot be opened for writing ({text}): {'; '.join(problems)}. "
+            f"The file itself was not changed{_intact_note(db)}"
+        )
+    return f"the database file cannot be opened ({text}){_intact_note(db)}"
+
+
+def _filesystem_problems(path: str, text: str) -> list[str]:
+    """Plain-words reasons, found on disk, why SQLite cannot write ``path`` (empty when none is visible)."""
+    if path == ":memory:":
+        return ["the disk is full"] if "full" in text else []
+    db = Path(path)
+    folder = db.parent
+    problems: list[str] = []
+    if db.exists() and not os.access(db, os.W_OK):
+        problems.append(f"the database file {db} is read-only for this user (make it writable: chmod u+w)")
+    for suffix in ("-wal", "-shm"):
+        journal = Path(f"{path}{suffix}")
+        if journal.exists() and not os.access(journal, os.W_OK):
+            problems.append(
+                f"the journal file {journal.name} beside it is left read-only (by another user's process or a "
+                "read-only copy), which keeps the database read-only; make it writable, or delete it when no "
+                "hhbill process is running"
+            )
+    if folder.exists() and not os.access(folder, os.W_OK | os.X_OK):
+        problems.append(
+            f"the folder {folder} is read-only, and SQLite must create its journal files (-wal, -shm) there; "
+            "make the folder writable or copy the database to a writable folder"
+        )
+    free = None
+    with contextlib.suppress(OSError):
+        free = shutil.disk_usage(folder).free
+    if "full" in text or (free is not None and free < 1024 * 1024):
+        problems.append(f"the disk holding {folder} is full; free some space")
+    return problems
+
+
+def _intact_note(db: Path) -> str:
+    """ ", and it is intact (integrity check ok)" when a read-only look finds it so; "" when it cannot tell."""
+    if not db.exists():
+        return ""
+    try:
+        # immutable: the look needs no -shm file, so it works in a read-only folder too
+        probe = sqlite3.connect(f"file:{db.resolve()}?mode=ro&immutable=1", uri=True)
+        try:
+            result = probe.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError:
+        return ""
+    if result == "ok":
+        return ", and it is intact (integrity check ok)"
+    return f"; it is also damaged ({result}): restore it from a backup"
+
+
+def _explain(exc: sqlite3.DatabaseError, path: str = ":memory:") -> str:
     text = str(exc)
     if "malformed" in text or "not a database" in text or "corrupt" in text:
         return _damaged(text)
+    if "decode to UTF-8" in text:  # hhbill writes only UTF-8 text: garbage in a text column is a damaged page
+        return _damaged("a stored text is not valid UTF-8")
     if "readonly" in text or "read-only" in text:
-        return "the database is read-only; nothing was changed"
+        found = _filesystem_problems(path, text)
+        return "the database is read-only; nothing was changed" + (f" ({'; '.join(found)})" if found else "")
     if "full" in text:
         return "the disk is full; nothing was changed"
     if "locked" in text or "busy" in text:
         return "the database is busy with another write; nothing was changed, try again"
-    return f"the database refused the write ({text}); nothing was changed"
+    return f"the database refused the operation ({text}); nothing was changed"
 
 
 def open_store(db: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> Store:

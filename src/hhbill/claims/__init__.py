@@ -26,7 +26,7 @@ from ._check import (
 )
 from ._edits import late_noa_reduction_days, mbi_problem
 from ._history import Admission, admissions
-from ._import import LedgerImport, ledger_import, read_past_claims
+from ._import import LedgerImport, ledger_import, past_claim_readers, read_past_claims
 from ._input import (
     LateNoaException,
     PeriodOfCare,
@@ -103,6 +103,7 @@ __all__ = [
     "mbi_problem",
     "open_ledger",
     "parse_claim_input",
+    "past_claim_readers",
     "period_from_dict",
     "read_case_mix_file",
     "read_past_claims",

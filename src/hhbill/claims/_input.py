@@ -21,6 +21,7 @@ from typing import Any
 
 from .._errors import ClaimInputError
 from .._input_files import json_problem
+from .._text import reject_lone_surrogates
 from ._data import rule_tables
 from ._model import Claim, ClaimFacts, ClaimLine, CodeAmount, CodeDate, Patient, Provider
 
@@ -922,6 +923,8 @@ def _visit_rows(reader: csv.DictReader[str]) -> list[dict[str, Any]]:
 
 def parse_claim_input(data: Any, *, visits_csv: str | None = None) -> PeriodOfCare | Claim:
     """The JSON input as a period of care (``visits``/``therapy_services``) or a claim given line by line."""
+    reject_lone_surrogates(data)
+    reject_lone_surrogates(visits_csv, "visits")
     obj = _top_level(data)
     if visits_csv is not None:
         obj = {**obj, "visits": read_visits_csv(text=visits_csv)}

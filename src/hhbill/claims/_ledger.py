@@ -5,7 +5,8 @@ It lets the scrubber catch, across claims, what the MAC would catch against its 
 overlapping periods (U538F another HHA's period / U538G this HHA's period with a different From date).
 
 Claims carry PHI, so the ledger never stores the MBI: only a keyed hash (HMAC-SHA256 with a random key kept in
-the ledger database) that is enough to match a beneficiary's claims. SQLite (the hhbill Store) by default;
+an owner-only file beside the SQLite database, see ``hhbill._ledger_key``; in the database for PostgreSQL) that
+is enough to match a beneficiary's claims. SQLite (the hhbill Store) by default;
 PostgreSQL when a ``postgresql://`` URL is configured (``HHBILL_LEDGER_URL`` or ``--ledger-url``).
 """
 
@@ -15,7 +16,6 @@ import contextlib
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from .._errors import ConfigError, NotFoundError, StoreError
+from .._ledger_key import ledger_key
 from .._store import Store
 from ._data import rule_tables
 from ._model import Claim
@@ -273,6 +274,8 @@ class ClaimLedger:
         self._backend.close()
 
     def _load_secret(self) -> bytes:
+        if isinstance(self._backend, _SqliteBackend):  # kept in its own 0600 file, not in the database
+            return ledger_key(self._backend.store)
         rows = self._backend.fetch("SELECT value FROM claims_ledger_meta WHERE name = 'beneficiary_hmac_key'")
         if rows:
             return bytes.fromhex(rows[0][0])
@@ -527,8 +530,8 @@ def _details(claim: Claim, findings: Sequence[Any]) -> dict[str, Any]:
 
 
 def open_ledger(store: Store | None = None, url: str | None = None) -> ClaimLedger:
-    """The ledger at ``url`` (``postgresql://...``) or ``$HHBILL_LEDGER_URL``; otherwise in the SQLite store."""
-    url = url or os.environ.get(LEDGER_URL_ENV) or None
+    """The ledger at ``url`` (``postgresql://...``); otherwise in the SQLite store. (The application object passes
+    the configured ``HHBILL_LEDGER_URL``: the library reads no environment.)"""
     if url:
         if not url.startswith(("postgresql://", "postgres://")):
             raise ConfigError(f"the ledger URL must start with postgresql:// (got {url.split(':', 1)[0]}:...)")

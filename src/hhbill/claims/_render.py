@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .._phi import mask_mbi
 from ._check import CheckResult
 from ._data import rule_tables
 from ._model import Claim, ClaimLine, claim_facts
@@ -88,7 +89,7 @@ def claim_to_dict(claim: Claim) -> dict[str, Any]:
 
 
 def _masked(mbi: str) -> str:
-    return ("*" * max(0, len(mbi) - 4) + mbi[-4:]) if mbi else "(none)"
+    return mask_mbi(mbi)
 
 
 def _line_description(line: ClaimLine) -> str:

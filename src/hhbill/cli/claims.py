@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from .._errors import InputError
 from ._common import TextOrJson, dump_json, emit, hhbill_from, parse_day, reported_errors
 from ._root import app
 
@@ -23,6 +24,8 @@ class BuildFormat(str, Enum):
     ub04 = "ub04"
     text = "text"
     x12 = "x12"
+    pdf = "pdf"
+    html = "html"
 
 
 class Under8(str, Enum):
@@ -55,8 +58,12 @@ LedgerUrlOpt = Annotated[
 ]
 
 
-claim_app = typer.Typer(help="Home health claims: build 032X/034X claims and check them before the MAC does.")
-ledger_app = typer.Typer(help="The local history of checked and submitted claims (duplicates, overlaps).")
+claim_app = typer.Typer(
+    rich_markup_mode=None, help="Home health claims: build 032X/034X claims and check them before the MAC does."
+)
+ledger_app = typer.Typer(
+    rich_markup_mode=None, help="The local history of checked and submitted claims (duplicates, overlaps)."
+)
 claim_app.add_typer(ledger_app, name="ledger")
 app.add_typer(claim_app, name="claim")
 
@@ -67,19 +74,38 @@ def build(
     input_path: InputArg,
     visits: VisitsOpt = None,
     fmt: Annotated[
-        BuildFormat, typer.Option("--format", help="json, ub04 (form locators), text or x12 (an 837I interchange)")
+        BuildFormat,
+        typer.Option(
+            "--format",
+            help="json, ub04 (form locators as text), text, x12 (an 837I interchange), pdf or html (the UB-04 "
+            "form to print, docs/UB04.md)",
+        ),
     ] = BuildFormat.json,
     under_8: Under8Opt = Under8.one_unit,
     x12_settings: Annotated[
         Path | None,
         typer.Option("--x12-settings", help="837I sender/receiver/submitter settings JSON (docs/X12.md)"),
     ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="write here instead of standard output (needed for pdf)")
+    ] = None,
 ) -> None:
     """Build the claim lines for a period of care; every line says why it is there."""
     with reported_errors():
+        if fmt is BuildFormat.pdf and output is None:
+            raise InputError("a PDF is written to a file: give --output FILE.pdf", option="--output")
         hhbill = hhbill_from(ctx)
         parsed = hhbill.load_claim_input(input_path, visits_csv=visits)
         claim = hhbill.build_claim(parsed, under_8=under_8.value).claim
+        if fmt in (BuildFormat.pdf, BuildFormat.html):
+            paper = hhbill.claim_pdf(claim) if fmt is BuildFormat.pdf else hhbill.claim_form_html(claim).encode()
+            if output is None:
+                typer.echo(paper.decode(), nl=False)
+            else:
+                output.write_bytes(paper)
+            return
+        if output is not None:
+            raise InputError("--output is for --format pdf or html", option="--output")
         if fmt is BuildFormat.json:
             from ..claims import claim_to_dict
 
@@ -113,9 +139,11 @@ def check(
 
     Exit 3 when a claim has errors, 1 on bad input.
     """
-    from ..x12 import looks_like_x12
+    from .._input_files import claim_file_kind
 
-    if looks_like_x12(input_path):
+    with reported_errors():
+        kind = claim_file_kind(input_path)  # by content: ISA is an 837I, { is claim JSON
+    if kind == "x12":
         from .x12 import check_x12_file
 
         with reported_errors():

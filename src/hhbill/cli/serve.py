@@ -14,7 +14,9 @@ from ._common import TextOrJson, console, emit, err_console, hhbill_from, report
 from ._root import app
 
 apikey_app = typer.Typer(
-    help="Create, list and revoke API keys for the claim and procedure-log routes.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Create, list and revoke API keys for the claim and procedure-log routes.",
+    no_args_is_help=True,
 )
 app.add_typer(apikey_app, name="apikey")
 
@@ -32,13 +34,20 @@ def serve(
         list[str] | None, typer.Option(help="An exact origin allowed to call the API from a browser (repeatable).")
     ] = None,
     workers: Annotated[
-        int, typer.Option(min=1, max=64, help="Server processes (each with its own rate-limit counters).")
-    ] = 1,
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes (default: 1 on a loopback address, which prints a one-time sign-in link; "
+            "elsewhere one per core, at most 8; each has its own rate limits).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web UI and the REST API (loads the embedded default HCPCS release when none is imported)."""
     import uvicorn
 
     from ..web import Settings, create_app
+    from ..web._server import default_workers, uvicorn_options
 
     with reported_errors():
         hhbill = hhbill_from(ctx)
@@ -54,25 +63,38 @@ def serve(
         settings = Settings.from_env(rate_limit=rate_limit, cors_origins=tuple(cors_origin) if cors_origin else None)
         web_app = create_app(hhbill, settings=settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    err_console().print(f"hhbill serving on http://{host}:{port}/ (database {store.path})")
+    from ..web._first_run import is_loopback
+
+    if workers is None:
+        # a loopback server is one person's own machine: one process, which can hand out the one-time sign-in
+        # link (it lives in that process); any other address serves many users: one process per core
+        workers = 1 if is_loopback(host) and settings.require_api_key else default_workers()
+    err_console().print(f"hhbill serving on http://{host}:{port}/ with {workers} worker(s) (database {store.path})")
+    if not settings.require_api_key:
+        err_console().print(
+            "[bold red]WARNING: API keys are OFF: anyone who can reach this server can read and write claims and "
+            "the procedure log.[/bold red]"
+        )
+    elif workers == 1:
+        from ..web._first_run import enable_first_run_link
+
+        link = enable_first_run_link(web_app, store, host, port)
+        if link is not None:  # loopback only: anywhere else a key is needed (hhbill apikey create)
+            typer.echo(f"sign in once with this link (it works one time): {link}", err=True)
     # uvicorn's own access log prints query strings (patient data on claim routes): ours logs templates only
-    options: dict[str, Any] = {
-        "host": host,
-        "port": port,
-        "access_log": False,
-        "log_level": "warning",
-        "server_header": False,
-    }
+    options: dict[str, Any] = uvicorn_options(settings, host=host, port=port, workers=workers)
     if workers == 1:
         uvicorn.run(web_app, **options)
         return
     # several processes: each builds the same app from the environment (database path and settings)
-    os.environ[DB_ENV] = str(store.path)
-    os.environ["HHBILL_RATE_LIMIT"] = str(settings.rate_limit)
-    if settings.cors_origins:
-        os.environ["HHBILL_CORS_ORIGINS"] = ",".join(settings.cors_origins)
     store.close()
-    uvicorn.run("hhbill.web._app:create_app", factory=True, workers=workers, **options)
+    saved = dict(os.environ)
+    os.environ.update({DB_ENV: str(store.path), **settings.to_env()})
+    try:
+        uvicorn.run("hhbill.web._app:create_app", factory=True, workers=workers, **options)
+    finally:  # a caller in the same process (a test) gets its environment back
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @apikey_app.command("create")

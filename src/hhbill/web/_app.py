@@ -36,9 +36,12 @@ from ._common import (
     status_for,
     wants_json,
 )
+from ._first_run import router as first_run_router
+from ._lanes import ClaimLaneMiddleware
 from ._pages import router as pages_router
-from ._security import GuardMiddleware, RateLimiter
+from ._security import CsrfMiddleware, GuardMiddleware, RateLimiter
 from ._settings import Settings
+from ._surfaces import router as surfaces_router
 
 __all__ = ["create_app"]
 
@@ -89,6 +92,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if not settings.require_api_key:
+            log.warning(
+                "WARNING: API keys are OFF (HHBILL_REQUIRE_API_KEY=0): anyone who can reach this server can read "
+                "and write claims and the procedure log. Use this only on a machine no one else can reach."
+            )
         # a served process answers its first search as fast as its next: build the search tables now
         await anyio.to_thread.run_sync(hhbill.warm_up)
         yield
@@ -112,6 +120,8 @@ def create_app(
 
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(surfaces_router)
+    app.include_router(first_run_router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     if settings.cors_origins:
@@ -123,11 +133,14 @@ def create_app(
             allow_credentials=False,
             max_age=600,
         )
+    app.add_middleware(ClaimLaneMiddleware)  # claim checks never fill the thread pool lookups need
+    app.add_middleware(CsrfMiddleware)  # inside the guard, so its refusals carry the security headers too
     app.add_middleware(
         GuardMiddleware,
         max_body_bytes=settings.max_body_bytes,
-        limiter=RateLimiter(settings.rate_limit, settings.rate_window),
+        limiter=RateLimiter(settings.rate_limit, settings.rate_window, max_clients=settings.rate_table_size),
         private_prefixes=PRIVATE_PREFIXES,
+        trusted_proxies=settings.trusted_proxies,
     )
     return app
 
@@ -190,4 +203,5 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if status == 404 and detail == "Not Found":
         detail = f"no page or route at {request.url.path[:100]}"
     headers = dict(exc.headers) if exc.headers else None
-    return _respond(request, status, error_dict(_CODES_BY_STATUS.get(status, "http_error"), detail), headers)
+    field = getattr(exc, "field", None)  # BadText names the field holding the bad character
+    return _respond(request, status, error_dict(_CODES_BY_STATUS.get(status, "http_error"), detail, field), headers)

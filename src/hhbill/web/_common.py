@@ -26,11 +26,10 @@ from .._errors import (
 from .._json import dumps, jsonable
 from .._store import Store
 from ..app import Hhbill
-from ._security import ApiKey, verify_api_key
+from ._security import SESSION_COOKIE, ApiKey, authenticate
 from ._settings import Settings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-SESSION_COOKIE = "hhbill_key"
 API_KEY_HEADER = "X-API-Key"
 
 #: HhbillError subclass -> HTTP status (first match in order wins)
@@ -97,22 +96,23 @@ def settings_of(request: Request) -> Settings:
     return settings
 
 
-def presented_key(request: Request) -> str | None:
-    return request.headers.get(API_KEY_HEADER) or request.cookies.get(SESSION_COOKIE)
+def presented_key(request: Request) -> ApiKey:
+    """The caller's key: the X-API-Key header, else the browser's session cookie (a session id, not the key)."""
+    return authenticate(store_of(request), request.headers.get(API_KEY_HEADER), request.cookies.get(SESSION_COOKIE))
 
 
 def require_api_key(request: Request) -> ApiKey | None:
     """Dependency of the PHI routes: the caller's key (None when the service runs without keys)."""
     if not settings_of(request).require_api_key:
         return None
-    return verify_api_key(store_of(request), presented_key(request))
+    return presented_key(request)
 
 
 def signed_in(request: Request) -> bool:
     if not settings_of(request).require_api_key:
         return True
     try:
-        verify_api_key(store_of(request), presented_key(request))
+        presented_key(request)
     except AuthError:
         return False
     return True

@@ -66,6 +66,15 @@ class CodePage(_Open):
     history: list[Any]
     other_meanings: list[Any]
     rvu: dict[str, Any] | None
+    # the explaining sections (hhbill.explain.CodePage.to_dict); every entry names its source
+    also_known_as: list[dict[str, Any]]
+    plain_language: dict[str, Any] | None
+    field_definitions: list[dict[str, Any]]
+    comparisons: list[dict[str, Any]]
+    related_codes: list[dict[str, Any]]
+    billing: list[dict[str, Any]]
+    edits: list[dict[str, Any]]
+    faq: list[dict[str, Any]]
 
 
 class HistoryEvent(_Open):

@@ -17,29 +17,39 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 
 from .._errors import AuthError, ClaimInputError, NotFoundError
 from .._store import Store
+from .._text import find_lone_surrogate, has_surrogate_escape
 
 __all__ = [
     "ApiKey",
+    "CsrfMiddleware",
     "GuardMiddleware",
     "RateLimiter",
+    "authenticate",
     "create_api_key",
+    "create_session",
+    "csrf_protect",
+    "end_session",
     "list_api_keys",
     "revoke_api_key",
     "verify_api_key",
+    "verify_session",
 ]
 
 access_log = logging.getLogger("hhbill.web.access")
@@ -158,18 +168,204 @@ def verify_api_key(store: Store, key: str | None) -> ApiKey:
     return ApiKey(row["id"], row["name"], row["prefix"], row["created_at"], None)
 
 
+# -- browser sessions -------------------------------------------------------------------------------------------------
+#: the signed-in browser's cookie: a random session id, never the API key itself
+SESSION_COOKIE = "hhbill_session"
+SESSION_LIFETIME = timedelta(hours=12)
+SESSION_SCHEMA = """
+CREATE TABLE IF NOT EXISTS web_session (
+    id_hash TEXT PRIMARY KEY,          -- sha256 of the session id: a copy of the database signs no one in
+    key_id INTEGER NOT NULL REFERENCES api_key(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+"""
+
+
+def _session_hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode("utf-8", "replace")).hexdigest()
+
+
+def create_session(store: Store, key: str) -> tuple[ApiKey, str]:
+    """Sign a browser in with an API key: a new random session id (for the cookie), valid 12 hours."""
+    api_key = verify_api_key(store, key)
+    _ensure(store)
+    store.ensure_schema("web_session", SESSION_SCHEMA)
+    session_id = secrets.token_urlsafe(32)
+    now = datetime.now(UTC).replace(microsecond=0)
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM web_session WHERE expires_at < ?", (now.isoformat(),))
+        conn.execute(
+            "INSERT INTO web_session (id_hash, key_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            (_session_hash(session_id), api_key.id, now.isoformat(), (now + SESSION_LIFETIME).isoformat()),
+        )
+    return api_key, session_id
+
+
+def verify_session(store: Store, session_id: str | None) -> ApiKey:
+    """The active key behind a live session; AuthError when the session is unknown, ended, expired or revoked."""
+    failure = AuthError("please sign in again: this session has ended", field="session")
+    if not session_id or len(session_id) > 100:
+        raise failure
+    _ensure(store)
+    store.ensure_schema("web_session", SESSION_SCHEMA)
+    row = store.execute(
+        "SELECT k.id, k.name, k.prefix, k.created_at, k.revoked_at, s.expires_at FROM web_session s "
+        "JOIN api_key k ON k.id = s.key_id WHERE s.id_hash = ?",
+        (_session_hash(session_id),),
+    ).fetchone()
+    if row is None or row["revoked_at"] is not None or row["expires_at"] < _now():
+        raise failure
+    return ApiKey(row["id"], row["name"], row["prefix"], row["created_at"], None)
+
+
+def end_session(store: Store, session_id: str | None) -> None:
+    """Sign out: the session id stops working at once, wherever the cookie was copied to."""
+    if not session_id:
+        return
+    store.ensure_schema("web_session", SESSION_SCHEMA)
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM web_session WHERE id_hash = ?", (_session_hash(session_id),))
+
+
+def authenticate(store: Store, header_key: str | None, session_id: str | None) -> ApiKey:
+    """The caller's key: the ``X-API-Key`` header when sent, else the browser's session cookie."""
+    if header_key:
+        return verify_api_key(store, header_key)
+    if session_id:
+        return verify_session(store, session_id)
+    return verify_api_key(store, None)
+
+
+# -- cross-site request forgery ---------------------------------------------------------------------------------------
+CSRF_COOKIE = "hhbill_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+_UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for header, value in scope.get("headers", []):
+        if header == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                key, _, text = part.strip().partition("=")
+                if key == name:
+                    return text
+    return None
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for header, value in scope.get("headers", []):
+        if header == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _is_html(message: Message) -> bool:
+    return any(name.lower() == b"content-type" and b"text/html" in value for name, value in message.get("headers", []))
+
+
+def _is_form_post(scope: Scope) -> bool:
+    """A state-changing request to a page (not the API) made by a browser (no X-API-Key header: a cross-site
+    page cannot send one)."""
+    return (
+        scope.get("method") in _UNSAFE_METHODS
+        and not scope["path"].startswith("/api/")
+        and _header(scope, b"x-api-key") is None
+    )
+
+
+class CsrfMiddleware:
+    """Gives every browser a random CSRF token (an HttpOnly, SameSite=Strict cookie; the pages put the same
+    value in a hidden field of each form), and refuses page posts whose ``Origin`` is another site, or missing or
+    ``null`` without the browser's own ``Sec-Fetch-Site: same-origin`` (403). The token itself is compared by
+    :func:`csrf_protect`, once the form is read."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = _cookie(scope, CSRF_COOKIE)
+        fresh = not token or len(token) > 100
+        if fresh:
+            token = secrets.token_urlsafe(24)
+        scope.setdefault("state", {})["csrf_token"] = token
+        secure = "; Secure" if scope.get("scheme") == "https" else ""
+
+        async def send_with_cookie(message: Message) -> None:
+            # only a page carries the cookie: the page's forms hold this token, and the stylesheets and scripts it
+            # loads at once (without the cookie yet) must not each set a different one
+            if fresh and message["type"] == "http.response.start" and _is_html(message):
+                cookie = f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"
+                message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie.encode())]
+            await send(message)
+
+        if _is_form_post(scope):
+            origin = _header(scope, b"origin")
+            host = _header(scope, b"host") or ""
+            expected = f"{scope.get('scheme', 'http')}://{host}"
+            # our pages send Referrer-Policy: no-referrer, under which a browser posts its own forms with
+            # "Origin: null"; it then says where the post came from in Sec-Fetch-Site, which no page can forge
+            attested = origin in (None, "null") and _header(scope, b"sec-fetch-site") == "same-origin"
+            if origin != expected and not attested:
+                why = "without an Origin header" if origin in (None, "", "null") else "from another site"
+                await _plain_error(
+                    send_with_cookie,
+                    403,
+                    "forbidden",
+                    f"this form was posted {why}; forms must be posted from the hhbill site itself",
+                    field="Origin",
+                )
+                return
+        await self.app(scope, receive, send_with_cookie)
+
+
+async def csrf_protect(request: Request) -> None:
+    """Dependency of the page routes: a browser's form post must carry the CSRF token of its cookie."""
+    if not _is_form_post(request.scope):
+        return
+    expected = request.cookies.get(CSRF_COOKIE)
+    supplied = request.headers.get(CSRF_HEADER)
+    if supplied is None and "form" in request.headers.get("content-type", ""):
+        value = (await request.form()).get(CSRF_FIELD)
+        supplied = value if isinstance(value, str) else None
+    if not expected or not supplied or not hmac.compare_digest(expected.encode(), supplied.encode()):
+        raise HTTPException(403, "this form has expired or did not come from hhbill; reload the page and try again")
+
+
 # -- rate limit -----------------------------------------------------------------------------------------------------
 class RateLimiter:
-    """At most ``limit`` requests per client per ``window`` seconds (a sliding pair of fixed windows)."""
+    """At most ``limit`` requests per client per ``window`` seconds (a sliding pair of fixed windows).
 
-    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+    The table is an LRU of at most ``max_clients`` entries: each hit moves its client to the end, so the clients
+    not seen for two windows sit at the front and are dropped there, a few per hit. Each entry is added and
+    dropped once, so expiry costs O(1) amortised per request, and a flood of new client keys can neither grow
+    the table nor make every request scan it.
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        window: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        max_clients: int = 100_000,
+    ) -> None:
         if limit < 0 or window <= 0:
             raise ClaimInputError("rate limit must be >= 0 requests per a positive window", field="rate_limit")
         self.limit = limit
         self.window = window
+        self.max_clients = max(1, max_clients)
         self._clock = clock
-        self._counts: dict[str, tuple[int, int, int]] = {}  # client -> (window number, count, previous count)
+        # client -> (window number, count, previous count), least recently seen first
+        self._counts: OrderedDict[str, tuple[int, int, int]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._counts)
 
     def hit(self, client: str) -> float | None:
         """Count a request; None when allowed, else the seconds to wait before retrying."""
@@ -178,7 +374,14 @@ class RateLimiter:
         now = self._clock()
         number = int(now // self.window)
         with self._lock:
-            current, count, previous = self._counts.get(client, (number, 0, 0))
+            counts = self._counts
+            current, count, previous = counts.pop(client, (number, 0, 0))
+            # forget idle clients at the front: none of them counts any more (two windows without a request)
+            while counts:
+                oldest = next(iter(counts.values()))
+                if oldest[0] >= number - 1 and len(counts) < self.max_clients:
+                    break
+                counts.popitem(last=False)
             if current != number:
                 previous = count if current == number - 1 else 0
                 current, count = number, 0
@@ -186,12 +389,36 @@ class RateLimiter:
             elapsed = (now % self.window) / self.window
             estimate = previous * (1 - elapsed) + count
             if estimate >= self.limit:
-                self._counts[client] = (current, count, previous)
+                counts[client] = (current, count, previous)
                 return max(1.0, self.window * (1 - elapsed))
-            self._counts[client] = (current, count + 1, previous)
-            if len(self._counts) > 100_000:  # forget idle clients
-                self._counts = {k: v for k, v in self._counts.items() if v[0] >= number - 1}
+            counts[client] = (current, count + 1, previous)
             return None
+
+
+def client_address(scope: Scope, trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> str:
+    """The address a request is counted against: the connecting peer, or, when that peer is a configured proxy,
+    the nearest address in ``X-Forwarded-For`` that is not a configured proxy (the rest of it could be forged)."""
+    peer = str((scope.get("client") or ("unknown", 0))[0])
+    if not trusted_proxies or not _is_trusted(peer, trusted_proxies):
+        return peer
+    forwarded = ",".join(
+        value.decode("latin-1") for name, value in scope.get("headers", []) if name == b"x-forwarded-for"
+    )
+    for hop in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
+        if not _is_trusted(hop, trusted_proxies):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # not an address: the proxy passed on something forged; count the proxy
+    return peer
+
+
+def _is_trusted(address: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 # -- ASGI middleware --------------------------------------------------------------------------------------------------
@@ -222,6 +449,28 @@ class _TooLarge(HTTPException):
         super().__init__(413, f"the request body is larger than the {limit:,}-byte limit")
 
 
+class BadText(HTTPException):
+    """A JSON body holds a lone surrogate (``"\\ud800"``): refused before any route sees it (422, naming the field)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(
+            422,
+            f"{field}: holds a character that is not valid text (half of a UTF-16 surrogate pair); retype or remove it",
+        )
+        self.field = field
+
+
+def _json_body_problem(raw: bytes) -> str | None:
+    """The field of a JSON body holding a lone surrogate, if any (the parse only runs when an escape is seen)."""
+    if not has_surrogate_escape(raw):
+        return None
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None  # not JSON: the route's own parser says so
+    return find_lone_surrogate(data)
+
+
 def error_body(status: int, code: str, message: str, field: str | None = None) -> bytes:
     return json.dumps({"error": {"code": code, "message": message, "field": field}}).encode()
 
@@ -236,11 +485,13 @@ class GuardMiddleware:
         max_body_bytes: int,
         limiter: RateLimiter,
         private_prefixes: tuple[str, ...] = (),
+        trusted_proxies: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.limiter = limiter
         self.private_prefixes = private_prefixes
+        self.trusted_proxies = tuple(ipaddress.ip_network(p, strict=False) for p in trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -262,8 +513,7 @@ class GuardMiddleware:
             await send(message)
 
         try:
-            client = (scope.get("client") or ("unknown", 0))[0]
-            wait = self.limiter.hit(client)
+            wait = self.limiter.hit(client_address(scope, self.trusted_proxies))
             if wait is not None:
                 await _plain_error(
                     send_with_headers,
@@ -278,13 +528,22 @@ class GuardMiddleware:
                 await _plain_error(send_with_headers, 413, "too_large", self._too_large_message())
                 return
             received = [0]
+            json_chunks: list[bytes] | None = [] if _is_json(scope) else None
 
             async def limited_receive() -> Message:
                 message = await receive()
                 if message["type"] == "http.request":
-                    received[0] += len(message.get("body", b""))
+                    chunk = message.get("body", b"")
+                    received[0] += len(chunk)
                     if received[0] > self.max_body_bytes:
                         raise _TooLarge(self.max_body_bytes)
+                    if json_chunks is not None:
+                        json_chunks.append(chunk)
+                        if not message.get("more_body", False):
+                            field = _json_body_problem(b"".join(json_chunks))
+                            json_chunks.clear()
+                            if field is not None:
+                                raise BadText(field)
                 return message
 
             try:
@@ -292,6 +551,18 @@ class GuardMiddleware:
             except _TooLarge:
                 if status_seen[0] == 0:
                     await _plain_error(send_with_headers, 413, "too_large", self._too_large_message())
+            except BadText as exc:
+                if status_seen[0] == 0:
+                    await _plain_error(send_with_headers, 422, "invalid", str(exc.detail), field=exc.field)
+            except Exception:
+                # an unexpected failure: log where (never the URL or body: PHI) and answer a plain 500 that still
+                # carries the security headers (the framework's own 500 page is outside this middleware)
+                route = getattr(scope.get("route"), "path", "(unmatched)")
+                access_log.exception("%s %s failed", scope.get("method", "-"), route)
+                if status_seen[0] == 0:
+                    await _plain_error(
+                        send_with_headers, 500, "internal", "the server failed to answer this request; it was logged"
+                    )
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None)
@@ -309,6 +580,13 @@ class GuardMiddleware:
         return f"the request body is larger than the {self.max_body_bytes:,}-byte limit"
 
 
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            return b"json" in value.lower()
+    return False
+
+
 def _content_length(scope: Scope) -> int | None:
     for name, value in scope.get("headers", []):
         if name == b"content-length":
@@ -320,9 +598,14 @@ def _content_length(scope: Scope) -> int | None:
 
 
 async def _plain_error(
-    send: Send, status: int, code: str, message: str, extra: list[tuple[bytes, bytes]] | None = None
+    send: Send,
+    status: int,
+    code: str,
+    message: str,
+    extra: list[tuple[bytes, bytes]] | None = None,
+    field: str | None = None,
 ) -> None:
-    body = error_body(status, code, message)
+    body = error_body(status, code, message, field)
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     headers += extra or []
     await send({"type": "http.response.start", "status": status, "headers": headers})
