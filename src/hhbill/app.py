@@ -473,6 +473,7 @@ class Hhbill:
     def ledger_import(self, path: Path, *, status: str = "submitted", ledger_url: str | None = None) -> LedgerImport:
         """Load past claims (JSON claim inputs or an 837I file) into the ledger; all are read before any is
         recorded, and importing a file again adds nothing."""
+        from . import x12  # noqa: F401  (registers the 837I reader of past claims)
         from .claims import fee_schedule_for_store, ledger_import
 
         ledger = self.open_ledger(ledger_url)
