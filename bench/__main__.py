@@ -11,7 +11,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["hcpcs", "search_quality", "rvu", "claims", "x12", "ub04_pdf", "api_load"]
+ORDER = [
+    "hcpcs", "search_quality", "search_dev", "rvu", "codepage", "claims", "x12", "batch", "ub04_pdf", "api_load",
+    "startup",
+]
 
 
 def main(argv: list[str]) -> int:

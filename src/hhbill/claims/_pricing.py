@@ -42,9 +42,8 @@ class PricingPlace:
 
 def pricing_place(claim: Claim) -> PricingPlace:
     """The claim's ``pfs_locality`` fact, else the billing provider's ZIP, else national."""
-    locality = claim.facts.get("pfs_locality")
-    if isinstance(locality, str) and locality:
-        return PricingPlace(locality=locality)
+    if claim.facts.pfs_locality:
+        return PricingPlace(locality=claim.facts.pfs_locality)
     address = claim.billing_provider.address
     for key in _ZIP_KEYS:
         value = address.get(key, "")

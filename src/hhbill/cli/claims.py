@@ -43,6 +43,13 @@ class RecordAs(str, Enum):
     submitted = "submitted"
 
 
+class ImportAs(str, Enum):
+    submitted = "submitted"
+    paid = "paid"
+    returned = "returned"
+    checked = "checked"
+
+
 InputArg = Annotated[Path, typer.Argument(help="claim input JSON (docs/CLAIMS.md)")]
 VisitsOpt = Annotated[Path | None, typer.Option("--visits", help="visit list as CSV (replaces the JSON visits)")]
 Under8Opt = Annotated[Under8, typer.Option("--under-8-minutes", help="032X visits of 1-7 minutes: 1 unit or refuse")]
@@ -51,8 +58,12 @@ LedgerUrlOpt = Annotated[
 ]
 
 
-claim_app = typer.Typer(help="Home health claims: build 032X/034X claims and check them before the MAC does.")
-ledger_app = typer.Typer(help="The local history of checked and submitted claims (duplicates, overlaps).")
+claim_app = typer.Typer(
+    rich_markup_mode=None, help="Home health claims: build 032X/034X claims and check them before the MAC does."
+)
+ledger_app = typer.Typer(
+    rich_markup_mode=None, help="The local history of checked and submitted claims (duplicates, overlaps)."
+)
 claim_app.add_typer(ledger_app, name="ledger")
 app.add_typer(claim_app, name="claim")
 
@@ -196,6 +207,51 @@ def ledger_record(
         hhbill = hhbill_from(ctx)
         parsed = hhbill.load_claim_input(input_path, visits_csv=visits)
         entry = hhbill.ledger_record(parsed, status.value, ledger_url=ledger_url)
+        typer.echo(dump_json(entry.to_dict()))
+
+
+@ledger_app.command("import")
+def ledger_import(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="past claims: an 837I file, or JSON claim inputs (docs/CLAIMS.md)")],
+    status: Annotated[ImportAs, typer.Option("--status", help="status of claims that do not say")] = ImportAs.submitted,
+    fmt: Annotated[TextOrJson, typer.Option("--format", help="text or json")] = TextOrJson.text,
+    ledger_url: LedgerUrlOpt = None,
+) -> None:
+    """Load past claims into the ledger, so the edits and the timeline start with your history."""
+    with reported_errors():
+        result = hhbill_from(ctx).ledger_import(path, status=status.value, ledger_url=ledger_url)
+        emit(result.to_dict(), fmt.value, lambda _: result.to_text())
+
+
+@claim_app.command("timeline")
+def timeline(
+    ctx: typer.Context,
+    mbi: Annotated[str, typer.Argument(help="the patient's MBI (only a keyed hash of it is stored)")],
+    fmt: Annotated[TextOrJson, typer.Option("--format", help="text or json")] = TextOrJson.text,
+    npi: Annotated[str | None, typer.Option("--npi", help="show one agency's items only")] = None,
+    today: Annotated[str | None, typer.Option("--today", help="the date next dates count from (default today)")] = None,
+    ledger_url: LedgerUrlOpt = None,
+) -> None:
+    """The patient's home health timeline: admissions, NOAs, periods, transfers, discharges, 034X claims,
+    adjustments and cancels, with status and findings, and the next dates."""
+    with reported_errors():
+        found = hhbill_from(ctx).timeline(
+            mbi, today=parse_day(today, "--today"), provider_npi=npi, ledger_url=ledger_url
+        )
+        emit(found.to_dict(), fmt.value, lambda _: found.to_text())
+
+
+@ledger_app.command("status")
+def ledger_status(
+    ctx: typer.Context,
+    entry_id: Annotated[int, typer.Argument(help="ledger entry number")],
+    status: Annotated[ImportAs, typer.Argument(help="submitted, paid, returned (or checked)")],
+    ledger_url: LedgerUrlOpt = None,
+) -> None:
+    """Record what happened to a claim (paid, returned ...); the timeline shows each claim's status."""
+    with reported_errors():
+        entry = hhbill_from(ctx).ledger_set_status(entry_id, status.value, ledger_url=ledger_url)
         typer.echo(dump_json(entry.to_dict()))
 
 

@@ -14,7 +14,9 @@ from ._common import TextOrJson, console, emit, err_console, hhbill_from, report
 from ._root import app
 
 apikey_app = typer.Typer(
-    help="Create, list and revoke API keys for the claim and procedure-log routes.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Create, list and revoke API keys for the claim and procedure-log routes.",
+    no_args_is_help=True,
 )
 app.add_typer(apikey_app, name="apikey")
 

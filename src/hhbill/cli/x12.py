@@ -51,7 +51,8 @@ def check_x12_file(ctx: typer.Context, path: Path, fmt: str = "text", *, strict:
 
 
 x12_app = typer.Typer(
-    help="X12 837I files: show or scrub every claim of a file; write claims (built or edited) as an 837I."
+    rich_markup_mode=None,
+    help="X12 837I files: show or scrub every claim of a file; write claims (built or edited) as an 837I.",
 )
 app.add_typer(x12_app, name="x12")
 

@@ -93,6 +93,12 @@ class ClaimRules:
     discipline_revenue_034x: dict[str, str]
     kx_source: str
     kx_latest: tuple[str, dict[str, Any]] | None
+    #: therapy assistant modifier (CQ, CO) -> (assistant role, discipline key), with the source
+    assistant_modifiers: dict[str, tuple[str, str]]
+    assistant_source: str
+    late_noa_modifier: str
+    late_noa_line: str
+    late_noa_source: str
 
     @property
     def telehealth_codes(self) -> dict[str, str]:
@@ -139,7 +145,12 @@ def claim_rules() -> ClaimRules:
     units = _load("visit_units.json")
     tob = _load("type_of_bill.json")
     kx = _load("kx_thresholds.json")
+    late_noa = _load("late_noa_exceptions.json")
     kx_years = sorted(kx.get("years", {}).items())
+    assistants = therapy.get("assistant_services", {})
+    assistant_modifiers = {
+        row["modifier"]: (role, row["discipline"]) for role, row in assistants.get("roles", {}).items()
+    }
     return ClaimRules(
         visit_codes=visit_codes,
         historical_visit_codes=historical,
@@ -165,4 +176,9 @@ def claim_rules() -> ClaimRules:
         discipline_revenue_034x=revenue_034x,
         kx_source=_sources(kx),
         kx_latest=kx_years[-1] if kx_years else None,
+        assistant_modifiers=assistant_modifiers,
+        assistant_source=_sources(assistants),
+        late_noa_modifier=late_noa["modifier"],
+        late_noa_line=late_noa["line_revenue_code"],
+        late_noa_source=_sources(late_noa),
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -302,11 +301,15 @@ def _group_name(key: GroupKey) -> str:
 
 
 def _percent(matching: int, total: int) -> str:
-    """A whole percent, with one decimal where rounding would say "all" or "none" of a group that is not."""
-    share = Decimal(100 * matching) / Decimal(total)
-    whole = share.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    """A whole percent (half up), with one decimal where rounding would say "all" or "none" of a group that is not."""
+    whole = (200 * matching + total) // (2 * total)
     if (whole == 100 and matching < total) or (whole == 0 and matching > 0):
-        return f"{share.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+        tenths = (2000 * matching + total) // (2 * total)
+        if tenths == 0:
+            return "under 0.1%"
+        if tenths == 1000:
+            return "over 99.9%"
+        return f"{tenths // 10}.{tenths % 10}%"
     return f"{whole}%"
 
 
@@ -390,7 +393,7 @@ def _change_statement(record: HcpcsRecord, history: list[dict[str, Any]], facts:
         else:
             parts.append(f"it is unchanged across the {len(releases)} loaded releases")
     if record.termination_date:
-        parts.append(f"it is terminated from {record.termination_date}")
+        parts.append(f"it was terminated: its last valid date of service is {record.termination_date}")
     return Comparison(
         "; ".join(parts) + ".",
         None,
@@ -443,7 +446,7 @@ def related_codes(
         add(other, "excluded_by", f"the {other} descriptor says not to use it with {code}", release_source)
     # CMS also writes words in the cross-reference field (P7001: "CPT"): only codes are related codes
     code_references = [other for other in record.cross_references if _CODE_OR_CPT.match(other)]
-    for other in code_references:
+    for other in [] if record.termination_date else code_references:  # a terminated code's are its successors
         add(other, "cross_reference", f"{code} cross-references {other} (CMS cross-reference field)", release_source)
     for other in facts.cross_referenced_by.get(code, []):
         relation = "predecessor" if facts.records[other].termination_date else "cross_referenced_by"
@@ -677,6 +680,37 @@ def billing_notes(
                 rules.therapy_source,
             )
         )
+    elif code in ("KX", rules.late_noa_modifier):  # the therapy threshold modifier, also the late-NOA request
+        if rules.kx_latest is not None:
+            year, row = rules.kx_latest
+            notes.append(
+                BillingNote(
+                    "setting",
+                    f"On therapy lines once the beneficiary's {year} spend passes the KX threshold (PT and SLP "
+                    f"combined ${row['pt_slp']}, OT ${row['ot']}): the therapy is medically necessary and documented.",
+                    clean_citation(str(row.get("source") or "")) or rules.kx_source or "hhbill KX threshold table",
+                )
+            )
+        if code == rules.late_noa_modifier:
+            notes.append(
+                BillingNote(
+                    "late NOA",
+                    f"On the {rules.late_noa_line} (HIPPS) line of a period claim, with remarks, to ask for an "
+                    "exception to the late-NOA payment reduction.",
+                    rules.late_noa_source,
+                )
+            )
+    elif code in rules.assistant_modifiers:
+        role, discipline = rules.assistant_modifiers[code]
+        notes.append(
+            BillingNote(
+                "setting",
+                f"On a 034X line of {rules.discipline_names[discipline]} furnished in whole or in part by a {role} "
+                "(with the discipline's therapy modifier); the line is paid at a reduced percentage of the fee "
+                "schedule amount.",
+                rules.assistant_source,
+            )
+        )
     elif code in rules.therapy_modifiers:
         discipline = rules.therapy_modifiers[code]
         notes.append(
@@ -774,15 +808,25 @@ def _edit_reasons(record: HcpcsRecord, facts: ReleaseFacts, rules: ClaimRules) -
     if code in rules.hit_codes:
         reasons.append(("hit-code-on-hha-claim", f"{code} is billed by HIT suppliers, not HHAs"))
     if code in rules.therapy_modifiers:
+        name = rules.discipline_names[rules.therapy_modifiers[code]]
+        reasons += [
+            ("therapy-modifier", f"{code} is the modifier of {name} lines"),
+            ("therapy-plan-date", f"{name} lines on 034X need the discipline's plan date"),
+            ("therapy-start-of-treatment", f"{name} lines on 034X need the discipline's first day of treatment"),
+            ("consolidated-billing", f"{name} under a home health plan of care belongs on the 032X period"),
+        ]
+    if code in rules.assistant_modifiers:
+        role, discipline = rules.assistant_modifiers[code]
         reasons.append(
-            (
-                "therapy-modifier",
-                f"{code} is the modifier of {rules.discipline_names[rules.therapy_modifiers[code]]} lines",
-            )
+            ("therapy-assistant-modifier", f"{code} marks {rules.discipline_names[discipline]} furnished by a {role}")
         )
     if code == "KX":
-        reasons.append(("therapy-kx-threshold", "KX marks therapy lines above the year's threshold"))
-        reasons.append(("noa-timely", "KX on the 0023 line requests a late-NOA exception"))
+        reasons += [
+            ("therapy-kx-threshold", "KX marks therapy lines above the year's threshold"),
+            ("therapy-kx-basis", "the threshold KX answers to counts fee schedule amounts"),
+            ("noa-timely", "KX on the 0023 line requests a late-NOA exception"),
+            ("kx-on-0023-timely-noa", "KX on the 0023 line of a claim whose NOA was timely excuses nothing"),
+        ]
     return reasons
 
 

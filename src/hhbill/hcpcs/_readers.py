@@ -200,6 +200,42 @@ def _decode(raw: bytes, file: str, warnings: list[str]) -> str:
         return raw.decode("latin-1")
 
 
+def _check_padding(line: str, number: int, file: str, warnings: list[str]) -> None:
+    """A line longer than the layout: blank padding is tolerated (with a warning), data past the end is not."""
+    if line[RECORD_WIDTH:].strip():
+        raise ImportFormatError(
+            f"record is {len(line)} characters long and has data past position {RECORD_WIDTH}",
+            file=file, line=number,
+        )
+    warnings.append(
+        f"{file} line {number}: record is {len(line)} characters long (blank padding past "
+        f"position {RECORD_WIDTH} ignored)"
+    )
+
+
+def _first_line(line: str, ric: str, file: str, number: int) -> dict[str, Any]:
+    """A record's first line (RIC 3 or 7), which must reach the action code."""
+    if len(line) < _ACTION_CODE_END:
+        raise ImportFormatError(
+            f"first line of a record is {len(line)} characters long; it must reach position "
+            f"{_ACTION_CODE_END} (the action code) of the {RECORD_WIDTH}-character layout — truncated file?",
+            file=file, line=number,
+        )
+    return _first_line_record(line, _FIRST_LINE[ric], file=file, number=number)  # type: ignore[arg-type]
+
+
+def _add_continuation(pending: dict[str, Any] | None, line: str, ric: str, file: str, number: int) -> None:
+    """A continuation line (RIC 4 or 8) adds to the long description of the record it follows."""
+    kind = _CONTINUATION[ric]
+    code = _code_of(line[:5], kind, file=file, line=number)  # type: ignore[arg-type]
+    if pending is None or pending["code"] != code or pending["kind"] != kind:
+        raise ImportFormatError(
+            f"continuation line for {code} does not follow that code's first line",
+            file=file, line=number, field="record_identification_code",
+        )
+    pending["long_parts"].append(_cut(line.ljust(RECORD_WIDTH), "long_description").strip())
+
+
 def read_txt(
     data: bytes, *, file: str = "<txt>", progress: Progress | None = None
 ) -> tuple[list[HcpcsRecord], list[str]]:
@@ -230,35 +266,14 @@ def read_txt(
             )
         seen_record = True
         if len(line) > RECORD_WIDTH:
-            if line[RECORD_WIDTH:].strip():
-                raise ImportFormatError(
-                    f"record is {len(line)} characters long and has data past position {RECORD_WIDTH}",
-                    file=file, line=number,
-                )
-            warnings.append(
-                f"{file} line {number}: record is {len(line)} characters long (blank padding past "
-                f"position {RECORD_WIDTH} ignored)"
-            )
+            _check_padding(line, number, file, warnings)
         ric = line[10]
         if ric in _FIRST_LINE:
             if pending is not None:
                 records.append(_finish(pending))
-            if len(line) < _ACTION_CODE_END:
-                raise ImportFormatError(
-                    f"first line of a record is {len(line)} characters long; it must reach position "
-                    f"{_ACTION_CODE_END} (the action code) of the {RECORD_WIDTH}-character layout — truncated file?",
-                    file=file, line=number,
-                )
-            pending = _first_line_record(line, _FIRST_LINE[ric], file=file, number=number)  # type: ignore[arg-type]
+            pending = _first_line(line, ric, file, number)
         else:
-            kind = _CONTINUATION[ric]
-            code = _code_of(line[:5], kind, file=file, line=number)  # type: ignore[arg-type]
-            if pending is None or pending["code"] != code or pending["kind"] != kind:
-                raise ImportFormatError(
-                    f"continuation line for {code} does not follow that code's first line",
-                    file=file, line=number, field="record_identification_code",
-                )
-            pending["long_parts"].append(_cut(line.ljust(RECORD_WIDTH), "long_description").strip())
+            _add_continuation(pending, line, ric, file, number)
     if pending is not None:
         records.append(_finish(pending))
     if not records:
@@ -315,18 +330,20 @@ def _header_index(header: list[str]) -> dict[str, int]:
     return index
 
 
-def read_xlsx(
-    data: bytes, *, file: str = "<xlsx>", progress: Progress | None = None
-) -> tuple[list[HcpcsRecord], list[str]]:
-    """Parse the XLSX/XLS edition: one row per code, the long description already joined."""
+def _sheet_rows(data: bytes, file: str) -> list[list[Any]]:
+    """The first sheet's rows of an XLSX/XLS file."""
     from python_calamine import CalamineWorkbook
 
-    warnings: list[str] = []
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        rows: list[list[Any]] = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own assorted errors for non-spreadsheets
         raise ImportFormatError(f"not a readable spreadsheet ({exc})", file=file, line=1) from None
+    return rows
+
+
+def _xlsx_header(rows: list[list[Any]], file: str, warnings: list[str]) -> tuple[int, dict[str, int]]:
+    """The header row's number and its column index; rows above it (a disclaimer) are skipped with a warning."""
     header_row = next(
         (i for i, row in enumerate(rows[:50]) if row and _cell(row[0]).strip().upper() == "HCPC"), None
     )
@@ -338,6 +355,28 @@ def read_xlsx(
     missing = [c for c in ("HCPC", "RECID", "LONG DESCRIPTION", "SHORT DESCRIPTION") if c not in index]
     if missing:
         raise ImportFormatError(f"missing column(s) {', '.join(missing)}", file=file, line=header_row + 1)
+    return header_row, index
+
+
+def _xlsx_continued(
+    previous: HcpcsRecord, cells: list[str], index: dict[str, int], ric: str, *, file: str, number: int
+) -> HcpcsRecord:
+    """Older XLS editions keep one row per TXT line: a continuation row extends the long description."""
+    extra = cells[index["LONG DESCRIPTION"]].strip() if index["LONG DESCRIPTION"] < len(cells) else ""
+    if previous.kind != _CONTINUATION[ric] or (cells[index["HCPC"]].strip() != previous.code):
+        raise ImportFormatError(
+            "continuation row does not follow its code's first row", file=file, line=number, field="RECID"
+        )
+    return replace(previous, long_description=f"{previous.long_description} {extra}".strip())
+
+
+def read_xlsx(
+    data: bytes, *, file: str = "<xlsx>", progress: Progress | None = None
+) -> tuple[list[HcpcsRecord], list[str]]:
+    """Parse the XLSX/XLS edition: one row per code, the long description already joined."""
+    warnings: list[str] = []
+    rows = _sheet_rows(data, file)
+    header_row, index = _xlsx_header(rows, file, warnings)
     records: list[HcpcsRecord] = []
     total = len(rows)
     for number, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
@@ -348,14 +387,7 @@ def read_xlsx(
             continue
         ric = cells[index["RECID"]].strip() if index["RECID"] < len(cells) else ""
         if ric in _CONTINUATION and records:
-            # older XLS editions keep one row per TXT line: continuation rows extend the long description
-            previous = records[-1]
-            extra = cells[index["LONG DESCRIPTION"]].strip() if index["LONG DESCRIPTION"] < len(cells) else ""
-            if previous.kind != _CONTINUATION[ric] or (cells[index["HCPC"]].strip() != previous.code):
-                raise ImportFormatError(
-                    "continuation row does not follow its code's first row", file=file, line=number, field="RECID"
-                )
-            records[-1] = replace(previous, long_description=f"{previous.long_description} {extra}".strip())
+            records[-1] = _xlsx_continued(records[-1], cells, index, ric, file=file, number=number)
             continue
         records.append(_xlsx_record(cells, index, file=file, number=number))
     if not records:

@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .._errors import X12Error
-from ..claims._model import Claim, ClaimLine, CodeAmount, CodeDate, CodeSpan, Patient, Provider
+from ..claims._model import Claim, ClaimFacts, ClaimLine, CodeAmount, CodeDate, CodeSpan, Patient, Provider
 from ._spec import LOOPS, TRANSACTION, LoopSpec
 from ._tokenizer import Delimiters, Segment, SegmentStream, X12Source
 
@@ -123,7 +123,7 @@ class _HierarchicalLevel:
         self.children = 0
 
 
-def _fact_list(facts: dict[str, object], key: str) -> list[Any]:
+def _fact_list(facts: MutableMapping[str, object], key: str) -> list[Any]:
     """The list stored under ``facts[key]``, created on first use."""
     value = facts.setdefault(key, [])
     assert isinstance(value, list)
@@ -815,7 +815,7 @@ class X12Reader:
                 taxonomy=provider.taxonomy,
             ),
             payer_name=self._payer_name,
-            facts=facts,
+            facts=ClaimFacts.from_mapping(facts),
         )
 
     def _type_of_bill(self, segment: Segment) -> str:
@@ -960,7 +960,7 @@ class X12Reader:
                 )
 
     @staticmethod
-    def _present_on_admission(facts: dict[str, object], index: int, indicator: str) -> None:
+    def _present_on_admission(facts: MutableMapping[str, object], index: int, indicator: str) -> None:
         if indicator:
             poa = facts.setdefault("present_on_admission", {})
             assert isinstance(poa, dict)
