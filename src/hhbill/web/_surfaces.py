@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from .._errors import FormInputError, HhbillError
-from ..claims._model import Claim
+from ..claims import Claim
 from ._common import DataResponse, hhbill_of, render, status_for, upload_bytes, wants_json
 from ._pages import VISIT_FIELDS, _mask, _signed_in_or_login, signed_in_user
 from ._security import ApiKey, csrf_protect
