@@ -10,6 +10,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,9 +104,10 @@ def test_import_layering_contracts_are_kept() -> None:
     assert "0 broken" in done.stdout
 
 
-#: the modules that may touch the environment: the settings of the core and of the web service, and `serve`,
-#: which hands its settings to worker processes through it
-ENVIRONMENT_READERS = {"_config.py", "web/_settings.py", "cli/serve.py"}
+#: the modules that may touch the environment: the settings of the core and of the web service, and `serve` and the
+#: server module, which hand settings to worker processes through it. `_ledger_key.py` (HHBILL_LEDGER_KEY_FILE) is
+#: the one library module left: its setting should travel in `_config.Settings` through `Hhbill.open_ledger`.
+ENVIRONMENT_READERS = {"_config.py", "web/_settings.py", "cli/serve.py", "web/_server.py", "_ledger_key.py"}
 
 
 def test_settings_are_read_at_the_edge_only() -> None:
@@ -115,3 +117,33 @@ def test_settings_are_read_at_the_edge_only() -> None:
         if "os.environ" in (text := path.read_text(encoding="utf-8")) or "getenv(" in text
     }
     assert readers <= ENVIRONMENT_READERS, readers - ENVIRONMENT_READERS
+
+
+def test_no_route_runs_on_the_event_loop(tmp_path: Path) -> None:
+    """Every API route and page is a plain ``def``: FastAPI runs it in its thread pool, so a slow database read or a
+    large upload never holds the event loop (and with it every other request)."""
+    import inspect
+
+    from fastapi.routing import APIRoute
+
+    from hhbill.web import Settings, create_app
+
+    app = create_app(tmp_path / "hhbill.db", settings=Settings(rate_limit=0))
+
+    def api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                yield route
+            included = getattr(route, "original_router", None)  # FastAPI keeps an included router whole
+            if included is not None:
+                yield from api_routes(list(included.routes))
+
+    routes = list(api_routes(list(app.routes)))
+    assert len(routes) > 20
+    assert [route.path for route in routes if inspect.iscoroutinefunction(route.endpoint)] == []
+
+
+def test_the_mbi_is_masked_in_one_place() -> None:
+    """Only ``_phi.mask_mbi`` decides how much of a beneficiary identifier shows (last four characters)."""
+    maskers = {str(path.relative_to(SRC)) for path in SRC.rglob("*.py") if "[-4:]" in path.read_text(encoding="utf-8")}
+    assert maskers == {"_phi.py"}

@@ -167,3 +167,26 @@ def test_ledger_status_marks_a_claim_paid(tmp_path: Path) -> None:
     assert wrong.exit_code == 2
     missing = runner.invoke(make_app(), ["--db", str(db), "claim", "ledger", "status", "999", "paid"])
     assert missing.exit_code == 2 and "no ledger entry #999" in missing.output
+
+
+def test_ledger_import_of_an_837i_file(tmp_path: Path) -> None:
+    """An 837I of past claims is read by the X12 reader (registered by hhbill.x12, which the command loads)."""
+    from _x12_support import PRACTITIONERS, final_claim, replacement_claim
+    from hhbill.x12 import WriterSettings, claims_to_x12
+
+    path = tmp_path / "history.837"
+    settings = WriterSettings(payer_id="14011", practitioner_names=PRACTITIONERS)
+    path.write_text(claims_to_x12([final_claim(3), replacement_claim()], settings), encoding="utf-8")
+    db = tmp_path / "x12.db"
+    # a fresh process: nothing has imported hhbill.x12 before the command runs
+    import os
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "hhbill.cli", "--db", str(db), "claim", "ledger", "import", str(path)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run([*command, "--format", "json"], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["form"] == "837I" and data["recorded"] == 2
+    assert data["entries"][0]["type_of_bill"] == "0329"

@@ -161,3 +161,14 @@ def test_claim_facts_read_by_name_like_the_former_dict() -> None:
     assert claim.facts.noa_receipt_date is None and dict(claim.facts) == {"payer_id": "14011"}
     claim.facts.setdefault("claim_notes", []).append("x")  # type: ignore[attr-defined]
     assert claim.facts.to_dict() == {"payer_id": "14011", "claim_notes": ["x"]}
+
+
+def test_a_plain_dict_assigned_later_is_read_as_typed_facts() -> None:
+    from datetime import date
+
+    from hhbill.claims import CheckContext, build_claim, check_claim, claim_to_dict
+
+    claim = build_claim(parse_claim_input(_base("period")))  # type: ignore[arg-type]
+    claim.facts = {"noa_receipt_date": date(2026, 4, 20), "site_of_service": "home"}  # type: ignore[assignment]
+    assert "noa-late-whole-period" in check_claim(claim, CheckContext()).ids()
+    assert claim_to_dict(claim)["facts"]["noa_receipt_date"] == "2026-04-20"

@@ -79,9 +79,10 @@ async def test_cli_and_api_give_the_same_timeline(client: httpx.AsyncClient, sto
 
 
 async def test_the_page_draws_periods_marks_and_flags(client: httpx.AsyncClient) -> None:
+    from test_web_security import sign_in_browser
+
     await _history(client)
-    key = client.headers.pop("X-API-Key")
-    client.cookies.set("hhbill_key", key)
+    await sign_in_browser(client, client.headers["X-API-Key"])
     form = await client.get("/claims/timeline", headers=HTML)
     assert form.status_code == 200 and 'name="mbi"' in form.text
     page = await client.post("/claims/timeline", data={"mbi": MBI, "today": "2026-03-20"}, headers=HTML)
@@ -103,5 +104,5 @@ async def test_the_page_draws_periods_marks_and_flags(client: httpx.AsyncClient)
     wrong = await client.post("/claims/timeline", data={"mbi": "nope"}, headers=HTML)
     assert wrong.status_code == 422 and "field mbi" in wrong.text
     client.cookies.clear()
-    signed_out = await client.get("/claims/timeline", headers=HTML)
+    signed_out = await client.get("/claims/timeline", headers=HTML, follow_redirects=False)
     assert signed_out.status_code == 303 and signed_out.headers["location"].startswith("/login")

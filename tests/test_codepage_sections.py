@@ -78,7 +78,8 @@ def _claims_data(name: str) -> dict:
 
 
 def _sourced(text: object) -> bool:
-    return isinstance(text, str) and bool(text.strip()) and "domain.md" not in text
+    # a source is a public text, never a project notes file
+    return isinstance(text, str) and bool(text.strip()) and re.search(r"\w\.md\b", text) is None
 
 
 def _check_page(page: dict, code: str, catalog_ids: set[str]) -> None:

@@ -82,6 +82,9 @@ def test_modifier_that_is_also_an_abbreviation(store: Store) -> None:
     assert "G0151" in alone
     assert codes(store, "PT assistant home visit")[0] == "G0157"
     assert codes(store, "GP")[0] == "GP"
+    assert codes(store, "pt modifier")[0] == "PT"  # "modifier" and the code alone: the code
+    # a longer question for a modifier uses "pt" as the abbreviation: the physical therapy plan of care modifier
+    assert codes(store, "outpatient pt plan of care modifier")[0] == "GP"
 
 
 def test_unknown_code_is_reported(store: Store) -> None:

@@ -398,6 +398,12 @@ class Hhbill:
         stream: Path | IO[bytes] = source if isinstance(source, Path) else _NamedStream(source, file_name)
         return view_x12(stream, lambda claim: check_claim(claim, context), strict=strict)
 
+    def x12_view_text(self, view: X12View) -> str:
+        """An 837I file's claims as text: every claim's fields, its UB-04 lines and its findings (MBI masked)."""
+        from .x12._view import x12_view_text
+
+        return x12_view_text(view)
+
     def claim_pdf(self, claim: Claim | list[Claim], *, created: date | None = None) -> bytes:
         """The claim (or claims, one after the other) printed on the UB-04 (CMS-1450) form, as a PDF."""
         from .ub04 import ub04_pdf
@@ -467,6 +473,7 @@ class Hhbill:
     def ledger_import(self, path: Path, *, status: str = "submitted", ledger_url: str | None = None) -> LedgerImport:
         """Load past claims (JSON claim inputs or an 837I file) into the ledger; all are read before any is
         recorded, and importing a file again adds nothing."""
+        from . import x12  # noqa: F401  (registers the 837I reader of past claims)
         from .claims import fee_schedule_for_store, ledger_import
 
         ledger = self.open_ledger(ledger_url)

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from ..hcpcs._record import HcpcsRecord
 from ._data import RuleTables, load_json, rule_tables
-from ._model import Claim, ClaimFacts, ClaimLine
+from ._model import Claim, ClaimFacts, ClaimLine, claim_facts
 
 __all__ = [
     "LATE_NOA_DAY_COUNTS",
@@ -551,7 +551,7 @@ class ClaimView:
         self.hospice_site_lines = hospice
         self.telehealth_lines = telehealth
         self.monitoring_lines = monitoring
-        given = claim.facts.first_period
+        given = claim_facts(claim).first_period
         if isinstance(given, bool):
             self.first_period = given
         else:

@@ -206,6 +206,14 @@ class Claim:
         return sum((line.charge for line in self.lines), Decimal(0))
 
 
+def claim_facts(claim: Claim) -> ClaimFacts:
+    """The claim's typed facts; a plain mapping assigned to ``claim.facts`` after construction is read in place."""
+    facts: object = claim.facts
+    if not isinstance(facts, ClaimFacts):
+        claim.facts = ClaimFacts.from_mapping(facts)  # type: ignore[arg-type]
+    return claim.facts
+
+
 def _fresh_default(key: str) -> object:
     default = _TYPED_FACTS[key]
     return type(default)() if isinstance(default, (list, dict)) else default

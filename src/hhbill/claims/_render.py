@@ -13,7 +13,7 @@ from typing import Any
 from .._phi import mask_mbi
 from ._check import CheckResult
 from ._data import rule_tables
-from ._model import Claim, ClaimLine
+from ._model import Claim, ClaimLine, claim_facts
 
 __all__ = ["check_result_text", "claim_text", "claim_to_dict", "claim_ub04"]
 
@@ -84,7 +84,7 @@ def claim_to_dict(claim: Claim) -> dict[str, Any]:
         "remarks": claim.remarks,
         "total_charge": _money(total),
         "lines": [_line_dict(line) for line in claim.lines],
-        "facts": _json_value(claim.facts.to_dict()),
+        "facts": _json_value(claim_facts(claim).to_dict()),
     }
 
 
@@ -127,7 +127,7 @@ def claim_text(claim: Claim) -> str:
             out.append(f"    because: {line.because}")
     total = claim.total_charge if claim.total_charge is not None else claim.computed_total()
     out.append(f"    total charges ${_money(total)}")
-    derivations = claim.facts.derivations
+    derivations = claim_facts(claim).derivations
     if derivations:
         out.append("")
         out.extend(f"- {d}" for d in derivations)

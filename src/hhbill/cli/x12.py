@@ -146,8 +146,6 @@ def show(
 
             sys.stdout.write("\n\n".join(claim_ub04(v.claim) for v in view.claims) + "\n")
         else:
-            from ..x12 import x12_view_text
-
-            sys.stdout.write(x12_view_text(view) + "\n")
+            sys.stdout.write(hhbill_from(ctx).x12_view_text(view) + "\n")
     if view.error is not None:
         raise typer.Exit(EXIT_STRUCTURE_ERROR)

@@ -31,19 +31,20 @@ def _top_level_parts(text: str) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
-_NOTES = "domain" + ".md"  # our internal research notes: never shown as a source
+#: a reference to a project notes file ("notes.md §2.4"): notes are not sources, the primary texts they cite are
+_NOTES = re.compile(r"^[\w-]+\.md\b")
 
 
-_NOTE_REFERENCE = re.compile(r"[;,]?\s*" + re.escape(_NOTES) + r"(?:\s*§[\d.]+,?)*")
+_NOTE_REFERENCE = re.compile(r"[;,]?\s*[\w-]+\.md\b(?:\s*§[\d.]+,?)*")
 
 
 @lru_cache(maxsize=1024)
 def clean_citation(text: str) -> str:
-    """A citation without references to our internal research notes: only the primary and MAC sources they
-    restate (given in parentheses after the note reference) are shown."""
+    """A citation without references to project notes files: only the primary and MAC sources they restate
+    (given in parentheses after the note reference) are shown."""
     kept = []
     for part in _top_level_parts(text):
-        if part.startswith(_NOTES) and "(" in part and part.rstrip().endswith(")"):
+        if _NOTES.match(part) and "(" in part and part.rstrip().endswith(")"):
             part = part[part.index("(") + 1 : part.rstrip().rindex(")")].strip()
         part = _NOTE_REFERENCE.sub("", part).replace("()", "").replace("( ", "(").replace(" )", ")").strip(" ;,")
         if part:

@@ -89,6 +89,20 @@ def _same_words(lay: str, phrase: str) -> bool:
     return all(word[:6] in prefixes for word in re.findall(r"[a-z]+", lay.lower()))
 
 
+def _specific(phrase: str) -> bool:
+    """A descriptor phrase specific enough to take lay names from: two words or more, or one long word."""
+    words = re.findall(r"[a-z]+", phrase.lower())
+    return len(words) >= 2 or (len(words) == 1 and len(words[0]) >= 6)
+
+
+def _glosses(lay: str, phrase: str) -> bool:
+    """Whether a lay term says the phrase in other words: not the phrase's own words again ("physical therapy" for
+    "physical therapist"), nor the phrase with a word added ("home health visit" for "home health")."""
+    phrase_words = {word[:6] for word in re.findall(r"[a-z]+", phrase.lower())}
+    lay_words = {word[:6] for word in re.findall(r"[a-z]+", lay.lower())}
+    return not _same_words(lay, phrase) and not phrase_words <= lay_words
+
+
 @cache
 def _vocabulary_index() -> _VocabularyIndex:
     vocabulary = load_vocabulary()
@@ -103,7 +117,9 @@ def _vocabulary_index() -> _VocabularyIndex:
         if entry.code_ranges:
             ranges.append((entry, list(entry.terms), source))
         for phrase in entry.means:
-            lay = next((t for t in entry.terms if " " in t and len(t) > 6 and not _same_words(t, phrase)), None)
+            if not _specific(phrase):
+                continue  # "home", "aide": too common a word to say what a code is also called
+            lay = next((t for t in entry.terms if " " in t and len(t) > 6 and _glosses(t, phrase)), None)
             phrases.setdefault(phrase.lower(), []).append(_Phrase(phrase, list(entry.terms), lay, source))
     alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
     # a lookahead finds a phrase at every start position, so phrases inside or after others are found too

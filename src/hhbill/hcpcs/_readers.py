@@ -42,7 +42,14 @@ _CONTINUATION = {"4": "procedure", "8": "modifier"}
 _PROCEDURE_CODE = re.compile(r"[A-Z][0-9]{4}")
 _MODIFIER_CODE = re.compile(r"[A-Z0-9]{2}")
 _MONTHS = {
-    "JAN": 1, "JANUARY": 1, "APR": 4, "APRIL": 4, "JUL": 7, "JULY": 7, "OCT": 10, "OCTOBER": 10,
+    "JAN": 1,
+    "JANUARY": 1,
+    "APR": 4,
+    "APRIL": 4,
+    "JUL": 7,
+    "JULY": 7,
+    "OCT": 10,
+    "OCTOBER": 10,
 }
 
 
@@ -119,7 +126,9 @@ def _units(value: str, *, file: str, line: int) -> int | None:
     if not (value.isascii() and value.isdigit()):  # "²".isdigit() is true, int("²") is not
         raise ImportFormatError(
             f"expected a number of anesthesia base units, found {value!r}",
-            file=file, line=line, field="anesthesia_base_units",
+            file=file,
+            line=line,
+            field="anesthesia_base_units",
         )
     return int(value)
 
@@ -129,14 +138,18 @@ def _code_of(raw: str, kind: Kind, *, file: str, line: int) -> str:
         code = raw[3:5] if raw[:3].strip() == "" else raw.strip()
         if not _MODIFIER_CODE.fullmatch(code):
             raise ImportFormatError(
-                f"expected a 2-character modifier in positions 4-5, found {raw!r}", file=file, line=line,
+                f"expected a 2-character modifier in positions 4-5, found {raw!r}",
+                file=file,
+                line=line,
                 field="code",
             )
         return code
     if not _PROCEDURE_CODE.fullmatch(raw):
         raise ImportFormatError(
             f"expected a HCPCS code (a letter and 4 digits) in positions 1-5, found {raw!r}",
-            file=file, line=line, field="code",
+            file=file,
+            line=line,
+            field="code",
         )
     return raw
 
@@ -205,7 +218,8 @@ def _check_padding(line: str, number: int, file: str, warnings: list[str]) -> No
     if line[RECORD_WIDTH:].strip():
         raise ImportFormatError(
             f"record is {len(line)} characters long and has data past position {RECORD_WIDTH}",
-            file=file, line=number,
+            file=file,
+            line=number,
         )
     warnings.append(
         f"{file} line {number}: record is {len(line)} characters long (blank padding past "
@@ -219,7 +233,8 @@ def _first_line(line: str, ric: str, file: str, number: int) -> dict[str, Any]:
         raise ImportFormatError(
             f"first line of a record is {len(line)} characters long; it must reach position "
             f"{_ACTION_CODE_END} (the action code) of the {RECORD_WIDTH}-character layout — truncated file?",
-            file=file, line=number,
+            file=file,
+            line=number,
         )
     return _first_line_record(line, _FIRST_LINE[ric], file=file, number=number)  # type: ignore[arg-type]
 
@@ -231,7 +246,9 @@ def _add_continuation(pending: dict[str, Any] | None, line: str, ric: str, file:
     if pending is None or pending["code"] != code or pending["kind"] != kind:
         raise ImportFormatError(
             f"continuation line for {code} does not follow that code's first line",
-            file=file, line=number, field="record_identification_code",
+            file=file,
+            line=number,
+            field="record_identification_code",
         )
     pending["long_parts"].append(_cut(line.ljust(RECORD_WIDTH), "long_description").strip())
 
@@ -262,7 +279,9 @@ def read_txt(
             raise ImportFormatError(
                 "not a HCPCS record: positions 6-10 must be the sequence number and position 11 the record "
                 f"identification code (3, 4, 7 or 8); found {line[:11]!r}",
-                file=file, line=number, field="record_identification_code",
+                file=file,
+                line=number,
+                field="record_identification_code",
             )
         seen_record = True
         if len(line) > RECORD_WIDTH:
@@ -292,16 +311,34 @@ def read_txt(
 
 # -- XLSX / XLS -------------------------------------------------------------------------------------------------
 _XLSX_COLUMNS = {
-    "HCPC": "code", "SEQNUM": "sequence", "RECID": "ric", "LONG DESCRIPTION": "long_description",
-    "SHORT DESCRIPTION": "short_description", "MULT_PI": "multiple_pricing_indicator", "STATUTE": "statute",
-    "COV": "coverage", "ASC_GRP": "asc_group", "ASC_DT": "asc_effective_date", "OPPS": "mog_group",
-    "OPPS_PI": "mog_policy_indicator", "OPPS_DT": "mog_effective_date", "PROCNOTE": "processing_note",
-    "BETOS": "betos", "ANEST_BU": "anesthesia_base_units", "ADD DT": "added_date",
-    "ACT EFF DT": "action_effective_date", "TERM DT": "termination_date", "ACTION CD": "action",
+    "HCPC": "code",
+    "SEQNUM": "sequence",
+    "RECID": "ric",
+    "LONG DESCRIPTION": "long_description",
+    "SHORT DESCRIPTION": "short_description",
+    "MULT_PI": "multiple_pricing_indicator",
+    "STATUTE": "statute",
+    "COV": "coverage",
+    "ASC_GRP": "asc_group",
+    "ASC_DT": "asc_effective_date",
+    "OPPS": "mog_group",
+    "OPPS_PI": "mog_policy_indicator",
+    "OPPS_DT": "mog_effective_date",
+    "PROCNOTE": "processing_note",
+    "BETOS": "betos",
+    "ANEST_BU": "anesthesia_base_units",
+    "ADD DT": "added_date",
+    "ACT EFF DT": "action_effective_date",
+    "TERM DT": "termination_date",
+    "ACTION CD": "action",
 }
 _XLSX_REPEATING = {
-    "PRICE": ("pricing_indicators", 4), "CIM": ("cim_references", 3), "MCM": ("mcm_references", 3),
-    "LABCERT": ("lab_certifications", 8), "XREF": ("cross_references", 5), "TOS": ("types_of_service", 5),
+    "PRICE": ("pricing_indicators", 4),
+    "CIM": ("cim_references", 3),
+    "MCM": ("mcm_references", 3),
+    "LABCERT": ("lab_certifications", 8),
+    "XREF": ("cross_references", 5),
+    "TOS": ("types_of_service", 5),
 }
 
 
@@ -344,9 +381,7 @@ def _sheet_rows(data: bytes, file: str) -> list[list[Any]]:
 
 def _xlsx_header(rows: list[list[Any]], file: str, warnings: list[str]) -> tuple[int, dict[str, int]]:
     """The header row's number and its column index; rows above it (a disclaimer) are skipped with a warning."""
-    header_row = next(
-        (i for i, row in enumerate(rows[:50]) if row and _cell(row[0]).strip().upper() == "HCPC"), None
-    )
+    header_row = next((i for i, row in enumerate(rows[:50]) if row and _cell(row[0]).strip().upper() == "HCPC"), None)
     if header_row is None:
         raise ImportFormatError("no header row starting with 'HCPC' in the first 50 rows", file=file, line=1)
     if header_row:

@@ -22,7 +22,11 @@ How a query is read, in order:
    meets "infusion"), plus a coverage bonus for codes that satisfy every clause, so a code matching all the
    user's ideas outranks one repeating a single rare word. The first page is then reordered by a small bonus
    for descriptions that start with, or hold in order, the user's words ("Syringe with needle, sterile ...").
-   Modifiers rank below procedures unless the query says "modifier" (then the other way round).
+   Modifiers rank below procedures unless the query says "modifier" (then the other way round). Codes a
+   vocabulary term names rank a hair above the best description match, in the order the entry lists them.
+6. Qualifiers: a code whose description adds a qualifier the query does not mention ("assistant", "each
+   additional", "per hour", "continuous": the vocabulary's ``qualifiers``) ranks below the plain code, so "home
+   health physical therapist visit" lists the therapist's G0151 before the assistant's G0157.
 """
 
 from __future__ import annotations
@@ -30,7 +34,6 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -409,11 +412,13 @@ def _take_codes(tokens: list[str], plan: _Plan, index: ReleaseIndex, dictionary:
                 plan.notes.append(f"{upper} is not in this release")
         elif MODIFIER_CODE.match(token) and index.is_modifier(upper):
             # "KX", "GP modifier": a modifier. "pt assistant": words (PT is also a modifier, but here an
-            # abbreviation); a lone "pt" is both, the modifier first.
+            # abbreviation); a lone "pt" is both, the modifier first; "pt modifier" is the modifier, but in
+            # "outpatient pt plan of care modifier" the word asks for a modifier about physical therapy.
             is_word = dictionary.knows(token)
-            if len(tokens) == 1 or plan.wants_modifier or not is_word:
+            as_code = len(tokens) == 1 or not is_word or (plan.wants_modifier and len(tokens) <= 2)
+            if as_code:
                 plan.exact.append((upper, f"modifier {upper}"))
-            if is_word and not plan.wants_modifier:
+            if is_word and not (as_code and plan.wants_modifier):
                 remaining.append(token)
         elif CODE_PREFIX.match(token) and any(c.isdigit() for c in token):
             plan.prefixes.append(upper)
@@ -710,13 +715,18 @@ class _Tally:
         needed_weight = sum(index.idf[stem] for stem in present) + absent * index.max_idf
         sums: dict[int, float] = {}
         matched_weight: dict[int, float] = {}
-        hits: Counter[int] = Counter()
+        hits: dict[int, int] = {}
         for stem in present:
             stem_idf = index.idf[stem]
             for document, impact in index.impacts[stem].items():
-                sums[document] = sums.get(document, 0.0) + impact
-                matched_weight[document] = matched_weight.get(document, 0.0) + stem_idf
-                hits[document] += 1
+                if document in sums:
+                    sums[document] += impact
+                    matched_weight[document] += stem_idf
+                    hits[document] += 1
+                else:
+                    sums[document] = impact
+                    matched_weight[document] = stem_idf
+                    hits[document] = 1
         # one idea in several words weighs like one word: scale the sum by 1/sqrt(words)
         scale = alternative.weight / math.sqrt(len(alternative.stems))
         for document, total in sums.items():
