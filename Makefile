@@ -7,7 +7,7 @@ DEVSTAMP := $(VENV)/.installed-dev-$(shell cat pyproject.toml | sha256sum | cut 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench fuzz docs clean install dev system-deps
+.PHONY: run test lint architecture complexity bench fuzz docs clean install dev system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,7 @@ run: $(STAMP)
 test: $(DEVSTAMP) system-deps
 	$(BIN)/ruff check src tests bench fuzz
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	PATH="$(PG_BIN):$$PATH" $(BIN)/python -m pytest -n 2 -q
 
 # Debian's PostgreSQL keeps initdb/pg_ctl out of PATH; the ledger tests start their own server with them.
@@ -52,6 +53,18 @@ lint: $(DEVSTAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(MAKE) complexity
+
+## make architecture: the layering contracts of pyproject.toml ([tool.importlinter]), drawn in docs/ARCHITECTURE.md
+architecture: $(DEVSTAMP)
+	$(BIN)/lint-imports
+
+## make complexity: functions above cyclomatic complexity 20 (radon rank D and worse); tests/test_architecture.py
+## fails on them in the files it holds strict and reports the rest
+complexity: $(DEVSTAMP)
+	$(BIN)/radon cc --min D --show-complexity src/hhbill
+	$(BIN)/python -m pytest -q tests/test_architecture.py
 
 ## make bench: every benchmark, results written to bench/RESULTS.md
 bench: $(DEVSTAMP)

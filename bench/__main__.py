@@ -1,8 +1,7 @@
 """``make bench``: run every benchmark, then merge their sections into bench/RESULTS.md.
 
 Each benchmark is a standalone script that writes ``bench/results/<name>.md``; a failing one is reported and the
-others still run. ``api_mixed`` is written by ``python bench/api_load.py --mixed`` (not run here: it needs a quiet
-machine) and merged like the others.
+others still run.
 """
 
 from __future__ import annotations
@@ -12,7 +11,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["hcpcs", "search_quality", "rvu", "claims", "x12", "ub04_pdf", "api_load", "api_mixed"]
+ORDER = [
+    "hcpcs", "search_quality", "search_dev", "rvu", "codepage", "claims", "x12", "batch", "ub04_pdf", "api_load",
+    "startup",
+]
 
 
 def main(argv: list[str]) -> int:

@@ -158,7 +158,7 @@ def run_release(name: str, lines: list[str]) -> None:
         valid = sorted(d.code for d in active)
         nlm = NlmBaseline([(d.code, f"{d.short_description} {d.long_description}") for d in active])
         lines.append(f"\n### Release {result.label} (effective {iso}, {len(valid):,} codes valid that day)\n")
-        lines.append(f"Import {imported:.2f} s; `index_release` (FTS5 rows + in-memory index) {indexed:.2f} s.\n")
+        lines.append(f"Import {imported:.2f} s; `index_release` (FTS5 rows + stored BM25F index) {indexed:.2f} s.\n")
         lines.append("| query set | rows used | skipped | method | hit@1 | hit@10 | MRR@10 |")
         lines.append("|---|---:|---:|---|---:|---:|---:|")
         all_timings: list[float] = []

@@ -43,6 +43,7 @@ OPERATIONS = [
     ("POST", "/api/v1/claims/build"),
     ("POST", "/api/v1/claims/check"),
     ("POST", "/api/v1/claims/837i"),
+    ("POST", "/api/v1/timeline"),
     ("GET", "/api/v1/rvu/releases"),
     ("GET", "/api/v1/rvu/{code}"),
     ("GET", "/api/v1/log"),

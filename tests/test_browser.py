@@ -130,7 +130,7 @@ def test_search_as_you_type_then_open_the_code_page(page) -> None:
     suggestion.click()
     page.wait_for_url("**/codes/G0151**")
     assert "Hhcp-serv of pt,ea 15 min" in page.locator("h2").first.inner_text()
-    assert page.get_by_text("MAY BE BILLED ONLY FOR HOME HEALTH CARE").is_visible()
+    assert page.get_by_text("MAY BE BILLED ONLY FOR HOME HEALTH CARE").first.is_visible()
     _screenshot(page, "code_page")
 
 
@@ -146,6 +146,7 @@ def test_code_page_on_a_phone(browser, served) -> None:
 
 def test_build_and_check_a_claim(page, served) -> None:
     _sign_in(page, served[1], "/claims")
+    page.get_by_text("Advanced: the claim as JSON").click()  # the raw JSON is the advanced alternative to the form
     form = page.get_by_label("Claim or period of care (JSON)")
     text = form.input_value()
     assert "Riverbend Home Health" in text

@@ -116,3 +116,77 @@ def test_edits_command_lists_the_catalog() -> None:
     assert next(r for r in rows if r["id"] == "vc85-fips")["reason_code"] == "37257"
     text = runner.invoke(make_app(), ["claim", "edits"])
     assert "noa-late-whole-period" in text.output and "37364" in text.output
+
+
+def test_ledger_import_then_timeline_text_and_json(tmp_path: Path) -> None:
+    from claims_scenarios.support import MBI, NOA
+
+    db = tmp_path / "timeline.db"
+    past = write(tmp_path, {"claims": [fresh(NOA), {"status": "paid", "claim": fresh(PERIOD)}]}, "past.json")
+    imported = runner.invoke(make_app(), ["--db", str(db), "claim", "ledger", "import", str(past)])
+    assert imported.exit_code == 0, imported.output
+    assert "2 claim(s) from past.json (JSON)" in imported.output
+    text = runner.invoke(make_app(), ["--db", str(db), "claim", "timeline", MBI, "--today", "2026-03-20"])
+    assert text.exit_code == 0, text.output
+    assert "period 0329" in text.output and "early" in text.output and "2026-04-01  next period start" in text.output
+    assert MBI not in text.output
+    data = runner.invoke(
+        make_app(), ["--db", str(db), "claim", "timeline", MBI, "--today", "2026-03-20", "--format", "json"]
+    )
+    found = json.loads(data.output)
+    assert [i["kind"] for i in found["items"]] == ["admission", "noa", "period"]
+    assert [i["status"] for i in found["items"]][1:] == ["submitted", "paid"]
+    bad = runner.invoke(make_app(), ["--db", str(db), "claim", "timeline", "12345"])
+    assert bad.exit_code == 1 and "field mbi" in bad.output
+
+
+def test_check_record_keeps_the_findings_for_the_timeline(tmp_path: Path) -> None:
+    from claims_scenarios.support import MBI
+
+    db = tmp_path / "findings.db"
+    data = fresh(PERIOD)
+    data["attending_npi"] = "1234567890"
+    path = write(tmp_path, data)
+    checked = runner.invoke(make_app(), ["--db", str(db), "claim", "check", str(path), "--record", "checked"])
+    assert checked.exit_code == EXIT_CLAIM_HAS_ERRORS
+    found = json.loads(
+        runner.invoke(make_app(), ["--db", str(db), "claim", "timeline", MBI, "--format", "json"]).output
+    )
+    period = next(i for i in found["items"] if i["kind"] == "period")
+    assert period["status"] == "checked" and "practitioner-npi" in {f["id"] for f in period["findings"]}
+
+
+def test_ledger_status_marks_a_claim_paid(tmp_path: Path) -> None:
+    db = tmp_path / "status.db"
+    path = write(tmp_path, fresh(PERIOD))
+    recorded = runner.invoke(make_app(), ["--db", str(db), "claim", "ledger", "record", str(path)])
+    entry = json.loads(recorded.output)
+    paid = runner.invoke(make_app(), ["--db", str(db), "claim", "ledger", "status", str(entry["id"]), "paid"])
+    assert paid.exit_code == 0 and json.loads(paid.output)["status"] == "paid"
+    wrong = runner.invoke(make_app(), ["--db", str(db), "claim", "ledger", "status", str(entry["id"]), "lost"])
+    assert wrong.exit_code == 2
+    missing = runner.invoke(make_app(), ["--db", str(db), "claim", "ledger", "status", "999", "paid"])
+    assert missing.exit_code == 2 and "no ledger entry #999" in missing.output
+
+
+def test_ledger_import_of_an_837i_file(tmp_path: Path) -> None:
+    """An 837I of past claims is read by the X12 reader (registered by hhbill.x12, which the command loads)."""
+    from _x12_support import PRACTITIONERS, final_claim, replacement_claim
+    from hhbill.x12 import WriterSettings, claims_to_x12
+
+    path = tmp_path / "history.837"
+    settings = WriterSettings(payer_id="14011", practitioner_names=PRACTITIONERS)
+    path.write_text(claims_to_x12([final_claim(3), replacement_claim()], settings), encoding="utf-8")
+    db = tmp_path / "x12.db"
+    # a fresh process: nothing has imported hhbill.x12 before the command runs
+    import os
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "hhbill.cli", "--db", str(db), "claim", "ledger", "import", str(path)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run([*command, "--format", "json"], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["form"] == "837I" and data["recorded"] == 2
+    assert data["entries"][0]["type_of_bill"] == "0329"

@@ -90,11 +90,16 @@ def test_adjustment_replaces_and_cancel_cancels_the_recorded_claim(ledger: Claim
     assert "adjustment-unmatched" not in ids(cancel, ledger)
     third = ledger.record(cancel, "submitted")
     assert (ledger.get(second.id).superseded_by, ledger.get(second.id).superseded_how) == (third.id, "cancelled")
-    # a checked (not submitted) adjustment changes nothing
+    # a checked (not submitted) adjustment changes nothing until it is marked sent
+    resent = built(PERIOD)
+    resent.lines[1].charge += 50
+    fourth = ledger.record(resent, "paid")
     again = built(PERIOD, condition_codes=["D2"])
     again.type_of_bill = "0327"
-    ledger.record(again, "checked")
-    assert ledger.get(second.id).superseded_how == "cancelled"
+    draft = ledger.record(again, "checked")
+    assert ledger.get(fourth.id).in_force
+    ledger.set_status(draft.id, "submitted")
+    assert (ledger.get(fourth.id).superseded_by, ledger.get(fourth.id).superseded_how) == (draft.id, "replaced")
 
 
 def test_adjustment_of_another_period_is_unmatched(ledger: ClaimLedger) -> None:

@@ -37,6 +37,8 @@ def test_every_rule_file_names_its_sources() -> None:
         "telehealth.json",
         "therapy_codes.json",
         "late_noa_exceptions.json",
+        "overlap_reason_codes.json",
+        "claim_change_reasons.json",
     ):
         assert load_json(name)["sources"], name
     for year, row in load_json("kx_thresholds.json")["years"].items():

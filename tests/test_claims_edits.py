@@ -57,18 +57,6 @@ def fee_schedule(tmp_path_factory: pytest.TempPathFactory) -> FeeSchedulePricer:
     return FeeSchedulePricer(import_fee_schedule_2026(shared_path, tmp_path_factory.mktemp("pfs")))
 
 
-@pytest.fixture(autouse=True)
-def _use_fee_schedule(fee_schedule: FeeSchedulePricer) -> Any:
-    """The edit cases price 034X lines with the real CY2026 fee schedule (KX counts allowed amounts)."""
-    global PRICER
-    PRICER = fee_schedule
-    yield
-    PRICER = None
-
-
-PRICER: FeeSchedulePricer | None = None
-
-
 def built(base: str, change_input: Callable[[dict[str, Any]], None] | None = None) -> Claim:
     data = fresh(BASES[base])
     if change_input is not None:
@@ -226,8 +214,11 @@ CASES: list[Case] = [
 ]
 
 
-def context(hcpcs: HcpcsReference, ledger: ClaimLedger | None = None) -> CheckContext:
-    return CheckContext(codes=hcpcs, ledger=ledger, case_mix=case_mix_2026(), today=TODAY, fee_schedule=PRICER)
+def context(
+    hcpcs: HcpcsReference, ledger: ClaimLedger | None = None, fee_schedule: FeeSchedulePricer | None = None
+) -> CheckContext:
+    """The full context; ``fee_schedule`` prices 034X lines (KX on allowed amounts; without it a warning)."""
+    return CheckContext(codes=hcpcs, ledger=ledger, case_mix=case_mix_2026(), today=TODAY, fee_schedule=fee_schedule)
 
 
 def ledger_for(edit_id: str, claim: Claim, tmp_path: Path) -> ClaimLedger:
@@ -258,10 +249,12 @@ def test_every_catalog_edit_has_a_case() -> None:
 
 
 @pytest.mark.parametrize("base", sorted(BASES))
-def test_base_claims_are_clean(base: str, hcpcs: HcpcsReference, tmp_path: Path) -> None:
+def test_base_claims_are_clean(
+    base: str, hcpcs: HcpcsReference, fee_schedule: FeeSchedulePricer, tmp_path: Path
+) -> None:
     claim = built(base)
     ledger = ClaimLedger.sqlite(Store(tmp_path / "ledger.db"))
-    result = check_claim(claim, context(hcpcs, ledger))
+    result = check_claim(claim, context(hcpcs, ledger, fee_schedule))
     assert result.findings == [], [f.message for f in result.findings]
     assert result.ok
 
@@ -273,17 +266,18 @@ def test_edit_fails_and_passes(
     change_input: Callable[[dict[str, Any]], None] | None,
     change_claim: Callable[[Claim], None] | None,
     hcpcs: HcpcsReference,
+    fee_schedule: FeeSchedulePricer,
     tmp_path: Path,
 ) -> None:
     spec = edit_catalog().by_id[edit_id]
     clean = built(base)
-    passing = check_claim(clean, context(hcpcs, ClaimLedger.sqlite(Store(tmp_path / "empty.db"))))
+    passing = check_claim(clean, context(hcpcs, ClaimLedger.sqlite(Store(tmp_path / "empty.db")), fee_schedule))
     assert edit_id not in passing.ids()
 
     claim = built(base, change_input)
     if change_claim is not None:
         change_claim(claim)
-    result = check_claim(claim, context(hcpcs, ledger_for(edit_id, claim, tmp_path)))
+    result = check_claim(claim, context(hcpcs, ledger_for(edit_id, claim, tmp_path), fee_schedule))
     hits = [f for f in result.findings if f.id == edit_id]
     assert hits, f"{edit_id} did not fire; got {sorted(result.ids())}"
     for finding in hits:

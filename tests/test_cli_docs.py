@@ -15,6 +15,12 @@ def test_cli_reference_is_current():
 
 def test_every_command_is_documented():
     text = DOC.read_text()
-    for command in ("hhbill code", "hhbill data import", "hhbill data update", "hhbill diff", "hhbill history",
-                    "hhbill releases"):
+    for command in (
+        "hhbill code",
+        "hhbill data import",
+        "hhbill data update",
+        "hhbill diff",
+        "hhbill history",
+        "hhbill releases",
+    ):
         assert f"## `{command}`" in text

@@ -124,3 +124,20 @@ def test_embedded_reader_rejects_a_broken_document(monkeypatch: pytest.MonkeyPat
             embedded_fee_schedule()
     finally:
         embedded_fee_schedule.cache_clear()
+
+
+def test_cpt_page_shows_the_descriptor_once_the_cms_file_is_imported(tmp_path: Path) -> None:
+    from datetime import date
+
+    from hhbill.explain import explain_code
+
+    store = Store(tmp_path / "cpt.db")
+    before = explain_code(store, "99213", date(2026, 8, 1)).to_dict()
+    assert before["long_description"] == "" and "rvu-import" in before["descriptor_note"]
+    assert before["rvu"]["national_payment"] is not None
+    import_fee_schedule(store, shared_path(PPRRVU_2026))
+    _header, rows = _csv_rows(PPRRVU_2026)
+    description = next(r[2] for r in rows if r[0] == "99213" and not r[1].strip())
+    after = explain_code(store, "99213", date(2026, 8, 1)).to_dict()
+    assert after["long_description"] == description.strip() and after["descriptor_note"] is None
+    assert after["rvu"]["descriptor_note"] is None and "embedded" not in after["rvu"]["release"]

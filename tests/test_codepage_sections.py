@@ -15,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from _cms_hcpcs_xlsx import JAN_2026_XLSX, cms_rows
 from conftest import shared_path
@@ -76,7 +78,8 @@ def _claims_data(name: str) -> dict:
 
 
 def _sourced(text: object) -> bool:
-    return isinstance(text, str) and bool(text.strip()) and "domain.md" not in text
+    # a source is a public text, never a project notes file
+    return isinstance(text, str) and bool(text.strip()) and re.search(r"\w\.md\b", text) is None
 
 
 def _check_page(page: dict, code: str, catalog_ids: set[str]) -> None:
@@ -201,7 +204,16 @@ def test_g0151_page(store: Store) -> None:
     assert site_codes <= {r["code"] for r in page["related_codes"] if r["relation"] == "billed_with"}
     assert "15-minute" in next(b for b in page["billing"] if b["topic"] == "units")["text"]
     assert {"revenue-code-discipline", "hh-visit-code-on-34x"} <= {e["id"] for e in page["edits"]}
-    assert "pt" in {a["term"] for a in page["also_known_as"]}
+    # lay words for the descriptor's phrases come from the vocabulary entries that mean them
+    description = page["long_description"].lower()
+    meant = {
+        term
+        for entry in load_vocabulary().entries
+        if any(re.search(rf"\b{re.escape(phrase.lower())}\b", description) for phrase in entry.means)
+        for term in entry.terms
+    }
+    lay = {a["term"] for a in page["also_known_as"] if a["relation"].startswith("lay word")}
+    assert lay and lay <= meant
 
 
 def test_gp_modifier_page(store: Store) -> None:
@@ -243,3 +255,33 @@ def test_cpt_code_page_says_where_the_descriptor_comes_from(store: Store, pprrvu
 def test_unknown_code_is_not_found(store: Store) -> None:
     with pytest.raises(NotFoundError):
         explain_code(store, "Z9999", DAY)
+
+
+@given(
+    st.integers(min_value=1, max_value=100_000).flatmap(lambda total: st.tuples(st.integers(0, total), st.just(total)))
+)
+def test_a_share_is_all_or_none_only_when_it_is(shares: tuple[int, int]) -> None:
+    from hhbill.explain._sections import _percent
+
+    matching, total = shares
+    text = _percent(matching, total)
+    assert (text == "100%") == (matching == total)
+    assert (text == "0%") == (matching == 0)
+    if text.endswith("%") and text[0].isdigit():
+        assert abs(Decimal(text[:-1]) - Decimal(100 * matching) / total) <= Decimal("0.5")
+
+
+def test_cli_api_and_library_give_the_same_page(tmp_path) -> None:
+    """A fresh install (embedded HCPCS subset, shipped fee schedule): the CLI's JSON is the library's page."""
+    from typer.testing import CliRunner
+
+    from hhbill.cli import app
+
+    db = tmp_path / "fresh.db"
+    result = CliRunner().invoke(app, ["--db", str(db), "code", "S9329", "--as-of", "2026-02-01", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    page = json.loads(result.stdout)
+    assert page == json.loads(json.dumps(explain_code(Store(db), "S9329", DAY).to_dict()))
+    assert all(section in page for section in SECTIONS) and page["rvu"]["available"]
+    text = CliRunner().invoke(app, ["--db", str(db), "code", "S9329", "--as-of", "2026-02-01"])
+    assert "In plain language:" in text.stdout and "Scrubber edits that concern it:" in text.stdout

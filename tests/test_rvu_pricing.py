@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import shared_path
-from hhbill._errors import ClaimInputError, NotFoundError, StoreError
+from hhbill import NotFoundError, RvuInputError, StoreError
 from hhbill._store import Store
 from hhbill.rvu import code_rvu_section, import_fee_schedule, price, status_share, work_rvu_share
 
@@ -177,9 +177,9 @@ def test_zip_plus_four_and_unknown_zip(store):
     assert price(store, "99213", year=2025, zip_code="35801-1234").locality.mac == record[7:12]
     with pytest.raises(NotFoundError):
         price(store, "99213", year=2025, zip_code="00000")
-    with pytest.raises(ClaimInputError):
+    with pytest.raises(RvuInputError):
         price(store, "99213", year=2025, zip_code="ABCDE")
-    with pytest.raises(ClaimInputError):
+    with pytest.raises(RvuInputError):
         price(store, "99213", year=2025, zip_code="35801", locality="10112:00")
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import shared_path
-from hhbill._errors import ClaimInputError, NotFoundError
+from hhbill import NotFoundError, RvuInputError
 from hhbill._store import Store
 from hhbill.rvu import (
     import_fee_schedule,
@@ -75,10 +75,10 @@ def test_component_modifier_uses_its_own_row(store):
 
 
 def test_bad_input_is_refused_and_nothing_is_stored(store):
-    with pytest.raises(ClaimInputError) as info:
+    with pytest.raises(RvuInputError) as info:
         log_add(store, "99213", performed_on="2025-05-05", units=0)
     assert info.value.location["field"] == "units"
-    with pytest.raises(ClaimInputError) as info:
+    with pytest.raises(RvuInputError) as info:
         log_add(store, "99213", performed_on="05/05/2025")
     assert info.value.location["field"] == "date"
     with pytest.raises(NotFoundError):
@@ -136,13 +136,13 @@ def test_csv_export_matches_the_report(store):
 
 
 def test_report_and_target_validation(store):
-    with pytest.raises(ClaimInputError):
+    with pytest.raises(RvuInputError):
         log_report(store, by="year")
-    with pytest.raises(ClaimInputError):
+    with pytest.raises(RvuInputError):
         log_report(store, date_from="2025-02-01", date_to="2025-01-01")
-    with pytest.raises(ClaimInputError):
+    with pytest.raises(RvuInputError):
         log_set_target(store, 0, "day")
-    with pytest.raises(ClaimInputError):
+    with pytest.raises(RvuInputError):
         log_set_target(store, 10, "fortnight")
     assert log_report(store).periods == []
 

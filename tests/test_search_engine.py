@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import shared_path
-from hhbill._errors import ClaimInputError, NotFoundError, StoreError
+from hhbill import NotFoundError, SearchQueryError, StoreError
 from hhbill._store import Store
 from hhbill.hcpcs import import_release
 from hhbill.search import index_release, keyword_search, prepare_drug_names, release_index, search, suggest
@@ -82,6 +82,9 @@ def test_modifier_that_is_also_an_abbreviation(store: Store) -> None:
     assert "G0151" in alone
     assert codes(store, "PT assistant home visit")[0] == "G0157"
     assert codes(store, "GP")[0] == "GP"
+    assert codes(store, "pt modifier")[0] == "PT"  # "modifier" and the code alone: the code
+    # a longer question for a modifier uses "pt" as the abbreviation: the physical therapy plan of care modifier
+    assert codes(store, "outpatient pt plan of care modifier")[0] == "GP"
 
 
 def test_unknown_code_is_reported(store: Store) -> None:
@@ -316,7 +319,7 @@ def test_release_in_force_on_the_date(store: Store) -> None:
     ],
 )
 def test_bad_options_are_input_errors(store: Store, options: dict[str, object], field: str) -> None:
-    with pytest.raises(ClaimInputError) as raised:
+    with pytest.raises(SearchQueryError) as raised:
         search(store, "walker", **options)  # type: ignore[arg-type]
     assert raised.value.location["field"] == field
 

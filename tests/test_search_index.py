@@ -4,7 +4,10 @@ exactly as a built one)."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from array import array
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,9 +17,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import shared_path
 from hhbill._store import Store
 from hhbill.hcpcs import ensure_default
-from hhbill.search import _index, parse_vocabulary, release_index, search
+from hhbill.search import _index, parse_vocabulary, prepare_search, release_index, search
 from hhbill.search._persisted import IndexBlobError, decode_index_blob, encode_index_blob
 from hhbill.search._vocabulary import load_vocabulary
 
@@ -69,12 +73,23 @@ def test_a_new_process_loads_the_stored_index_without_building(imported: Path, m
         assert isinstance(release_index(store, _release_id(store)).impacts, _index.LazyPostings)
 
 
+def test_prepare_search_loads_the_index_a_first_search_uses(imported: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store(imported) as store:
+        _forget_loaded_indexes()
+        assert prepare_search(store)
+        assert len(_index._cache) == 1
+        monkeypatch.setattr(_index, "_load_stored", _refuse_to_build)
+        assert search(store, "physical therapist assistant").results[0].code == "G0157"
+        assert not prepare_search(store, as_of="1990-01-01")  # no release in force: nothing to load
+
+
 def test_loaded_index_equals_a_built_one(imported: Path) -> None:
     with Store(imported) as store:
         release_id = _release_id(store)
         _forget_loaded_indexes()
         loaded = release_index(store, release_id)
         built = _index.build_release_index(release_id, _index._release_rows(store, release_id), load_vocabulary())
+        assert all(isinstance(d.added_date, str | None) for d in loaded.documents)
         assert loaded.documents == built.documents
         assert loaded.idf == built.idf
         assert loaded.word_frequency == built.word_frequency and loaded.sorted_words == built.sorted_words
@@ -154,7 +169,12 @@ def test_truncated_stored_index_is_rebuilt(imported: Path) -> None:
         assert _ranking(store) == expected
 
 
-texts = st.lists(st.text(alphabet=st.characters(blacklist_characters="\n", blacklist_categories=["Cs"])), max_size=5)
+texts = st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs"])), max_size=5)
+
+
+def test_text_with_newlines_survives_the_blob() -> None:
+    sections: dict[str, list[str] | array[Any]] = {"descriptions": ["one\ntwo", "", "three"], "codes": ["A", "B"]}
+    assert decode_index_blob(encode_index_blob(sections)) == sections
 
 
 @given(
@@ -198,3 +218,24 @@ def test_no_search_function_is_too_complex() -> None:
     ]
     assert any(name.endswith(":_plan") for name, _ in every)
     assert [(name, complexity) for name, complexity in every if complexity > 20] == []
+
+
+def test_the_import_use_case_stores_the_search_index(tmp_path: Path) -> None:
+    """A new process that imports through the application (as ``hhbill data import`` does) writes the stored index
+    in the import, without having imported hhbill.search itself first."""
+    database = tmp_path / "imported.db"
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from hhbill.app import Hhbill\n"
+        "assert 'hhbill.search' not in sys.modules\n"
+        "Hhbill(sys.argv[1]).import_hcpcs(Path(sys.argv[2]))\n"
+    )
+    source = shared_path("data/hcpcs/2026_jan/HCPC2026_JAN_ANWEB_01122026.txt")
+    source_root = str(Path(_index.__file__).parents[2])  # this tree's hhbill, not another installed copy
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([source_root, os.environ.get("PYTHONPATH", "")])}
+    subprocess.run([sys.executable, "-c", script, str(database), str(source)], check=True, env=environment)
+    with Store(database) as store:
+        assert _stored_rows(store) == [(_release_id(store), _index.build_key(load_vocabulary()))]
+        count = store.execute("SELECT count(*) FROM search_fts").fetchone()[0]
+        assert count == store.execute("SELECT count(*) FROM hcpcs_code").fetchone()[0]

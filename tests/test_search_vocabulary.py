@@ -162,3 +162,29 @@ def test_vocabulary_drives_the_search(loaded: tuple[Store, int]) -> None:
     )
     assert "E0630" not in [r.code for r in without.results]
     assert search(store, "hoyer", as_of=DAY).results[0].code == "E0630"
+
+
+#: the home-care core (issue 12): every home health visit and telehealth code, the home infusion therapy
+#: professional services, and the home infusion per diem S-codes with their catheter and insertion codes
+HOME_CARE_CORE = [
+    *("G0151", "G0152", "G0153", "G0155", "G0156", "G0157", "G0158", "G0159", "G0160", "G0161", "G0162"),
+    *("G0179", "G0180", "G0181", "G0299", "G0300", "G0490", "G0493", "G0494", "G0495", "G0496"),
+    *("G0320", "G0321", "G0322", "G0068", "G0069", "G0070", "G0088", "G0089", "G0090"),
+    *("S5497", "S5498", "S5501", "S5502", "S5517", "S5518", "S5520", "S5521", "S5522", "S5523", "S9061"),
+    *("S9325", "S9326", "S9327", "S9328", "S9329", "S9330", "S9331", "S9335", "S9336", "S9338", "S9339"),
+    *("S9340", "S9341", "S9342", "S9343", "S9345", "S9346", "S9347", "S9348", "S9349", "S9351", "S9353"),
+    *("S9355", "S9357", "S9359", "S9361", "S9363", "S9364", "S9365", "S9366", "S9367", "S9368", "S9370"),
+    *("S9372", "S9373", "S9374", "S9375", "S9376", "S9377", "S9379", "S9490", "S9494", "S9497", "S9500"),
+    *("S9501", "S9502", "S9503", "S9504", "S9537", "S9538", "S9542", "S9558", "S9559", "S9560", "S9562"),
+    *("S9563", "S9590"),
+]
+
+
+@pytest.mark.parametrize("code", HOME_CARE_CORE)
+def test_every_home_care_core_code_has_lay_names(loaded: tuple[Store, int], code: str) -> None:
+    """Some vocabulary entry names the code, and searching that entry's first term finds it."""
+    store, _release_id = loaded
+    naming = [entry for entry in ENTRIES if entry.names_code(code)]
+    assert naming, f"no vocabulary entry names {code}"
+    found = [r.code for r in search(store, naming[0].terms[0], as_of=DAY, limit=20).results]
+    assert code in found, (naming[0].terms[0], found)

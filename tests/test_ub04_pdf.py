@@ -4,6 +4,7 @@ words poppler's pdftotext finds on the page must sit inside the form locator box
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 import subprocess
@@ -15,14 +16,16 @@ import pytest
 
 from hhbill.claims import build_claim, parse_claim_input
 from hhbill.claims._model import Claim
-from hhbill.ub04 import layout, ub04_html, ub04_pages, ub04_pdf
+from hhbill.ub04 import layout, ub04_css, ub04_html, ub04_pages, ub04_pdf
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 EXAMPLE = Path(__file__).resolve().parent.parent / "src" / "hhbill" / "static" / "example_period.json"
 CREATED = date(2026, 4, 1)
 
+_POPPLER_MISSING = shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None
+#: without poppler-utils the PDF tests skip locally and fail under CI (make test installs it)
 needs_poppler = pytest.mark.skipif(
-    shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
+    _POPPLER_MISSING and os.environ.get("CI") != "true",
     reason="poppler-utils (pdftotext, pdftoppm) is not installed; `make test` installs it",
 )
 
@@ -176,15 +179,23 @@ def test_html_places_each_value_at_the_same_grid_position_as_the_pdf() -> None:
     page = ub04_html(claim, created=CREATED, pdf_href="claim.pdf")
     assert "@media print" in page and "@page" in page
     assert 'href="claim.pdf"' in page
-    form = layout()
-    box = form.box("4")
-    # FL 4's value sits one line under its label, in inches (column 0.1in, line 1/6in)
-    match = re.search(r'<div class="value" data-fl="4" style="left:([\d.]+)in;top:([\d.]+)in">([^<]*)</div>', page)
-    assert match is not None
-    left, top, text = float(match.group(1)), float(match.group(2)), match.group(3)
-    assert text == claim.type_of_bill
-    assert (box.col - 1) * 0.1 <= left < (box.col - 1 + box.width) * 0.1
-    assert box.line / 6 <= top < (box.line + box.height) / 6
+    css = ub04_css()
+    box = layout().box("4")
+    match = re.search(r'<div class="value fl-4 r(\d+)" data-fl="4">([^<]*)</div>', page)
+    assert match is not None and match.group(2) == claim.type_of_bill
+    left = re.search(r"\.fl-4\.value \{ left: ([\d.]+)in; \}", css)
+    top = re.search(rf"\.fl-4\.value\.r{match.group(1)} \{{ top: ([\d.]+)in; \}}", css)
+    assert left is not None and top is not None
+    # FL 4's value sits inside FL 4's box, in inches (column 0.1in, line 1/6in), below the box's label
+    assert (box.col - 1) * 0.1 <= float(left.group(1)) < (box.col - 1 + box.width) * 0.1
+    assert box.line / 6 <= float(top.group(1)) < (box.line + box.height) / 6
+
+
+def test_html_for_the_web_has_no_inline_style_or_script() -> None:
+    """The web UI's content security policy allows styles and scripts from files only."""
+    page = ub04_html(_example_claim(), stylesheet_href="/claims/ub04.css", script_href="/static/hhbill.js")
+    assert "style=" not in page and "<style" not in page and "onclick" not in page
+    assert '<link rel="stylesheet" href="/claims/ub04.css">' in page and "data-print" in page
 
 
 def test_values_never_overflow_their_box() -> None:
@@ -196,3 +207,13 @@ def test_values_never_overflow_their_box() -> None:
             box = layout().box(box_id)
             assert len(rows) <= box.value_rows, box_id
             assert all(len(row) <= box.value_width for row in rows), box_id
+
+
+@needs_poppler
+def test_several_claims_follow_one_another(tmp_path: Path) -> None:
+    first, second = _example_claim(), _example_claim()
+    second.patient_control_number = "PCN-0002"
+    pdf = tmp_path / "two.pdf"
+    pdf.write_bytes(ub04_pdf([first, second], created=CREATED))
+    assert _boxes_holding(_words(pdf, 1), "PCN-0001") == ["3a"]
+    assert _boxes_holding(_words(pdf, 2), "PCN-0002") == ["3a"]

@@ -14,8 +14,8 @@ import pytest
 
 from conftest import shared_path
 from hhbill import hcpcs
-from hhbill.explain import explain_code
 from hhbill._store import Store
+from hhbill.explain import explain_code
 from hhbill.web import Settings, create_app
 
 pytestmark = pytest.mark.anyio

@@ -26,8 +26,9 @@ def _scenario_claims() -> list[Claim]:
 
 def _comparable(claim: Claim) -> Claim:
     """What an 837I carries of a claim written from scratch: claim id defaults to CLM01, total to the lines;
-    the builder's explanations (``because``, ``visit_index``) are not part of the 837I."""
-    lines = [dataclasses.replace(line, because="", visit_index=None) for line in claim.lines]
+    the builder's explanations (``because``, ``visit_index``) and who furnished a line (``furnished_by``: only
+    its CQ/CO modifier travels) are not part of the 837I."""
+    lines = [dataclasses.replace(line, because="", visit_index=None, furnished_by="") for line in claim.lines]
     copy = dataclasses.replace(claim, facts={}, lines=lines)
     copy.claim_id = claim.claim_id or claim.patient_control_number
     copy.total_charge = claim.total_charge if claim.total_charge is not None else claim.computed_total()

@@ -7,9 +7,11 @@ The public surface (everything else is private and may move):
 * ``hhbill.rvu`` — Physician Fee Schedule RVUs, locality pricing and the procedure log;
 * ``hhbill.claims`` — the home health claim model, builder and scrubber;
 * ``hhbill.x12`` — reading and writing X12 837I;
-* ``hhbill.web`` — the REST API and web UI.
+* ``hhbill.app`` — :class:`~hhbill.app.Hhbill`, the application object the CLI, API and pages call;
+* ``hhbill.cli`` — the command line; ``hhbill.web`` — the REST API and web UI.
 
-Errors: every error raised on purpose is an :class:`HhbillError` (see ``hhbill._errors`` for the tree).
+Errors: every error raised on purpose is an :class:`HhbillError`; bad input is an :class:`InputError` with a
+subclass per area (see ``hhbill._errors`` for the tree).
 """
 
 from __future__ import annotations
@@ -20,9 +22,13 @@ from ._errors import (
     ClaimInputError,
     ConfigError,
     DownloadError,
+    FormInputError,
     HhbillError,
     ImportFormatError,
+    InputError,
     NotFoundError,
+    RvuInputError,
+    SearchQueryError,
     StoreError,
     X12Error,
 )
@@ -35,9 +41,13 @@ __all__ = [
     "ClaimInputError",
     "ConfigError",
     "DownloadError",
+    "FormInputError",
     "HhbillError",
     "ImportFormatError",
+    "InputError",
     "NotFoundError",
+    "RvuInputError",
+    "SearchQueryError",
     "Store",
     "StoreError",
     "X12Error",

@@ -71,9 +71,7 @@ def default_db_path(environ: Mapping[str, str] | None = None) -> Path:
     return Path(base) / "hhbill" / "hhbill.db"
 
 
-def resolve_db_path(
-    explicit: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
-) -> Path:
+def resolve_db_path(explicit: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Path:
     """``--db`` wins, then ``$HHBILL_DB``, then the per-user default."""
     if explicit:
         return Path(explicit)

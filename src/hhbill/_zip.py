@@ -21,8 +21,17 @@ __all__ = ["MAX_MEMBER_BYTES", "MAX_RATIO", "ZIP_ERRORS", "read_member"]
 
 #: what zipfile raises on damaged, encrypted or exotic archives (it has no single error type)
 ZIP_ERRORS = (
-    zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError,
-    ValueError, UnicodeDecodeError, IndexError, KeyError,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    UnicodeDecodeError,
+    IndexError,
+    KeyError,
 )
 #: a CMS release member is at most tens of MB (the largest seen, the HCPCS TXT, is about 5 MB)
 MAX_MEMBER_BYTES = 200 * 1024 * 1024

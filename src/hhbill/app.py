@@ -30,7 +30,7 @@ from ._errors import ClaimInputError, HhbillError
 from ._store import Store
 
 if TYPE_CHECKING:
-    from .claims import CaseMixTable, CheckResult, Claim, LedgerEntry, PeriodOfCare
+    from .claims import CaseMixTable, CheckResult, Claim, LedgerEntry, LedgerImport, PeriodOfCare, Timeline
     from .claims._ledger import ClaimLedger
     from .hcpcs import HcpcsReference, ImportResult
     from .rvu import (
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     )
     from .search import SearchResponse
     from .x12 import FileScrubReport
+    from .x12._view import X12View
 
 __all__ = ["ClaimOutcome", "Hhbill", "Settings"]
 
@@ -140,13 +141,16 @@ class Hhbill:
         return ensure_default(self.store)
 
     def warm_up(self) -> None:
-        """Build what the first requests would otherwise build (the search tables of the release in force)."""
+        """Build what the first requests would otherwise build (the search tables and the code page facts of the
+        release in force)."""
+        from .explain import warm_up as warm_up_code_pages
         from .search import suggest
 
         try:
             suggest(self.store, "home health")
         except HhbillError:  # no release loaded: nothing to build
             return
+        warm_up_code_pages(self.reference)
 
     def health(self, version: str) -> dict[str, Any]:
         return {"status": "ok", "releases": len(self.reference.releases()), "version": version}
@@ -156,6 +160,7 @@ class Hhbill:
         self, path: Path, *, effective: date | None = None, notes: Path | None = None, progress: Progress | None = None
     ) -> ImportResult:
         """Import a CMS HCPCS release file as a new version (a no-op when already loaded)."""
+        from . import search as _search  # noqa: F401  (registers the hook that stores the search index in the import)
         from .hcpcs import import_release
 
         return import_release(self.store, path, effective=effective, notes_path=notes, progress=progress)
@@ -170,6 +175,7 @@ class Hhbill:
         self, url: str | None = None, *, effective: date | None = None, progress: Progress | None = None
     ) -> ImportResult:
         """Download the quarterly HCPCS zip from CMS, verify it and import it."""
+        from . import search as _search  # noqa: F401  (registers the hook that stores the search index in the import)
         from .hcpcs._download import update_release
 
         return update_release(self.store, url=self.hcpcs_update_url(url), effective=effective, progress=progress)
@@ -201,6 +207,24 @@ class Hhbill:
         if len(self._pages) > PAGE_CACHE_SIZE:
             self._pages.popitem(last=False)
         return page
+
+    def code_page_text(self, page: Mapping[str, Any]) -> str:
+        """The explained code page as plain text: the record's fields, then each section with its sources."""
+        from .explain import render_text
+
+        return render_text(dict(page))
+
+    def code_page_html(self, page: Mapping[str, Any]) -> str:
+        """The explained code page as a standalone HTML fragment (values escaped by the renderer)."""
+        from .explain import render_html
+
+        return render_html(dict(page))
+
+    def code_fields_html(self, page: Mapping[str, Any]) -> str:
+        """Only the record's fields with their meanings, as HTML (the web page lays the sections out itself)."""
+        from .hcpcs._page import render_html
+
+        return render_html(page)
 
     def rvu_section(self, code: str, as_of: date | None = None) -> dict[str, Any] | None:
         """The fee schedule section of a code page (its ``rvu`` key)."""
@@ -256,6 +280,21 @@ class Hhbill:
         return suggest(self.store, text, as_of=as_of, limit=limit, kind=kind)
 
     # -- claims -----------------------------------------------------------------------------------------------
+    def visit_fields(self) -> dict[str, Any]:
+        """What a visit table offers: the visit CSV's columns and the values of each coded column, from the claims
+        rule tables (never a copy kept by an interface)."""
+        from .claims._data import rule_tables
+        from .claims._input import MODALITIES, VISIT_CSV_COLUMNS
+
+        tables = rule_tables()
+        choices = {
+            "discipline": sorted(tables.disciplines),
+            "role": sorted(tables.roles),
+            "service": sorted(tables.services),
+            "modality": list(MODALITIES),
+        }
+        return {"columns": VISIT_CSV_COLUMNS, "choices": choices}
+
     def load_claim_input(self, path: Path, *, visits_csv: Path | None = None) -> PeriodOfCare | Claim:
         """A claim input file (docs/CLAIMS.md): a period of care, or a claim given line by line."""
         from .claims import load_claim_input
@@ -263,11 +302,13 @@ class Hhbill:
         return load_claim_input(path, visits_csv=visits_csv)
 
     def _claim_of(self, data: ClaimInput, visits_csv: str | None, under_8: str) -> Claim:
-        from .claims import BuildSettings, PeriodOfCare, build_claim, parse_claim_input
+        from .claims import BuildSettings, PeriodOfCare, build_claim, fee_schedule_for_store, parse_claim_input
 
         parsed = parse_claim_input(data, visits_csv=visits_csv) if isinstance(data, Mapping) else data
         if isinstance(parsed, PeriodOfCare):
-            return build_claim(parsed, BuildSettings(under_8_minute_policy=under_8))
+            # 034X: the KX threshold counts allowed amounts when a fee schedule is imported
+            pricer = fee_schedule_for_store(self.store) if parsed.therapy_services else None
+            return build_claim(parsed, BuildSettings(under_8_minute_policy=under_8), fee_schedule=pricer)
         return parsed
 
     def build_claim(
@@ -314,7 +355,8 @@ class Hhbill:
                 late_noa_day_count=late_noa_day_count,
             )
             result = check_claim(claim, context)
-            entry = ledger.record(claim, record) if record and ledger is not None else None
+            # the findings go with the entry: the patient's timeline shows them on the claim they concern
+            entry = ledger.record(claim, record, result.findings) if record and ledger is not None else None
         finally:
             if ledger is not None:
                 ledger.close()
@@ -339,6 +381,50 @@ class Hhbill:
         stream: Path | IO[bytes] = source if isinstance(source, Path) else _NamedStream(source, file_name)
         return scrub_file(stream, lambda claim: check_claim(claim, context), strict=strict)
 
+    def view_837i(
+        self,
+        source: Path | IO[bytes] | bytes,
+        *,
+        file_name: str | None = None,
+        strict: bool = False,
+        today: date | None = None,
+    ) -> X12View:
+        """Every claim of an 837I with its decoded header and lines, each finding on its line, and each claim in
+        the claim input format for editing and writing back (nothing is stored)."""
+        from .claims import check_claim, context_for_store
+        from .x12._view import view_x12
+
+        context = context_for_store(self.store, today=today)
+        stream: Path | IO[bytes] = source if isinstance(source, Path) else _NamedStream(source, file_name)
+        return view_x12(stream, lambda claim: check_claim(claim, context), strict=strict)
+
+    def x12_view_text(self, view: X12View) -> str:
+        """An 837I file's claims as text: every claim's fields, its UB-04 lines and its findings (MBI masked)."""
+        from .x12._view import x12_view_text
+
+        return x12_view_text(view)
+
+    def claim_pdf(self, claim: Claim | list[Claim], *, created: date | None = None) -> bytes:
+        """The claim (or claims, one after the other) printed on the UB-04 (CMS-1450) form, as a PDF."""
+        from .ub04 import ub04_pdf
+
+        return ub04_pdf(claim, created=created or date.today())
+
+    def claim_form_html(
+        self,
+        claim: Claim,
+        *,
+        created: date | None = None,
+        stylesheet_href: str | None = None,
+        script_href: str | None = None,
+    ) -> str:
+        """The claim on the UB-04 form as a printable HTML page (its stylesheet inside it, or linked)."""
+        from .ub04 import ub04_html
+
+        return ub04_html(
+            claim, created=created or date.today(), stylesheet_href=stylesheet_href, script_href=script_href
+        )
+
     def write_837i(self, claims: Iterable[ClaimInput], settings_path: Path | None = None) -> str:
         """One 837I interchange holding the claims (periods are built first), with the writer settings given,
         else the configured ones (``HHBILL_X12_SETTINGS``), else the example settings."""
@@ -360,6 +446,47 @@ class Hhbill:
         ledger = self.open_ledger(ledger_url)
         try:
             return ledger.record(claim, status)
+        finally:
+            ledger.close()
+
+    def timeline(
+        self,
+        mbi: str,
+        *,
+        today: date | None = None,
+        provider_npi: str | None = None,
+        ledger_url: str | None = None,
+    ) -> Timeline:
+        """The patient's home health timeline from the ledger: admissions, NOAs, periods (early/late), transfers,
+        discharges, 034X claims, adjustments and cancels, each with its status and findings; the next dates."""
+        from .claims import mbi_problem, timeline
+
+        problem = mbi_problem(mbi.strip().upper())
+        if problem is not None:
+            raise ClaimInputError(f"the MBI is {problem}", field="mbi")
+        ledger = self.open_ledger(ledger_url)
+        try:
+            return timeline(ledger, mbi, today=today, provider_npi=provider_npi or None)
+        finally:
+            ledger.close()
+
+    def ledger_import(self, path: Path, *, status: str = "submitted", ledger_url: str | None = None) -> LedgerImport:
+        """Load past claims (JSON claim inputs or an 837I file) into the ledger; all are read before any is
+        recorded, and importing a file again adds nothing."""
+        from . import x12  # noqa: F401  (registers the 837I reader of past claims)
+        from .claims import fee_schedule_for_store, ledger_import
+
+        ledger = self.open_ledger(ledger_url)
+        try:
+            return ledger_import(ledger, path, status=status, fee_schedule=fee_schedule_for_store(self.store))
+        finally:
+            ledger.close()
+
+    def ledger_set_status(self, entry_id: int, status: str, *, ledger_url: str | None = None) -> LedgerEntry:
+        """Record what the MAC did with a claim: submitted, paid or returned (the timeline shows it)."""
+        ledger = self.open_ledger(ledger_url)
+        try:
+            return ledger.set_status(entry_id, status)
         finally:
             ledger.close()
 

@@ -24,9 +24,9 @@ from ._check import (
     check_claim,
     edit_catalog,
 )
-from ._edits import late_noa_reduction_days
+from ._edits import late_noa_reduction_days, mbi_problem
 from ._history import Admission, admissions
-from ._import import LedgerImport, ledger_import, read_past_claims
+from ._import import LedgerImport, ledger_import, past_claim_readers, read_past_claims
 from ._input import (
     LateNoaException,
     PeriodOfCare,
@@ -40,7 +40,7 @@ from ._input import (
     read_visits_csv,
 )
 from ._ledger import LEDGER_STATUSES, ClaimLedger, LedgerEntry, open_ledger
-from ._model import Claim, ClaimLine, CodeAmount, CodeDate, CodeSpan, Patient, Provider
+from ._model import Claim, ClaimFacts, ClaimLine, CodeAmount, CodeDate, CodeSpan, Patient, Provider
 from ._pdgm import CaseMixRow, CaseMixTable, CaseMixTables, load_case_mix, read_case_mix_file
 from ._pricing import FeeSchedulePricer, PricingPlace, TherapyFeeSchedule, fee_schedule_for_store
 from ._render import check_result_text, claim_text, claim_to_dict, claim_ub04
@@ -59,6 +59,7 @@ __all__ = [
     "CheckContext",
     "CheckResult",
     "Claim",
+    "ClaimFacts",
     "ClaimLedger",
     "ClaimLine",
     "CodeAmount",
@@ -99,8 +100,10 @@ __all__ = [
     "ledger_import",
     "load_case_mix",
     "load_claim_input",
+    "mbi_problem",
     "open_ledger",
     "parse_claim_input",
+    "past_claim_readers",
     "period_from_dict",
     "read_case_mix_file",
     "read_past_claims",

@@ -20,9 +20,9 @@ from operator import attrgetter
 
 from .._errors import ClaimInputError
 from ._data import RuleTables, rule_tables
-from ._input import PeriodOfCare, TherapyService, Visit
+from ._input import PeriodOfCare, RemoteMonitoring, TherapyService, Visit
 from ._kx import kx_walk
-from ._model import Claim, ClaimLine, CodeAmount, CodeDate
+from ._model import Claim, ClaimFacts, ClaimLine, CodeAmount, CodeDate
 from ._pricing import TherapyFeeSchedule
 
 __all__ = ["BuildSettings", "assign_timed_units", "build_claim", "timed_units", "visit_units"]
@@ -143,18 +143,15 @@ def build_claim(
         remarks=period.remarks,
     )
     derivations: list[str] = []
-    facts: dict[str, object] = {"site_of_service": period.site_of_service, "derivations": derivations}
-    if period.noa_receipt_date is not None:
-        facts["noa_receipt_date"] = period.noa_receipt_date
-    if period.discharge_date is not None:
-        facts["discharge_date"] = period.discharge_date
-    if period.first_period is not None:
-        facts["first_period"] = period.first_period
-    if period.transfer_from_other_hha:
-        facts["transfer_from_other_hha"] = True
-    if period.pfs_locality:
-        facts["pfs_locality"] = period.pfs_locality
-    claim.facts = facts
+    claim.facts = ClaimFacts(
+        site_of_service=period.site_of_service,
+        derivations=derivations,
+        noa_receipt_date=period.noa_receipt_date,
+        discharge_date=period.discharge_date,
+        first_period=period.first_period,
+        transfer_from_other_hha=period.transfer_from_other_hha,
+        pfs_locality=period.pfs_locality,
+    )
     kind = tob.kind if tob else ""
     if period.type_of_bill[1:3] == "34":
         _build_therapy(period, claim, settings, tables, derivations, fee_schedule)
@@ -209,57 +206,86 @@ def _coded_amount(number: str, field: str) -> Decimal:
 def _build_home_health(
     period: PeriodOfCare, claim: Claim, settings: BuildSettings, tables: RuleTables, derivations: list[str]
 ) -> None:
-    lines = claim.lines
-    policy = settings.under_8_minute_policy
     # a stable sort by date keeps the input order within a day (enumerate yields the indexes in order)
     visits = sorted(enumerate(period.visits), key=_visit_date)
     first_visit = next((v for _, v in visits if v.modality == "in_person"), None)
-
-    # 0023 first: its date is the first billable visit in the period.
-    hipps_date = first_visit.date if first_visit else period.from_date
+    lines = claim.lines
     if period.hipps:
-        hipps_line = ClaimLine(
-            revenue_code="0023",
-            hcpcs=period.hipps,
-            service_date=hipps_date,
-            units=_ONE,
-            charge=_ZERO,
-            because=(
-                f"HIPPS {period.hipps} for the period on revenue code 0023, dated with the first billable "
-                f"visit {_iso(hipps_date)}, 1 unit, no charge (Pub. 100-04 Ch.10 §40.2)"
-            ),
-        )
-        if period.late_noa_exception is not None:
-            _request_late_noa_exception(period, claim, hipps_line, tables, derivations)
-        lines.append(hipps_line)
-    visit_lines: list[tuple[Visit, ClaimLine]] = []
+        # 0023 first: its date is the first billable visit in the period
+        day = first_visit.date if first_visit else period.from_date
+        lines.append(_hipps_line(period, claim, day, tables, derivations))
+    visit_lines, telehealth_counts = _visit_lines(visits, settings.under_8_minute_policy, tables)
+    lines.extend(line for _, line in visit_lines)
+    lines.extend(_telehealth_lines(visits, tables))
+    lines.extend(_site_lines(period, visit_lines, tables))
+    if period.remote_monitoring is not None:
+        lines.append(_monitoring_line(period, period.remote_monitoring, tables))
+        claim.facts.remote_monitoring_days = period.remote_monitoring.days
+    # UB-04 lines run in ascending revenue code order (0023 first), by date within a revenue code; the sort is
+    # stable, so a Q-line stays after the visit it is paired with.
+    lines.sort(key=_LINE_ORDER)
+    claim.facts.telehealth_services = telehealth_counts
+    _home_health_codes(period, claim, derivations)
+
+
+def _hipps_line(period: PeriodOfCare, claim: Claim, day: date, tables: RuleTables, derivations: list[str]) -> ClaimLine:
+    line = ClaimLine(
+        revenue_code="0023",
+        hcpcs=period.hipps,
+        service_date=day,
+        units=_ONE,
+        charge=_ZERO,
+        because=(
+            f"HIPPS {period.hipps} for the period on revenue code 0023, dated with the first billable "
+            f"visit {_iso(day)}, 1 unit, no charge (Pub. 100-04 Ch.10 §40.2)"
+        ),
+    )
+    if period.late_noa_exception is not None:
+        _request_late_noa_exception(period, claim, line, tables, derivations)
+    return line
+
+
+def _visit_lines(
+    visits: list[tuple[int, Visit]], policy: str, tables: RuleTables
+) -> tuple[list[tuple[Visit, ClaimLine]], dict[str, int]]:
+    """A dated line per in-person visit, and how many telehealth services of each modality the period had."""
+    found: list[tuple[Visit, ClaimLine]] = []
     telehealth_counts: dict[str, int] = defaultdict(int)
     for index, visit in visits:
-        if visit.modality == "in_person":
-            try:
-                revenue, code, units, head, tail = _visit_line_parts(
-                    visit.discipline, visit.role, visit.service, visit.minutes, policy
-                )
-            except ClaimInputError as exc:
-                raise ClaimInputError(exc.message, field=f"visits[{index}].minutes") from None
-            line = ClaimLine(
-                revenue,
-                code,
-                (),
-                visit.date,
-                units,
-                visit.charge,
-                _ZERO,
-                f"visit {index + 1}: {head} on {_iso(visit.date)}, {tail}",
-                index,
-            )
-            visit_lines.append((visit, line))
-        else:
-            revenue = tables.disciplines[visit.discipline].revenue_code_032x
-            code = tables.telehealth_codes[visit.modality]
+        if visit.modality != "in_person":
             telehealth_counts[visit.modality] += 1
-            line = ClaimLine(
-                revenue_code=revenue,
+            continue
+        try:
+            revenue, code, units, head, tail = _visit_line_parts(
+                visit.discipline, visit.role, visit.service, visit.minutes, policy
+            )
+        except ClaimInputError as exc:
+            raise ClaimInputError(exc.message, field=f"visits[{index}].minutes") from None
+        line = ClaimLine(
+            revenue,
+            code,
+            (),
+            visit.date,
+            units,
+            visit.charge,
+            _ZERO,
+            f"visit {index + 1}: {head} on {_iso(visit.date)}, {tail}",
+            index,
+        )
+        found.append((visit, line))
+    return found, dict(telehealth_counts)
+
+
+def _telehealth_lines(visits: list[tuple[int, Visit]], tables: RuleTables) -> list[ClaimLine]:
+    """G0320/G0321 per telehealth service, 1 unit each, under the discipline's revenue code (CR 12805)."""
+    found = []
+    for index, visit in visits:
+        if visit.modality == "in_person":
+            continue
+        code = tables.telehealth_codes[visit.modality]
+        found.append(
+            ClaimLine(
+                revenue_code=tables.disciplines[visit.discipline].revenue_code_032x,
                 hcpcs=code,
                 service_date=visit.date,
                 units=_ONE,
@@ -271,18 +297,23 @@ def _build_home_health(
                 ),
                 visit_index=index,
             )
-        lines.append(line)
+        )
+    return found
 
-    # Site of service: a Q-line for the first visit at each location (the claim's, or a visit's own).
+
+def _site_lines(
+    period: PeriodOfCare, visit_lines: list[tuple[Visit, ClaimLine]], tables: RuleTables
+) -> list[ClaimLine]:
+    """A site-of-service Q-line for the first visit at each location (the claim's, or a visit's own)."""
     seen_sites: set[str] = set()
-    site_lines = []
+    found = []
     for visit, line in visit_lines:
         site = visit.site_of_service or period.site_of_service
         if site in seen_sites:
             continue
         seen_sites.add(site)
         code = tables.site_codes[site]
-        site_lines.append(
+        found.append(
             ClaimLine(
                 revenue_code=line.revenue_code,
                 hcpcs=code,
@@ -296,44 +327,39 @@ def _build_home_health(
                 ),
             )
         )
-    lines.extend(site_lines)
+    return found
 
-    monitoring = period.remote_monitoring
-    if monitoring is not None:
-        discipline = tables.disciplines[monitoring.discipline]
-        period_days = (period.through_date - period.from_date).days + 1
-        if monitoring.days > period_days:
-            raise ClaimInputError(
-                f"{monitoring.days} days monitored is more than the {period_days} days of the period",
-                field="remote_monitoring.days",
-            )
-        if not period.from_date <= monitoring.start <= period.through_date:
-            raise ClaimInputError(
-                f"monitoring start {monitoring.start} is outside the period {period.from_date} to "
-                f"{period.through_date}",
-                field="remote_monitoring.start",
-            )
-        lines.append(
-            ClaimLine(
-                revenue_code=discipline.revenue_code_032x,
-                hcpcs=tables.remote_monitoring_code,
-                service_date=monitoring.start,
-                units=Decimal(monitoring.days),
-                charge=monitoring.charge,
-                because=(
-                    f"remote patient monitoring from {_iso(monitoring.start)} for {monitoring.days} day(s) -> one "
-                    f"{tables.remote_monitoring_code} line for the period, units = days monitored, "
-                    f"{discipline.name} revenue code {discipline.revenue_code_032x} (CR 12805)"
-                ),
-            )
+
+def _monitoring_line(period: PeriodOfCare, monitoring: RemoteMonitoring, tables: RuleTables) -> ClaimLine:
+    """One G0322 line for the period, units = days monitored, inside the period (CR 12805)."""
+    discipline = tables.disciplines[monitoring.discipline]
+    period_days = (period.through_date - period.from_date).days + 1
+    if monitoring.days > period_days:
+        raise ClaimInputError(
+            f"{monitoring.days} days monitored is more than the {period_days} days of the period",
+            field="remote_monitoring.days",
         )
-    # UB-04 lines run in ascending revenue code order (0023 first), by date within a revenue code; the sort is
-    # stable, so a Q-line stays after the visit it is paired with.
-    lines.sort(key=_LINE_ORDER)
-    claim.facts["telehealth_services"] = dict(telehealth_counts)
-    if monitoring is not None:
-        claim.facts["remote_monitoring_days"] = monitoring.days
+    if not period.from_date <= monitoring.start <= period.through_date:
+        raise ClaimInputError(
+            f"monitoring start {monitoring.start} is outside the period {period.from_date} to {period.through_date}",
+            field="remote_monitoring.start",
+        )
+    return ClaimLine(
+        revenue_code=discipline.revenue_code_032x,
+        hcpcs=tables.remote_monitoring_code,
+        service_date=monitoring.start,
+        units=Decimal(monitoring.days),
+        charge=monitoring.charge,
+        because=(
+            f"remote patient monitoring from {_iso(monitoring.start)} for {monitoring.days} day(s) -> one "
+            f"{tables.remote_monitoring_code} line for the period, units = days monitored, "
+            f"{discipline.name} revenue code {discipline.revenue_code_032x} (CR 12805)"
+        ),
+    )
 
+
+def _home_health_codes(period: PeriodOfCare, claim: Claim, derivations: list[str]) -> None:
+    """OC 50 from the OASIS date, OC 55 from a death, VC 61/85 from CBSA and county."""
     _add_occurrence(
         claim,
         "50",
@@ -350,7 +376,7 @@ def _build_home_health(
 def _request_late_noa_exception(
     period: PeriodOfCare, claim: Claim, hipps_line: ClaimLine, tables: RuleTables, derivations: list[str]
 ) -> None:
-    """The late-NOA exception request: KX on the 0023 line, the explanation in Remarks (42 CFR 484.205(j)(4); NGS 4633794)."""
+    """The late-NOA exception request: KX on the 0023 line, the explanation in Remarks (42 CFR 484.205(j)(4))."""
     exception = period.late_noa_exception
     assert exception is not None
     meaning = tables.late_noa_exception_categories[exception.category]
@@ -362,7 +388,7 @@ def _request_late_noa_exception(
     )
     # the exception's explanation first: it is what the MAC reviews; other remarks given follow it
     claim.remarks = f"{exception.remarks}; {period.remarks}" if period.remarks else exception.remarks
-    claim.facts["late_noa_exception"] = {"category": exception.category, "meaning": meaning}
+    claim.facts.late_noa_exception = {"category": exception.category, "meaning": meaning}
     derivations.append(
         f"Remarks: the late-NOA exception explanation ({exception.category}); {modifier} on the 0023 line requests "
         f"the exception (42 CFR 484.205(j)(4); {tables.late_noa_kx_note})"
@@ -565,4 +591,4 @@ def _build_therapy(
             "KX threshold counted on charges: no physician fee schedule is loaded to price the lines (import one "
             "with `hhbill rvu-import`)"
         )
-    claim.facts["ytd_therapy_spend"] = dict(period.ytd_therapy_spend)
+    claim.facts.ytd_therapy_spend = dict(period.ytd_therapy_spend)

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from ..hcpcs._record import HcpcsRecord
 from ._data import RuleTables, load_json, rule_tables
-from ._model import Claim, ClaimLine
+from ._model import Claim, ClaimFacts, ClaimLine, claim_facts
 
 __all__ = [
     "LATE_NOA_DAY_COUNTS",
@@ -551,14 +551,16 @@ class ClaimView:
         self.hospice_site_lines = hospice
         self.telehealth_lines = telehealth
         self.monitoring_lines = monitoring
-        given = claim.facts.get("first_period")
+        given = claim_facts(claim).first_period
         if isinstance(given, bool):
             self.first_period = given
         else:
             self.first_period = claim.admission_date is not None and claim.admission_date == claim.from_date
 
-    def fact(self, name: str) -> Any:
-        return self.claim.facts.get(name)
+    @property
+    def facts(self) -> ClaimFacts:
+        """The claim's typed facts (NOA receipt date, telehealth counts, year-to-date therapy spend...)."""
+        return self.claim.facts
 
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}

@@ -248,7 +248,7 @@ def noa_status(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
 
 @edit("noa-transfer-cc47")
 def noa_transfer_cc47(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
-    if view.fact("transfer_from_other_hha") and "47" not in view.conditions:
+    if view.facts.transfer_from_other_hha and "47" not in view.conditions:
         yield None, {}
 
 
@@ -274,7 +274,7 @@ def late_noa_reduction_days(
 
 @edit("noa-timely")
 def noa_timely(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
-    receipt = view.fact("noa_receipt_date")
+    receipt = view.facts.noa_receipt_date
     admission = view.admission_date
     if not isinstance(receipt, date) or admission is None or view.from_date is None:
         return
@@ -321,7 +321,7 @@ def noa_timely(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
 
 @edit("noa-late-whole-period")
 def noa_late_whole_period(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
-    receipt = view.fact("noa_receipt_date")
+    receipt = view.facts.noa_receipt_date
     if not isinstance(receipt, date) or view.from_date is None:
         return
     days = (receipt - view.from_date).days
@@ -335,11 +335,11 @@ def _exception_requested(view: ClaimView) -> str:
     tables = view.tables
     modifier = tables.late_noa_exception_modifier
     if not any(modifier in view.lines[i].modifiers for i in view.hipps_lines):
-        stated = view.fact("late_noa_exception")
+        stated = view.facts.late_noa_exception
         if isinstance(stated, dict):
             return f"; an exception is stated ({stated.get('category')}) but no {modifier} is on the 0023 line"
         return ""
-    stated = view.fact("late_noa_exception")
+    stated = view.facts.late_noa_exception
     category = f" ({stated.get('category')}: {stated.get('meaning')})" if isinstance(stated, dict) else ""
     remarks = "explained in Remarks" if view.claim.remarks else "but no Remarks explain it"
     return (
@@ -350,7 +350,7 @@ def _exception_requested(view: ClaimView) -> str:
 
 @edit("noa-receipt-unknown")
 def noa_receipt_unknown(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
-    if not isinstance(view.fact("noa_receipt_date"), date):
+    if not isinstance(view.facts.noa_receipt_date, date):
         yield None, {}
 
 
@@ -421,7 +421,7 @@ def period_through_status(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
                 },
             )
     else:
-        discharge = view.fact("discharge_date")
+        discharge = view.facts.discharge_date
         if isinstance(discharge, date) and discharge != end:
             yield (
                 None,
@@ -782,7 +782,7 @@ def telehealth_remote_monitoring(view: ClaimView, ctx: CheckContext) -> Iterator
 
 @edit("telehealth-reporting")
 def telehealth_reporting(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
-    services = view.fact("telehealth_services")
+    services = view.facts.telehealth_services
     present = {view.lines[i].hcpcs for i in view.telehealth_lines}
     codes = view.tables.telehealth_codes
     if isinstance(services, dict):
@@ -791,7 +791,7 @@ def telehealth_reporting(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
             if code and count and code not in present:
                 kind = "audio-video" if modality == "video" else "audio-only"
                 yield None, {"count": count, "kind": kind, "code": code}
-    days = view.fact("remote_monitoring_days")
+    days = view.facts.remote_monitoring_days
     if isinstance(days, int) and days > 0 and not view.monitoring_lines:
         yield None, {"count": days, "kind": "remote monitoring day", "code": view.tables.remote_monitoring_code}
 
@@ -1012,7 +1012,7 @@ def therapy_modifier(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
 def _kx_steps(view: ClaimView, ctx: CheckContext) -> list[KxStep]:
     steps: list[KxStep] | None = view.memo.get("kx_steps")
     if steps is None:
-        given = view.fact("ytd_therapy_spend")
+        given = view.facts.ytd_therapy_spend
         ytd: dict[str, Decimal] = dict(given) if isinstance(given, dict) else {}
         steps = kx_walk(view.claim, ytd, view.tables, ctx.fee_schedule)
         view.memo["kx_steps"] = steps
@@ -1158,7 +1158,7 @@ def therapy_assistant_modifier(view: ClaimView, ctx: CheckContext) -> Iterator[H
 
 @edit("kx-on-0023-timely-noa")
 def kx_on_0023_timely_noa(view: ClaimView, ctx: CheckContext) -> Iterator[Hit]:
-    receipt = view.fact("noa_receipt_date")
+    receipt = view.facts.noa_receipt_date
     admission = view.admission_date
     modifier = view.tables.late_noa_exception_modifier
     if not isinstance(receipt, date) or admission is None:

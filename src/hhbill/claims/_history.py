@@ -68,8 +68,8 @@ def _in_force(entries: Iterable[LedgerEntry], sent_only: bool) -> list[LedgerEnt
 
 
 def admissions(entries: Iterable[LedgerEntry], *, sent_only: bool = True) -> list[Admission]:
-    """The admissions in a beneficiary's ledger entries, by start date. ``sent_only``: only claims the MAC has
-    (submitted, paid, returned); False also reads checked drafts (the timeline shows them)."""
+    """The admissions in a beneficiary's ledger entries, by start date. ``sent_only``: only claims in the MAC's
+    history (submitted, paid); False also reads checked drafts and returned claims (the timeline shows them)."""
     kinds = rule_tables().types_of_bill
     found: dict[tuple[str, date], Admission] = {}
     for entry in sorted(_in_force(entries, sent_only), key=lambda e: (e.from_date, e.id)):

@@ -2,7 +2,8 @@
 
 Two forms, told apart by their first characters:
 
-- an 837I file (``ISA*...``), read with the public X12 reader (:func:`hhbill.x12.read_claims`);
+- an 837I file (``ISA*...``), read by the X12 reader that :mod:`hhbill.x12` registers in :data:`past_claim_readers`
+  when it is imported (claims does not import x12: x12 builds on the claim model, so the arrow points one way);
 - JSON: a list of claims, or ``{"claims": [...]}``. Each claim is a claim input as ``hhbill claim check`` takes it
   (a period to build or a claim given line by line), optionally wrapped as ``{"status": "paid", "claim": {...}}``.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,10 @@ from ._ledger import LEDGER_STATUSES, ClaimLedger, LedgerEntry
 from ._model import Claim
 from ._pricing import TherapyFeeSchedule
 
-__all__ = ["LedgerImport", "ledger_import", "read_past_claims"]
+__all__ = ["LedgerImport", "ledger_import", "past_claim_readers", "read_past_claims"]
+
+#: first bytes of a past-claims file -> (its form, a reader of its claims); ``hhbill.x12`` adds ``b"ISA"`` (837I)
+past_claim_readers: dict[bytes, tuple[str, Callable[[Path], Iterable[Claim]]]] = {}
 
 
 @dataclass(slots=True)
@@ -96,10 +101,11 @@ def read_past_claims(
         head = Path(path).read_bytes()[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     except OSError as exc:
         raise ClaimInputError(f"cannot read {path}: {exc.strerror}", field="(file)") from None
+    for magic, (form, reader) in past_claim_readers.items():
+        if head.startswith(magic):
+            return form, [(claim, status) for claim in reader(Path(path))]
     if head.startswith(b"ISA"):
-        from ..x12 import read_claims
-
-        return "837I", [(parsed.claim, status) for parsed in read_claims(path, file_name=Path(path).name)]
+        raise ClaimInputError("an 837I file needs the X12 reader: import hhbill.x12 first", field="(file)")
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:

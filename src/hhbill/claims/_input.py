@@ -23,7 +23,7 @@ from .._errors import ClaimInputError
 from .._input_files import json_problem
 from .._text import reject_lone_surrogates
 from ._data import rule_tables
-from ._model import Claim, ClaimLine, CodeAmount, CodeDate, Patient, Provider
+from ._model import Claim, ClaimFacts, ClaimLine, CodeAmount, CodeDate, Patient, Provider
 
 __all__ = [
     "MODALITIES",
@@ -167,6 +167,16 @@ def _text(data: dict[str, Any], key: str, prefix: str = "") -> str:
     if type(value) is str:
         return value.strip()
     return _str(value, f"{prefix}{key}")
+
+
+def _words(data: dict[str, Any], key: str, prefix: str = "") -> str:
+    """``data[key]`` as text that is never a number (names, codes with letters): a number is refused."""
+    return _str(data.get(key, ""), f"{prefix}{key}", allow_int=False)
+
+
+def _given(value: Any, default: str) -> Any:
+    """``value`` unless it is absent (None or empty text): an empty list or object is a wrong value, not absent."""
+    return default if value is None or value == "" else value
 
 
 #: dates a claim can carry; outside them date arithmetic (deadlines, periods) would overflow
@@ -335,7 +345,6 @@ _HEADER_KEYS = frozenset(
         "provider",
         "attending_npi",
         "certifying_npi",
-        "total_charge",
         "pfs_locality",
         "$schema",
         "description",
@@ -349,7 +358,13 @@ _PERIOD_KEYS = _HEADER_KEYS | {
     "ytd_therapy_spend",
     "late_noa_exception",
 }
-_LINE_FORM_KEYS = _HEADER_KEYS | {"lines", "telehealth_services", "remote_monitoring_days", "ytd_therapy_spend"}
+_LINE_FORM_KEYS = _HEADER_KEYS | {
+    "lines",
+    "telehealth_services",
+    "remote_monitoring_days",
+    "ytd_therapy_spend",
+    "total_charge",
+}
 
 
 def _type_of_bill(data: dict[str, Any]) -> str:
@@ -418,11 +433,11 @@ def _patient_checked(value: Any) -> Patient:
         else {}
     )
     return Patient(
-        mbi=_text(obj, "mbi", "patient.").upper(),
-        last_name=_text(obj, "last_name", "patient."),
-        first_name=_text(obj, "first_name", "patient."),
+        mbi=_words(obj, "mbi", "patient.").upper(),
+        last_name=_words(obj, "last_name", "patient."),
+        first_name=_words(obj, "first_name", "patient."),
         birth_date=_opt_date(obj.get("birth_date"), "patient.birth_date"),
-        sex=_text(obj, "sex", "patient."),
+        sex=_words(obj, "sex", "patient."),
         address=address,
     )
 
@@ -437,10 +452,10 @@ def _provider(value: Any) -> Provider:
     )
     return Provider(
         npi=_text(obj, "npi", "provider."),
-        name=_text(obj, "name", "provider."),
+        name=_words(obj, "name", "provider."),
         tax_id=_text(obj, "tax_id", "provider."),
         address=address,
-        taxonomy=_text(obj, "taxonomy", "provider."),
+        taxonomy=_words(obj, "taxonomy", "provider."),
     )
 
 
@@ -468,7 +483,7 @@ def _header(data: dict[str, Any]) -> dict[str, Any]:
         "patient_status": _str(data.get("patient_status", ""), "patient_status").zfill(2)
         if data.get("patient_status") not in (None, "")
         else "",
-        "hipps": _str(data.get("hipps", ""), "hipps").upper(),
+        "hipps": _str(data.get("hipps", ""), "hipps", allow_int=False).upper(),
         "diagnoses": diagnoses,
         "occurrence_codes": _code_dates(data.get("occurrence_codes", []), "occurrence_codes"),
         "condition_codes": condition_codes,
@@ -484,12 +499,12 @@ def _header(data: dict[str, Any]) -> dict[str, Any]:
         "admission_source": _text(data, "admission_source"),
         "patient_control_number": _text(data, "patient_control_number"),
         "claim_id": _text(data, "claim_id"),
-        "remarks": _text(data, "remarks"),
+        "remarks": _str(data.get("remarks", ""), "remarks", allow_int=False),
         "patient": _patient(data.get("patient", {})),
         "provider": _provider(data.get("provider", {})),
         "attending_npi": _text(data, "attending_npi"),
         "certifying_npi": _text(data, "certifying_npi"),
-        "pfs_locality": _text(data, "pfs_locality").upper(),
+        "pfs_locality": _str(data.get("pfs_locality", ""), "pfs_locality", allow_int=False).upper(),
     }
 
 
@@ -566,10 +581,10 @@ def _visit(obj: Any, index: int) -> Visit:
         try:
             discipline = obj["discipline"]
             role = obj["role"]
-            service = obj.get("service") or "direct"
-            modality = obj.get("modality") or "in_person"
+            service = _given(obj.get("service"), "direct")
+            modality = _given(obj.get("modality"), "in_person")
             minutes = obj["minutes"]
-            site = obj.get("site_of_service") or ""
+            site = _given(obj.get("site_of_service"), "")
             charge = _money_fast(obj.get("charge"))
             if (
                 (discipline, role, service, modality) in _visit_kinds()
@@ -592,8 +607,8 @@ def _visit_checked(obj: dict[str, Any], where: str) -> Visit:
     _reject_unknown(obj, _VISIT_KEYS, f"{where}.")
     discipline = _choice(_require(obj, "discipline", f"{where}."), f"{where}.discipline", frozenset(tables.disciplines))
     role = _choice(_require(obj, "role", f"{where}."), f"{where}.role", tables.roles)
-    service = _choice(obj.get("service") or "direct", f"{where}.service", tables.services)
-    modality = _choice(obj.get("modality") or "in_person", f"{where}.modality", MODALITIES)
+    service = _choice(_given(obj.get("service"), "direct"), f"{where}.service", tables.services)
+    modality = _choice(_given(obj.get("modality"), "in_person"), f"{where}.modality", MODALITIES)
     minutes = _int(_require(obj, "minutes", f"{where}."), f"{where}.minutes", minimum=1, maximum=tables.max_minutes)
     if modality == "in_person" and (role, service) not in tables.disciplines[discipline].visit_codes:
         allowed = ", ".join(f"{r}/{s}" for r, s in tables.disciplines[discipline].visit_codes)
@@ -602,7 +617,7 @@ def _visit_checked(obj: dict[str, Any], where: str) -> Visit:
             f"{allowed})",
             field=f"{where}.service",
         )
-    site = obj.get("site_of_service") or ""
+    site = _given(obj.get("site_of_service"), "")
     return Visit(
         date=_date(_require(obj, "date", f"{where}."), f"{where}.date"),
         discipline=discipline,
@@ -611,7 +626,7 @@ def _visit_checked(obj: dict[str, Any], where: str) -> Visit:
         minutes=minutes,
         modality=modality,
         charge=_money(obj.get("charge"), f"{where}.charge"),
-        site_of_service=_choice(site, f"{where}.site_of_service", SITES_OF_SERVICE) if site else "",
+        site_of_service=_choice(site, f"{where}.site_of_service", SITES_OF_SERVICE) if site != "" else "",
     )
 
 
@@ -770,7 +785,8 @@ def period_from_dict(data: dict[str, Any]) -> PeriodOfCare:
         raise ClaimInputError("034X claims take therapy_services, not home health visits", field="visits")
     if tob[1:3] == "32" and services:
         raise ClaimInputError("032X claims take visits, not therapy_services", field="therapy_services")
-    monitoring = _remote_monitoring(data["remote_monitoring"]) if data.get("remote_monitoring") else None
+    given = data.get("remote_monitoring")
+    monitoring = _remote_monitoring(given) if given is not None else None
     exception = data.get("late_noa_exception")
     return PeriodOfCare(
         late_noa_exception=_late_noa_exception(exception, header) if exception is not None else None,
@@ -833,11 +849,11 @@ def claim_from_dict(data: dict[str, Any]) -> Claim:
     telehealth = _obj(data.get("telehealth_services", {}), "telehealth_services")
     _reject_unknown(telehealth, frozenset(MODALITIES[1:]), "telehealth_services.")
     facts = _facts(header)
-    facts["telehealth_services"] = {k: _int(v, f"telehealth_services.{k}") for k, v in telehealth.items()}
+    facts.telehealth_services = {k: _int(v, f"telehealth_services.{k}") for k, v in telehealth.items()}
     if data.get("remote_monitoring_days") is not None:
-        facts["remote_monitoring_days"] = _int(data["remote_monitoring_days"], "remote_monitoring_days")
+        facts.remote_monitoring_days = _int(data["remote_monitoring_days"], "remote_monitoring_days")
     if data.get("ytd_therapy_spend"):
-        facts["ytd_therapy_spend"] = _ytd_spend(data["ytd_therapy_spend"])
+        facts.ytd_therapy_spend = _ytd_spend(data["ytd_therapy_spend"])
     return Claim(
         type_of_bill=header["type_of_bill"],
         from_date=header["from_date"],
@@ -862,17 +878,16 @@ def claim_from_dict(data: dict[str, Any]) -> Claim:
     )
 
 
-def _facts(header: dict[str, Any]) -> dict[str, object]:
+def _facts(header: dict[str, Any]) -> ClaimFacts:
     """Claim facts the edits use that are not on the UB-04 itself."""
-    facts: dict[str, object] = {"site_of_service": header["site_of_service"]}
-    if header["pfs_locality"]:
-        facts["pfs_locality"] = header["pfs_locality"]
-    for key in ("noa_receipt_date", "discharge_date", "first_period"):
-        if header[key] is not None:
-            facts[key] = header[key]
-    if header["transfer_from_other_hha"]:
-        facts["transfer_from_other_hha"] = True
-    return facts
+    return ClaimFacts(
+        site_of_service=header["site_of_service"],
+        noa_receipt_date=header["noa_receipt_date"],
+        discharge_date=header["discharge_date"],
+        first_period=header["first_period"],
+        transfer_from_other_hha=header["transfer_from_other_hha"],
+        pfs_locality=header["pfs_locality"],
+    )
 
 
 # --- files -------------------------------------------------------------------------------------------------

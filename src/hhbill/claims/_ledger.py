@@ -16,7 +16,6 @@ import contextlib
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -37,8 +36,9 @@ __all__ = ["LEDGER_URL_ENV", "ClaimLedger", "LedgerEntry", "claim_key", "open_le
 LEDGER_URL_ENV = "HHBILL_LEDGER_URL"
 #: checked: a draft the scrubber saw; submitted: sent to the MAC; paid / returned: what the MAC did with it
 LEDGER_STATUSES = ("checked", "submitted", "paid", "returned")
-#: statuses of a claim the MAC has (an adjustment or cancel of it then supersedes it)
-SENT_STATUSES = ("submitted", "paid", "returned")
+#: statuses of a claim the MAC has accepted into its history: an adjustment or cancel of it then supersedes it,
+#: and the cross-claim edits read it (a returned claim is corrected and sent again, not adjusted)
+SENT_STATUSES = ("submitted", "paid")
 
 _DDL = (
     """CREATE TABLE IF NOT EXISTS claims_ledger_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)""",
@@ -350,8 +350,17 @@ class ClaimLedger:
         """Record what happened to a claim (paid, returned ...)."""
         if status not in LEDGER_STATUSES:
             raise ConfigError(f"unknown ledger status {status!r} (choose {', '.join(LEDGER_STATUSES)})")
-        self.get(entry_id)
-        self._backend.write([("UPDATE claims_ledger SET status = ? WHERE id = ?", (status, entry_id))])
+        entry = self.get(entry_id)
+        statements: list[tuple[str, Sequence[Any]]] = [
+            ("UPDATE claims_ledger SET status = ? WHERE id = ?", (status, entry_id))
+        ]
+        if status in SENT_STATUSES:
+            # an adjustment recorded as a draft supersedes the claim it corrects once it is sent
+            beneficiary = self._backend.fetch("SELECT beneficiary_key FROM claims_ledger WHERE id = ?", (entry_id,))
+            statements.extend(
+                _supersede(entry.claim_key, beneficiary[0][0], entry.provider_npi, entry.type_of_bill, entry.from_date)
+            )
+        self._backend.write(statements)
         return self.get(entry_id)
 
     def find_overlaps(self, claim: Claim) -> list[LedgerEntry]:
@@ -434,26 +443,9 @@ class ClaimLedger:
             statements.append(("UPDATE claims_ledger SET status = ? WHERE claim_key = ?", (status, key)))
         if findings:
             statements.append(("UPDATE claims_ledger SET details = ? WHERE claim_key = ?", (details, key)))
-        how = _SUPERSEDES.get(claim.type_of_bill[-1:])
-        if how is not None and status in SENT_STATUSES:
-            originals = _ORIGINAL_TOBS[claim.type_of_bill[1:3]]
-            marks = ", ".join("?" for _ in originals)
-            statements.append(
-                (
-                    f"UPDATE claims_ledger SET superseded_by = (SELECT id FROM claims_ledger WHERE claim_key = ?), "
-                    f"superseded_how = ? WHERE beneficiary_key = ? AND provider_npi = ? AND from_date = ? "
-                    f"AND type_of_bill IN ({marks}) AND status IN ('submitted', 'paid', 'returned') "
-                    "AND superseded_by IS NULL AND claim_key <> ?",
-                    (
-                        key,
-                        how,
-                        beneficiary,
-                        claim.billing_provider.npi,
-                        claim.from_date.isoformat(),
-                        *originals,
-                        key,
-                    ),
-                )
+        if status in SENT_STATUSES:
+            statements.extend(
+                _supersede(key, beneficiary, claim.billing_provider.npi, claim.type_of_bill, claim.from_date)
             )
         statements.append(("SELECT id FROM claims_ledger WHERE claim_key = ?", (key,)))
         rows = self._backend.write(statements)
@@ -500,6 +492,27 @@ _ORIGINAL_TOBS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _supersede(
+    key: str, beneficiary: str, npi: str, type_of_bill: str, from_date: date
+) -> list[tuple[str, Sequence[Any]]]:
+    """The statement by which a sent adjustment (frequency 7) replaces, or a cancel (8) cancels, the claim in the
+    MAC's history of the same beneficiary, agency and From date (none for other claims)."""
+    how = _SUPERSEDES.get(type_of_bill[-1:])
+    originals = _ORIGINAL_TOBS.get(type_of_bill[1:3])
+    if how is None or originals is None:
+        return []
+    marks = ", ".join("?" for _ in originals)
+    return [
+        (
+            f"UPDATE claims_ledger SET superseded_by = (SELECT id FROM claims_ledger WHERE claim_key = ?), "
+            f"superseded_how = ? WHERE beneficiary_key = ? AND provider_npi = ? AND from_date = ? "
+            f"AND type_of_bill IN ({marks}) AND status IN ('submitted', 'paid') "
+            "AND superseded_by IS NULL AND claim_key <> ?",
+            (key, how, beneficiary, npi, from_date.isoformat(), *originals, key),
+        )
+    ]
+
+
 def _details(claim: Claim, findings: Sequence[Any]) -> dict[str, Any]:
     """What the timeline shows of a claim besides its header: dated service marks and the findings (no PHI)."""
     tables = rule_tables()
@@ -517,8 +530,8 @@ def _details(claim: Claim, findings: Sequence[Any]) -> dict[str, Any]:
 
 
 def open_ledger(store: Store | None = None, url: str | None = None) -> ClaimLedger:
-    """The ledger at ``url`` (``postgresql://...``) or ``$HHBILL_LEDGER_URL``; otherwise in the SQLite store."""
-    url = url or os.environ.get(LEDGER_URL_ENV) or None
+    """The ledger at ``url`` (``postgresql://...``); otherwise in the SQLite store. (The application object passes
+    the configured ``HHBILL_LEDGER_URL``: the library reads no environment.)"""
     if url:
         if not url.startswith(("postgresql://", "postgres://")):
             raise ConfigError(f"the ledger URL must start with postgresql:// (got {url.split(':', 1)[0]}:...)")

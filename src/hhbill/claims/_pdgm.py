@@ -2,8 +2,9 @@
 
 CMS publishes "CY {year} HH PDGM Case-Mix Weights and LUPA Thresholds" (CSV inside a ZIP, or XLSX) with one row
 per HIPPS code: HIPPS, clinical group and functional level, admission source and timing, comorbidity
-adjustment, case-mix weight, LUPA threshold (CMS "Home Health PPS Case-Mix Weights" yearly file). Nothing of it is hard-coded here: the scrubber
-uses a loaded table to check that the HIPPS exists and to flag periods under the LUPA threshold.
+adjustment, case-mix weight, LUPA threshold (the CMS "Home Health PPS Case-Mix Weights" page). Nothing of
+it is hard-coded here: the scrubber uses a loaded table to check that the HIPPS exists and to flag periods
+under the LUPA threshold.
 Columns are found by their header words, since CMS varies the exact titles between years; title rows above
 the header are skipped.
 """

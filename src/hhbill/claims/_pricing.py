@@ -16,7 +16,7 @@ from typing import Protocol
 
 from .._errors import HhbillError
 from .._store import Store
-from ._model import Claim
+from ._model import Claim, claim_facts
 
 __all__ = ["AllowedAmount", "FeeSchedulePricer", "PricingPlace", "TherapyFeeSchedule", "fee_schedule_for_store"]
 
@@ -42,9 +42,9 @@ class PricingPlace:
 
 def pricing_place(claim: Claim) -> PricingPlace:
     """The claim's ``pfs_locality`` fact, else the billing provider's ZIP, else national."""
-    locality = claim.facts.get("pfs_locality")
-    if isinstance(locality, str) and locality:
-        return PricingPlace(locality=locality)
+    facts = claim_facts(claim)
+    if facts.pfs_locality:
+        return PricingPlace(locality=facts.pfs_locality)
     address = claim.billing_provider.address
     for key in _ZIP_KEYS:
         value = address.get(key, "")

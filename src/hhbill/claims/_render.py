@@ -10,9 +10,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .._phi import mask_mbi
 from ._check import CheckResult
 from ._data import rule_tables
-from ._model import Claim, ClaimLine
+from ._model import Claim, ClaimLine, claim_facts
 
 __all__ = ["check_result_text", "claim_text", "claim_to_dict", "claim_ub04"]
 
@@ -83,12 +84,12 @@ def claim_to_dict(claim: Claim) -> dict[str, Any]:
         "remarks": claim.remarks,
         "total_charge": _money(total),
         "lines": [_line_dict(line) for line in claim.lines],
-        "facts": _json_value(claim.facts),
+        "facts": _json_value(claim_facts(claim).to_dict()),
     }
 
 
 def _masked(mbi: str) -> str:
-    return ("*" * max(0, len(mbi) - 4) + mbi[-4:]) if mbi else "(none)"
+    return mask_mbi(mbi)
 
 
 def _line_description(line: ClaimLine) -> str:
@@ -126,8 +127,8 @@ def claim_text(claim: Claim) -> str:
             out.append(f"    because: {line.because}")
     total = claim.total_charge if claim.total_charge is not None else claim.computed_total()
     out.append(f"    total charges ${_money(total)}")
-    derivations = claim.facts.get("derivations")
-    if isinstance(derivations, list) and derivations:
+    derivations = claim_facts(claim).derivations
+    if derivations:
         out.append("")
         out.extend(f"- {d}" for d in derivations)
     return "\n".join(out)
@@ -139,16 +140,23 @@ def _slots(pairs: list[tuple[str, str]], count: int) -> list[tuple[str, str]]:
 
 def claim_ub04(claim: Claim) -> str:
     """The claim laid out by UB-04 form locator, for reading like the paper form."""
-    out = []
-    out.append(f"FL 1   Provider: {claim.billing_provider.name or '-'}")
-    out.append(f"FL 3a  Patient control no.: {claim.patient_control_number or '-'}")
-    out.append(f"FL 4   Type of bill: {claim.type_of_bill}")
-    out.append(f"FL 6   Statement covers period: from {claim.from_date}  through {claim.through_date}")
-    out.append(f"FL 8   Patient name: {'(on file)' if claim.patient.last_name else '-'}")
-    out.append(
+    return "\n".join([*_ub04_header(claim), *_ub04_codes(claim), *_ub04_lines(claim), *_ub04_footer(claim)])
+
+
+def _ub04_header(claim: Claim) -> list[str]:
+    return [
+        f"FL 1   Provider: {claim.billing_provider.name or '-'}",
+        f"FL 3a  Patient control no.: {claim.patient_control_number or '-'}",
+        f"FL 4   Type of bill: {claim.type_of_bill}",
+        f"FL 6   Statement covers period: from {claim.from_date}  through {claim.through_date}",
+        f"FL 8   Patient name: {'(on file)' if claim.patient.last_name else '-'}",
         f"FL 12  Admission date: {claim.admission_date or '-'}    FL 15 Source: {claim.admission_source or '-'}"
-        f"    FL 17 Status: {claim.patient_status or '-'}"
-    )
+        f"    FL 17 Status: {claim.patient_status or '-'}",
+    ]
+
+
+def _ub04_codes(claim: Claim) -> list[str]:
+    out = []
     conditions = claim.condition_codes + [""] * max(0, 11 - len(claim.condition_codes))
     out.append("FL 18-28 Condition codes: " + " | ".join(c or "  " for c in conditions[:11]))
     occ = _slots([(oc.code, oc.date.isoformat()) for oc in claim.occurrence_codes], 8)
@@ -163,7 +171,11 @@ def claim_ub04(claim: Claim) -> str:
     for row in range(4):
         cells = [values[fl * 4 + row] for fl in range(3)]
         out.append("    " + " | ".join(f"{c:<2} {a:>10}" for c, a in cells))
-    out.append("FL 42   FL 43 Description           FL 44 HCPCS/Mods   FL 45 Date  FL 46 Units  FL 47 Charges")
+    return out
+
+
+def _ub04_lines(claim: Claim) -> list[str]:
+    out = ["FL 42   FL 43 Description           FL 44 HCPCS/Mods   FL 45 Date  FL 46 Units  FL 47 Charges"]
     for line in claim.lines:
         mods = "".join(line.modifiers)
         out.append(
@@ -172,14 +184,20 @@ def claim_ub04(claim: Claim) -> str:
         )
     total = claim.total_charge if claim.total_charge is not None else claim.computed_total()
     out.append(f"{'0001':<7} {'TOTAL':<24} {'':<18} {'':<11} {'':>11} {_money(total):>14}")
-    out.append(f"FL 56  Billing NPI: {claim.billing_provider.npi or '-'}")
-    out.append(f"FL 60  Insured's ID (MBI): {_masked(claim.patient.mbi)}")
-    out.append("FL 67  Diagnoses: " + (", ".join(claim.diagnoses) or "-"))
-    out.append(f"FL 76  Attending NPI: {claim.attending_npi or '-'}")
-    out.append(f"FL 78  Certifying/referring NPI: {claim.certifying_npi or '-'}")
+    return out
+
+
+def _ub04_footer(claim: Claim) -> list[str]:
+    out = [
+        f"FL 56  Billing NPI: {claim.billing_provider.npi or '-'}",
+        f"FL 60  Insured's ID (MBI): {_masked(claim.patient.mbi)}",
+        "FL 67  Diagnoses: " + (", ".join(claim.diagnoses) or "-"),
+        f"FL 76  Attending NPI: {claim.attending_npi or '-'}",
+        f"FL 78  Certifying/referring NPI: {claim.certifying_npi or '-'}",
+    ]
     if claim.remarks:
         out.append(f"FL 80  Remarks: {claim.remarks}")
-    return "\n".join(out)
+    return out
 
 
 def check_result_text(result: CheckResult, claim: Claim | None = None) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from .._phi import mask_mbi
 from ._data import rule_tables
 from ._history import PERIOD_DAYS, Admission, admissions
 from ._ledger import ClaimLedger, LedgerEntry
@@ -132,8 +133,7 @@ class Timeline:
 
 
 def _masked(mbi: str) -> str:
-    mbi = mbi.strip().upper()
-    return ("*" * max(0, len(mbi) - 4) + mbi[-4:]) if mbi else "(none)"
+    return mask_mbi(mbi.strip().upper())
 
 
 def _status(entry: LedgerEntry) -> str:

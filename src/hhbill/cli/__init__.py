@@ -6,27 +6,21 @@
 ``rvu``             ``rvu``, ``rvu-import`` (also ``data import-rvu``), ``rvu-releases``, ``log ...``
 ``claims``          ``claim build|check|edits|case-mix``, ``claim ledger ...``
 ``x12``             ``x12 check|write``
+``batch``           ``batch scrub``
 ``serve``           ``serve``, ``apikey create|list|revoke``
 ==================  ===========================================================================
 
-A command module imports only typer and :mod:`hhbill.cli._common` at the top; the application object and the
-domain packages are imported inside the command, so each command loads only what it uses and ``hhbill
---help`` loads none of them.
+An area module is imported only when one of its commands runs (``_root.COMMANDS`` maps each command to its
+module), and imports only typer and :mod:`hhbill.cli._common` at the top; the application object and the
+domain packages are imported inside the command. So each command loads only what it uses, and ``hhbill
+--help`` loads none of the packages behind the commands.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
+from ._root import COMMANDS, app
 
-from ._root import app
-
-__all__ = ["COMMAND_MODULES", "app", "main"]
-
-#: the command modules; importing one adds its commands to ``app`` (in this order in ``hhbill --help``)
-COMMAND_MODULES = ("reference", "search", "rvu", "claims", "x12", "serve")
-
-for _name in COMMAND_MODULES:
-    import_module(f"{__name__}.{_name}")
+__all__ = ["COMMANDS", "app", "main"]
 
 
 def main() -> None:

@@ -16,13 +16,16 @@ from typer.testing import CliRunner
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def _command_paths(command: Any, path: list[str]) -> list[list[str]]:
-    """Every command path below ``command`` (groups included), in sorted order."""
+def _command_paths(command: Any, path: list[str], ctx: Any = None) -> list[list[str]]:
+    """Every command path below ``command`` (groups included), in sorted order. Asks the group for its
+    commands (the root group loads its area modules on demand)."""
     paths = [path]
-    for name in sorted(getattr(command, "commands", {}) or {}):
-        sub = command.commands[name]
-        if not getattr(sub, "hidden", False):
-            paths += _command_paths(sub, [*path, name])
+    if not hasattr(command, "list_commands"):
+        return paths
+    for name in sorted(command.list_commands(ctx)):
+        sub = command.get_command(ctx, name)
+        if sub is not None and not getattr(sub, "hidden", False):
+            paths += _command_paths(sub, [*path, name], ctx)
     return paths
 
 

@@ -1,21 +1,76 @@
-"""The root ``hhbill`` command and its groups; the command modules add their commands to these."""
+"""The root ``hhbill`` command. Its commands live in the area modules and are loaded when first asked for.
+
+:data:`COMMANDS` says which module defines each top-level command or group; ``hhbill code ...`` imports only
+``hhbill.cli.reference`` (and what the ``code`` command itself imports), while ``hhbill --help`` imports every
+area module (each is only option definitions) and none of the packages behind them.
+"""
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
+
+#: top-level command or group -> the area modules (``hhbill.cli.<name>``) that define it, in help order
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "releases": ("reference",),
+    "history": ("reference",),
+    "diff": ("reference",),
+    "code": ("reference",),
+    "search": ("search",),
+    "rvu": ("rvu",),
+    "rvu-import": ("rvu",),
+    "rvu-releases": ("rvu",),
+    "serve": ("serve",),
+    "data": ("reference",),  # data import|update|import-rvu
+    "log": ("rvu",),
+    "claim": ("claims",),
+    "x12": ("x12",),
+    "batch": ("batch",),
+    "apikey": ("serve",),
+}
+
+
+class LazyCommands(TyperGroup):
+    """A command group that imports an area module when one of its commands is first needed."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The help lists every command: load every area module first and build the group once."""
+        self.load(sorted({module for modules in COMMANDS.values() for module in modules}))
+        super().format_commands(ctx, formatter)
+
+    def load(self, modules: list[str]) -> None:
+        """Import area modules and add their commands to this group."""
+        for module in modules:
+            import_module(f"{__package__}.{module}")
+        # the root group again, now with the commands of every module imported so far
+        built = typer.main.get_command(app)
+        for name, command in getattr(built, "commands", {}).items():
+            self.commands.setdefault(name, command)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.load(list(COMMANDS[cmd_name]))
+        return self.commands.get(cmd_name)
+
 
 app = typer.Typer(
+    cls=LazyCommands,
     name="hhbill",
     help="Medicare home health coding and billing: HCPCS reference, search, RVUs, claims, X12 837I.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,  # plain help: rich's help renderer would cost more than the rest of `hhbill --help`
 )
-data_app = typer.Typer(help="Import and update CMS reference data.", no_args_is_help=True)
-app.add_typer(data_app, name="data")
+#: ``hhbill data ...``: mounted and filled by the reference module
+data_app = typer.Typer(rich_markup_mode=None, help="Import and update CMS reference data.", no_args_is_help=True)
 
 
 def _version(value: bool) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from .._errors import InputError
 from ._common import TextOrJson, dump_json, emit, hhbill_from, parse_day, reported_errors
 from ._root import app
 
@@ -23,6 +24,8 @@ class BuildFormat(str, Enum):
     ub04 = "ub04"
     text = "text"
     x12 = "x12"
+    pdf = "pdf"
+    html = "html"
 
 
 class Under8(str, Enum):
@@ -40,6 +43,13 @@ class RecordAs(str, Enum):
     submitted = "submitted"
 
 
+class ImportAs(str, Enum):
+    submitted = "submitted"
+    paid = "paid"
+    returned = "returned"
+    checked = "checked"
+
+
 InputArg = Annotated[Path, typer.Argument(help="claim input JSON (docs/CLAIMS.md)")]
 VisitsOpt = Annotated[Path | None, typer.Option("--visits", help="visit list as CSV (replaces the JSON visits)")]
 Under8Opt = Annotated[Under8, typer.Option("--under-8-minutes", help="032X visits of 1-7 minutes: 1 unit or refuse")]
@@ -48,8 +58,12 @@ LedgerUrlOpt = Annotated[
 ]
 
 
-claim_app = typer.Typer(help="Home health claims: build 032X/034X claims and check them before the MAC does.")
-ledger_app = typer.Typer(help="The local history of checked and submitted claims (duplicates, overlaps).")
+claim_app = typer.Typer(
+    rich_markup_mode=None, help="Home health claims: build 032X/034X claims and check them before the MAC does."
+)
+ledger_app = typer.Typer(
+    rich_markup_mode=None, help="The local history of checked and submitted claims (duplicates, overlaps)."
+)
 claim_app.add_typer(ledger_app, name="ledger")
 app.add_typer(claim_app, name="claim")
 
@@ -60,19 +74,38 @@ def build(
     input_path: InputArg,
     visits: VisitsOpt = None,
     fmt: Annotated[
-        BuildFormat, typer.Option("--format", help="json, ub04 (form locators), text or x12 (an 837I interchange)")
+        BuildFormat,
+        typer.Option(
+            "--format",
+            help="json, ub04 (form locators as text), text, x12 (an 837I interchange), pdf or html (the UB-04 "
+            "form to print, docs/UB04.md)",
+        ),
     ] = BuildFormat.json,
     under_8: Under8Opt = Under8.one_unit,
     x12_settings: Annotated[
         Path | None,
         typer.Option("--x12-settings", help="837I sender/receiver/submitter settings JSON (docs/X12.md)"),
     ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="write here instead of standard output (needed for pdf)")
+    ] = None,
 ) -> None:
     """Build the claim lines for a period of care; every line says why it is there."""
     with reported_errors():
+        if fmt is BuildFormat.pdf and output is None:
+            raise InputError("a PDF is written to a file: give --output FILE.pdf", option="--output")
         hhbill = hhbill_from(ctx)
         parsed = hhbill.load_claim_input(input_path, visits_csv=visits)
         claim = hhbill.build_claim(parsed, under_8=under_8.value).claim
+        if fmt in (BuildFormat.pdf, BuildFormat.html):
+            paper = hhbill.claim_pdf(claim) if fmt is BuildFormat.pdf else hhbill.claim_form_html(claim).encode()
+            if output is None:
+                typer.echo(paper.decode(), nl=False)
+            else:
+                output.write_bytes(paper)
+            return
+        if output is not None:
+            raise InputError("--output is for --format pdf or html", option="--output")
         if fmt is BuildFormat.json:
             from ..claims import claim_to_dict
 
@@ -106,9 +139,11 @@ def check(
 
     Exit 3 when a claim has errors, 1 on bad input.
     """
-    from ..x12 import looks_like_x12
+    from .._input_files import claim_file_kind
 
-    if looks_like_x12(input_path):
+    with reported_errors():
+        kind = claim_file_kind(input_path)  # by content: ISA is an 837I, { is claim JSON
+    if kind == "x12":
         from .x12 import check_x12_file
 
         with reported_errors():
@@ -172,6 +207,51 @@ def ledger_record(
         hhbill = hhbill_from(ctx)
         parsed = hhbill.load_claim_input(input_path, visits_csv=visits)
         entry = hhbill.ledger_record(parsed, status.value, ledger_url=ledger_url)
+        typer.echo(dump_json(entry.to_dict()))
+
+
+@ledger_app.command("import")
+def ledger_import(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="past claims: an 837I file, or JSON claim inputs (docs/CLAIMS.md)")],
+    status: Annotated[ImportAs, typer.Option("--status", help="status of claims that do not say")] = ImportAs.submitted,
+    fmt: Annotated[TextOrJson, typer.Option("--format", help="text or json")] = TextOrJson.text,
+    ledger_url: LedgerUrlOpt = None,
+) -> None:
+    """Load past claims into the ledger, so the edits and the timeline start with your history."""
+    with reported_errors():
+        result = hhbill_from(ctx).ledger_import(path, status=status.value, ledger_url=ledger_url)
+        emit(result.to_dict(), fmt.value, lambda _: result.to_text())
+
+
+@claim_app.command("timeline")
+def timeline(
+    ctx: typer.Context,
+    mbi: Annotated[str, typer.Argument(help="the patient's MBI (only a keyed hash of it is stored)")],
+    fmt: Annotated[TextOrJson, typer.Option("--format", help="text or json")] = TextOrJson.text,
+    npi: Annotated[str | None, typer.Option("--npi", help="show one agency's items only")] = None,
+    today: Annotated[str | None, typer.Option("--today", help="the date next dates count from (default today)")] = None,
+    ledger_url: LedgerUrlOpt = None,
+) -> None:
+    """The patient's home health timeline: admissions, NOAs, periods, transfers, discharges, 034X claims,
+    adjustments and cancels, with status and findings, and the next dates."""
+    with reported_errors():
+        found = hhbill_from(ctx).timeline(
+            mbi, today=parse_day(today, "--today"), provider_npi=npi, ledger_url=ledger_url
+        )
+        emit(found.to_dict(), fmt.value, lambda _: found.to_text())
+
+
+@ledger_app.command("status")
+def ledger_status(
+    ctx: typer.Context,
+    entry_id: Annotated[int, typer.Argument(help="ledger entry number")],
+    status: Annotated[ImportAs, typer.Argument(help="submitted, paid, returned (or checked)")],
+    ledger_url: LedgerUrlOpt = None,
+) -> None:
+    """Record what happened to a claim (paid, returned ...); the timeline shows each claim's status."""
+    with reported_errors():
+        entry = hhbill_from(ctx).ledger_set_status(entry_id, status.value, ledger_url=ledger_url)
         typer.echo(dump_json(entry.to_dict()))
 
 

@@ -10,6 +10,9 @@ import typer
 
 from ._common import TextOrJson, console, emit, hhbill_from, parse_day, reported_errors
 from ._root import app, data_app
+from .rvu import rvu_import
+
+app.add_typer(data_app, name="data")
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -36,7 +39,9 @@ def data_import(
         with _progress() as bar:
             task = bar.add_task(f"reading {path.name}", total=None)
             result = hhbill.import_hcpcs(
-                path, effective=parse_day(effective, "--effective"), notes=notes,
+                path,
+                effective=parse_day(effective, "--effective"),
+                notes=notes,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         emit(result.to_dict(), fmt.value, _import_text)
@@ -70,10 +75,15 @@ def data_update(
         with _progress(download=True) as bar:
             task = bar.add_task(f"downloading {target.rsplit('/', 1)[-1]}", total=None)
             result = hhbill.update_hcpcs(
-                target, effective=parse_day(effective, "--effective"),
+                target,
+                effective=parse_day(effective, "--effective"),
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         emit(result.to_dict(), fmt.value, _import_text)
+
+
+# the fee schedule import, also under `data` (defined with the fee schedule commands)
+data_app.command("import-rvu")(rvu_import)
 
 
 def _progress(download: bool = False) -> Progress:
@@ -87,9 +97,7 @@ def _progress(download: bool = False) -> Progress:
 
 # -- releases, history, diff --------------------------------------------------------------------------------------
 @app.command()
-def releases(
-    ctx: typer.Context, fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text
-) -> None:
+def releases(ctx: typer.Context, fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text) -> None:
     """List the HCPCS releases loaded, oldest first."""
     with reported_errors():
         data = hhbill_from(ctx).releases()
@@ -102,8 +110,13 @@ def releases(
         table = Table("id", "release", "effective", "procedures", "modifiers", "source", "imported")
         for r in items:
             table.add_row(
-                str(r["id"]), r["label"], r["effective_date"], f"{r['procedure_count']:,}",
-                f"{r['modifier_count']:,}", r["source_name"], r["imported_at"],
+                str(r["id"]),
+                r["label"],
+                r["effective_date"],
+                f"{r['procedure_count']:,}",
+                f"{r['modifier_count']:,}",
+                r["source_name"],
+                r["imported_at"],
             )
         console().print(table if items else "no HCPCS release loaded (hhbill data import PATH)")
 
@@ -186,6 +199,4 @@ def code(
         if fmt is PageFormat.json:
             emit(page, "json")
         else:
-            from ..explain import render_html, render_text
-
-            emit(page, "text", render_html if fmt is PageFormat.html else render_text)
+            emit(page, "text", hhbill.code_page_html if fmt is PageFormat.html else hhbill.code_page_text)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from ._common import TextOrJson, console, emit, hhbill_from, reported_errors
-from ._root import app, data_app
+from ._root import app
 
 
 class ReportFormat(str, Enum):
@@ -27,7 +27,11 @@ class PeriodChoice(str, Enum):
     month = "month"
 
 
-log_app = typer.Typer(help="Procedure log: wRVU totals per day, week or month against a target.", no_args_is_help=True)
+log_app = typer.Typer(
+    rich_markup_mode=None,
+    help="Procedure log: wRVU totals per day, week or month against a target.",
+    no_args_is_help=True,
+)
 app.add_typer(log_app, name="log")
 
 
@@ -195,4 +199,3 @@ def log_report_command(
 app.command("rvu")(rvu)
 app.command("rvu-import")(rvu_import)
 app.command("rvu-releases")(rvu_releases)
-data_app.command("import-rvu")(rvu_import)

@@ -14,7 +14,9 @@ from ._common import TextOrJson, console, emit, err_console, hhbill_from, report
 from ._root import app
 
 apikey_app = typer.Typer(
-    help="Create, list and revoke API keys for the claim and procedure-log routes.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Create, list and revoke API keys for the claim and procedure-log routes.",
+    no_args_is_help=True,
 )
 app.add_typer(apikey_app, name="apikey")
 
@@ -34,7 +36,10 @@ def serve(
     workers: Annotated[
         int | None,
         typer.Option(
-            min=1, max=64, help="Server processes (default: one per core, at most 8; each has its own rate limits)."
+            min=1,
+            max=64,
+            help="Server processes (default: 1 on a loopback address, which prints a one-time sign-in link; "
+            "elsewhere one per core, at most 8; each has its own rate limits).",
         ),
     ] = None,
 ) -> None:
@@ -58,13 +63,24 @@ def serve(
         settings = Settings.from_env(rate_limit=rate_limit, cors_origins=tuple(cors_origin) if cors_origin else None)
         web_app = create_app(hhbill, settings=settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    workers = workers or default_workers()
+    from ..web._first_run import is_loopback
+
+    if workers is None:
+        # a loopback server is one person's own machine: one process, which can hand out the one-time sign-in
+        # link (it lives in that process); any other address serves many users: one process per core
+        workers = 1 if is_loopback(host) and settings.require_api_key else default_workers()
     err_console().print(f"hhbill serving on http://{host}:{port}/ with {workers} worker(s) (database {store.path})")
     if not settings.require_api_key:
         err_console().print(
             "[bold red]WARNING: API keys are OFF: anyone who can reach this server can read and write claims and "
             "the procedure log.[/bold red]"
         )
+    elif workers == 1:
+        from ..web._first_run import enable_first_run_link
+
+        link = enable_first_run_link(web_app, store, host, port)
+        if link is not None:  # loopback only: anywhere else a key is needed (hhbill apikey create)
+            typer.echo(f"sign in once with this link (it works one time): {link}", err=True)
     # uvicorn's own access log prints query strings (patient data on claim routes): ours logs templates only
     options: dict[str, Any] = uvicorn_options(settings, host=host, port=port, workers=workers)
     if workers == 1:

@@ -19,6 +19,7 @@ from .. import hcpcs, rvu
 from .._errors import HhbillError, NotFoundError
 from .._store import Store
 from ..hcpcs import HcpcsRecord, HcpcsReference
+from ..rvu._indicators import quarter_month
 from ._facts import ReleaseFacts, pfs_release_for, release_facts
 from ._model import (
     AlsoKnownAs,
@@ -62,6 +63,7 @@ __all__ = [
     "explain_code",
     "render_html",
     "render_text",
+    "warm_up",
 ]
 
 #: the keys a code page adds to the decoded record page
@@ -102,8 +104,11 @@ def _rvu_section(store: Store, code: str, year: int | None, facts: ReleaseFacts 
             raise NotFoundError(f"{code} is not in the {facts.pfs_release} relative value file", code=code)
         result = _price(store, code, year)
     except HhbillError as exc:
-        release = pfs_release_for(store, year)
-        label = release.label if release else None
+        if facts is not None:
+            label = facts.pfs_release
+        else:
+            release = pfs_release_for(store, year)
+            label = release.label if release else None
         return RvuSection(
             available=False,
             release=label,
@@ -161,6 +166,16 @@ def explain_code(store: Store | HcpcsReference, code: str, as_of: date | None = 
     return _compose(reference.store, facts.records[record_page["code"]], record_page, facts, day)
 
 
+def warm_up(store: Store | HcpcsReference, as_of: date | None = None) -> None:
+    """Compute the facts of the release in force (and load the shipped fee schedule if nothing was imported), so
+    the first code page a server shows is as quick as the next ones. Nothing happens without a release."""
+    reference = store if isinstance(store, HcpcsReference) else HcpcsReference(store)
+    day = as_of or date.today()
+    release = reference.release_on(day)
+    if release is not None:
+        release_facts(reference, release, day.year)
+
+
 def _compose(
     store: Store, record: HcpcsRecord, record_page: dict[str, Any], facts: ReleaseFacts, day: date
 ) -> CodePage:
@@ -197,10 +212,13 @@ def _cpt_page(reference: HcpcsReference, code: str, day: date) -> CodePage:
             code=code,
         )
     description = (section.fee_schedule or {}).get("description") or ""
+    pfs = pfs_release_for(store, day.year)
+    effective = f"{pfs.year}-{quarter_month(pfs.quarter):02d}-01" if pfs is not None else None
     record_page: dict[str, Any] = {
         "code": code,
         "kind": "procedure",
-        "release": {"label": section.release, "effective_date": None},
+        "hcpcs_record": False,
+        "release": {"label": section.release, "effective_date": effective},
         "sequence": None,
         "long_description": description,
         "short_description": description,
@@ -229,8 +247,9 @@ def _cpt_page(reference: HcpcsReference, code: str, day: date) -> CodePage:
         "other_meanings": [],
         "as_of": day.isoformat(),
     }
-    text = description or "A CPT (Level I) code"
-    plain = PlainLanguage(f"{text}. {'' if description else CPT_DESCRIPTOR_NOTE}".strip(), [], section.source)
+    kind = "a CPT (Level I) code, priced under the Medicare physician fee schedule"
+    text = f"{description}: {kind}." if description else f"{code} is {kind}; its descriptor is not shipped."
+    plain = PlainLanguage(text, [], section.source)
     rvu_note = BillingNote("physician fee schedule", section.summary, section.source)
     return CodePage(
         record=record_page,

@@ -74,29 +74,22 @@ def pfs_release_for(store: Store, year: int | None) -> rvu.LoadedRelease | None:
     return chosen[0] if chosen else None
 
 
-def _pfs_rows(store: Store, year: int | None) -> tuple[str | None, dict[str, PfsRow], frozenset[str]]:
-    """(release label, global rows by code, every code with any row) of the relative value file a page uses."""
-    try:
-        release = pfs_release_for(store, year)
-    except HhbillError:
-        return None, {}, frozenset()
-    if release is None:
-        return None, {}, frozenset()
+def _pfs_rows(store: Store, pfs: rvu.LoadedRelease | None) -> tuple[dict[str, PfsRow], frozenset[str]]:
+    """(global rows by code, every code with any row) of the relative value file a page uses."""
+    if pfs is None:
+        return {}, frozenset()
     rows = store.execute(
-        "SELECT code, modifier, status, work_rvu FROM rvu_item WHERE release_id=?", (release.id,)
+        "SELECT code, modifier, status, work_rvu FROM rvu_item WHERE release_id=?", (pfs.id,)
     ).fetchall()
-    return (
-        release.label,
-        {row[0]: PfsRow(row[2], float(row[3])) for row in rows if row[1] == ""},
-        frozenset(row[0] for row in rows),
-    )
+    return {row[0]: PfsRow(row[2], float(row[3])) for row in rows if row[1] == ""}, frozenset(row[0] for row in rows)
 
 
-def _build(reference: HcpcsReference, release: Release, year: int | None) -> ReleaseFacts:
+def _build(reference: HcpcsReference, release: Release, pfs_release: rvu.LoadedRelease | None) -> ReleaseFacts:
     store = reference.store
     records = {record.code: record for record in release_records(reference, release)}
-    pfs_label, pfs, pfs_codes = _pfs_rows(store, year)
-    facts = ReleaseFacts(release=release, pfs_release=pfs_label, records=records, pfs=pfs, pfs_codes=pfs_codes)
+    pfs, pfs_codes = _pfs_rows(store, pfs_release)
+    label = pfs_release.label if pfs_release is not None else None
+    facts = ReleaseFacts(release=release, pfs_release=label, records=records, pfs=pfs, pfs_codes=pfs_codes)
     members: dict[GroupKey, list[str]] = defaultdict(list)
     coverage: dict[GroupKey, Counter[str]] = defaultdict(Counter)
     pricing: dict[GroupKey, Counter[str]] = defaultdict(Counter)
@@ -105,6 +98,7 @@ def _build(reference: HcpcsReference, release: Release, year: int | None) -> Rel
     excluded_by: dict[str, list[str]] = defaultdict(list)
     xref_by: dict[str, list[str]] = defaultdict(list)
     procedures = [r for r in records.values() if r.kind == "procedure"]
+    category_codes: dict[str, list[str]] = {}  # several descriptors name the same category
     for record in sorted(records.values(), key=lambda r: r.code):
         for key in group_keys(record):
             members[key].append(record.code)
@@ -122,9 +116,12 @@ def _build(reference: HcpcsReference, release: Release, year: int | None) -> Rel
             for exclusion in found:
                 named.extend(exclusion.codes)
                 if exclusion.category:
-                    # a category our tables do not define: its codes stay unnamed
-                    with contextlib.suppress(HhbillError):
-                        named.extend(codes_in_category(exclusion.category, procedures))
+                    if exclusion.category not in category_codes:
+                        category_codes[exclusion.category] = []
+                        # a category our tables do not define: its codes stay unnamed
+                        with contextlib.suppress(HhbillError):
+                            category_codes[exclusion.category] = codes_in_category(exclusion.category, procedures)
+                    named.extend(category_codes[exclusion.category])
             named = [code for code in dict.fromkeys(named) if code != record.code]
             excludes[record.code] = named
             for code in named:
@@ -139,23 +136,47 @@ def _build(reference: HcpcsReference, release: Release, year: int | None) -> Rel
     return facts
 
 
-_CACHE: WeakKeyDictionary[Store, dict[tuple[int, int | None], tuple[tuple[int, int], ReleaseFacts]]] = (
-    WeakKeyDictionary()
-)
+@dataclass
+class _StoreCache:
+    #: (HCPCS release id, fee schedule release id) -> (database state, facts)
+    facts: dict[tuple[int, int | None], tuple[tuple[int, int], ReleaseFacts]] = field(default_factory=dict)
+    #: (year asked, database state) -> the fee schedule release pages of that year use
+    pfs: dict[tuple[int | None, tuple[int, int]], rvu.LoadedRelease | None] = field(default_factory=dict)
+
+
+_CACHE: WeakKeyDictionary[Store, _StoreCache] = WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
-def release_facts(reference: HcpcsReference, release: Release, year: int | None) -> ReleaseFacts:
-    """The facts of ``release`` (with the fee schedule release used for ``year``), built once per database state."""
-    store = reference.store
+def _pfs_release_cached(store: Store, cache: _StoreCache, year: int | None) -> rvu.LoadedRelease | None:
     state = store.data_version()
-    key = (release.id, year)
+    key = (year, state)
+    if key not in cache.pfs:
+        try:
+            chosen = pfs_release_for(store, year)
+        except HhbillError:  # a database without fee schedule tables that cannot be written: no RVU figures
+            chosen = None
+        # loading the shipped fee schedule changes the state: remember the answer under the state after it
+        cache.pfs[(year, store.data_version())] = chosen
+        cache.pfs[key] = chosen
+    return cache.pfs[key]
+
+
+def release_facts(reference: HcpcsReference, release: Release, year: int | None) -> ReleaseFacts:
+    """The facts of ``release`` with the fee schedule release pages of ``year`` use, built once per database
+    state and shared by every year that uses the same fee schedule release."""
+    store = reference.store
     with _LOCK:
-        cached = _CACHE.setdefault(store, {}).get(key)
+        cache = _CACHE.setdefault(store, _StoreCache())
+    pfs_release = _pfs_release_cached(store, cache, year)
+    key = (release.id, pfs_release.id if pfs_release is not None else None)
+    state = store.data_version()
+    cached = cache.facts.get(key)
     if cached is not None and cached[0] == state:
         return cached[1]
-    facts = _build(reference, release, year)
+    facts = _build(reference, release, pfs_release)
     with _LOCK:
-        # the build may itself have loaded the embedded fee schedule: key on the state after it
-        _CACHE[store][key] = (store.data_version(), facts)
+        cache.facts = {k: v for k, v in cache.facts.items() if v[0] == state}  # drop facts of older states
+        cache.pfs = {k: v for k, v in cache.pfs.items() if k[1] == state}
+        cache.facts[key] = (state, facts)
     return facts

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from typing import TYPE_CHECKING, Any
 
 from ..hcpcs import _page
 from ._model import CodePage
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 __all__ = ["render_html", "render_sections_html", "render_text"]
 
@@ -95,6 +96,9 @@ def render_text(page: CodePage | dict[str, Any]) -> str:
 
 @cache
 def _environment() -> Environment:
+    # imported here: the text and JSON pages (the CLI's usual output) need no template engine
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
     return Environment(
         loader=FileSystemLoader(str(_TEMPLATES)),
         autoescape=select_autoescape(default=True, default_for_string=True),

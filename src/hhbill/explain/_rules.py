@@ -31,19 +31,20 @@ def _top_level_parts(text: str) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
-_NOTES = "domain" + ".md"  # our internal research notes: never shown as a source
+#: a reference to a project notes file ("notes.md §2.4"): notes are not sources, the primary texts they cite are
+_NOTES = re.compile(r"^[\w-]+\.md\b")
 
 
-_NOTE_REFERENCE = re.compile(r"[;,]?\s*" + re.escape(_NOTES) + r"(?:\s*§[\d.]+,?)*")
+_NOTE_REFERENCE = re.compile(r"[;,]?\s*[\w-]+\.md\b(?:\s*§[\d.]+,?)*")
 
 
 @lru_cache(maxsize=1024)
 def clean_citation(text: str) -> str:
-    """A citation without references to our internal research notes: only the primary and MAC sources they
-    restate (given in parentheses after the note reference) are shown."""
+    """A citation without references to project notes files: only the primary and MAC sources they restate
+    (given in parentheses after the note reference) are shown."""
     kept = []
     for part in _top_level_parts(text):
-        if part.startswith(_NOTES) and "(" in part and part.rstrip().endswith(")"):
+        if _NOTES.match(part) and "(" in part and part.rstrip().endswith(")"):
             part = part[part.index("(") + 1 : part.rstrip().rindex(")")].strip()
         part = _NOTE_REFERENCE.sub("", part).replace("()", "").replace("( ", "(").replace(" )", ")").strip(" ;,")
         if part:
@@ -93,6 +94,12 @@ class ClaimRules:
     discipline_revenue_034x: dict[str, str]
     kx_source: str
     kx_latest: tuple[str, dict[str, Any]] | None
+    #: therapy assistant modifier (CQ, CO) -> (assistant role, discipline key), with the source
+    assistant_modifiers: dict[str, tuple[str, str]]
+    assistant_source: str
+    late_noa_modifier: str
+    late_noa_line: str
+    late_noa_source: str
 
     @property
     def telehealth_codes(self) -> dict[str, str]:
@@ -139,7 +146,12 @@ def claim_rules() -> ClaimRules:
     units = _load("visit_units.json")
     tob = _load("type_of_bill.json")
     kx = _load("kx_thresholds.json")
+    late_noa = _load("late_noa_exceptions.json")
     kx_years = sorted(kx.get("years", {}).items())
+    assistants = therapy.get("assistant_services", {})
+    assistant_modifiers = {
+        row["modifier"]: (role, row["discipline"]) for role, row in assistants.get("roles", {}).items()
+    }
     return ClaimRules(
         visit_codes=visit_codes,
         historical_visit_codes=historical,
@@ -165,4 +177,9 @@ def claim_rules() -> ClaimRules:
         discipline_revenue_034x=revenue_034x,
         kx_source=_sources(kx),
         kx_latest=kx_years[-1] if kx_years else None,
+        assistant_modifiers=assistant_modifiers,
+        assistant_source=_sources(assistants),
+        late_noa_modifier=late_noa["modifier"],
+        late_noa_line=late_noa["line_revenue_code"],
+        late_noa_source=_sources(late_noa),
     )

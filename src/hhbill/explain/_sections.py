@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -90,6 +89,20 @@ def _same_words(lay: str, phrase: str) -> bool:
     return all(word[:6] in prefixes for word in re.findall(r"[a-z]+", lay.lower()))
 
 
+def _specific(phrase: str) -> bool:
+    """A descriptor phrase specific enough to take lay names from: two words or more, or one long word."""
+    words = re.findall(r"[a-z]+", phrase.lower())
+    return len(words) >= 2 or (len(words) == 1 and len(words[0]) >= 6)
+
+
+def _glosses(lay: str, phrase: str) -> bool:
+    """Whether a lay term says the phrase in other words: not the phrase's own words again ("physical therapy" for
+    "physical therapist"), nor the phrase with a word added ("home health visit" for "home health")."""
+    phrase_words = {word[:6] for word in re.findall(r"[a-z]+", phrase.lower())}
+    lay_words = {word[:6] for word in re.findall(r"[a-z]+", lay.lower())}
+    return not _same_words(lay, phrase) and not phrase_words <= lay_words
+
+
 @cache
 def _vocabulary_index() -> _VocabularyIndex:
     vocabulary = load_vocabulary()
@@ -104,7 +117,9 @@ def _vocabulary_index() -> _VocabularyIndex:
         if entry.code_ranges:
             ranges.append((entry, list(entry.terms), source))
         for phrase in entry.means:
-            lay = next((t for t in entry.terms if " " in t and len(t) > 6 and not _same_words(t, phrase)), None)
+            if not _specific(phrase):
+                continue  # "home", "aide": too common a word to say what a code is also called
+            lay = next((t for t in entry.terms if " " in t and len(t) > 6 and _glosses(t, phrase)), None)
             phrases.setdefault(phrase.lower(), []).append(_Phrase(phrase, list(entry.terms), lay, source))
     alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
     # a lookahead finds a phrase at every start position, so phrases inside or after others are found too
@@ -302,11 +317,15 @@ def _group_name(key: GroupKey) -> str:
 
 
 def _percent(matching: int, total: int) -> str:
-    """A whole percent, with one decimal where rounding would say "all" or "none" of a group that is not."""
-    share = Decimal(100 * matching) / Decimal(total)
-    whole = share.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    """A whole percent (half up), with one decimal where rounding would say "all" or "none" of a group that is not."""
+    whole = (200 * matching + total) // (2 * total)
     if (whole == 100 and matching < total) or (whole == 0 and matching > 0):
-        return f"{share.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+        tenths = (2000 * matching + total) // (2 * total)
+        if tenths == 0:
+            return "under 0.1%"
+        if tenths == 1000:
+            return "over 99.9%"
+        return f"{tenths // 10}.{tenths % 10}%"
     return f"{whole}%"
 
 
@@ -390,7 +409,7 @@ def _change_statement(record: HcpcsRecord, history: list[dict[str, Any]], facts:
         else:
             parts.append(f"it is unchanged across the {len(releases)} loaded releases")
     if record.termination_date:
-        parts.append(f"it is terminated from {record.termination_date}")
+        parts.append(f"it was terminated: its last valid date of service is {record.termination_date}")
     return Comparison(
         "; ".join(parts) + ".",
         None,
@@ -443,7 +462,7 @@ def related_codes(
         add(other, "excluded_by", f"the {other} descriptor says not to use it with {code}", release_source)
     # CMS also writes words in the cross-reference field (P7001: "CPT"): only codes are related codes
     code_references = [other for other in record.cross_references if _CODE_OR_CPT.match(other)]
-    for other in code_references:
+    for other in [] if record.termination_date else code_references:  # a terminated code's are its successors
         add(other, "cross_reference", f"{code} cross-references {other} (CMS cross-reference field)", release_source)
     for other in facts.cross_referenced_by.get(code, []):
         relation = "predecessor" if facts.records[other].termination_date else "cross_referenced_by"
@@ -677,6 +696,37 @@ def billing_notes(
                 rules.therapy_source,
             )
         )
+    elif code in ("KX", rules.late_noa_modifier):  # the therapy threshold modifier, also the late-NOA request
+        if rules.kx_latest is not None:
+            year, row = rules.kx_latest
+            notes.append(
+                BillingNote(
+                    "setting",
+                    f"On therapy lines once the beneficiary's {year} spend passes the KX threshold (PT and SLP "
+                    f"combined ${row['pt_slp']}, OT ${row['ot']}): the therapy is medically necessary and documented.",
+                    clean_citation(str(row.get("source") or "")) or rules.kx_source or "hhbill KX threshold table",
+                )
+            )
+        if code == rules.late_noa_modifier:
+            notes.append(
+                BillingNote(
+                    "late NOA",
+                    f"On the {rules.late_noa_line} (HIPPS) line of a period claim, with remarks, to ask for an "
+                    "exception to the late-NOA payment reduction.",
+                    rules.late_noa_source,
+                )
+            )
+    elif code in rules.assistant_modifiers:
+        role, discipline = rules.assistant_modifiers[code]
+        notes.append(
+            BillingNote(
+                "setting",
+                f"On a 034X line of {rules.discipline_names[discipline]} furnished in whole or in part by a {role} "
+                "(with the discipline's therapy modifier); the line is paid at a reduced percentage of the fee "
+                "schedule amount.",
+                rules.assistant_source,
+            )
+        )
     elif code in rules.therapy_modifiers:
         discipline = rules.therapy_modifiers[code]
         notes.append(
@@ -774,15 +824,25 @@ def _edit_reasons(record: HcpcsRecord, facts: ReleaseFacts, rules: ClaimRules) -
     if code in rules.hit_codes:
         reasons.append(("hit-code-on-hha-claim", f"{code} is billed by HIT suppliers, not HHAs"))
     if code in rules.therapy_modifiers:
+        name = rules.discipline_names[rules.therapy_modifiers[code]]
+        reasons += [
+            ("therapy-modifier", f"{code} is the modifier of {name} lines"),
+            ("therapy-plan-date", f"{name} lines on 034X need the discipline's plan date"),
+            ("therapy-start-of-treatment", f"{name} lines on 034X need the discipline's first day of treatment"),
+            ("consolidated-billing", f"{name} under a home health plan of care belongs on the 032X period"),
+        ]
+    if code in rules.assistant_modifiers:
+        role, discipline = rules.assistant_modifiers[code]
         reasons.append(
-            (
-                "therapy-modifier",
-                f"{code} is the modifier of {rules.discipline_names[rules.therapy_modifiers[code]]} lines",
-            )
+            ("therapy-assistant-modifier", f"{code} marks {rules.discipline_names[discipline]} furnished by a {role}")
         )
     if code == "KX":
-        reasons.append(("therapy-kx-threshold", "KX marks therapy lines above the year's threshold"))
-        reasons.append(("noa-timely", "KX on the 0023 line requests a late-NOA exception"))
+        reasons += [
+            ("therapy-kx-threshold", "KX marks therapy lines above the year's threshold"),
+            ("therapy-kx-basis", "the threshold KX answers to counts fee schedule amounts"),
+            ("noa-timely", "KX on the 0023 line requests a late-NOA exception"),
+            ("kx-on-0023-timely-noa", "KX on the 0023 line of a claim whose NOA was timely excuses nothing"),
+        ]
     return reasons
 
 

@@ -1,12 +1,12 @@
 """``hhbill data update``: fetch the current quarterly HCPCS zip from CMS, verify it, import it.
 
-The URL is configurable (``--url`` or ``$HHBILL_HCPCS_URL``, a template with ``{month}`` and ``{year}``); the HTTP
+The URL is configurable (``--url``, or a template with ``{month}`` and ``{year}`` that the application's settings
+take from ``$HHBILL_HCPCS_URL``); the HTTP
 transport is injectable so tests serve a real zip from a local server instead of patching.
 """
 
 from __future__ import annotations
 
-import os
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -23,7 +23,6 @@ from ._readers import _pick_release_member, effective_date_from_name
 __all__ = ["DEFAULT_URL_TEMPLATE", "current_release_url", "download_release", "update_release"]
 
 DEFAULT_URL_TEMPLATE = "https://www.cms.gov/files/zip/{month}-{year}-alpha-numeric-hcpcs-file.zip"
-URL_ENV = "HHBILL_HCPCS_URL"
 MAX_BYTES = 200 * 1024 * 1024  # a release zip is ~3 MB; refuse anything absurd
 _QUARTER_MONTHS = ((10, "october"), (7, "july"), (4, "april"), (1, "january"))
 
@@ -31,7 +30,7 @@ _QUARTER_MONTHS = ((10, "october"), (7, "july"), (4, "april"), (1, "january"))
 def current_release_url(today: date | None = None, template: str | None = None) -> str:
     """The URL of the quarterly release in force today (January, April, July or October)."""
     today = today or date.today()
-    template = template or os.environ.get(URL_ENV) or DEFAULT_URL_TEMPLATE
+    template = template or DEFAULT_URL_TEMPLATE
     month = next(name for number, name in _QUARTER_MONTHS if today.month >= number)
     return template.format(month=month, year=today.year)
 

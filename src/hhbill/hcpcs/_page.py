@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from typing import TYPE_CHECKING, Any
 
 from hhbill.hcpcs._exclusions import Exclusion, exclusions_in
 from hhbill.hcpcs._record import HcpcsRecord
 from hhbill.hcpcs._values import UNKNOWN_MEANING, decode, decode_all
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 __all__ = ["build_code_page", "page_rows", "render_html", "render_text"]
 
@@ -189,6 +190,9 @@ def page_rows(page: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every field of the page as {label, value, meaning, unknown}, in CMS layout order (blank fields included)."""
     note = page.get("processing_note")
     asc, opps = page["asc"], page["opps"]
+    if page.get("hcpcs_record") is False:
+        # a CPT code's page (from the fee schedule): no HCPCS Level II record, so no record fields to show
+        return [_row("HCPCS code" if page["kind"] == "procedure" else "Modifier", page["code"])]
     return _with_definitions([
         _row("HCPCS code" if page["kind"] == "procedure" else "Modifier", page["code"]),
         _row("Kind", page["kind"]),
@@ -278,6 +282,9 @@ def render_text(page: Mapping[str, Any]) -> str:
 
 @cache
 def _environment() -> Environment:
+    # imported here: text and JSON pages (the CLI's usual output) need no template engine
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
     return Environment(
         loader=FileSystemLoader(str(_TEMPLATES)),
         autoescape=select_autoescape(default=True, default_for_string=True),

@@ -42,7 +42,14 @@ _CONTINUATION = {"4": "procedure", "8": "modifier"}
 _PROCEDURE_CODE = re.compile(r"[A-Z][0-9]{4}")
 _MODIFIER_CODE = re.compile(r"[A-Z0-9]{2}")
 _MONTHS = {
-    "JAN": 1, "JANUARY": 1, "APR": 4, "APRIL": 4, "JUL": 7, "JULY": 7, "OCT": 10, "OCTOBER": 10,
+    "JAN": 1,
+    "JANUARY": 1,
+    "APR": 4,
+    "APRIL": 4,
+    "JUL": 7,
+    "JULY": 7,
+    "OCT": 10,
+    "OCTOBER": 10,
 }
 
 
@@ -119,7 +126,9 @@ def _units(value: str, *, file: str, line: int) -> int | None:
     if not (value.isascii() and value.isdigit()):  # "²".isdigit() is true, int("²") is not
         raise ImportFormatError(
             f"expected a number of anesthesia base units, found {value!r}",
-            file=file, line=line, field="anesthesia_base_units",
+            file=file,
+            line=line,
+            field="anesthesia_base_units",
         )
     return int(value)
 
@@ -129,14 +138,18 @@ def _code_of(raw: str, kind: Kind, *, file: str, line: int) -> str:
         code = raw[3:5] if raw[:3].strip() == "" else raw.strip()
         if not _MODIFIER_CODE.fullmatch(code):
             raise ImportFormatError(
-                f"expected a 2-character modifier in positions 4-5, found {raw!r}", file=file, line=line,
+                f"expected a 2-character modifier in positions 4-5, found {raw!r}",
+                file=file,
+                line=line,
                 field="code",
             )
         return code
     if not _PROCEDURE_CODE.fullmatch(raw):
         raise ImportFormatError(
             f"expected a HCPCS code (a letter and 4 digits) in positions 1-5, found {raw!r}",
-            file=file, line=line, field="code",
+            file=file,
+            line=line,
+            field="code",
         )
     return raw
 
@@ -200,6 +213,46 @@ def _decode(raw: bytes, file: str, warnings: list[str]) -> str:
         return raw.decode("latin-1")
 
 
+def _check_padding(line: str, number: int, file: str, warnings: list[str]) -> None:
+    """A line longer than the layout: blank padding is tolerated (with a warning), data past the end is not."""
+    if line[RECORD_WIDTH:].strip():
+        raise ImportFormatError(
+            f"record is {len(line)} characters long and has data past position {RECORD_WIDTH}",
+            file=file,
+            line=number,
+        )
+    warnings.append(
+        f"{file} line {number}: record is {len(line)} characters long (blank padding past "
+        f"position {RECORD_WIDTH} ignored)"
+    )
+
+
+def _first_line(line: str, ric: str, file: str, number: int) -> dict[str, Any]:
+    """A record's first line (RIC 3 or 7), which must reach the action code."""
+    if len(line) < _ACTION_CODE_END:
+        raise ImportFormatError(
+            f"first line of a record is {len(line)} characters long; it must reach position "
+            f"{_ACTION_CODE_END} (the action code) of the {RECORD_WIDTH}-character layout — truncated file?",
+            file=file,
+            line=number,
+        )
+    return _first_line_record(line, _FIRST_LINE[ric], file=file, number=number)  # type: ignore[arg-type]
+
+
+def _add_continuation(pending: dict[str, Any] | None, line: str, ric: str, file: str, number: int) -> None:
+    """A continuation line (RIC 4 or 8) adds to the long description of the record it follows."""
+    kind = _CONTINUATION[ric]
+    code = _code_of(line[:5], kind, file=file, line=number)  # type: ignore[arg-type]
+    if pending is None or pending["code"] != code or pending["kind"] != kind:
+        raise ImportFormatError(
+            f"continuation line for {code} does not follow that code's first line",
+            file=file,
+            line=number,
+            field="record_identification_code",
+        )
+    pending["long_parts"].append(_cut(line.ljust(RECORD_WIDTH), "long_description").strip())
+
+
 def read_txt(
     data: bytes, *, file: str = "<txt>", progress: Progress | None = None
 ) -> tuple[list[HcpcsRecord], list[str]]:
@@ -226,39 +279,20 @@ def read_txt(
             raise ImportFormatError(
                 "not a HCPCS record: positions 6-10 must be the sequence number and position 11 the record "
                 f"identification code (3, 4, 7 or 8); found {line[:11]!r}",
-                file=file, line=number, field="record_identification_code",
+                file=file,
+                line=number,
+                field="record_identification_code",
             )
         seen_record = True
         if len(line) > RECORD_WIDTH:
-            if line[RECORD_WIDTH:].strip():
-                raise ImportFormatError(
-                    f"record is {len(line)} characters long and has data past position {RECORD_WIDTH}",
-                    file=file, line=number,
-                )
-            warnings.append(
-                f"{file} line {number}: record is {len(line)} characters long (blank padding past "
-                f"position {RECORD_WIDTH} ignored)"
-            )
+            _check_padding(line, number, file, warnings)
         ric = line[10]
         if ric in _FIRST_LINE:
             if pending is not None:
                 records.append(_finish(pending))
-            if len(line) < _ACTION_CODE_END:
-                raise ImportFormatError(
-                    f"first line of a record is {len(line)} characters long; it must reach position "
-                    f"{_ACTION_CODE_END} (the action code) of the {RECORD_WIDTH}-character layout — truncated file?",
-                    file=file, line=number,
-                )
-            pending = _first_line_record(line, _FIRST_LINE[ric], file=file, number=number)  # type: ignore[arg-type]
+            pending = _first_line(line, ric, file, number)
         else:
-            kind = _CONTINUATION[ric]
-            code = _code_of(line[:5], kind, file=file, line=number)  # type: ignore[arg-type]
-            if pending is None or pending["code"] != code or pending["kind"] != kind:
-                raise ImportFormatError(
-                    f"continuation line for {code} does not follow that code's first line",
-                    file=file, line=number, field="record_identification_code",
-                )
-            pending["long_parts"].append(_cut(line.ljust(RECORD_WIDTH), "long_description").strip())
+            _add_continuation(pending, line, ric, file, number)
     if pending is not None:
         records.append(_finish(pending))
     if not records:
@@ -277,16 +311,34 @@ def read_txt(
 
 # -- XLSX / XLS -------------------------------------------------------------------------------------------------
 _XLSX_COLUMNS = {
-    "HCPC": "code", "SEQNUM": "sequence", "RECID": "ric", "LONG DESCRIPTION": "long_description",
-    "SHORT DESCRIPTION": "short_description", "MULT_PI": "multiple_pricing_indicator", "STATUTE": "statute",
-    "COV": "coverage", "ASC_GRP": "asc_group", "ASC_DT": "asc_effective_date", "OPPS": "mog_group",
-    "OPPS_PI": "mog_policy_indicator", "OPPS_DT": "mog_effective_date", "PROCNOTE": "processing_note",
-    "BETOS": "betos", "ANEST_BU": "anesthesia_base_units", "ADD DT": "added_date",
-    "ACT EFF DT": "action_effective_date", "TERM DT": "termination_date", "ACTION CD": "action",
+    "HCPC": "code",
+    "SEQNUM": "sequence",
+    "RECID": "ric",
+    "LONG DESCRIPTION": "long_description",
+    "SHORT DESCRIPTION": "short_description",
+    "MULT_PI": "multiple_pricing_indicator",
+    "STATUTE": "statute",
+    "COV": "coverage",
+    "ASC_GRP": "asc_group",
+    "ASC_DT": "asc_effective_date",
+    "OPPS": "mog_group",
+    "OPPS_PI": "mog_policy_indicator",
+    "OPPS_DT": "mog_effective_date",
+    "PROCNOTE": "processing_note",
+    "BETOS": "betos",
+    "ANEST_BU": "anesthesia_base_units",
+    "ADD DT": "added_date",
+    "ACT EFF DT": "action_effective_date",
+    "TERM DT": "termination_date",
+    "ACTION CD": "action",
 }
 _XLSX_REPEATING = {
-    "PRICE": ("pricing_indicators", 4), "CIM": ("cim_references", 3), "MCM": ("mcm_references", 3),
-    "LABCERT": ("lab_certifications", 8), "XREF": ("cross_references", 5), "TOS": ("types_of_service", 5),
+    "PRICE": ("pricing_indicators", 4),
+    "CIM": ("cim_references", 3),
+    "MCM": ("mcm_references", 3),
+    "LABCERT": ("lab_certifications", 8),
+    "XREF": ("cross_references", 5),
+    "TOS": ("types_of_service", 5),
 }
 
 
@@ -315,21 +367,21 @@ def _header_index(header: list[str]) -> dict[str, int]:
     return index
 
 
-def read_xlsx(
-    data: bytes, *, file: str = "<xlsx>", progress: Progress | None = None
-) -> tuple[list[HcpcsRecord], list[str]]:
-    """Parse the XLSX/XLS edition: one row per code, the long description already joined."""
+def _sheet_rows(data: bytes, file: str) -> list[list[Any]]:
+    """The first sheet's rows of an XLSX/XLS file."""
     from python_calamine import CalamineWorkbook
 
-    warnings: list[str] = []
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        rows: list[list[Any]] = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own assorted errors for non-spreadsheets
         raise ImportFormatError(f"not a readable spreadsheet ({exc})", file=file, line=1) from None
-    header_row = next(
-        (i for i, row in enumerate(rows[:50]) if row and _cell(row[0]).strip().upper() == "HCPC"), None
-    )
+    return rows
+
+
+def _xlsx_header(rows: list[list[Any]], file: str, warnings: list[str]) -> tuple[int, dict[str, int]]:
+    """The header row's number and its column index; rows above it (a disclaimer) are skipped with a warning."""
+    header_row = next((i for i, row in enumerate(rows[:50]) if row and _cell(row[0]).strip().upper() == "HCPC"), None)
     if header_row is None:
         raise ImportFormatError("no header row starting with 'HCPC' in the first 50 rows", file=file, line=1)
     if header_row:
@@ -338,6 +390,28 @@ def read_xlsx(
     missing = [c for c in ("HCPC", "RECID", "LONG DESCRIPTION", "SHORT DESCRIPTION") if c not in index]
     if missing:
         raise ImportFormatError(f"missing column(s) {', '.join(missing)}", file=file, line=header_row + 1)
+    return header_row, index
+
+
+def _xlsx_continued(
+    previous: HcpcsRecord, cells: list[str], index: dict[str, int], ric: str, *, file: str, number: int
+) -> HcpcsRecord:
+    """Older XLS editions keep one row per TXT line: a continuation row extends the long description."""
+    extra = cells[index["LONG DESCRIPTION"]].strip() if index["LONG DESCRIPTION"] < len(cells) else ""
+    if previous.kind != _CONTINUATION[ric] or (cells[index["HCPC"]].strip() != previous.code):
+        raise ImportFormatError(
+            "continuation row does not follow its code's first row", file=file, line=number, field="RECID"
+        )
+    return replace(previous, long_description=f"{previous.long_description} {extra}".strip())
+
+
+def read_xlsx(
+    data: bytes, *, file: str = "<xlsx>", progress: Progress | None = None
+) -> tuple[list[HcpcsRecord], list[str]]:
+    """Parse the XLSX/XLS edition: one row per code, the long description already joined."""
+    warnings: list[str] = []
+    rows = _sheet_rows(data, file)
+    header_row, index = _xlsx_header(rows, file, warnings)
     records: list[HcpcsRecord] = []
     total = len(rows)
     for number, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
@@ -348,14 +422,7 @@ def read_xlsx(
             continue
         ric = cells[index["RECID"]].strip() if index["RECID"] < len(cells) else ""
         if ric in _CONTINUATION and records:
-            # older XLS editions keep one row per TXT line: continuation rows extend the long description
-            previous = records[-1]
-            extra = cells[index["LONG DESCRIPTION"]].strip() if index["LONG DESCRIPTION"] < len(cells) else ""
-            if previous.kind != _CONTINUATION[ric] or (cells[index["HCPC"]].strip() != previous.code):
-                raise ImportFormatError(
-                    "continuation row does not follow its code's first row", file=file, line=number, field="RECID"
-                )
-            records[-1] = replace(previous, long_description=f"{previous.long_description} {extra}".strip())
+            records[-1] = _xlsx_continued(records[-1], cells, index, ric, file=file, number=number)
             continue
         records.append(_xlsx_record(cells, index, file=file, number=number))
     if not records:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .._errors import ClaimInputError, NotFoundError
+from .._errors import NotFoundError, RvuInputError
 from .._store import Store
 from ._indicators import POLICY_INDICATORS, DecodedIndicator, decode, indicator_tables, status_entry
 from ._releases import LoadedRelease, choose_release
@@ -201,6 +201,25 @@ def _candidates(rows: list[sqlite3.Row]) -> str:
     return "; ".join(f"{r['mac']}:{r['locality']} {r['state']} {r['locality_name']}" for r in rows[:40])
 
 
+@dataclass(frozen=True)
+class _LocalityQuery:
+    """What the user named, as GPCI-file terms: MAC, locality number, part of a name, state."""
+
+    mac: str
+    number: str
+    name_part: str
+    state: str | None
+    found_by: str
+    #: a ZIP's state may differ from the state a multi-state locality is listed under (DC + MD/VA suburbs)
+    by_zip: bool = False
+
+    def what(self) -> str:
+        if self.mac:
+            return f"MAC {self.mac} locality {self.number}"
+        named = self.number or self.name_part
+        return f"locality {named}" if named else "a locality"
+
+
 def resolve_locality(
     store: Store,
     *,
@@ -216,79 +235,89 @@ def resolve_locality(
     if not (locality or state or zip_code):
         return NATIONAL
     if zip_code and locality:
-        raise ClaimInputError("give a locality or a ZIP code, not both", field="zip")
+        raise RvuInputError("give a locality or a ZIP code, not both", field="zip")
     release = choose_release(store, "gpci", year, not_after=(year, quarter) if year else None)
     state = state.strip().upper() if state else None
-    found_by: str
     if zip_code:
-        zip5 = re.sub(r"\s", "", zip_code)[:5]
-        if not re.fullmatch(r"\d{5}", zip5):
-            raise ClaimInputError(f"{zip_code!r} is not a ZIP code (5 digits)", field="zip")
-        zip_release = choose_release(store, "zip5")
-        match = store.execute(
-            "SELECT * FROM rvu_zip_locality WHERE release_id=? AND zip=?", (zip_release.id, zip5)
-        ).fetchone()
-        if match is None:
-            raise NotFoundError(f"ZIP {zip5} is not in the {zip_release.label} file", zip=zip5)
-        mac, number, state = match["carrier"], match["locality"], match["state"]
-        found_by = f"ZIP {zip5} ({zip_release.label})"
-        if match["plus_four"] == "1":
-            found_by += "; parts of this ZIP map by ZIP+4 (ZIP9 file), this is the 5-digit locality"
+        query = _zip_query(store, zip_code)
     elif locality:
-        spec = locality.strip().upper()
-        if ":" in spec:
-            mac, number = (part.strip() for part in spec.split(":", 1))
-        else:
-            mac, number = "", spec
-        if number.isdigit() and len(number) == 1:
-            number = number.zfill(2)
-        found_by = f"locality {locality}" + (f" in {state}" if state else "")
+        query = _named_query(locality, state)
     else:
-        mac, number = "", ""
-        found_by = f"state {state}"
-    name_part = ""
-    if not mac and len(number) > 2:
-        # not a locality number: part of a locality name, e.g. "Manhattan" or "rest of california"
-        name_part, number = number, ""
-    sql = "SELECT * FROM rvu_gpci WHERE release_id=?"
-    params: list[Any] = [release.id]
-    if mac:
-        sql += " AND mac=?"
-        params.append(mac)
-    if number:
-        sql += " AND locality=?"
-        params.append(number)
-    if name_part:
-        sql += " AND instr(upper(locality_name), ?) > 0"
-        params.append(" ".join(name_part.split()))
-    rows = store.execute(sql + " ORDER BY mac, locality, state", tuple(params)).fetchall()
-    if state:
-        in_state = [r for r in rows if r["state"] == state]
-        # a ZIP's state may differ from the state a multi-state locality is listed under (DC + MD/VA suburbs)
-        rows = (in_state or rows) if zip_code else in_state
+        query = _LocalityQuery("", "", "", state, f"state {state}")
+    rows = _gpci_rows(store, release, query)
     if not rows:
-        what = (
-            f"MAC {mac} locality {number}"
-            if mac
-            else (f"locality {number or name_part}" if number or name_part else "a locality")
+        missing = query.what() + (f" in {query.state}" if query.state and not query.by_zip else "")
+        raise NotFoundError(
+            f"{missing} is not in the {release.label} GPCI file{_state_list(store, release, query)}",
+            locality=locality,
+            zip=zip_code,
         )
-        listed = ""
-        if state and not zip_code:
-            state_rows = store.execute(
-                "SELECT * FROM rvu_gpci WHERE release_id=? AND state=? ORDER BY mac, locality",
-                (release.id, state),
-            ).fetchall()
-            listed = f"; {state} localities: {_candidates(state_rows)}" if state_rows else f"; no {state} rows"
-            what += f" in {state}"
-        raise NotFoundError(f"{what} is not in the {release.label} GPCI file{listed}", locality=locality, zip=zip_code)
     if len(rows) > 1:
         raise NotFoundError(
-            f"{found_by} matches {len(rows)} localities in the {release.label} GPCI file; "
-            f"{'name the locality as MAC:LOC' if state else 'give MAC:LOC or the state'}. "
+            f"{query.found_by} matches {len(rows)} localities in the {release.label} GPCI file; "
+            f"{'name the locality as MAC:LOC' if query.state else 'give MAC:LOC or the state'}. "
             f"Candidates: {_candidates(rows)}",
             locality=locality,
         )
-    return _gpci_locality(rows[0], release, found_by)
+    return _gpci_locality(rows[0], release, query.found_by)
+
+
+def _zip_query(store: Store, zip_code: str) -> _LocalityQuery:
+    """The locality the ZIP5 file gives a ZIP code."""
+    zip5 = re.sub(r"\s", "", zip_code)[:5]
+    if not re.fullmatch(r"\d{5}", zip5):
+        raise RvuInputError(f"{zip_code!r} is not a ZIP code (5 digits)", field="zip")
+    zip_release = choose_release(store, "zip5")
+    match = store.execute(
+        "SELECT * FROM rvu_zip_locality WHERE release_id=? AND zip=?", (zip_release.id, zip5)
+    ).fetchone()
+    if match is None:
+        raise NotFoundError(f"ZIP {zip5} is not in the {zip_release.label} file", zip=zip5)
+    found_by = f"ZIP {zip5} ({zip_release.label})"
+    if match["plus_four"] == "1":
+        found_by += "; parts of this ZIP map by ZIP+4 (ZIP9 file), this is the 5-digit locality"
+    return _LocalityQuery(match["carrier"], match["locality"], "", match["state"], found_by, by_zip=True)
+
+
+def _named_query(locality: str, state: str | None) -> _LocalityQuery:
+    """``MAC:LOC``, a locality number (``1`` is ``01``) or, longer than two characters, part of a locality name
+    (e.g. "Manhattan" or "rest of california")."""
+    spec = locality.strip().upper()
+    mac, number = (part.strip() for part in spec.split(":", 1)) if ":" in spec else ("", spec)
+    if number.isdigit() and len(number) == 1:
+        number = number.zfill(2)
+    name_part = ""
+    if not mac and len(number) > 2:
+        name_part, number = number, ""
+    return _LocalityQuery(mac, number, name_part, state, f"locality {locality}" + (f" in {state}" if state else ""))
+
+
+def _gpci_rows(store: Store, release: LoadedRelease, query: _LocalityQuery) -> list[sqlite3.Row]:
+    sql = "SELECT * FROM rvu_gpci WHERE release_id=?"
+    params: list[Any] = [release.id]
+    for condition, value in (
+        (" AND mac=?", query.mac),
+        (" AND locality=?", query.number),
+        (" AND instr(upper(locality_name), ?) > 0", " ".join(query.name_part.split())),
+    ):
+        if value:
+            sql += condition
+            params.append(value)
+    rows = store.execute(sql + " ORDER BY mac, locality, state", tuple(params)).fetchall()
+    if not query.state:
+        return rows
+    in_state = [r for r in rows if r["state"] == query.state]
+    return (in_state or rows) if query.by_zip else in_state
+
+
+def _state_list(store: Store, release: LoadedRelease, query: _LocalityQuery) -> str:
+    """For a locality not found in a state: the state's localities, so the user can pick one."""
+    if not query.state or query.by_zip:
+        return ""
+    rows = store.execute(
+        "SELECT * FROM rvu_gpci WHERE release_id=? AND state=? ORDER BY mac, locality", (release.id, query.state)
+    ).fetchall()
+    return f"; {query.state} localities: {_candidates(rows)}" if rows else f"; no {query.state} rows"
 
 
 # -- fee schedule row ------------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from .._errors import ClaimInputError, NotFoundError
+from .._dates import parse_day
+from .._errors import NotFoundError, RvuInputError
 from .._store import Store
 from ._pricing import fee_schedule_row
 from ._schema import require_writable, tables_ready
@@ -217,12 +218,7 @@ def _period_label(start: date, by: Period) -> str:
 
 
 def _as_date(value: date | str | None, name: str) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ClaimInputError(f"{value!r} is not a date (YYYY-MM-DD)", field=name) from None
+    return parse_day(value, name, error=RvuInputError)
 
 
 def log_add(
@@ -237,7 +233,7 @@ def log_add(
     require_writable(store)
     day = _as_date(performed_on, "date") or date.today()
     if not isinstance(units, int) or isinstance(units, bool) or units < 1:
-        raise ClaimInputError(f"units must be a whole number of 1 or more, not {units!r}", field="units")
+        raise RvuInputError(f"units must be a whole number of 1 or more, not {units!r}", field="units")
     notes: list[str] = []
     loaded_years = {r[0] for r in store.execute("SELECT DISTINCT year FROM rvu_release WHERE kind='pprrvu'")}
     year = day.year if day.year in loaded_years else None
@@ -306,13 +302,13 @@ def log_set_target(store: Store, work_rvu: float | Decimal | str, per: str) -> W
     """Set the wRVU target per day, week or month (the newest target applies; earlier ones are kept)."""
     require_writable(store)
     if per not in PERIODS:
-        raise ClaimInputError(f"the target period must be day, week or month, not {per!r}", field="per")
+        raise RvuInputError(f"the target period must be day, week or month, not {per!r}", field="per")
     try:
         value = Decimal(str(work_rvu)).quantize(WRVU_PLACES)
     except ArithmeticError:
-        raise ClaimInputError(f"{work_rvu!r} is not a number", field="wrvu") from None
+        raise RvuInputError(f"{work_rvu!r} is not a number", field="wrvu") from None
     if not value.is_finite() or value <= 0:
-        raise ClaimInputError("the wRVU target must be more than 0", field="wrvu")
+        raise RvuInputError("the wRVU target must be more than 0", field="wrvu")
     set_at = datetime.now(UTC).isoformat(timespec="seconds")
     with store.transaction() as conn:
         conn.execute(
@@ -343,16 +339,10 @@ def log_report(
     is by the target's period.
     """
     target = log_target(store)
-    period: Period
-    if by is None:
-        period = target.period if target else "month"
-    elif by in PERIODS:
-        period = by
-    else:
-        raise ClaimInputError(f"--by must be day, week or month, not {by!r}", field="by")
+    period = _report_period(by, target)
     start, end = _as_date(date_from, "from"), _as_date(date_to, "to")
     if start and end and start > end:
-        raise ClaimInputError(f"the range starts ({start}) after it ends ({end})", field="from")
+        raise RvuInputError(f"the range starts ({start}) after it ends ({end})", field="from")
     entries = log_entries(store, date_from=start, date_to=end)
     notes: list[str] = []
     compare = target is not None and target.period == period
@@ -364,6 +354,23 @@ def log_report(
         return LogReport(period, start, end, [], target, notes)
     first = _period_start(start or entries[0].performed_on, period)
     last = end or entries[-1].performed_on
+    goal = target.work_rvu if (compare and target) else None
+    return LogReport(period, start, end, _period_totals(entries, period, first, last, goal), target, notes)
+
+
+def _report_period(by: str | None, target: WorkRvuTarget | None) -> Period:
+    """``by``, else the target's period, else month."""
+    if by is None:
+        return target.period if target else "month"
+    if by in PERIODS:
+        return by
+    raise RvuInputError(f"--by must be day, week or month, not {by!r}", field="by")
+
+
+def _period_totals(
+    entries: list[LogEntry], period: Period, first: date, last: date, goal: Decimal | None
+) -> list[PeriodTotal]:
+    """One total per period from ``first`` through ``last``, empty periods included."""
     buckets: dict[date, list[LogEntry]] = {}
     for entry in entries:
         buckets.setdefault(_period_start(entry.performed_on, period), []).append(entry)
@@ -371,7 +378,7 @@ def log_report(
     cursor = first
     while cursor <= last:
         if len(periods) >= MAX_PERIODS:
-            raise ClaimInputError(
+            raise RvuInputError(
                 f"the range spans more than {MAX_PERIODS:,} {period}s; narrow --from/--to or report by a longer period",
                 field="from",
             )
@@ -385,8 +392,8 @@ def log_report(
                 procedures=len(items),
                 units=sum(e.units for e in items),
                 work_rvu=sum((e.work_rvu for e in items), Decimal("0.00")),
-                target=target.work_rvu if (compare and target) else None,
+                target=goal,
             )
         )
         cursor = following
-    return LogReport(period, start, end, periods, target, notes)
+    return periods

@@ -427,20 +427,10 @@ def _stacked_headers(rows: list[list[Any]], header_index: int) -> list[str]:
     return names
 
 
-def _parse_pprrvu_table(source: SourceFile) -> ParsedFile:
-    src = source.display
-    rows = _table_rows(source)
-    header_index = next(
-        (i for i, r in enumerate(rows[:40]) if r and _text(r[0]).upper() == "HCPCS"),
-        None,
-    )
-    if header_index is None:
-        raise ImportFormatError(
-            "no header row starting with HCPCS in the first 40 lines: not a PPRRVU relative value file", file=src
-        )
-    year = quarter = None
-    released_on = None
-    for r in rows[:header_index]:
+def _pprrvu_title(rows: list[list[Any]]) -> tuple[int | None, str | None, str | None]:
+    """Year, quarter and release date from the title lines above a PPRRVU table's header."""
+    year = quarter = released_on = None
+    for r in rows:
         cell = " ".join(_text(c) for c in r if _text(c))
         title = _TITLE.search(cell)
         if title:
@@ -450,7 +440,11 @@ def _parse_pprrvu_table(source: SourceFile) -> ParsedFile:
         if released:
             month, day, yyyy = (int(g) for g in released.groups())
             released_on = f"{yyyy:04d}-{month:02d}-{day:02d}"
-    names = _stacked_headers(rows, header_index)
+    return year, quarter, released_on
+
+
+def _pprrvu_columns(names: list[str], src: str, header_index: int) -> dict[str, int]:
+    """Our field name -> column index, from the header names; a missing required column is an error."""
     columns: dict[str, int] = {}
     for index, name in enumerate(names):
         ours = PPRRVU_HEADERS.get(name)
@@ -463,6 +457,23 @@ def _parse_pprrvu_table(source: SourceFile) -> ParsedFile:
             file=src,
             line=header_index + 1,
         )
+    return columns
+
+
+def _parse_pprrvu_table(source: SourceFile) -> ParsedFile:
+    src = source.display
+    rows = _table_rows(source)
+    header_index = next(
+        (i for i, r in enumerate(rows[:40]) if r and _text(r[0]).upper() == "HCPCS"),
+        None,
+    )
+    if header_index is None:
+        raise ImportFormatError(
+            "no header row starting with HCPCS in the first 40 lines: not a PPRRVU relative value file", file=src
+        )
+    year, quarter, released_on = _pprrvu_title(rows[:header_index])
+    names = _stacked_headers(rows, header_index)
+    columns = _pprrvu_columns(names, src, header_index)
     positions = [columns.get(n, -1) for n in PPRRVU_FIELDS]
     reader = _PprrvuRowReader(src)
     parsed: list[tuple[Any, ...]] = []
@@ -572,42 +583,10 @@ def _gpci_row(values: Sequence[Any], src: str, line: int) -> tuple[Any, ...]:
 
 def _parse_gpci(source: SourceFile) -> ParsedFile:
     src = source.display
-    rows: list[tuple[Any, ...]] = []
-    year: int | None = None
     if source.extension in ("csv", "xlsx", "xls"):
-        table = _table_rows(source)
-        header_index = next(
-            (i for i, r in enumerate(table[:20]) if any("LOCALITY NUMBER" in _text(c).upper() for c in r)), None
-        )
-        if header_index is None:
-            raise ImportFormatError("no header row with 'Locality Number': not a GPCI file", file=src)
-        header = " ".join(_text(c) for c in table[header_index])
-        found = _GPCI_YEAR.search(header)
-        year = int(found.group(1)) if found else None
-        for offset, r in enumerate(table[header_index + 1 :]):
-            row_number = header_index + 2 + offset
-            first = _text(r[0]) if r else ""
-            if not re.fullmatch(r"\d{4,5}", first):
-                continue  # blank separator or footnote
-            if len(r) < 7:
-                raise ImportFormatError("the row has fewer than 7 columns", file=src, line=row_number)
-            values = [first.zfill(5), *r[1:7]]
-            rows.append(_gpci_row(values, src, row_number))
+        rows, year = _gpci_table_rows(source)
     else:
-        for line_number, line in enumerate(_decode(source.data).splitlines(), start=1):
-            if year is None:
-                found = _GPCI_YEAR.search(line)
-                year = int(found.group(1)) if found else None
-            if not re.match(r"\d{5}\s", line):
-                continue
-            match = _GPCI_TXT.match(line)
-            if not match:
-                raise ImportFormatError(
-                    "locality row not in the GPCI layout (MAC, state, locality, name, three GPCIs)",
-                    file=src,
-                    line=line_number,
-                )
-            rows.append(_gpci_row(match.groups(), src, line_number))
+        rows, year = _gpci_text_rows(source)
     if not rows:
         raise ImportFormatError("no locality rows in the GPCI file", file=src)
     seen: set[tuple[str, str, str]] = set()
@@ -625,6 +604,50 @@ def _parse_gpci(source: SourceFile) -> ParsedFile:
         quarter=source.container_quarter or name_quarter,
         content_sha256=_content_hash("gpci", sorted(rows, key=lambda r: (r[0], r[2], r[1]))),
     )
+
+
+def _gpci_table_rows(source: SourceFile) -> tuple[list[tuple[Any, ...]], int | None]:
+    """The locality rows of a CSV/XLSX/XLS GPCI file and the year its header names."""
+    src = source.display
+    table = _table_rows(source)
+    header_index = next(
+        (i for i, r in enumerate(table[:20]) if any("LOCALITY NUMBER" in _text(c).upper() for c in r)), None
+    )
+    if header_index is None:
+        raise ImportFormatError("no header row with 'Locality Number': not a GPCI file", file=src)
+    found = _GPCI_YEAR.search(" ".join(_text(c) for c in table[header_index]))
+    rows: list[tuple[Any, ...]] = []
+    for offset, r in enumerate(table[header_index + 1 :]):
+        row_number = header_index + 2 + offset
+        first = _text(r[0]) if r else ""
+        if not re.fullmatch(r"\d{4,5}", first):
+            continue  # blank separator or footnote
+        if len(r) < 7:
+            raise ImportFormatError("the row has fewer than 7 columns", file=src, line=row_number)
+        rows.append(_gpci_row([first.zfill(5), *r[1:7]], src, row_number))
+    return rows, int(found.group(1)) if found else None
+
+
+def _gpci_text_rows(source: SourceFile) -> tuple[list[tuple[Any, ...]], int | None]:
+    """The locality rows of a fixed-width TXT GPCI file and the first year its title lines name."""
+    src = source.display
+    rows: list[tuple[Any, ...]] = []
+    year: int | None = None
+    for line_number, line in enumerate(_decode(source.data).splitlines(), start=1):
+        if year is None:
+            found = _GPCI_YEAR.search(line)
+            year = int(found.group(1)) if found else None
+        if not re.match(r"\d{5}\s", line):
+            continue
+        match = _GPCI_TXT.match(line)
+        if not match:
+            raise ImportFormatError(
+                "locality row not in the GPCI layout (MAC, state, locality, name, three GPCIs)",
+                file=src,
+                line=line_number,
+            )
+        rows.append(_gpci_row(match.groups(), src, line_number))
+    return rows, year
 
 
 # -- ZIP5 --------------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .._errors import ClaimInputError
+from .._errors import RvuInputError
 from .._store import Store
 from ._pricing import PriceResult, price
 from ._releases import choose_release
@@ -60,7 +60,7 @@ class GroupShare:
 def _letter(letter: str) -> str:
     text = letter.strip().upper()[:1]
     if not text or not text.isalnum():
-        raise ClaimInputError(f"{letter!r} is not a code letter group (first character of a code)", field="letter")
+        raise RvuInputError(f"{letter!r} is not a code letter group (first character of a code)", field="letter")
     return text
 
 

@@ -1,7 +1,8 @@
 """Code search: ranked keyword, synonym and plain-language search over every HCPCS code and modifier.
 
 One library function, :func:`search`, serves the CLI (``hhbill search``), the API and the pages;
-:func:`suggest` is its search-as-you-type form. :func:`index_release` builds a release's index (the HCPCS
+:func:`suggest` is its search-as-you-type form, and :func:`prepare_search` loads what a first search needs (a
+server calls it at start-up). :func:`index_release` builds a release's index (the HCPCS
 importer calls it through ``post_import_hooks`` and stores the index, so a new process loads it instead of
 rebuilding it; a release imported without it is indexed on its first search).
 """
@@ -14,7 +15,7 @@ from ..hcpcs import post_import_hooks
 from ._drugs import prepare_drug_names
 from ._index import ReleaseIndex, index_release, release_index, store_release_index, write_fts_rows
 from ._plain import keyword_search
-from ._search import SearchResponse, SearchResult, release_for, search, suggest
+from ._search import SearchResponse, SearchResult, prepare_search, release_for, search, suggest
 from ._vocabulary import Vocabulary, VocabularyEntry, load_vocabulary, parse_vocabulary
 
 
@@ -38,6 +39,7 @@ __all__ = [
     "load_vocabulary",
     "parse_vocabulary",
     "prepare_drug_names",
+    "prepare_search",
     "release_for",
     "release_index",
     "search",

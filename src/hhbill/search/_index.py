@@ -258,28 +258,48 @@ def index_blob(index: ReleaseIndex) -> bytes:
         "words": index.sorted_words,
         "word_counts": array("I", (index.word_frequency[word] for word in index.sorted_words)),
         "codes": [document.code for document in index.documents],
+        "kinds": [document.kind for document in index.documents],
+        "short_descriptions": [document.short_description for document in index.documents],
+        "long_descriptions": [document.long_description for document in index.documents],
+        "added_dates": [document.added_date or "" for document in index.documents],
+        "termination_dates": [document.termination_date or "" for document in index.documents],
     }
     return encode_index_blob(sections)
 
 
-def index_from_blob(release_id: int, blob: bytes, rows: list[_Row]) -> ReleaseIndex:
-    """A :class:`ReleaseIndex` from a stored blob and the release's code rows (IndexBlobError when they do not
-    belong together)."""
+def index_from_blob(release_id: int, blob: bytes) -> ReleaseIndex:
+    """A :class:`ReleaseIndex` from a stored blob (IndexBlobError when the blob is damaged or incomplete)."""
     sections = decode_index_blob(blob)
     try:
-        stems, codes, sorted_words = (_texts(sections[name]) for name in ("stems", "codes", "words"))
+        stems, sorted_words = _texts(sections["stems"]), _texts(sections["words"])
+        columns = [
+            _texts(sections[name])
+            for name in (
+                "codes",
+                "kinds",
+                "short_descriptions",
+                "long_descriptions",
+                "added_dates",
+                "termination_dates",
+            )
+        ]
         idf, ends, documents_of, impacts_of, counts = (
             _array(sections[name])
             for name in ("idf", "posting_ends", "posting_documents", "posting_impacts", "word_counts")
         )
     except KeyError as exc:
         raise IndexBlobError(f"section {exc} is missing") from None
-    by_row = {row[0]: row for row in rows}
-    if len(by_row) != len(codes) or not all(code in by_row for code in codes):
-        raise IndexBlobError("the stored index does not list the release's codes")
+    codes = columns[0]
+    if len({len(column) for column in columns}) != 1:
+        raise IndexBlobError("the stored documents' sections disagree in length")
     if not (len(idf) == len(ends) == len(stems)) or len(counts) != len(sorted_words):
         raise IndexBlobError("the stored index sections disagree in length")
-    documents = [Document(*by_row[code]) for code in codes]
+    if max(documents_of, default=-1) >= len(codes) or (ends and ends[-1] != len(documents_of)):
+        raise IndexBlobError("the stored postings do not fit the documents")
+    documents = [
+        Document(code, kind, short, long, added or None, terminated or None)
+        for code, kind, short, long, added, terminated in zip(*columns, strict=True)
+    ]
     return ReleaseIndex(
         release_id=release_id,
         documents=documents,
@@ -344,10 +364,9 @@ def release_index(store: Store, release_id: int, *, vocabulary: Vocabulary | Non
         if found is not None:
             _cache.move_to_end(key)
             return found
-    rows = _release_rows(store, release_id)
-    built = _load_stored(store, release_id, fingerprint, vocabulary, rows)
+    built = _load_stored(store, release_id, fingerprint, vocabulary)
     if built is None:
-        built = build_release_index(release_id, rows, vocabulary)
+        built = build_release_index(release_id, _release_rows(store, release_id), vocabulary)
         _store_index(store, built, fingerprint, vocabulary)
     with _cache_lock:
         _cache[key] = built
@@ -356,9 +375,7 @@ def release_index(store: Store, release_id: int, *, vocabulary: Vocabulary | Non
     return built
 
 
-def _load_stored(
-    store: Store, release_id: int, fingerprint: str, vocabulary: Vocabulary, rows: list[_Row]
-) -> ReleaseIndex | None:
+def _load_stored(store: Store, release_id: int, fingerprint: str, vocabulary: Vocabulary) -> ReleaseIndex | None:
     """The stored index of a release, when one was built from this release with this vocabulary."""
     store.ensure_schema("search", SEARCH_SCHEMA)
     try:
@@ -371,7 +388,7 @@ def _load_stored(
     if row is None:
         return None
     try:
-        return index_from_blob(release_id, bytes(row[0]), rows)
+        return index_from_blob(release_id, bytes(row[0]))
     except (IndexBlobError, ValueError, TypeError):
         return None  # damaged or foreign: rebuild (and store a good one)
 

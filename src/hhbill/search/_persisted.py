@@ -4,14 +4,16 @@ Layout of the blob (no pickle: the database may be shared, and loading must not 
 
     b"HHSX" | u32 header length | header (JSON) | section bytes, one after another
 
-The header names each section, its element type and its element count. Text sections are words joined by
-newlines (UTF-8); number sections are little-endian ``array`` bytes (``d`` float64, ``I`` uint32), so every
-BM25F impact and idf is the exact float the build computed and a loaded index ranks exactly as a built one.
+The header names each section, its element type and its element count. Text sections are strings joined by
+newlines (UTF-8), or a JSON list when a string holds a newline; number sections are little-endian ``array`` bytes
+(``d`` float64, ``I`` uint32), so every BM25F impact and idf is the exact float the build computed and a loaded
+index ranks exactly as a built one.
 
 Sections: ``stems`` (every stem), ``idf`` (per stem), ``posting_ends`` (per stem, the end of its postings),
 ``posting_documents`` and ``posting_impacts`` (all postings, stem by stem, in document order), ``words`` (sorted)
-and ``word_counts``, and ``codes`` (the documents' codes in index order; the descriptions themselves are read
-from ``hcpcs_code``, where they already are).
+and ``word_counts``, and the documents in index order: ``codes``, ``kinds``, ``short_descriptions``,
+``long_descriptions``, ``added_dates`` and ``termination_dates`` (empty for none). Keeping the descriptions here
+spares a new process a scan of ``hcpcs_code``, whose rows also hold each code's whole record.
 
 Postings are decoded per stem on first use (:class:`LazyPostings`), so loading costs a few milliseconds however
 many stems the release has.
@@ -28,9 +30,10 @@ from typing import Any
 
 MAGIC = b"HHSX"
 #: bump when the layout or the meaning of a section changes; a stored index of another format is rebuilt
-BLOB_FORMAT = 1
+BLOB_FORMAT = 2
 _LENGTH = struct.Struct("<I")
 _TEXT = "text"
+_JSON = "json"
 
 
 class IndexBlobError(ValueError):
@@ -60,6 +63,9 @@ def encode_index_blob(sections: Mapping[str, list[str] | array[Any]]) -> bytes:
         if isinstance(values, array):
             data = _number_bytes(values)
             header.append([name, values.typecode, len(values), len(data)])
+        elif any("\n" in value for value in values):
+            data = json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            header.append([name, _JSON, len(values), len(data)])
         else:
             data = "\n".join(values).encode("utf-8")
             header.append([name, _TEXT, len(values), len(data)])
@@ -90,6 +96,8 @@ def decode_index_blob(blob: bytes) -> dict[str, list[str] | array[Any]]:
         position += size
         if kind == _TEXT:
             values: list[str] | array[Any] = data.decode("utf-8").split("\n") if count else []
+        elif kind == _JSON:
+            values = _json_strings(data)
         elif kind in ("d", "I"):
             values = _numbers(kind, data)
         else:
@@ -98,6 +106,16 @@ def decode_index_blob(blob: bytes) -> dict[str, list[str] | array[Any]]:
             raise IndexBlobError(f"section {name} holds {len(values)} values, not {count}")
         sections[name] = values
     return sections
+
+
+def _json_strings(data: bytes) -> list[str]:
+    try:
+        values = json.loads(data)
+    except ValueError as exc:
+        raise IndexBlobError(f"unreadable text section ({exc})") from exc
+    if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+        raise IndexBlobError("a text section holds something other than text")
+    return values
 
 
 class LazyPostings(Mapping[str, dict[int, float]]):

@@ -22,7 +22,11 @@ How a query is read, in order:
    meets "infusion"), plus a coverage bonus for codes that satisfy every clause, so a code matching all the
    user's ideas outranks one repeating a single rare word. The first page is then reordered by a small bonus
    for descriptions that start with, or hold in order, the user's words ("Syringe with needle, sterile ...").
-   Modifiers rank below procedures unless the query says "modifier" (then the other way round).
+   Modifiers rank below procedures unless the query says "modifier" (then the other way round). Codes a
+   vocabulary term names rank a hair above the best description match, in the order the entry lists them.
+6. Qualifiers: a code whose description adds a qualifier the query does not mention ("assistant", "each
+   additional", "per hour", "continuous": the vocabulary's ``qualifiers``) ranks below the plain code, so "home
+   health physical therapist visit" lists the therapist's G0151 before the assistant's G0157.
 """
 
 from __future__ import annotations
@@ -30,7 +34,6 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -40,7 +43,8 @@ from typing import Any, Literal
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .._errors import ClaimInputError, NotFoundError
+from .._dates import parse_day
+from .._errors import NotFoundError, SearchQueryError
 from .._store import Store
 from ..hcpcs import HcpcsReference, Release, ensure_default
 from ._drugs import generic_names
@@ -91,6 +95,8 @@ PHRASE_PAGE = 10
 #: QUALIFIER_PAGE codes its score is multiplied by QUALIFIER_DAMPING for each such qualifier
 QUALIFIER_DAMPING = 0.85
 QUALIFIER_PAGE = 30
+#: score step between the codes a vocabulary entry names, in the order it lists them
+NAMED_ORDER_STEP = 0.001
 #: a word used by at most this many codes may still be a drug brand name worth translating
 RARE_WORD_CODES = 3
 #: share of the other alternatives' scores a document adds when it matches several ways ("tpn" and
@@ -189,12 +195,9 @@ def _as_day(as_of: date | str | None) -> date:
         return date.today()
     if isinstance(as_of, datetime):
         return as_of.date()
-    if isinstance(as_of, date):
-        return as_of
-    try:
-        return date.fromisoformat(str(as_of).strip())
-    except ValueError:
-        raise ClaimInputError(f"expected a date YYYY-MM-DD, got {str(as_of)[:40]!r}", field="as_of") from None
+    if isinstance(as_of, str) and not as_of.strip():
+        raise SearchQueryError("expected a date YYYY-MM-DD, got ''", field="as_of")
+    return parse_day(as_of, "as_of", error=SearchQueryError) or date.today()
 
 
 def _check_kind(kind: str | None) -> str | None:
@@ -202,7 +205,7 @@ def _check_kind(kind: str | None) -> str | None:
         return None
     value = str(kind).strip().lower()
     if value not in ("procedure", "modifier"):
-        raise ClaimInputError(f"kind must be 'procedure' or 'modifier', got {str(kind)[:40]!r}", field="kind")
+        raise SearchQueryError(f"kind must be 'procedure' or 'modifier', got {str(kind)[:40]!r}", field="kind")
     return value
 
 
@@ -211,7 +214,7 @@ def _check_prefix(prefix: str | None) -> str | None:
         return None
     value = str(prefix).strip().upper()
     if not value or not value.isascii() or not value.isalnum() or len(value) > 5:
-        raise ClaimInputError(
+        raise SearchQueryError(
             f"prefix must be the start of a code (a letter, optionally digits), got {str(prefix)[:40]!r}",
             field="prefix",
         )
@@ -222,9 +225,9 @@ def _check_limit(limit: int) -> int:
     try:
         number = int(limit)
     except (TypeError, ValueError):
-        raise ClaimInputError(f"limit must be a whole number, got {str(limit)[:40]!r}", field="limit") from None
+        raise SearchQueryError(f"limit must be a whole number, got {str(limit)[:40]!r}", field="limit") from None
     if number < 1:
-        raise ClaimInputError("limit must be at least 1", field="limit")
+        raise SearchQueryError("limit must be at least 1", field="limit")
     return min(number, MAX_LIMIT)
 
 
@@ -409,11 +412,13 @@ def _take_codes(tokens: list[str], plan: _Plan, index: ReleaseIndex, dictionary:
                 plan.notes.append(f"{upper} is not in this release")
         elif MODIFIER_CODE.match(token) and index.is_modifier(upper):
             # "KX", "GP modifier": a modifier. "pt assistant": words (PT is also a modifier, but here an
-            # abbreviation); a lone "pt" is both, the modifier first.
+            # abbreviation); a lone "pt" is both, the modifier first; "pt modifier" is the modifier, but in
+            # "outpatient pt plan of care modifier" the word asks for a modifier about physical therapy.
             is_word = dictionary.knows(token)
-            if len(tokens) == 1 or plan.wants_modifier or not is_word:
+            as_code = len(tokens) == 1 or not is_word or (plan.wants_modifier and len(tokens) <= 2)
+            if as_code:
                 plan.exact.append((upper, f"modifier {upper}"))
-            if is_word and not plan.wants_modifier:
+            if is_word and not (as_code and plan.wants_modifier):
                 remaining.append(token)
         elif CODE_PREFIX.match(token) and any(c.isdigit() for c in token):
             plan.prefixes.append(upper)
@@ -710,13 +715,18 @@ class _Tally:
         needed_weight = sum(index.idf[stem] for stem in present) + absent * index.max_idf
         sums: dict[int, float] = {}
         matched_weight: dict[int, float] = {}
-        hits: Counter[int] = Counter()
+        hits: dict[int, int] = {}
         for stem in present:
             stem_idf = index.idf[stem]
             for document, impact in index.impacts[stem].items():
-                sums[document] = sums.get(document, 0.0) + impact
-                matched_weight[document] = matched_weight.get(document, 0.0) + stem_idf
-                hits[document] += 1
+                if document in sums:
+                    sums[document] += impact
+                    matched_weight[document] += stem_idf
+                    hits[document] += 1
+                else:
+                    sums[document] = impact
+                    matched_weight[document] = stem_idf
+                    hits[document] = 1
         # one idea in several words weighs like one word: scale the sum by 1/sqrt(words)
         scale = alternative.weight / math.sqrt(len(alternative.stems))
         for document, total in sums.items():
@@ -737,9 +747,11 @@ class _Tally:
         if clause.entry is None or not (clause.entry.codes or clause.entry.code_ranges):
             return
         top = max(self.best.values(), default=1.0)
-        for code in _codes_named(clause.entry, index):
+        named = _codes_named(clause.entry, index)
+        for order, code in enumerate(named):
             document = index.by_code[code]
-            self.best[document] = max(self.best.get(document, 0.0), top)
+            # a hair above the best description match, and in the order the entry lists them (most usual first)
+            self.best[document] = top + (len(named) - order) * NAMED_ORDER_STEP
             self.label_of[document] = f"{clause.text} → {code}"
             self.full.add(document)
 
@@ -838,23 +850,33 @@ def _phrase_bonus(phrase: list[str], description: list[str]) -> float:
     return bonus
 
 
-def _all_description_stems(index: ReleaseIndex, number: int) -> list[str]:
-    """The stems of every word of a code's long description, stopwords too ("per hour"), memoised on the index."""
-    memo = index.extras.get("all_description_stems")
+def _best(final: dict[int, float], count: int) -> list[int]:
+    """The ``count`` best-scored documents, best first, ties by document number (the score cut-off is found over
+    the bare scores first: most queries match thousands of codes and keep a handful)."""
+    if len(final) > count:
+        cut = heapq.nlargest(count, final.values())[-1]
+        candidates = [number for number, score in final.items() if score >= cut]
+    else:
+        candidates = list(final)
+    candidates.sort(key=lambda n: (-final[n], n))
+    return candidates[:count]
+
+
+def _qualifiers_of(index: ReleaseIndex, number: int, vocabulary: Vocabulary) -> frozenset[tuple[str, ...]]:
+    """The vocabulary's qualifiers a code's long description holds, each as its stems in order (stopwords too:
+    "per hour" is not "twenty-four hours"); worked out once per code and memoised on the index."""
+    key = f"qualifiers:{vocabulary.fingerprint}"
+    memo = index.extras.get(key)
     if not isinstance(memo, dict):
         memo = {}
-        index.extras["all_description_stems"] = memo
+        index.extras[key] = memo
     found = memo.get(number)
     if found is None:
         stem = stemmer()
-        found = [stem.stem(w) for w in words(index.documents[number].long_description)]
+        description = f" {' '.join(stem.stem(w) for w in words(index.documents[number].long_description))} "
+        found = frozenset(q.run for q in vocabulary.qualifiers if f" {' '.join(q.run)} " in description)
         memo[number] = found
-    return list(found)
-
-
-def _holds_run(description: list[str], run: tuple[str, ...]) -> bool:
-    size = len(run)
-    return any(tuple(description[start : start + size]) == run for start in range(len(description) - size + 1))
+    return found
 
 
 def _damp_qualified(
@@ -866,14 +888,13 @@ def _damp_qualified(
     if not plan.clauses or not vocabulary.qualifiers:
         return
     mentioned = {stem for clause in plan.clauses for alternative in clause.alternatives for stem in alternative.stems}
-    unasked = [qualifier.run for qualifier in vocabulary.qualifiers if not mentioned.issuperset(qualifier.content)]
+    unasked = {qualifier.run for qualifier in vocabulary.qualifiers if not mentioned.issuperset(qualifier.content)}
     if not unasked:
         return
-    for number in heapq.nsmallest(QUALIFIER_PAGE, final, key=lambda n: (-final[n], n)):
+    for number in _best(final, QUALIFIER_PAGE):
         if number in exact:
             continue
-        description = _all_description_stems(index, number)
-        added = sum(1 for qualifier in unasked if _holds_run(description, qualifier))
+        added = len(unasked & _qualifiers_of(index, number, vocabulary))
         if added:
             final[number] *= QUALIFIER_DAMPING**added
 
@@ -991,9 +1012,9 @@ def _run(
     final = _wanted_scores(scores, index, iso_day, kind=kind, prefix=prefix, include_terminated=include_terminated)
     _damp_qualified(final, plan, index, vocabulary, exact)
     if plan.phrase:
-        for number in heapq.nsmallest(PHRASE_PAGE, final, key=lambda n: (-final[n], n)):
+        for number in _best(final, PHRASE_PAGE):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))
-    top = heapq.nsmallest(limit, final, key=lambda n: (-final[n], n))
+    top = _best(final, limit)
     results = [_result(index, number, final[number], exact, scored, iso_day) for number in top]
     if not text:
         notes.append("empty query: type a code, a modifier, a range or words")
@@ -1020,7 +1041,7 @@ def search(
 ) -> SearchResponse:
     """Ranked search of the HCPCS release in force on ``as_of`` (default today) for codes, modifiers and words.
 
-    Any query text is safe. Raises ClaimInputError for a bad ``as_of``/``kind``/``prefix``/``limit`` and
+    Any query text is safe. Raises SearchQueryError for a bad ``as_of``/``kind``/``prefix``/``limit`` and
     NotFoundError when no release is in force on the date.
     """
     return _run(
@@ -1033,6 +1054,22 @@ def search(
         include_terminated=include_terminated,
         typing=False,
     )
+
+
+def prepare_search(store: Store, *, as_of: date | str | None = None) -> bool:
+    """Load what a first search needs (the vocabulary, the stored index of the release in force, its word
+    dictionary), so a server started with it answers its first query as fast as the others. Call it at start-up,
+    off the event loop. False when no release is in force on the day (searching will say so)."""
+    day = _as_day(as_of)
+    vocabulary = load_vocabulary()
+    try:
+        release = release_for(store, day)
+    except NotFoundError:
+        return False
+    index = release_index(store, release.id, vocabulary=vocabulary)
+    _dictionary(index, vocabulary)
+    index.valid_numbers(day.isoformat())
+    return True
 
 
 def suggest(

@@ -8,6 +8,11 @@ The data lives in ``hhbill/data/search_vocabulary.json`` (versioned, each entry 
      "source": "...",                           where the mapping comes from
      "example": {"query": "hoyer lift", "expect": ["E0630"]}}   the test that pins the entry
 
+The document also lists ``qualifiers`` (``{"words": "each additional", "source": "..."}``): words that narrow a
+code to a special case; search ranks a code whose description adds one the query does not mention below the plain
+code. ``parse_vocabulary`` digests the whole document (``Vocabulary.fingerprint``): a stored search index is valid
+for exactly the vocabulary it was built with.
+
 Matching is on word stems, so "hoyer lifts" matches the term "hoyer lift"; a term of two or three words also
 matches its words side by side in another order ("lift, hoyer", "mask oxygen"), the inverted heading style of the
 CMS HCPCS Index and of many supply catalogues.

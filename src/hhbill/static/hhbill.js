@@ -26,4 +26,24 @@
       input.form.requestSubmit();
     }
   });
+  // Buttons marked data-print print the page (the UB-04 form has a print stylesheet).
+  // Buttons marked data-native-submit send their form to their own formaction as a normal (non-htmx) request:
+  // a download or a new page, not a fragment.
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!target || !target.closest) { return; }
+    if (target.closest("[data-print]")) { window.print(); return; }
+    var button = target.closest("button[data-native-submit]");
+    if (!button || !button.form) { return; }
+    event.preventDefault();
+    var form = button.form;
+    var action = form.getAttribute("action");
+    var frame = form.getAttribute("target");
+    form.setAttribute("action", button.getAttribute("formaction"));
+    if (button.getAttribute("formtarget")) { form.setAttribute("target", button.getAttribute("formtarget")); }
+    if (window.hhbillClaimForm) { window.hhbillClaimForm.sync(); }
+    form.submit();
+    form.setAttribute("action", action);
+    if (frame === null) { form.removeAttribute("target"); } else { form.setAttribute("target", frame); }
+  });
 })();

@@ -7,8 +7,8 @@
 See docs/UB04.md for the layout, what goes in each form locator and why the PDF is drawn with ReportLab.
 """
 
-from ._html import ub04_html
+from ._html import ub04_css, ub04_html
 from ._layout import Box, Layout, Page, layout, ub04_pages
 from ._pdf import ub04_pdf
 
-__all__ = ["Box", "Layout", "Page", "layout", "ub04_html", "ub04_pages", "ub04_pdf"]
+__all__ = ["Box", "Layout", "Page", "layout", "ub04_css", "ub04_html", "ub04_pages", "ub04_pdf"]

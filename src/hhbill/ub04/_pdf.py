@@ -12,6 +12,7 @@ claims expect.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date
 
 from reportlab.lib.colors import Color, black
@@ -63,18 +64,22 @@ def _draw_values(canvas: Canvas, form: Layout, page: Page, page_height: float) -
             canvas.drawText(text)
 
 
-def ub04_pdf(claim: Claim, *, created: date | None = None) -> bytes:
-    """The claim printed on the UB-04 form, one sheet per 22 service lines."""
+def ub04_pdf(claim: Claim | Sequence[Claim], *, created: date | None = None) -> bytes:
+    """The claim (or each claim in turn) printed on the UB-04 form, one sheet per 22 service lines."""
+    claims = [claim] if isinstance(claim, Claim) else list(claim)
     form = layout()
     width = form.columns * CHAR_WIDTH_PT
     height = form.lines * LINE_HEIGHT_PT
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=(width, height), pageCompression=1, invariant=1)
-    canvas.setTitle(f"UB-04 {claim.type_of_bill} {claim.patient_control_number or claim.claim_id}".strip())
+    first = claims[0] if claims else None
+    title = f"UB-04 {first.type_of_bill} {first.patient_control_number or first.claim_id}" if first else "UB-04"
+    canvas.setTitle(title.strip() if len(claims) <= 1 else f"UB-04 {len(claims)} claims")
     canvas.setCreator("hhbill")
-    for page in ub04_pages(claim, created=created):
-        _draw_form(canvas, form, height)
-        _draw_values(canvas, form, page, height)
-        canvas.showPage()
+    for each in claims:
+        for page in ub04_pages(each, created=created):
+            _draw_form(canvas, form, height)
+            _draw_values(canvas, form, page, height)
+            canvas.showPage()
     canvas.save()
     return out.getvalue()

@@ -33,6 +33,7 @@ from ._schemas import (
     RvuReleases,
     SearchOut,
     TargetOut,
+    TimelineOut,
     X12Report,
 )
 from ._security import ApiKey, verify_api_key
@@ -218,6 +219,24 @@ def claims_837i(
     return DataResponse(report.to_dict())
 
 
+class TimelineIn(BaseModel):
+    """The patient is named in the body, never in the URL: URLs end up in access logs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mbi: str = Field(min_length=1, max_length=20, description="The patient's Medicare Beneficiary Identifier.")
+    today: Day | None = Field(None, description="The date next dates count from (YYYY-MM-DD); default today.")
+    provider_npi: str | None = Field(None, max_length=10, description="Show one agency's items only.")
+
+
+@router.post("/timeline", response_model=TimelineOut, responses=_PRIVATE_ERRORS, tags=["claims"])
+def claims_timeline(request: Request, _key: Protected, body: TimelineIn) -> DataResponse:
+    """The patient's home health timeline from the claim ledger: admissions, NOAs, periods (early/late),
+    transfers, discharges, 034X claims, adjustments and cancels with status and findings; the next dates."""
+    found = hhbill_of(request).timeline(body.mbi, today=body.today, provider_npi=body.provider_npi)
+    return DataResponse(found.to_dict())
+
+
 def _file_name(file: UploadFile) -> str | None:
     name = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     return name[:200] or None
@@ -279,9 +298,7 @@ class TargetIn(BaseModel):
 
 
 @router.get("/log", response_model=LogEntries, responses=_PRIVATE_ERRORS, tags=["procedure log"])
-def log_list(
-    request: Request, _key: Protected, date_from: DateFrom = None, date_to: DateTo = None
-) -> DataResponse:
+def log_list(request: Request, _key: Protected, date_from: DateFrom = None, date_to: DateTo = None) -> DataResponse:
     """Logged procedures in a date range, oldest first."""
     entries = hhbill_of(request).log_entries(date_from=date_from, date_to=date_to)
     return DataResponse({"entries": [e.to_dict() for e in entries]})

@@ -36,10 +36,12 @@ from ._common import (
     status_for,
     wants_json,
 )
+from ._first_run import router as first_run_router
 from ._lanes import ClaimLaneMiddleware
 from ._pages import router as pages_router
 from ._security import CsrfMiddleware, GuardMiddleware, RateLimiter
 from ._settings import Settings
+from ._surfaces import router as surfaces_router
 
 __all__ = ["create_app"]
 
@@ -118,6 +120,8 @@ def create_app(
 
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(surfaces_router)
+    app.include_router(first_run_router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     if settings.cors_origins:

@@ -21,9 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from .._dates import parse_day
 from .._errors import AuthError, FormInputError, HhbillError
-from ..claims._data import rule_tables
-from ..claims._input import MODALITIES, VISIT_CSV_COLUMNS
-from ..hcpcs._page import render_html
+from .._phi import mask_mbi
 from ._common import (
     SESSION_COOKIE,
     DataResponse,
@@ -93,11 +91,12 @@ def suggest_fragment(request: Request, q: str = "", as_of: str | None = None) ->
 # -- HCPCS reference ---------------------------------------------------------------------------------------------
 @router.get("/codes/{code}")
 def code_page(request: Request, code: str, as_of: str | None = None) -> Response:
-    data = hhbill_of(request).code_page(code, _day(as_of))
+    hhbill = hhbill_of(request)
+    data = hhbill.code_page(code, _day(as_of))
     shown = {**data, "history": []}  # the timeline below shows the history; the fragment shows the fields
     history = data.get("history")
     timeline = [e for e in history if isinstance(e, dict) and "release" in e and "change" in e] if history else []
-    return page(request, "code.html", data, fragment=markup(render_html(shown)), timeline=timeline)
+    return page(request, "code.html", data, fragment=markup(hhbill.code_fields_html(shown)), timeline=timeline)
 
 
 @router.get("/codes")
@@ -181,15 +180,15 @@ def _signed_in_or_login(request: Request) -> Response | None:
 VISIT_FIELDS = ("date", "discipline", "role", "service", "minutes", "modality", "charge")
 
 
-def visit_choices() -> dict[str, list[str]]:
-    """The values the visit table offers, from the claims rule tables (never a copy kept here)."""
-    tables = rule_tables()
-    return {
-        "discipline": sorted(tables.disciplines),
-        "role": sorted(tables.roles),
-        "service": sorted(tables.services),
-        "modality": list(MODALITIES),
-    }
+def visit_choices(request: Request) -> dict[str, list[str]]:
+    """The values the visit table offers (from the claims rule tables, through the application)."""
+    choices: dict[str, list[str]] = hhbill_of(request).visit_fields()["choices"]
+    return choices
+
+
+def visit_columns(request: Request) -> tuple[str, ...]:
+    columns: tuple[str, ...] = hhbill_of(request).visit_fields()["columns"]
+    return columns
 
 
 def _example() -> tuple[str, list[dict[str, Any]]]:
@@ -212,7 +211,7 @@ def claims_form(request: Request) -> Response:
 @router.get("/claims/visit-row")
 def claims_visit_row(request: Request) -> Response:
     """One blank row of the visit table (htmx appends it when the biller adds a visit)."""
-    return render(request, "_visit_row.html", row={}, choices=visit_choices())
+    return render(request, "_visit_row.html", row={}, choices=visit_choices(request))
 
 
 def _rows_from_form(form: dict[str, list[str]]) -> list[dict[str, str]]:
@@ -311,7 +310,10 @@ def claims_submit(
 
 
 def _claims_page(request: Request, data: dict[str, Any]) -> Response:
-    return page(request, "claims.html", data, columns=VISIT_CSV_COLUMNS, choices=visit_choices(), mask=_mask)
+    return page(
+        request, "claims.html", data, columns=visit_columns(request), choices=visit_choices(request), mask=_mask,
+        form=_form_choices(),
+    )  # fmt: skip
 
 
 def _claims_result(
@@ -324,10 +326,17 @@ def _claims_result(
         status_code=status_code,
         data=data,
         error=error,
-        columns=VISIT_CSV_COLUMNS,
-        choices=visit_choices(),
+        columns=visit_columns(request),
+        choices=visit_choices(request),
         mask=_mask,
+        form=_form_choices(),
     )
+
+
+def _form_choices() -> dict[str, Any]:
+    from ..claim_form import claim_form_choices
+
+    return claim_form_choices()
 
 
 def _parse_json(text: str) -> Any:
@@ -336,18 +345,54 @@ def _parse_json(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
+        from .._input_files import json_problem
+
         raise FormInputError(
-            f"the input is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-            field="input_json",
-            line=exc.lineno,
+            f"the input is not valid JSON: {json_problem(exc, text)}", field="input_json", line=exc.lineno
         ) from None
 
 
 def _mask(value: str | None) -> str:
     """The MBI as the UB-04 view shows it: last four characters only."""
-    if not value:
-        return "-"
-    return "*" * max(0, len(value) - 4) + value[-4:]
+    return mask_mbi(value, blank="-")
+
+
+# -- patient timeline (signed in) -------------------------------------------------------------------------------------
+@router.get("/claims/timeline")
+def timeline_form(request: Request) -> Response:
+    if (redirect := _signed_in_or_login(request)) is not None:
+        return redirect
+    return page(request, "timeline.html", {"timeline": None}, form={"today": "", "npi": ""}, chart=None, error=None)
+
+
+@router.post("/claims/timeline")
+def timeline_page(
+    request: Request,
+    _user: Annotated[ApiKey | None, Depends(signed_in_user)],
+    mbi: Annotated[str, Form(max_length=20)],
+    today: Annotated[str, Form(max_length=20)] = "",
+    npi: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """The timeline of the patient named in the form (the MBI never goes in a URL: URLs reach access logs)."""
+    from ._timeline import timeline_chart
+
+    form = {"today": today, "npi": npi}
+    try:
+        found = hhbill_of(request).timeline(mbi, today=_day(today or None, "today"), provider_npi=npi.strip() or None)
+    except HhbillError as exc:
+        if wants_json(request):
+            raise
+        return render(
+            request,
+            "timeline.html",
+            status_code=status_for(exc),
+            data={"timeline": None},
+            form=form,
+            chart=None,
+            error=exc,
+        )
+    data = {"timeline": found.to_dict()}
+    return page(request, "timeline.html", data, form=form, chart=timeline_chart(data["timeline"]), error=None)
 
 
 # -- 837I upload (signed in) -----------------------------------------------------------------------------------------

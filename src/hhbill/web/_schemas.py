@@ -66,6 +66,15 @@ class CodePage(_Open):
     history: list[Any]
     other_meanings: list[Any]
     rvu: dict[str, Any] | None
+    # the explaining sections (hhbill.explain.CodePage.to_dict); every entry names its source
+    also_known_as: list[dict[str, Any]]
+    plain_language: dict[str, Any] | None
+    field_definitions: list[dict[str, Any]]
+    comparisons: list[dict[str, Any]]
+    related_codes: list[dict[str, Any]]
+    billing: list[dict[str, Any]]
+    edits: list[dict[str, Any]]
+    faq: list[dict[str, Any]]
 
 
 class HistoryEvent(_Open):
@@ -127,6 +136,15 @@ class Finding(_Open):
 
 class ClaimOut(_Open):
     """A built or checked claim: the claim, its lines and (for a check) the findings."""
+
+
+class TimelineOut(_Open):
+    """A patient's timeline: items (each with kind, dates, agency, status, marks, findings) and next dates."""
+
+    patient: str
+    today: str
+    items: list[dict[str, Any]]
+    next_dates: list[dict[str, Any]]
 
 
 class X12Summary(_Open):

@@ -13,19 +13,34 @@ Public surface::
 See docs/X12.md for what is read and written, the normalisation rules and the mismatched-ISA16 policy.
 """
 
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..claims import Claim, past_claim_readers
 from ._reader import IMPLEMENTATION_837I, Envelope, ParsedClaim, X12Reader, read_claims
 from ._scrub import (
     ClaimScrubResult,
     FileScrubReport,
+    ScrubTotals,
     iter_scrub,
     load_writer_settings,
     looks_like_x12,
     scrub_file,
     scrub_report_text,
     scrub_summary_table,
+    write_scrub_report,
 )
 from ._tokenizer import Delimiters, Segment, SegmentStream
 from ._writer import WriterSettings, claims_to_x12, write_837i
+
+
+def _past_claims(path: Path) -> Iterator[Claim]:
+    """The claims of an 837I file, for the claim ledger's import of past claims."""
+    return (parsed.claim for parsed in read_claims(path, file_name=path.name))
+
+
+# the ledger imports past claims from 837I files through this reader (claims does not import x12)
+past_claim_readers.setdefault(b"ISA", ("837I", _past_claims))
 
 __all__ = [
     "IMPLEMENTATION_837I",
@@ -34,6 +49,7 @@ __all__ = [
     "Envelope",
     "FileScrubReport",
     "ParsedClaim",
+    "ScrubTotals",
     "Segment",
     "SegmentStream",
     "WriterSettings",
@@ -47,4 +63,5 @@ __all__ = [
     "scrub_report_text",
     "scrub_summary_table",
     "write_837i",
+    "write_scrub_report",
 ]

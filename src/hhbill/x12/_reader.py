@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .._errors import X12Error
-from ..claims._model import Claim, ClaimLine, CodeAmount, CodeDate, CodeSpan, Patient, Provider
+from ..claims._model import Claim, ClaimFacts, ClaimLine, CodeAmount, CodeDate, CodeSpan, Patient, Provider
 from ._spec import LOOPS, TRANSACTION, LoopSpec
 from ._tokenizer import Delimiters, Segment, SegmentStream, X12Source
 
@@ -123,7 +123,7 @@ class _HierarchicalLevel:
         self.children = 0
 
 
-def _fact_list(facts: dict[str, object], key: str) -> list[Any]:
+def _fact_list(facts: MutableMapping[str, object], key: str) -> list[Any]:
     """The list stored under ``facts[key]``, created on first use."""
     value = facts.setdefault(key, [])
     assert isinstance(value, list)
@@ -139,6 +139,42 @@ def _parse_amount(text: str) -> Decimal | None:
         return Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern admits only decimal literals
         return None
+
+
+_ZERO = Decimal(0)
+#: 005010X223A2 maximum lengths of R elements (digits; sign and decimal point not counted)
+_AMOUNT_DIGITS = 18  # monetary amounts (CLM02, SV203, SV207, C022-05)
+_QUANTITY_DIGITS = 15  # quantities (SV205)
+
+
+@functools.lru_cache(maxsize=1024)
+def _revenue_code(text: str) -> str | None:
+    """SV201 as a 4-digit revenue code; None when it is not one."""
+    return text.zfill(4) if text.isdigit() and len(text) in (3, 4) else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _procedure(text: str, component: str) -> tuple[str, str, tuple[str, ...]] | None:
+    """SV202: (qualifier, code, modifiers); None when there is no code."""
+    parts = text.split(component)
+    if len(parts) < 2 or not parts[1]:
+        return None
+    return parts[0], parts[1], tuple(m for m in parts[2:6] if m)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_period(qualifier: str, value: str) -> tuple[date, date] | None:
+    """A D8/DT date or an RD8 range as (first, last); None when it is not a valid one (the slow path says why)."""
+    if qualifier == "RD8":
+        start, _, end = value.partition("-")
+        first, last = _parse_date(start), _parse_date(end)
+        if first is None or last is None or last < first:
+            return None
+        return first, last
+    if qualifier in ("D8", "DT"):
+        single = _parse_date(value[:8])
+        return (single, single) if single is not None else None
+    return None
 
 
 @functools.lru_cache(maxsize=8192)
@@ -229,7 +265,10 @@ class X12Reader:
         self._component = ":"
         self._component_checked = False
         self._loops: list[_OpenLoop] = []
+        #: the HL levels whose loop is open (a closed level is dropped, so memory does not grow with the claims)
         self._levels: dict[str, _HierarchicalLevel] = {}
+        #: closed levels that said HL04 = 1 but got no child: reported at SE, as the TR3 count is per transaction
+        self._childless_levels: list[_HierarchicalLevel] = []
         self._last_hl_number = 0
         self._provider = Provider()
         self._subscriber = Patient()
@@ -378,6 +417,7 @@ class X12Reader:
         envelope.component_in_body = self._component
         loops = self._loops = [self._new_loop(LOOPS[TRANSACTION], st)]
         self._levels = {}
+        self._childless_levels = []
         self._last_hl_number = 0
         count = 1
         ready = self._ready
@@ -546,6 +586,8 @@ class X12Reader:
                     "one is required",
                     open_loop.start,
                 )
+            if spec.trigger == "HL":
+                self._close_level(open_loop.start)
             if spec.loop_id == "2300":
                 self._finish_claim(at)
             elif spec.loop_id == "2400":
@@ -575,6 +617,8 @@ class X12Reader:
                     (
                         f"HL {parent} is level {actual.level}, not {expected_parent_level}"
                         if actual
+                        else f"HL {parent} is a level that has ended"
+                        if parent.isdigit() and len(parent) < 10 and 0 < int(parent) <= self._last_hl_number
                         else f"no earlier HL has number {parent!r}"
                     )
                     if parent
@@ -604,8 +648,13 @@ class X12Reader:
                 return self._levels.get(open_loop.start.get(1))
         return None
 
+    def _close_level(self, start: Segment) -> None:
+        level = self._levels.pop(start.get(1), None)
+        if level is not None and level.has_children == "1" and level.children == 0:
+            self._childless_levels.append(level)
+
     def _check_levels(self, at: Segment) -> None:
-        for hierarchical_level in self._levels.values():
+        for hierarchical_level in [*self._childless_levels, *self._levels.values()]:
             if hierarchical_level.has_children == "1" and hierarchical_level.children == 0:
                 raise self._error(
                     f"HL {hierarchical_level.number} (level {hierarchical_level.level}) says HL04 = 1 "
@@ -626,6 +675,11 @@ class X12Reader:
         return parsed
 
     def _period(self, segment: Segment, qualifier_position: int, value_position: int) -> tuple[date, date]:
+        elements = segment.elements
+        if len(elements) > value_position:
+            found = _parse_period(elements[qualifier_position], elements[value_position])
+            if found is not None:
+                return found
         qualifier, value = segment.get(qualifier_position), segment.get(value_position)
         if qualifier == "RD8":
             start, _, end = value.partition("-")
@@ -639,11 +693,25 @@ class X12Reader:
             return single, single
         raise self._error(f"date format qualifier {qualifier!r}: D8 or RD8 expected", segment, qualifier_position)
 
-    def _amount(self, segment: Segment, position: int, text: str | None = None) -> Decimal:
+    def _amount(
+        self, segment: Segment, position: int, text: str | None = None, *, max_digits: int = 18, part: str = ""
+    ) -> Decimal:
+        """An R (decimal) element; at most ``max_digits`` digits, as 005010X223A2 bounds it (amounts R 1/18,
+        quantities R 1/15: sign and decimal point do not count)."""
         value = segment.get(position) if text is None else text
+        if len(value) > max_digits:
+            digits = sum(1 for character in value if character.isdigit())
+            if digits > max_digits:
+                raise self._error(
+                    f"{segment.id}{position:02d}{part} has {digits:,} digits: the 837I allows at most {max_digits} "
+                    f"(005010X223A2, R 1/{max_digits})",
+                    segment,
+                    position,
+                )
         amount = _parse_amount(value)
         if amount is None:
-            raise self._error(f"{value!r} is not a number", segment, position)
+            shown = repr(value) if len(value) <= 40 else f"{value[:20]!r}… ({len(value):,} characters)"
+            raise self._error(f"{shown} is not a number", segment, position)
         return amount
 
     def _components(self, segment: Segment, position: int) -> list[str]:
@@ -815,7 +883,7 @@ class X12Reader:
                 taxonomy=provider.taxonomy,
             ),
             payer_name=self._payer_name,
-            facts=facts,
+            facts=ClaimFacts.from_mapping(facts),
         )
 
     def _type_of_bill(self, segment: Segment) -> str:
@@ -937,7 +1005,9 @@ class X12Reader:
                 amount_text = part(4)
                 if not amount_text:
                     raise self._error(f"value code {code} has no amount (C022-05)", segment, position)
-                claim.value_codes.append(CodeAmount(code, self._amount(segment, position, amount_text)))
+                claim.value_codes.append(
+                    CodeAmount(code, self._amount(segment, position, amount_text, part="-5 (C022-05)"))
+                )
             elif qualifier == "BG":
                 claim.condition_codes.append(code)
             elif qualifier in _PRINCIPAL_PROCEDURE or qualifier in _OTHER_PROCEDURE:
@@ -960,7 +1030,7 @@ class X12Reader:
                 )
 
     @staticmethod
-    def _present_on_admission(facts: dict[str, object], index: int, indicator: str) -> None:
+    def _present_on_admission(facts: MutableMapping[str, object], index: int, indicator: str) -> None:
         if indicator:
             poa = facts.setdefault("present_on_admission", {})
             assert isinstance(poa, dict)
@@ -1020,47 +1090,61 @@ class X12Reader:
         claim = self._claim
         assert claim is not None
         expected = str(len(claim.lines) + 1)
-        if segment.get(1) != expected:
+        elements = segment.elements
+        if (elements[1] if len(elements) > 1 else "") != expected:
             self._issue(f"LX01 is {segment.get(1)!r}: line numbers go 1, 2, 3 … ({expected} expected)", segment, 1)
         self._line = None
 
     def _on_service_line(self, segment: Segment) -> None:
         claim = self._claim
         assert claim is not None
-        revenue_code = segment.get(1)
-        if not (revenue_code.isdigit() and len(revenue_code) in (3, 4)):
+        # the hot path of the reader: elements read directly, codes and amounts parsed once per distinct text
+        elements = segment.elements
+        count = len(elements)
+        revenue_code = elements[1] if count > 1 else ""
+        revenue = _revenue_code(revenue_code)
+        if revenue is None:
             raise self._error(f"SV201 revenue code {revenue_code!r}: 4 digits expected", segment, 1)
         hcpcs = ""
         modifiers: tuple[str, ...] = ()
-        procedure = segment.get(2)
+        procedure = elements[2] if count > 2 else ""
         if procedure:
-            parts = procedure.split(self._component)
-            if len(parts) < 2 or not parts[1]:
+            parsed = _procedure(procedure, self._component)
+            if parsed is None:
                 raise self._error(
                     f"SV202 {procedure!r}: expected qualifier{self._component}code (e.g. HC{self._component}G0151)",
                     segment,
                     2,
                 )
-            hcpcs = parts[1]
-            modifiers = tuple(m for m in parts[2:6] if m)
-            if parts[0] != "HC" and parts[0] != "HP":
-                self._issue(f"SV202-1 qualifier {parts[0]!r}: HC (HCPCS) or HP (HIPPS) expected", segment, 2)
-        units_text = segment.get(5)
+            qualifier, hcpcs, modifiers = parsed
+            if qualifier != "HC" and qualifier != "HP":
+                self._issue(f"SV202-1 qualifier {qualifier!r}: HC (HCPCS) or HP (HIPPS) expected", segment, 2)
+        charge_text = elements[3] if count > 3 else ""
+        charge = _parse_amount(charge_text) if len(charge_text) <= _AMOUNT_DIGITS else None
+        if charge is None:
+            charge = self._amount(segment, 3)
+        units_text = elements[5] if count > 5 else ""
+        units = _ZERO
+        if units_text:
+            found = _parse_amount(units_text) if len(units_text) <= _QUANTITY_DIGITS else None
+            units = found if found is not None else self._amount(segment, 5, max_digits=_QUANTITY_DIGITS)
+        non_covered_text = elements[7] if count > 7 else ""
+        non_covered = _ZERO
+        if non_covered_text:
+            found = _parse_amount(non_covered_text) if len(non_covered_text) <= _AMOUNT_DIGITS else None
+            non_covered = found if found is not None else self._amount(segment, 7)
         line = ClaimLine(
-            revenue_code=revenue_code.zfill(4),
-            hcpcs=hcpcs,
-            modifiers=modifiers,
-            charge=self._amount(segment, 3),
-            units=self._amount(segment, 5) if units_text else Decimal(0),
-            non_covered_charge=self._amount(segment, 7) if segment.get(7) else Decimal(0),
-        )
+            revenue_code=revenue, hcpcs=hcpcs, modifiers=modifiers, units=units, charge=charge,
+            non_covered_charge=non_covered,
+        )  # fmt: skip
         claim.lines.append(line)
         self._line = line
 
     def _on_service_date(self, segment: Segment) -> None:
         line = self._line
         claim = self._claim
-        if line is None or claim is None or segment.get(1) != "472":
+        elements = segment.elements
+        if line is None or claim is None or len(elements) < 2 or elements[1] != "472":
             return
         start, end = self._period(segment, 2, 3)
         line.service_date = start

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .._errors import ConfigError, X12Error
 from ..claims._check import CheckResult
@@ -24,12 +24,14 @@ from ._writer import WriterSettings
 __all__ = [
     "ClaimScrubResult",
     "FileScrubReport",
+    "ScrubTotals",
     "iter_scrub",
     "load_writer_settings",
     "looks_like_x12",
     "scrub_file",
     "scrub_report_text",
     "scrub_summary_table",
+    "write_scrub_report",
 ]
 
 Checker = Callable[[Claim], CheckResult]
@@ -274,3 +276,153 @@ def scrub_report_text(report: FileScrubReport) -> str:
     out.append("")
     out.append(_summary_line(report))
     return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# streaming report: what the CLI prints for a file of any size, holding one claim at a time
+
+
+@dataclass(slots=True)
+class ScrubTotals:
+    """The totals of a streamed report (the claims themselves were written out and dropped)."""
+
+    file: str | None = None
+    claims: int = 0
+    claims_ok: int = 0
+    findings: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
+    issues: list[X12Error] = field(default_factory=list)
+    error: X12Error | None = None
+
+    @property
+    def claims_with_errors(self) -> int:
+        return self.claims - self.claims_ok
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.issues and self.claims_with_errors == 0
+
+    def summary(self) -> dict[str, Any]:
+        """The same summary as :meth:`FileScrubReport.summary`."""
+        return {
+            "file": self.file,
+            "claims": self.claims,
+            "claims_ok": self.claims_ok,
+            "claims_with_errors": self.claims_with_errors,
+            "findings": dict(self.findings),
+            "structure_issues": len(self.issues),
+            "structure_error": self.error.to_dict() if self.error else None,
+            "ok": self.ok,
+        }
+
+    def add(self, claim: ClaimScrubResult) -> None:
+        self.claims += 1
+        self.claims_ok += claim.ok
+        for severity, count in claim.result.counts().items():
+            self.findings[severity] = self.findings.get(severity, 0) + count
+
+
+_TABLE_HEADER = ("#", "claim id", "patient control no.", "TOB", "seg", "errors", "warnings", "notes", "status")
+#: fixed widths, so rows can be printed as claims are read (wider values just push the row out)
+_TABLE_WIDTHS = (6, 20, 20, 4, 8, 6, 8, 5, 6)
+
+
+def _table_row(cells: tuple[str, ...]) -> str:
+    return "  ".join(cell.ljust(width) for cell, width in zip(cells, _TABLE_WIDTHS, strict=True)).rstrip()
+
+
+def _totals_line(totals: ScrubTotals) -> str:
+    findings = totals.findings
+    text = (
+        f"{totals.claims} claim(s): {totals.claims_ok} OK, {totals.claims_with_errors} with errors; "
+        f"{findings['error']} error(s), {findings['warning']} warning(s), {findings['info']} note(s)"
+    )
+    if totals.issues:
+        text += f"; {len(totals.issues)} structural issue(s)"
+    if totals.error is not None:
+        text += f"; reading stopped: {totals.error}"
+    return text
+
+
+def _claim_text(claim: ClaimScrubResult) -> list[str]:
+    counts = claim.result.counts()
+    out = [
+        "",
+        f"claim {claim.ordinal}  id {claim.claim_id}  patient control no. {claim.patient_control_number}  "
+        f"(segment {claim.segment_number})  TOB {claim.type_of_bill}: {_status(claim)} - "
+        f"{counts.get('error', 0)} error(s), {counts.get('warning', 0)} warning(s), {counts.get('info', 0)} note(s)",
+    ]
+    for finding in claim.result.findings:
+        where = f" [line {finding.line + 1}]" if finding.line is not None else ""
+        reason = f" (FISS {finding.reason_code})" if finding.reason_code else ""
+        out.append(f"  {finding.severity.upper():<7} {finding.id}{where}{reason}: {finding.message}")
+        out.append(f"          fix: {finding.fix}")
+    return out
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+def _json_line(value: Any) -> str:
+    """One claim on one line: compact JSON goes through the C encoder, several times faster than indented."""
+    return json.dumps(value, ensure_ascii=False, default=str, separators=(", ", ": "))
+
+
+def write_scrub_report(
+    source: X12Source,
+    checker: Checker,
+    out: TextIO,
+    fmt: str = "text",
+    *,
+    strict: bool = True,
+    encoding: str = "utf-8",
+) -> ScrubTotals:
+    """Check every claim of an 837I and write the report (``text``, ``json`` or ``table``) as claims are read:
+    memory does not grow with the number of claims. JSON has the keys of :meth:`FileScrubReport.to_dict`, with
+    ``claims`` first and ``summary`` last (it is known only at the end)."""
+    totals = ScrubTotals()
+    try:
+        reader: X12Reader | None = X12Reader(source, strict=strict, encoding=encoding)
+    except X12Error as exc:
+        reader = None
+        totals.file = getattr(exc, "location", {}).get("file")
+        totals.error = exc
+    if reader is not None:
+        totals.file = reader.file_name
+        totals.issues = reader.issues
+    if fmt == "json":
+        out.write('{\n  "claims": [')
+    elif fmt == "table":
+        out.write(_table_row(_TABLE_HEADER) + "\n" + "  ".join("-" * w for w in _TABLE_WIDTHS) + "\n")
+    else:
+        out.write(f"837I {totals.file or '(stream)'}\n")
+    if reader is not None:
+        try:
+            for claim in iter_scrub(reader, checker):
+                totals.add(claim)
+                if fmt == "json":
+                    out.write(("\n    " if totals.claims == 1 else ",\n    ") + _json_line(claim.to_dict()))
+                elif fmt == "table":
+                    counts = claim.result.counts()
+                    cells = (str(claim.ordinal), claim.claim_id, claim.patient_control_number, claim.type_of_bill,
+                             str(claim.segment_number), str(counts.get("error", 0)), str(counts.get("warning", 0)),
+                             str(counts.get("info", 0)), _status(claim))  # fmt: skip
+                    out.write(_table_row(cells) + "\n")
+                else:
+                    out.write("\n".join(_claim_text(claim)) + "\n")
+        except X12Error as exc:
+            totals.error = exc
+    if fmt == "json":
+        issues = _json([i.to_dict() for i in totals.issues]).replace("\n", "\n  ")
+        out.write(("\n  " if totals.claims else "") + "],\n")
+        out.write(f'  "structure_issues": {issues},\n')
+        out.write('  "summary": ' + _json(totals.summary()).replace("\n", "\n  ") + "\n}\n")
+    elif fmt == "table":
+        out.write("\n" + _totals_line(totals) + "\n")
+    else:
+        tail = []
+        if totals.error is not None:
+            tail.append(f"STRUCTURE ERROR  {totals.error}")
+        tail += [f"STRUCTURE        {issue}" for issue in totals.issues]
+        out.write("\n".join(["", *tail, _totals_line(totals)]) + "\n")
+    return totals

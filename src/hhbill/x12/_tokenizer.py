@@ -32,6 +32,12 @@ _MAX_SEGMENT_CHARS = 100_000
 _ISA_LENGTH = 106  # fixed length of the ISA segment including its terminator
 _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
 _BETWEEN_SEGMENTS = " \t\r\n\ufeff"
+_BLANKS = re.compile(r"[ \t\r\n\ufeff]*")
+#: how much text after an ISA is examined for its delimiters
+_ISA_WINDOW = 1024
+#: the text of an interchange is split in windows of this many characters, doubling from the first to the last
+_FIRST_WINDOW_CHARS = 512
+_MAX_WINDOW_CHARS = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +114,7 @@ class SegmentStream:
         self.isa_declared_component = ":"
         self.segments_read = 0
         self._buffer = ""
+        self._pos = 0  # where reading goes on in _buffer (text before it is consumed)
         self._eof = False
 
     # -- plumbing -----------------------------------------------------------------------------------------
@@ -131,7 +138,7 @@ class SegmentStream:
         )
 
     def _fill(self) -> bool:
-        """Append the next chunk to the buffer; False at end of input."""
+        """Drop what was consumed, append the next chunk; False at end of input (linear: once per chunk)."""
         if self._eof:
             return False
         try:
@@ -144,17 +151,20 @@ class SegmentStream:
         if not chunk:
             self._eof = True
             return False
-        self._buffer += chunk
+        self._buffer = self._buffer[self._pos :] + chunk
+        self._pos = 0
         return True
 
     # -- ISA ----------------------------------------------------------------------------------------------
     def _read_isa(self) -> Segment | None:
-        """Detect the delimiters from the ISA at the start of the buffer; None at a clean end of input."""
+        """Detect the delimiters from the ISA at the read position; None at a clean end of input."""
         while True:
-            self._buffer = self._buffer.lstrip(_BETWEEN_SEGMENTS)
-            if len(self._buffer) >= _ISA_LENGTH + 32 or not self._fill():
+            self._pos = _BLANKS.match(self._buffer, self._pos).end()  # type: ignore[union-attr]
+            if len(self._buffer) - self._pos >= _ISA_WINDOW or not self._fill():
                 break
-        buffer = self._buffer = self._buffer.lstrip(_BETWEEN_SEGMENTS)
+        self._pos = _BLANKS.match(self._buffer, self._pos).end()  # type: ignore[union-attr]
+        # only a bounded window is looked at, so a file of many small interchanges stays linear
+        buffer = self._buffer[self._pos : self._pos + _ISA_WINDOW]
         if not buffer:
             return None
         if not buffer.startswith("ISA"):
@@ -203,7 +213,7 @@ class SegmentStream:
         repetition = elements[11] if len(elements[11]) == 1 and not elements[11].isalnum() else ""
         self.delimiters = Delimiters(element, component, repetition, terminator)
         self.isa_declared_component = component
-        self._buffer = buffer[end:]
+        self._pos += end
         self.segments_read += 1
         return Segment(self.segments_read, elements)
 
@@ -215,6 +225,9 @@ class SegmentStream:
             self.close()
 
     def _segments(self) -> Iterator[Segment]:
+        """Split the text after each ISA in windows that start small and double up to _MAX_WINDOW_CHARS: a large
+        interchange is split in big C-level steps, and an interchange that ends early (IEA) wastes at most its
+        first small window, so time stays linear in the input however many interchanges it holds."""
         known_ids: set[str] = set()  # segment ids already checked (a file uses a few dozen)
         while True:
             isa = self._read_isa()
@@ -223,16 +236,43 @@ class SegmentStream:
             yield isa
             terminator = self.delimiters.segment
             element = self.delimiters.element
-            interchange_open = True
-            while interchange_open:
-                pieces = self._buffer.split(terminator)
-                # the last piece has no terminator yet: keep it for the next chunk
-                self._buffer = pieces.pop()
-                for index, piece in enumerate(pieces):
-                    text = piece.strip(_BETWEEN_SEGMENTS)
-                    if not text:
+            window = _FIRST_WINDOW_CHARS
+            while True:
+                if len(self._buffer) - self._pos < window and self._fill():
+                    continue
+                start = self._pos
+                text = self._buffer[start : start + window]
+                pieces = text.split(terminator)
+                # the last piece has no terminator yet: it starts the next window
+                carry = pieces.pop()
+                if not pieces:
+                    if len(carry) > _MAX_SEGMENT_CHARS:
+                        raise self._error(
+                            f"no segment terminator {terminator!r} within {_MAX_SEGMENT_CHARS:,} characters: "
+                            "the terminator declared after ISA16 is not the one the file uses, or the file is damaged",
+                            segment_id=None,
+                        )
+                    if start + window < len(self._buffer) or self._fill():
+                        window = min(window * 2, _MAX_WINDOW_CHARS)
                         continue
-                    elements = text.split(element)
+                    leftover = carry.strip(_BETWEEN_SEGMENTS)
+                    if leftover:
+                        segment_id = leftover.split(element)[0][:3]
+                        raise self._error(
+                            f"input ends inside a segment (no segment terminator {terminator!r} after "
+                            f"{len(leftover)} characters): the file is truncated",
+                            segment_id=segment_id if _SEGMENT_ID.fullmatch(segment_id) else None,
+                        )
+                    self._pos = len(self._buffer)
+                    return
+                self._pos = start + len(text) - len(carry)
+                window = min(window * 2, _MAX_WINDOW_CHARS)
+                interchange_closed = False
+                for index, piece in enumerate(pieces):
+                    segment_text = piece.strip(_BETWEEN_SEGMENTS)
+                    if not segment_text:
+                        continue
+                    elements = segment_text.split(element)
                     segment_id = elements[0]
                     if segment_id not in known_ids:
                         if not _SEGMENT_ID.fullmatch(segment_id):
@@ -245,25 +285,9 @@ class SegmentStream:
                     self.segments_read += 1
                     yield Segment(self.segments_read, elements)
                     if segment_id == "IEA":
-                        # the next interchange may use other delimiters: re-scan what follows
-                        rest = pieces[index + 1 :]
-                        rest.append(self._buffer)
-                        self._buffer = terminator.join(rest)
-                        interchange_open = False
+                        # the next interchange may use other delimiters: its ISA is read from just after this IEA
+                        self._pos = start + sum(map(len, pieces[: index + 1])) + (index + 1) * len(terminator)
+                        interchange_closed = True
                         break
-                if interchange_open and len(self._buffer) > _MAX_SEGMENT_CHARS:
-                    raise self._error(
-                        f"no segment terminator {terminator!r} within {_MAX_SEGMENT_CHARS:,} characters: "
-                        "the terminator declared after ISA16 is not the one the file uses, or the file is damaged",
-                        segment_id=None,
-                    )
-                if interchange_open and not self._fill():
-                    leftover = self._buffer.strip(_BETWEEN_SEGMENTS)
-                    if leftover:
-                        segment_id = leftover.split(element)[0][:3]
-                        raise self._error(
-                            f"input ends inside a segment (no segment terminator {terminator!r} after "
-                            f"{len(leftover)} characters): the file is truncated",
-                            segment_id=segment_id if _SEGMENT_ID.fullmatch(segment_id) else None,
-                        )
-                    return
+                if interchange_closed:
+                    break

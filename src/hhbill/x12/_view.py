@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._errors import X12Error
+from .._phi import mask_mbi
 from ..claims._check import CheckResult, Finding
 from ..claims._data import rule_tables
 from ..claims._model import Claim, ClaimLine, Patient
@@ -135,17 +136,7 @@ def claim_input_dict(claim: Claim) -> tuple[dict[str, Any], list[str]]:
         "certifying_npi": claim.certifying_npi,
     }
     data.update({key: value for key, value in optional.items() if value})
-    hipps = next((line.hcpcs for line in claim.lines if line.revenue_code == "0023" and line.hcpcs), "")
-    if hipps:
-        data["hipps"] = hipps
-    if claim.diagnoses:
-        data["diagnoses"] = list(claim.diagnoses)
-    if claim.occurrence_codes:
-        data["occurrence_codes"] = [{"code": oc.code, "date": oc.date.isoformat()} for oc in claim.occurrence_codes]
-    if claim.condition_codes:
-        data["condition_codes"] = list(claim.condition_codes)
-    if claim.value_codes:
-        data["value_codes"] = [{"code": vc.code, "amount": _money(vc.amount)} for vc in claim.value_codes]
+    data.update(_codes_input(claim))
     data["patient"] = _person_input(claim.patient)
     data["provider"] = {
         key: value
@@ -166,6 +157,18 @@ def claim_input_dict(claim: Claim) -> tuple[dict[str, Any], list[str]]:
         data["total_charge"] = _money(claim.total_charge)
     data["lines"] = [_line_input(line) for line in claim.lines]
     return data, _not_carried(claim)
+
+
+def _codes_input(claim: Claim) -> dict[str, Any]:
+    """HIPPS, diagnoses and the occurrence, condition and value codes, as claim input (only those present)."""
+    codes: dict[str, Any] = {
+        "hipps": next((line.hcpcs for line in claim.lines if line.revenue_code == "0023" and line.hcpcs), ""),
+        "diagnoses": list(claim.diagnoses),
+        "occurrence_codes": [{"code": oc.code, "date": oc.date.isoformat()} for oc in claim.occurrence_codes],
+        "condition_codes": list(claim.condition_codes),
+        "value_codes": [{"code": vc.code, "amount": _money(vc.amount)} for vc in claim.value_codes],
+    }
+    return {key: value for key, value in codes.items() if value}
 
 
 def _not_carried(claim: Claim) -> list[str]:
@@ -340,6 +343,10 @@ class X12View:
         """Each claim in the claim input format (docs/CLAIMS.md)."""
         return [claim_input_dict(c.claim)[0] for c in self.claims]
 
+    def text(self) -> str:
+        """The view for a reader: see :func:`x12_view_text`."""
+        return x12_view_text(self)
+
     def writer_settings(self) -> dict[str, Any]:
         return writer_settings_dict(self.envelope, [c.claim for c in self.claims]) if self.envelope else {}
 
@@ -385,7 +392,7 @@ def view_x12(
 
 
 def _masked(mbi: str) -> str:
-    return ("*" * max(0, len(mbi) - 4) + mbi[-4:]) if mbi else "-"
+    return mask_mbi(mbi, blank="-")
 
 
 def _finding_text(finding: Finding, indent: str) -> list[str]:
@@ -404,46 +411,53 @@ def x12_view_text(view: X12View) -> str:
         out.append(f"STRUCTURE ERROR  {view.error}")
     out.extend(f"STRUCTURE        {issue}" for issue in view.issues)
     for viewed in view.claims:
-        header = viewed.header()
-        claim = viewed.claim
-        status = "" if viewed.result is None else ("  OK" if viewed.ok else "  ERRORS")
         out.append("")
-        out.append(
-            f"claim {viewed.ordinal}  id {viewed.claim_id}  patient control no. {viewed.patient_control_number}  "
-            f"(segment {viewed.segment_number}){status}"
-        )
-        out.append(f"  type of bill   {header['type_of_bill']}  {header['type_of_bill_meaning']}".rstrip())
-        out.append(f"  period         {header['from']} to {header['through']}")
-        out.append(
-            f"  admission      {header['admission_date'] or '-'}  source {header['admission_source'] or '-'}  "
-            f"patient status {header['patient_status'] or '-'}"
-        )
-        if header["hipps"]:
-            out.append(f"  HIPPS          {header['hipps']}  {header['hipps_meaning'] or '(not a PDGM HIPPS code)'}")
-        out.append(f"  patient        MBI {_masked(claim.patient.mbi)}")
-        out.append(
-            f"  provider       NPI {header['billing_npi'] or '-'}  attending {header['attending_npi'] or '-'}  "
-            f"certifying {header['certifying_npi'] or '-'}"
-        )
-        out.append(f"  diagnoses      {', '.join(header['diagnoses']) or '-'}")
-        if claim.occurrence_codes:
-            out.append("  occurrence     " + ", ".join(f"{o['code']} {o['date']}" for o in header["occurrence_codes"]))
-        if claim.condition_codes:
-            out.append("  condition      " + ", ".join(claim.condition_codes))
-        if claim.value_codes:
-            out.append("  value          " + ", ".join(f"{v['code']} {v['amount']}" for v in header["value_codes"]))
-        for issue in viewed.structure_issues:
-            out.append(f"  STRUCTURE {issue}")
-        for finding in viewed.claim_findings():
-            out.extend(_finding_text(finding, "  "))
-        out.append("  lines")
-        for index, line in enumerate(viewed.lines()):
-            code = line["hcpcs"] + "".join(f"-{m}" for m in line["modifiers"])
-            out.append(
-                f"  {line['number']:>3}. {line['revenue_code']} {code:<14} {line['date'] or '-':<10} "
-                f"units {line['units']:<4} ${line['charge']:>9}  {line['description']}".rstrip()
-            )
-            for finding in viewed.findings_on_line(index):
-                out.extend(_finding_text(finding, "        "))
-        out.append(f"       total ${header['total_charge']}")
+        out.extend(_header_text(viewed))
+        out.extend(_lines_text(viewed))
     return "\n".join(out)
+
+
+def _header_text(viewed: ViewedClaim) -> list[str]:
+    header = viewed.header()
+    claim = viewed.claim
+    status = "" if viewed.result is None else ("  OK" if viewed.ok else "  ERRORS")
+    out = [
+        f"claim {viewed.ordinal}  id {viewed.claim_id}  patient control no. {viewed.patient_control_number}  "
+        f"(segment {viewed.segment_number}){status}",
+        f"  type of bill   {header['type_of_bill']}  {header['type_of_bill_meaning']}".rstrip(),
+        f"  period         {header['from']} to {header['through']}",
+        f"  admission      {header['admission_date'] or '-'}  source {header['admission_source'] or '-'}  "
+        f"patient status {header['patient_status'] or '-'}",
+    ]
+    if header["hipps"]:
+        out.append(f"  HIPPS          {header['hipps']}  {header['hipps_meaning'] or '(not a PDGM HIPPS code)'}")
+    out.append(f"  patient        MBI {_masked(claim.patient.mbi)}")
+    out.append(
+        f"  provider       NPI {header['billing_npi'] or '-'}  attending {header['attending_npi'] or '-'}  "
+        f"certifying {header['certifying_npi'] or '-'}"
+    )
+    out.append(f"  diagnoses      {', '.join(header['diagnoses']) or '-'}")
+    codes = (
+        ("occurrence", [f"{o['code']} {o['date']}" for o in header["occurrence_codes"]]),
+        ("condition", list(claim.condition_codes)),
+        ("value", [f"{v['code']} {v['amount']}" for v in header["value_codes"]]),
+    )
+    out.extend(f"  {name:<15}{', '.join(items)}" for name, items in codes if items)
+    out.extend(f"  STRUCTURE {issue}" for issue in viewed.structure_issues)
+    for finding in viewed.claim_findings():
+        out.extend(_finding_text(finding, "  "))
+    return out
+
+
+def _lines_text(viewed: ViewedClaim) -> list[str]:
+    out = ["  lines"]
+    for index, line in enumerate(viewed.lines()):
+        code = line["hcpcs"] + "".join(f"-{m}" for m in line["modifiers"])
+        out.append(
+            f"  {line['number']:>3}. {line['revenue_code']} {code:<14} {line['date'] or '-':<10} "
+            f"units {line['units']:<4} ${line['charge']:>9}  {line['description']}".rstrip()
+        )
+        for finding in viewed.findings_on_line(index):
+            out.extend(_finding_text(finding, "        "))
+    out.append(f"       total ${viewed.header()['total_charge']}")
+    return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -83,7 +83,7 @@ class _Composite(str):
     __slots__ = ()
 
 
-def _listed(facts: dict[str, object], key: str) -> list[Any]:
+def _listed(facts: Mapping[str, object], key: str) -> list[Any]:
     value = facts.get(key) or []
     if not isinstance(value, (list, tuple)):
         raise ClaimInputError(f"facts[{key!r}] must be a list", field=f"facts.{key}")
@@ -277,7 +277,7 @@ class _Writer:
                 raise ClaimInputError(f"address has no {part}", field=f"{where}.{part}")
         self.segment("N4", address["city"], address["state"], address["zip"], address.get("country", ""))
 
-    def person(self, entity: str, person: Patient, facts: dict[str, object], prefix: str, where: str,
+    def person(self, entity: str, person: Patient, facts: Mapping[str, object], prefix: str, where: str,
                *, with_id: bool) -> None:  # fmt: skip
         if not person.last_name:
             raise ClaimInputError("the patient has no last name", field=f"{where}.last_name")
