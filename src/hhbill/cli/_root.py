@@ -14,6 +14,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from ._coerce import install as install_converters
+
 #: top-level command or group -> the area modules (``hhbill.cli.<name>``) that define it, in help order
 COMMANDS: dict[str, tuple[str, ...]] = {
     "releases": ("reference",),
@@ -42,21 +44,27 @@ class LazyCommands(TyperGroup):
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """The help lists every command: load every area module first and build the group once."""
-        self.load(sorted({module for modules in COMMANDS.values() for module in modules}))
+        self.load(sorted({module for modules in COMMANDS.values() for module in modules}), ctx)
         super().format_commands(ctx, formatter)
 
-    def load(self, modules: list[str]) -> None:
+    def load(self, modules: list[str], ctx: Any) -> None:
         """Import area modules and add their commands to this group."""
         for module in modules:
             import_module(f"{__package__}.{module}")
         # the root group again, now with the commands of every module imported so far
         built = typer.main.get_command(app)
         for name, command in getattr(built, "commands", {}).items():
-            self.commands.setdefault(name, command)
+            if name not in self.commands:
+                install_converters(command, ctx)
+                self.commands[name] = command
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        install_converters(self, ctx)  # the root options (--db) convert without pydantic too
+        return super().parse_args(ctx, args)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
-            self.load(list(COMMANDS[cmd_name]))
+            self.load(list(COMMANDS[cmd_name]), ctx)
         return self.commands.get(cmd_name)
 
 
