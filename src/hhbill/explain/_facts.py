@@ -1,22 +1,34 @@
 """Facts computed once over a whole release, so a code page reads them instead of scanning the release.
 
-A :class:`ReleaseFacts` is built per (HCPCS release, fee schedule release) pair and kept until the database
-changes (:meth:`hhbill._store.Store.data_version`): group sizes and shares by letter section, code range and
-BETOS family, reverse cross-references and "do not use with" restrictions, and each code's global PFS row.
+A :class:`ReleaseFacts` is built per (HCPCS release, fee schedule release) pair: group sizes and shares by letter
+section, code range and BETOS family, reverse cross-references and "do not use with" restrictions, and each
+code's global PFS row. Building one reads every record of the release (about 0.4 s), so the first page that needs
+it stores it in the database (table ``explain_release_facts``, one compact zlib-compressed JSON document, no
+pickle), in a write transaction, keyed by both releases' content hashes and :data:`FACTS_FORMAT`; a new process
+loads it in a few milliseconds and reads the records it needs one by one. A read-only or busy database keeps
+the facts in memory only. In a process the facts are kept until the database changes
+(:meth:`hhbill._store.Store.data_version`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import sqlite3
 import threading
+import zlib
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 from weakref import WeakKeyDictionary
 
-from .. import rvu
-from .._errors import HhbillError
+from .. import __version__, rvu
+from .._errors import HhbillError, StoreError
 from .._store import Store
 from ..hcpcs import HcpcsRecord, HcpcsReference, Release, codes_in_category, exclusions_in, release_records
+from ..hcpcs._reference import _cached_record
 
 __all__ = ["GroupKey", "ReleaseFacts", "release_facts"]
 
@@ -30,11 +42,41 @@ class PfsRow:
     work_rvu: float
 
 
+class ReleaseRecords(Mapping[str, HcpcsRecord]):
+    """The records of one release, read from the database one code at a time as a page asks for them."""
+
+    def __init__(self, store: Store, release_id: int) -> None:
+        self._store = store
+        self._release_id = release_id
+        self._read: dict[str, HcpcsRecord | None] = {}
+
+    def __getitem__(self, code: str) -> HcpcsRecord:
+        if code not in self._read:
+            row = self._store.execute(
+                "SELECT record FROM hcpcs_code WHERE release_id = ? AND code = ?", (self._release_id, code)
+            ).fetchone()
+            self._read[code] = _cached_record(row[0]) if row is not None else None
+        found = self._read[code]
+        if found is None:
+            raise KeyError(code)
+        return found
+
+    def _codes(self) -> list[str]:
+        rows = self._store.execute("SELECT code FROM hcpcs_code WHERE release_id = ?", (self._release_id,))
+        return [row[0] for row in rows.fetchall()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._codes())
+
+    def __len__(self) -> int:
+        return len(self._codes())
+
+
 @dataclass
 class ReleaseFacts:
     release: Release
     pfs_release: str | None
-    records: dict[str, HcpcsRecord]
+    records: Mapping[str, HcpcsRecord]
     #: codes of each group, sorted
     members: dict[GroupKey, list[str]] = field(default_factory=dict)
     #: per group: how many members carry each coverage code / first pricing indicator
@@ -42,7 +84,7 @@ class ReleaseFacts:
     pricing_counts: dict[GroupKey, Counter[str]] = field(default_factory=dict)
     #: per group: (members with a PFS row, of which work RVU 0.00)
     work_zero: dict[GroupKey, tuple[int, int]] = field(default_factory=dict)
-    pfs: dict[str, PfsRow] = field(default_factory=dict)
+    pfs: Mapping[str, PfsRow] = field(default_factory=dict)
     #: every code with a row (global or component) in that relative value file
     pfs_codes: frozenset[str] = frozenset()
     #: code -> codes its descriptor says not to use it with (explicit and category members)
@@ -136,6 +178,163 @@ def _build(reference: HcpcsReference, release: Release, pfs_release: rvu.LoadedR
     return facts
 
 
+# -- the stored facts --------------------------------------------------------------------------------------------
+#: bump when what the facts hold or how they are computed changes: stored facts of another format are rebuilt
+FACTS_FORMAT = 1
+FACTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS explain_release_facts (
+    release_id      INTEGER NOT NULL,   -- hcpcs_release.id
+    pfs_release_id  INTEGER NOT NULL,   -- rvu_release.id of the relative value file, 0 for none
+    build_key       TEXT NOT NULL,      -- FACTS_FORMAT and the hhbill version that built them
+    release_sha256  TEXT NOT NULL,      -- content hashes of both releases they were built from
+    pfs_sha256      TEXT NOT NULL,
+    body            BLOB NOT NULL,      -- zlib-compressed JSON (see _facts_to_json)
+    built_at        TEXT NOT NULL,
+    PRIMARY KEY (release_id, pfs_release_id)
+);
+"""
+
+
+def _build_key() -> str:
+    return f"{FACTS_FORMAT}:{__version__}"
+
+
+class _PfsRows(Mapping[str, PfsRow]):
+    """code -> PfsRow over the stored [status, work RVU] pairs, each made when first asked for."""
+
+    def __init__(self, rows: dict[str, list[Any]]) -> None:
+        self._rows = rows
+
+    def __getitem__(self, code: str) -> PfsRow:
+        status, work_rvu = self._rows[code]
+        return PfsRow(str(status), float(work_rvu))
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def _group_text(key: GroupKey) -> str:
+    return f"{key[0]}:{key[1]}"
+
+
+def _group_key(text: str) -> GroupKey:
+    kind, _, value = text.partition(":")
+    return (kind, value)
+
+
+def _facts_to_json(facts: ReleaseFacts) -> bytes:
+    document = {
+        "members": {_group_text(k): v for k, v in facts.members.items()},
+        "coverage_counts": {_group_text(k): dict(v) for k, v in facts.coverage_counts.items()},
+        "pricing_counts": {_group_text(k): dict(v) for k, v in facts.pricing_counts.items()},
+        "work_zero": {_group_text(k): list(v) for k, v in facts.work_zero.items()},
+        "pfs": {code: [row.status, row.work_rvu] for code, row in facts.pfs.items()},
+        "pfs_codes": sorted(facts.pfs_codes),
+        "excludes": facts.excludes,
+        "excluded_by": facts.excluded_by,
+        "cross_referenced_by": facts.cross_referenced_by,
+    }
+    return zlib.compress(json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), 6)
+
+
+def _facts_from_json(body: bytes, store: Store, release: Release, pfs_label: str | None) -> ReleaseFacts:
+    document = json.loads(zlib.decompress(body))
+    return ReleaseFacts(
+        release=release,
+        pfs_release=pfs_label,
+        records=ReleaseRecords(store, release.id),
+        members={_group_key(k): v for k, v in document["members"].items()},
+        coverage_counts={_group_key(k): Counter(v) for k, v in document["coverage_counts"].items()},
+        pricing_counts={_group_key(k): Counter(v) for k, v in document["pricing_counts"].items()},
+        work_zero={_group_key(k): (int(v[0]), int(v[1])) for k, v in document["work_zero"].items()},
+        pfs=_PfsRows(document["pfs"]),
+        pfs_codes=frozenset(document["pfs_codes"]),
+        excludes=document["excludes"],
+        excluded_by=document["excluded_by"],
+        cross_referenced_by=document["cross_referenced_by"],
+    )
+
+
+def _hashes(store: Store, release: Release, pfs_release: rvu.LoadedRelease | None) -> tuple[str, str]:
+    row = store.execute("SELECT content_sha256 FROM hcpcs_release WHERE id = ?", (release.id,)).fetchone()
+    pfs_row = None
+    if pfs_release is not None:
+        pfs_row = store.execute("SELECT content_sha256 FROM rvu_release WHERE id = ?", (pfs_release.id,)).fetchone()
+    return (str(row[0]) if row else ""), (str(pfs_row[0]) if pfs_row else "")
+
+
+def _stored_body(store: Store, key: tuple[int, int], hashes: tuple[str, str]) -> bytes | None:
+    try:
+        row = store.execute(
+            "SELECT body FROM explain_release_facts WHERE release_id = ? AND pfs_release_id = ? AND build_key = ? "
+            "AND release_sha256 = ? AND pfs_sha256 = ?",
+            (*key, _build_key(), *hashes),
+        ).fetchone()
+    except (StoreError, sqlite3.Error):  # a database made before the table existed (read-only: not created)
+        return None
+    return bytes(row[0]) if row is not None else None
+
+
+def _load_stored(
+    store: Store, release: Release, pfs_release: rvu.LoadedRelease | None, hashes: tuple[str, str]
+) -> ReleaseFacts | None:
+    key = (release.id, pfs_release.id if pfs_release is not None else 0)
+    body = _stored_body(store, key, hashes)
+    if body is None:
+        return None
+    try:
+        return _facts_from_json(body, store, release, pfs_release.label if pfs_release is not None else None)
+    except (ValueError, KeyError, TypeError, IndexError, zlib.error):
+        return None  # damaged or foreign: rebuilt (and a good copy stored)
+
+
+def _load_or_build(reference: HcpcsReference, release: Release, pfs_release: rvu.LoadedRelease | None) -> ReleaseFacts:
+    """The stored facts, else built and stored in one write transaction (a second process waiting on the lock
+    then finds them stored); built in memory only when the database cannot be written."""
+    store = reference.store
+    with contextlib.suppress(StoreError):
+        store.ensure_schema("explain_facts", FACTS_SCHEMA)
+    hashes = _hashes(store, release, pfs_release)
+    found = _load_stored(store, release, pfs_release, hashes)
+    if found is not None:
+        return found
+    if store.read_only:
+        return _build(reference, release, pfs_release)
+    try:
+        with store.transaction() as conn:
+            found = _load_stored(store, release, pfs_release, hashes)
+            if found is not None:
+                return found
+            facts = _build(reference, release, pfs_release)
+            pfs_id = pfs_release.id if pfs_release is not None else 0
+            # facts of releases no longer in the database go
+            conn.execute(
+                "DELETE FROM explain_release_facts WHERE release_id NOT IN (SELECT id FROM hcpcs_release) "
+                "OR (pfs_release_id <> 0 AND pfs_release_id NOT IN (SELECT id FROM rvu_release))"
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO explain_release_facts (release_id, pfs_release_id, build_key, release_sha256, "
+                "pfs_sha256, body, built_at) VALUES (?,?,?,?,?,?,?)",
+                (
+                    release.id,
+                    pfs_id,
+                    _build_key(),
+                    *hashes,
+                    _facts_to_json(facts),
+                    datetime.now(UTC).isoformat(timespec="seconds"),
+                ),
+            )
+            return facts
+    except StoreError:  # read-only file, full disk or a writer holding the lock too long: keep them in memory
+        return _build(reference, release, pfs_release)
+
+
 @dataclass
 class _StoreCache:
     #: (HCPCS release id, fee schedule release id) -> (database state, facts)
@@ -174,9 +373,13 @@ def release_facts(reference: HcpcsReference, release: Release, year: int | None)
     cached = cache.facts.get(key)
     if cached is not None and cached[0] == state:
         return cached[1]
-    facts = _build(reference, release, pfs_release)
+    facts = _load_or_build(reference, release, pfs_release)
+    # storing the facts changed the state: keep the fee schedule choice under the state after it too
+    after = store.data_version()
     with _LOCK:
-        cache.facts = {k: v for k, v in cache.facts.items() if v[0] == state}  # drop facts of older states
-        cache.pfs = {k: v for k, v in cache.pfs.items() if k[1] == state}
-        cache.facts[key] = (state, facts)
+        if after != state:
+            cache.pfs[(year, after)] = pfs_release
+        cache.facts = {k: v for k, v in cache.facts.items() if v[0] in (state, after)}  # drop older states
+        cache.pfs = {k: v for k, v in cache.pfs.items() if k[1] in (state, after)}
+        cache.facts[key] = (after, facts)
     return facts
