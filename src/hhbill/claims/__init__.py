@@ -13,39 +13,112 @@ Typical use::
 
 from __future__ import annotations
 
-from ._build import BuildSettings, assign_timed_units, build_claim, timed_units, visit_units
-from ._check import (
-    LATE_NOA_DAY_COUNTS,
-    CachedHcpcsSource,
-    CheckContext,
-    CheckResult,
-    Finding,
-    HcpcsSource,
-    check_claim,
-    edit_catalog,
-)
-from ._edits import late_noa_reduction_days, mbi_problem
-from ._history import Admission, admissions
-from ._import import LedgerImport, ledger_import, past_claim_readers, read_past_claims
-from ._input import (
-    LateNoaException,
-    PeriodOfCare,
-    RemoteMonitoring,
-    TherapyService,
-    Visit,
-    claim_from_dict,
-    load_claim_input,
-    parse_claim_input,
-    period_from_dict,
-    read_visits_csv,
-)
-from ._ledger import LEDGER_STATUSES, ClaimLedger, LedgerEntry, open_ledger
-from ._model import Claim, ClaimFacts, ClaimLine, CodeAmount, CodeDate, CodeSpan, Patient, Provider
-from ._pdgm import CaseMixRow, CaseMixTable, CaseMixTables, load_case_mix, read_case_mix_file
-from ._pricing import FeeSchedulePricer, PricingPlace, TherapyFeeSchedule, fee_schedule_for_store
-from ._render import check_result_text, claim_text, claim_to_dict, claim_ub04
-from ._service import build_and_check, check_input, context_for_store
-from ._timeline import NextDate, Timeline, TimelineItem, timeline
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from ._build import BuildSettings, assign_timed_units, build_claim, timed_units, visit_units
+    from ._check import (
+        LATE_NOA_DAY_COUNTS,
+        CachedHcpcsSource,
+        CheckContext,
+        CheckResult,
+        Finding,
+        HcpcsSource,
+        check_claim,
+        edit_catalog,
+    )
+    from ._edits import late_noa_reduction_days, mbi_problem
+    from ._history import Admission, admissions
+    from ._import import LedgerImport, ledger_import, past_claim_readers, read_past_claims
+    from ._input import (
+        LateNoaException,
+        PeriodOfCare,
+        RemoteMonitoring,
+        TherapyService,
+        Visit,
+        claim_from_dict,
+        load_claim_input,
+        parse_claim_input,
+        period_from_dict,
+        read_visits_csv,
+    )
+    from ._ledger import LEDGER_STATUSES, ClaimLedger, LedgerEntry, open_ledger
+    from ._model import Claim, ClaimFacts, ClaimLine, CodeAmount, CodeDate, CodeSpan, Patient, Provider
+    from ._pdgm import CaseMixRow, CaseMixTable, CaseMixTables, load_case_mix, read_case_mix_file
+    from ._pricing import FeeSchedulePricer, PricingPlace, TherapyFeeSchedule, fee_schedule_for_store
+    from ._render import check_result_text, claim_text, claim_to_dict, claim_ub04
+    from ._service import build_and_check, check_input, context_for_store
+    from ._timeline import NextDate, Timeline, TimelineItem, timeline
+
+#: public name -> the submodule that defines it (imported on first use)
+_WHERE = {
+    "BuildSettings": "_build",
+    "assign_timed_units": "_build",
+    "build_claim": "_build",
+    "timed_units": "_build",
+    "visit_units": "_build",
+    "LATE_NOA_DAY_COUNTS": "_check",
+    "CachedHcpcsSource": "_check",
+    "CheckContext": "_check",
+    "CheckResult": "_check",
+    "Finding": "_check",
+    "HcpcsSource": "_check",
+    "check_claim": "_check",
+    "edit_catalog": "_check",
+    "late_noa_reduction_days": "_edits",
+    "mbi_problem": "_edits",
+    "Admission": "_history",
+    "admissions": "_history",
+    "LedgerImport": "_import",
+    "ledger_import": "_import",
+    "past_claim_readers": "_import",
+    "read_past_claims": "_import",
+    "LateNoaException": "_input",
+    "PeriodOfCare": "_input",
+    "RemoteMonitoring": "_input",
+    "TherapyService": "_input",
+    "Visit": "_input",
+    "claim_from_dict": "_input",
+    "load_claim_input": "_input",
+    "parse_claim_input": "_input",
+    "period_from_dict": "_input",
+    "read_visits_csv": "_input",
+    "LEDGER_STATUSES": "_ledger",
+    "ClaimLedger": "_ledger",
+    "LedgerEntry": "_ledger",
+    "open_ledger": "_ledger",
+    "Claim": "_model",
+    "ClaimFacts": "_model",
+    "ClaimLine": "_model",
+    "CodeAmount": "_model",
+    "CodeDate": "_model",
+    "CodeSpan": "_model",
+    "Patient": "_model",
+    "Provider": "_model",
+    "CaseMixRow": "_pdgm",
+    "CaseMixTable": "_pdgm",
+    "CaseMixTables": "_pdgm",
+    "load_case_mix": "_pdgm",
+    "read_case_mix_file": "_pdgm",
+    "FeeSchedulePricer": "_pricing",
+    "PricingPlace": "_pricing",
+    "TherapyFeeSchedule": "_pricing",
+    "fee_schedule_for_store": "_pricing",
+    "check_result_text": "_render",
+    "claim_text": "_render",
+    "claim_to_dict": "_render",
+    "claim_ub04": "_render",
+    "build_and_check": "_service",
+    "check_input": "_service",
+    "context_for_store": "_service",
+    "NextDate": "_timeline",
+    "Timeline": "_timeline",
+    "TimelineItem": "_timeline",
+    "timeline": "_timeline",
+}
+__getattr__, __dir__ = lazy_attributes(__name__, _WHERE)
 
 __all__ = [
     "LATE_NOA_DAY_COUNTS",

@@ -10,17 +10,44 @@ rebuilding it; a release imported without it is indexed on its first search).
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_attributes
 from ..hcpcs import post_import_hooks
-from ._drugs import prepare_drug_names
-from ._index import ReleaseIndex, index_release, release_index, store_release_index, write_fts_rows
-from ._plain import keyword_search
-from ._search import SearchResponse, SearchResult, prepare_search, release_for, search, suggest
-from ._vocabulary import Vocabulary, VocabularyEntry, load_vocabulary, parse_vocabulary
+
+if TYPE_CHECKING:
+    from ._drugs import prepare_drug_names
+    from ._index import ReleaseIndex, index_release, release_index
+    from ._plain import keyword_search
+    from ._search import SearchResponse, SearchResult, prepare_search, release_for, search, suggest
+    from ._vocabulary import Vocabulary, VocabularyEntry, load_vocabulary, parse_vocabulary
+
+#: public name -> the submodule that defines it (imported on first use: ``hhbill code`` needs only the
+#: vocabulary, not the index, the drug names or rapidfuzz)
+_WHERE = {
+    "prepare_drug_names": "_drugs",
+    "ReleaseIndex": "_index",
+    "index_release": "_index",
+    "release_index": "_index",
+    "keyword_search": "_plain",
+    "SearchResponse": "_search",
+    "SearchResult": "_search",
+    "prepare_search": "_search",
+    "release_for": "_search",
+    "search": "_search",
+    "suggest": "_search",
+    "Vocabulary": "_vocabulary",
+    "VocabularyEntry": "_vocabulary",
+    "load_vocabulary": "_vocabulary",
+    "parse_vocabulary": "_vocabulary",
+}
+__getattr__, __dir__ = lazy_attributes(__name__, _WHERE)
 
 
 def _index_imported_release(conn: sqlite3.Connection, release_id: int) -> None:
     """Post-import hook: the importer writes the release's FTS5 rows and stored index in its own transaction."""
+    from ._index import store_release_index, write_fts_rows
+
     write_fts_rows(conn, release_id)
     store_release_index(conn, release_id)
 

@@ -10,14 +10,10 @@ translated.
 
 from __future__ import annotations
 
-import bz2
-import importlib.util
 import json
-import pickle
 import sqlite3
 import threading
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
 from .._errors import StoreError
@@ -41,6 +37,8 @@ _loaded: dict[str, list[str]] | None = None
 
 @lru_cache(maxsize=1)
 def _package_version() -> str | None:
+    from importlib import metadata  # ~25 ms to import: only when drug names are looked up
+
     try:
         return metadata.version(PACKAGE)
     except metadata.PackageNotFoundError:
@@ -52,6 +50,10 @@ def _read_package_dictionary() -> dict[str, list[str]]:
     global _loaded
     with _lock:
         if _loaded is None:
+            import bz2
+            import importlib.util
+            import pickle
+
             # the package's data file, found without importing the package (its import loads it too, slowly)
             spec = importlib.util.find_spec("drug_named_entity_recognition")
             if spec is None or spec.origin is None:
