@@ -5,8 +5,8 @@ section, code range and BETOS family, reverse cross-references and "do not use w
 code's global PFS row. Building one reads every record of the release (about 0.4 s), so the first page that needs
 it stores it in the database (table ``explain_release_facts``, one compact zlib-compressed JSON document, no
 pickle), in a write transaction, keyed by both releases' content hashes and :data:`FACTS_FORMAT`; a new process
-loads it in a few milliseconds and reads the records it needs one by one. A read-only or busy database keeps
-the facts in memory only. In a process the facts are kept until the database changes
+loads it in a few milliseconds and reads the records and fee schedule rows it needs one by one. A read-only or
+busy database keeps the facts in memory only. In a process the facts are kept until the database changes
 (:meth:`hhbill._store.Store.data_version`).
 """
 
@@ -19,9 +19,9 @@ import threading
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 from weakref import WeakKeyDictionary
 
 from .. import __version__, rvu
@@ -86,7 +86,7 @@ class ReleaseFacts:
     work_zero: dict[GroupKey, tuple[int, int]] = field(default_factory=dict)
     pfs: Mapping[str, PfsRow] = field(default_factory=dict)
     #: every code with a row (global or component) in that relative value file
-    pfs_codes: frozenset[str] = frozenset()
+    pfs_codes: AbstractSet[str] = frozenset()
     #: code -> codes its descriptor says not to use it with (explicit and category members)
     excludes: dict[str, list[str]] = field(default_factory=dict)
     excluded_by: dict[str, list[str]] = field(default_factory=dict)
@@ -180,7 +180,7 @@ def _build(reference: HcpcsReference, release: Release, pfs_release: rvu.LoadedR
 
 # -- the stored facts --------------------------------------------------------------------------------------------
 #: bump when what the facts hold or how they are computed changes: stored facts of another format are rebuilt
-FACTS_FORMAT = 1
+FACTS_FORMAT = 2
 FACTS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS explain_release_facts (
     release_id      INTEGER NOT NULL,   -- hcpcs_release.id
@@ -200,23 +200,69 @@ def _build_key() -> str:
 
 
 class _PfsRows(Mapping[str, PfsRow]):
-    """code -> PfsRow over the stored [status, work RVU] pairs, each made when first asked for."""
+    """code -> global PfsRow of one relative value file, read from ``rvu_item`` as a page asks (its primary key
+    starts with release and code): cheaper than storing thousands of rows a page never reads."""
 
-    def __init__(self, rows: dict[str, list[Any]]) -> None:
-        self._rows = rows
+    def __init__(self, store: Store, release_id: int | None) -> None:
+        self._store = store
+        self._release_id = release_id
+        self._read: dict[str, PfsRow | None] = {}
 
     def __getitem__(self, code: str) -> PfsRow:
-        status, work_rvu = self._rows[code]
-        return PfsRow(str(status), float(work_rvu))
+        if code not in self._read:
+            row = None
+            if self._release_id is not None:
+                row = self._store.execute(
+                    "SELECT status, work_rvu FROM rvu_item WHERE release_id = ? AND code = ? AND modifier = ''",
+                    (self._release_id, code),
+                ).fetchone()
+            self._read[code] = PfsRow(row[0], float(row[1])) if row is not None else None
+        found = self._read[code]
+        if found is None:
+            raise KeyError(code)
+        return found
 
-    def __contains__(self, code: object) -> bool:
-        return code in self._rows
+    def _codes(self) -> list[str]:
+        if self._release_id is None:
+            return []
+        rows = self._store.execute(
+            "SELECT code FROM rvu_item WHERE release_id = ? AND modifier = ''", (self._release_id,)
+        ).fetchall()
+        return [row[0] for row in rows]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
+        return iter(self._codes())
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._codes())
+
+
+class _PfsCodes(AbstractSet[str]):
+    """Every code with any row (global or component) in one relative value file, asked code by code."""
+
+    def __init__(self, store: Store, release_id: int | None) -> None:
+        self._store = store
+        self._release_id = release_id
+
+    def __contains__(self, code: object) -> bool:
+        if self._release_id is None or not isinstance(code, str):
+            return False
+        row = self._store.execute(
+            "SELECT 1 FROM rvu_item WHERE release_id = ? AND code = ? LIMIT 1", (self._release_id, code)
+        ).fetchone()
+        return row is not None
+
+    def _codes(self) -> set[str]:
+        if self._release_id is None:
+            return set()
+        rows = self._store.execute("SELECT DISTINCT code FROM rvu_item WHERE release_id = ?", (self._release_id,))
+        return {row[0] for row in rows.fetchall()}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._codes())
+
+    def __len__(self) -> int:
+        return len(self._codes())
 
 
 def _group_text(key: GroupKey) -> str:
@@ -234,8 +280,6 @@ def _facts_to_json(facts: ReleaseFacts) -> bytes:
         "coverage_counts": {_group_text(k): dict(v) for k, v in facts.coverage_counts.items()},
         "pricing_counts": {_group_text(k): dict(v) for k, v in facts.pricing_counts.items()},
         "work_zero": {_group_text(k): list(v) for k, v in facts.work_zero.items()},
-        "pfs": {code: [row.status, row.work_rvu] for code, row in facts.pfs.items()},
-        "pfs_codes": sorted(facts.pfs_codes),
         "excludes": facts.excludes,
         "excluded_by": facts.excluded_by,
         "cross_referenced_by": facts.cross_referenced_by,
@@ -243,18 +287,19 @@ def _facts_to_json(facts: ReleaseFacts) -> bytes:
     return zlib.compress(json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), 6)
 
 
-def _facts_from_json(body: bytes, store: Store, release: Release, pfs_label: str | None) -> ReleaseFacts:
+def _facts_from_json(body: bytes, store: Store, release: Release, pfs: rvu.LoadedRelease | None) -> ReleaseFacts:
     document = json.loads(zlib.decompress(body))
+    pfs_id = pfs.id if pfs is not None else None
     return ReleaseFacts(
         release=release,
-        pfs_release=pfs_label,
+        pfs_release=pfs.label if pfs is not None else None,
         records=ReleaseRecords(store, release.id),
         members={_group_key(k): v for k, v in document["members"].items()},
         coverage_counts={_group_key(k): Counter(v) for k, v in document["coverage_counts"].items()},
         pricing_counts={_group_key(k): Counter(v) for k, v in document["pricing_counts"].items()},
         work_zero={_group_key(k): (int(v[0]), int(v[1])) for k, v in document["work_zero"].items()},
-        pfs=_PfsRows(document["pfs"]),
-        pfs_codes=frozenset(document["pfs_codes"]),
+        pfs=_PfsRows(store, pfs_id),
+        pfs_codes=_PfsCodes(store, pfs_id),
         excludes=document["excludes"],
         excluded_by=document["excluded_by"],
         cross_referenced_by=document["cross_referenced_by"],
@@ -289,7 +334,7 @@ def _load_stored(
     if body is None:
         return None
     try:
-        return _facts_from_json(body, store, release, pfs_release.label if pfs_release is not None else None)
+        return _facts_from_json(body, store, release, pfs_release)
     except (ValueError, KeyError, TypeError, IndexError, zlib.error):
         return None  # damaged or foreign: rebuilt (and a good copy stored)
 

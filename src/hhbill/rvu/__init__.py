@@ -24,24 +24,61 @@ imported (CPT descriptors are AMA-copyrighted and nothing derived from them ship
 
 from __future__ import annotations
 
-from ._embedded import embedded_fee_schedule, ensure_embedded_fee_schedule
-from ._importer import ImportedFile, ImportSummary, import_fee_schedule
-from ._pricing import Locality, PriceResult, price, resolve_locality
-from ._proclog import (
-    LogEntry,
-    LogReport,
-    PeriodTotal,
-    WorkRvuTarget,
-    log_add,
-    log_entries,
-    log_remove,
-    log_report,
-    log_set_target,
-    log_target,
-)
-from ._readers import ReleaseId
-from ._releases import LoadedRelease, list_releases
-from ._stats import CodeRvuSection, GroupShare, code_rvu_section, status_share, work_rvu_share
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from ._embedded import embedded_fee_schedule, ensure_embedded_fee_schedule
+    from ._importer import ImportedFile, ImportSummary, import_fee_schedule
+    from ._pricing import Locality, PriceResult, price, resolve_locality
+    from ._proclog import (
+        LogEntry,
+        LogReport,
+        PeriodTotal,
+        WorkRvuTarget,
+        log_add,
+        log_entries,
+        log_remove,
+        log_report,
+        log_set_target,
+        log_target,
+    )
+    from ._readers import ReleaseId
+    from ._releases import LoadedRelease, list_releases
+    from ._stats import CodeRvuSection, GroupShare, code_rvu_section, status_share, work_rvu_share
+
+#: public name -> the submodule that defines it (imported on first use: a code page needs no procedure log)
+_WHERE = {
+    "embedded_fee_schedule": "_embedded",
+    "ensure_embedded_fee_schedule": "_embedded",
+    "ImportedFile": "_importer",
+    "ImportSummary": "_importer",
+    "import_fee_schedule": "_importer",
+    "Locality": "_pricing",
+    "PriceResult": "_pricing",
+    "price": "_pricing",
+    "resolve_locality": "_pricing",
+    "LogEntry": "_proclog",
+    "LogReport": "_proclog",
+    "PeriodTotal": "_proclog",
+    "WorkRvuTarget": "_proclog",
+    "log_add": "_proclog",
+    "log_entries": "_proclog",
+    "log_remove": "_proclog",
+    "log_report": "_proclog",
+    "log_set_target": "_proclog",
+    "log_target": "_proclog",
+    "ReleaseId": "_readers",
+    "LoadedRelease": "_releases",
+    "list_releases": "_releases",
+    "CodeRvuSection": "_stats",
+    "GroupShare": "_stats",
+    "code_rvu_section": "_stats",
+    "status_share": "_stats",
+    "work_rvu_share": "_stats",
+}
+__getattr__, __dir__ = lazy_attributes(__name__, _WHERE)
 
 __all__ = [
     "CodeRvuSection",
