@@ -497,6 +497,17 @@ def process_tree_cpu(pid: int) -> float:
     return total
 
 
+def wait_idle(pid: int, timeout: float = 180) -> None:
+    """Until the server processes stop using CPU: every worker has finished its start-up (each builds its own
+    search index, seconds of CPU), so no worker turns up cold in the middle of a measurement."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = process_tree_cpu(pid)
+        time.sleep(1.0)
+        if process_tree_cpu(pid) - before < 0.05:
+            return
+
+
 def cpu_per_request(url: str, requests: list[bytes], count: int, pid: int) -> tuple[float, Result]:
     """Server CPU seconds per request, one request at a time (no queueing, no contention inside the server)."""
     asyncio.run(warm(url, requests, connections=8))
@@ -515,6 +526,9 @@ def mixed(args: argparse.Namespace) -> str:
             lookups = scenarios(url, key, args.requests)[0][1]
             checks = scenarios(url, key, args.requests)[2][1]
             bare = [get(host, BARE_PATH)]
+            wait_idle(process.pid)
+            # every worker's caches filled with the requests of the mix, before anything is measured
+            asyncio.run(warm(url, lookups + checks, connections=32))
             cpu_lookup, _ = cpu_per_request(url, lookups, 400, process.pid)
             cpu_check, _ = cpu_per_request(url, checks, 100, process.pid)
             cpu_bare, _ = cpu_per_request(url, bare, 1000, process.pid)

@@ -331,10 +331,11 @@ SECTIONS: tuple[Section, ...] = (
 SERVING = [
     "## Serving",
     "",
-    "- **Workers.** `hhbill serve` starts one server process per core (at most 8; `--workers N` to choose). A "
-    "request that works for seconds (a large 837I) then holds one process's thread, not the others, and routes run "
-    "their work in the thread pool, so the event loop keeps answering (`/api/v1/health` included). Each process "
-    "keeps its own rate-limit counters (a client gets up to workers × limit).",
+    "- **Workers.** Served on any address other than loopback, `hhbill serve` starts one server process per core "
+    "(at most 8; `--workers N` to choose); on loopback, one process (it prints the one-time sign-in link). Routes "
+    "run their work in the thread pool, so the event loop keeps answering (`/api/v1/health` included) while a "
+    "request works for seconds (a large 837I). Each process keeps its own rate-limit counters (a client gets up "
+    "to workers × limit), and a busy worker gets 60 s to answer uvicorn's health ping before it is restarted.",
     "- **Two lanes.** At most `max(8, 2 × cores)` claim requests (`/api/v1/claims`, `/claims`, `/x12` posts) are "
     "worked on at once per process; the others wait at the door, so the thread pool always has room for lookups "
     "(`hhbill.web._lanes`).",

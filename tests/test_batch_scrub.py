@@ -234,3 +234,20 @@ def test_recorded_claims_keep_their_findings_for_the_timeline(store: Store, tmp_
     details = [row[0] for row in fresh.execute("SELECT details FROM claims_ledger")]
     assert len(details) == 1 and '"mbi-format"' in details[0]
     assert claim.patient.mbi not in details[0] and claim.patient.last_name not in details[0]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("GE*4*", "GE*5*"),  # a wrong transaction count
+        ("GS*HC*", "GS*HC~GS*HC*"),  # a short GS before the real one
+        ("IEA*1*", "IEA*2*"),  # a wrong group count
+    ],
+)
+def test_a_file_with_odd_envelopes_is_read_whole_not_cut(tmp_path: Path, old: str, new: str) -> None:
+    text = claims_to_x12(faulty_claims(), SETTINGS)
+    assert old in text
+    path = tmp_path / "odd.837"
+    path.write_text(text.replace(old, new, 1))
+    units = list(plan_units(discover([path]), split_bytes=1500))
+    assert len(units) == 1 and units[0].piece is None

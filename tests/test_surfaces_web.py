@@ -121,10 +121,16 @@ async def test_the_837i_viewer_names_a_file_that_is_no_837i(client: httpx.AsyncC
 
 
 async def test_claim_pages_need_a_key(anonymous: httpx.AsyncClient) -> None:
-    response = await anonymous.post("/claims/ub04.pdf", data={"input_json": EXAMPLE.read_text()}, headers=JSON)
+    # a form post without the page's CSRF token is refused before anything else
+    refused = await anonymous.post("/claims/ub04.pdf", data={"input_json": EXAMPLE.read_text()}, headers=JSON)
+    assert refused.status_code == 403
+    # with the token of a page the browser loaded, the post still needs a signed-in key
+    await anonymous.get("/", headers=HTML)
+    csrf = {**JSON, "x-csrf-token": anonymous.cookies["hhbill_csrf"], "origin": "http://hhbill.test"}
+    response = await anonymous.post("/claims/ub04.pdf", data={"input_json": EXAMPLE.read_text()}, headers=csrf)
     assert response.status_code == 401
-    response = await anonymous.post("/x12/view", files={"file": ("a.837", io.BytesIO(b"ISA"))}, headers=JSON)
-    assert response.status_code == 401
+    response = await anonymous.post("/x12/view", files={"file": ("a.837", io.BytesIO(b"ISA"))}, headers=csrf)
+    assert response.status_code == 401, response.text
     redirect = await anonymous.get("/x12/view", headers=HTML)
     assert redirect.status_code == 303 and redirect.headers["location"].startswith("/login")
 

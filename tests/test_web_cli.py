@@ -76,10 +76,10 @@ def test_serve_loads_the_embedded_default_and_runs_uvicorn(db_path: Path, monkey
     with Store(db_path) as store:
         releases = hcpcs.HcpcsReference(store).releases()
         assert len(releases) == 1 and "embedded" in releases[0].label
-    # a second start finds the release and loads nothing more; by default one worker process per core
+    # a second start finds the release and loads nothing more; off loopback, by default one worker per core
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     started.clear()
-    runner.invoke(app, ["serve", "--db", str(db_path)])
+    runner.invoke(app, ["serve", "--db", str(db_path), "--host", "0.0.0.0"])
     with Store(db_path) as store:
         assert len(hcpcs.HcpcsReference(store).releases()) == 1
     assert started["workers"] == 4 and started["factory"] is True and started["app"] == "hhbill.web._app:create_app"

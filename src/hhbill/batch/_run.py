@@ -258,35 +258,14 @@ def scrub_to_parquet(
         if ledger is not None
         else None
     )
-    order = _catalog_order()
     output = BatchOutput(out)
+    reducer = _Reducer(output, summary, ledger_context, record)
     bytes_total = sum(unit.size for unit in units)
     done = bytes_done = 0
-    open_file: _OpenFile | None = None
-    files_with_error_claims: set[str] = set()  # of the files not written yet
     finished = False
     try:
         for unit, result in zip(units, results, strict=True):
-            if unit.piece is not None and unit.piece_number > 0 and open_file is not None:
-                piece_outcome = result.files[0]
-                open_file.outcome.claims += piece_outcome.claims
-                open_file.outcome.issues += piece_outcome.issues
-                open_file.outcome.error = open_file.outcome.error or piece_outcome.error
-                claims_before = open_file.claims_before
-            else:
-                open_file = _OpenFile(result.files[0]) if unit.piece is not None else None
-                claims_before = 0
-            for claim in result.claims:
-                if _write_claim(output, summary, claim, claims_before, ledger_context, record, order):
-                    files_with_error_claims.add(claim.file)
-            if open_file is not None:
-                open_file.claims_before += len(result.claims)
-            finished_files = result.files
-            if open_file is not None:  # a piece: the file's row comes with its last piece
-                finished_files = [open_file.outcome] if unit.last_piece else []
-            for file_outcome in finished_files:
-                _write_file(output, summary, file_outcome, file_outcome.file in files_with_error_claims)
-                files_with_error_claims.discard(file_outcome.file)
+            reducer.take(unit, result)
             done += 1
             bytes_done += unit.size
             if progress is not None:
@@ -296,6 +275,45 @@ def scrub_to_parquet(
         output.close(keep=finished)
     summary.outputs = {name: str(path) for name, path in output.paths().items()}
     return summary
+
+
+class _Reducer:
+    """The reduce step, one unit result at a time, in unit order: cross-claim edits, the ordinals of split
+    files, one files.parquet row per file (a split file's row comes with its last piece)."""
+
+    def __init__(
+        self, output: BatchOutput, summary: BatchSummary, ledger_context: CheckContext | None, record: str | None
+    ) -> None:
+        self.output = output
+        self.summary = summary
+        self.ledger_context = ledger_context
+        self.record = record
+        self.order = _catalog_order()
+        self.open_file: _OpenFile | None = None  # the split file whose pieces are being taken
+        self.files_with_error_claims: set[str] = set()  # of the files whose row is not written yet
+
+    def take(self, unit: WorkUnit, result: UnitResult) -> None:
+        open_file = self.open_file
+        if unit.piece is not None and unit.piece_number > 0 and open_file is not None:
+            piece_outcome = result.files[0]
+            open_file.outcome.claims += piece_outcome.claims
+            open_file.outcome.issues += piece_outcome.issues
+            open_file.outcome.error = open_file.outcome.error or piece_outcome.error
+            claims_before = open_file.claims_before
+        else:
+            open_file = self.open_file = _OpenFile(result.files[0]) if unit.piece is not None else None
+            claims_before = 0
+        for claim in result.claims:
+            if _write_claim(self.output, self.summary, claim, claims_before, self.ledger_context, self.record,
+                            self.order):  # fmt: skip
+                self.files_with_error_claims.add(claim.file)
+        finished_files = result.files
+        if open_file is not None:
+            open_file.claims_before += len(result.claims)
+            finished_files = [open_file.outcome] if unit.last_piece else []
+        for outcome in finished_files:
+            _write_file(self.output, self.summary, outcome, outcome.file in self.files_with_error_claims)
+            self.files_with_error_claims.discard(outcome.file)
 
 
 def _write_claim(

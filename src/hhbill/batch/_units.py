@@ -154,85 +154,118 @@ def _pieces(path: str, split_bytes: int) -> list[Piece] | None:
     enough to cut safely (then one worker reads it whole and reports whatever is wrong with it)."""
     try:
         with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            return _cut(data, split_bytes)
-    except (OSError, ValueError):
+            return _Cutter(data, split_bytes).cut() or None
+    except (OSError, ValueError, IndexError, _NotPlain):
         return None
 
 
 _BLANK = b" \t\r\n"
 
 
-def _cut(data: mmap.mmap, split_bytes: int) -> list[Piece] | None:
-    pieces: list[Piece] = []
-    position = 3 if data[:3] == b"\xef\xbb\xbf" else 0
-    size = len(data)
-    while True:
-        while position < size and data[position] in _BLANK:
-            position += 1
-        if position >= size:
-            return pieces or None
-        if data[position : position + 3] != b"ISA":
-            return None
-        isa = data[position : position + 106]
-        element = isa[3:4]
-        parts = isa.split(element)
-        if len(parts) < 17 or len(parts[16]) < 2:
-            return None
-        terminator = parts[16][1:2]
-        if terminator in (b"\r", b"\n") or not element or element.isalnum():
-            return None
-        isa_end = position + len(element.join(parts[:16])) + len(element) + 2
-        isa_bytes = bytes(data[position:isa_end])
-        interchange_control = parts[13].decode("ascii", "replace")
+class _NotPlain(Exception):
+    """The file's envelopes are not plain enough to cut it (the reader will say what is wrong, if anything)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Interchange:
+    isa: bytes  # the ISA segment with its terminator
+    element: bytes
+    terminator: bytes
+    control: str  # ISA13
+    end: int  # where the ISA ends in the file
+
+
+def _interchange_at(data: mmap.mmap, position: int) -> _Interchange:
+    if data[position : position + 3] != b"ISA":
+        raise _NotPlain
+    isa = data[position : position + 106]
+    element = isa[3:4]
+    parts = isa.split(element)
+    if len(parts) < 17 or len(parts[16]) < 2 or not element or element.isalnum():
+        raise _NotPlain
+    terminator = parts[16][1:2]
+    if terminator in (b"\r", b"\n"):
+        raise _NotPlain
+    end = position + len(element.join(parts[:16])) + len(element) + 2
+    return _Interchange(bytes(data[position:end]), element, terminator, parts[13].decode("ascii", "replace"), end)
+
+
+class _Cutter:
+    """One pass over the envelope segments (GS, ST, SE, GE, IEA) of a file, checking counts and control numbers
+    and collecting where each transaction set starts and ends."""
+
+    def __init__(self, data: mmap.mmap, split_bytes: int) -> None:
+        self.data = data
+        self.split_bytes = split_bytes
+        self.pieces: list[Piece] = []
+        self.groups = 0
+        self.group: _Group | None = None
+        self.in_transaction = False
+
+    def cut(self) -> list[Piece]:
+        data = self.data
+        position = 3 if data[:3] == b"\xef\xbb\xbf" else 0
+        while True:
+            while position < len(data) and data[position] in _BLANK:
+                position += 1
+            if position >= len(data):
+                return self.pieces
+            position = self._interchange(_interchange_at(data, position))
+
+    def _interchange(self, interchange: _Interchange) -> int:
+        """Read one interchange's envelope segments; where the next one may start."""
+        element, terminator = interchange.element, interchange.terminator
         envelope = re.compile(re.escape(terminator) + rb"[ \t\r\n]*(GS|ST|SE|GE|IEA)" + re.escape(element))
-        groups = 0
-        group: _Group | None = None
-        in_transaction = False
-        # the segment before the first match ends at isa_end - 1 (the ISA's own terminator)
-        for match in envelope.finditer(data, isa_end - 1):
-            segment_id = match.group(1)
+        self.groups, self.group, self.in_transaction = 0, None, False
+        # the segment before the first match ends at end - 1 (the ISA's own terminator)
+        for match in envelope.finditer(self.data, interchange.end - 1):
             start = match.start(1)
-            end = data.find(terminator, start)
-            if end < 0:
-                return None
-            end += 1
-            elements = bytes(data[start : end - 1]).split(element)
-            if segment_id == b"GS":
-                if group is not None or in_transaction:
-                    return None
-                groups += 1
-                group = _Group(isa_bytes + bytes(data[start:end]), elements[6].decode("ascii", "replace"))
-            elif segment_id == b"ST":
-                if group is None or in_transaction:
-                    return None
-                in_transaction = True
-                group.transactions += 1
-                group.starts.append(start)
-            elif segment_id == b"SE":
-                if group is None or not in_transaction:
-                    return None
-                in_transaction = False
-                group.ends.append(end)
-            elif segment_id == b"GE":
-                if group is None or in_transaction or len(elements) < 3:
-                    return None
-                if elements[1] != str(group.transactions).encode() or elements[2].decode("ascii", "replace") != (
-                    group.control
-                ):
-                    return None
-                pieces.extend(_group_pieces(group, element, terminator, interchange_control, split_bytes))
-                group = None
-            else:  # IEA
-                if group is not None or in_transaction or len(elements) < 3:
-                    return None
-                if elements[1] != str(groups).encode() or elements[2].decode("ascii", "replace") != (
-                    interchange_control
-                ):
-                    return None
-                position = end
-                break
-        else:
-            return None  # no IEA: let the reader say what is wrong
+            end = self.data.find(terminator, start) + 1
+            if end <= 0:
+                raise _NotPlain
+            elements = bytes(self.data[start : end - 1]).split(element)
+            segment_id = match.group(1)
+            if segment_id == b"IEA":
+                self._expect(self.group is None and not self.in_transaction)
+                self._expect_counts(elements, self.groups, interchange.control)
+                return end
+            self._segment(segment_id, start, end, elements, interchange)
+        raise _NotPlain  # no IEA: let the reader say what is wrong
+
+    def _segment(self, segment_id: bytes, start: int, end: int, elements: list[bytes], at: _Interchange) -> None:
+        group = self.group
+        if segment_id == b"GS":
+            self._expect(group is None and not self.in_transaction and len(elements) > 6)
+            self.groups += 1
+            self.group = _Group(at.isa + bytes(self.data[start:end]), elements[6].decode("ascii", "replace"))
+        elif segment_id == b"ST":
+            self._expect(group is not None and not self.in_transaction)
+            assert group is not None
+            self.in_transaction = True
+            group.transactions += 1
+            group.starts.append(start)
+        elif segment_id == b"SE":
+            self._expect(group is not None and self.in_transaction)
+            assert group is not None
+            self.in_transaction = False
+            group.ends.append(end)
+        else:  # GE
+            self._expect(group is not None and not self.in_transaction)
+            assert group is not None
+            self._expect_counts(elements, group.transactions, group.control)
+            self.pieces.extend(_group_pieces(group, at.element, at.terminator, at.control, self.split_bytes))
+            self.group = None
+
+    @staticmethod
+    def _expect(condition: bool) -> None:
+        if not condition:
+            raise _NotPlain
+
+    @staticmethod
+    def _expect_counts(elements: list[bytes], count: int, control: str) -> None:
+        """GE/IEA: element 1 is the count, element 2 the control number of the opening GS/ISA."""
+        if len(elements) < 3 or elements[1] != str(count).encode() or elements[2].decode("ascii", "replace") != control:
+            raise _NotPlain
 
 
 def _group_pieces(

@@ -55,6 +55,7 @@ def _data(name: str) -> dict[str, Any]:
 @dataclass(frozen=True)
 class _Phrase:
     phrase: str
+    entry: Any  # the vocabulary entry (it says which codes it names)
     terms: list[str]
     #: the lay term used to gloss the phrase in plain language (a multi-word term that is not the same words)
     lay: str | None
@@ -120,7 +121,7 @@ def _vocabulary_index() -> _VocabularyIndex:
             if not _specific(phrase):
                 continue  # "home", "aide": too common a word to say what a code is also called
             lay = next((t for t in entry.terms if " " in t and len(t) > 6 and _glosses(t, phrase)), None)
-            phrases.setdefault(phrase.lower(), []).append(_Phrase(phrase, list(entry.terms), lay, source))
+            phrases.setdefault(phrase.lower(), []).append(_Phrase(phrase, entry, list(entry.terms), lay, source))
     alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
     # a lookahead finds a phrase at every start position, so phrases inside or after others are found too
     pattern = re.compile(rf"(?<![a-z0-9])(?=({alternatives})s?(?![a-z0-9]))") if phrases else None
@@ -153,6 +154,7 @@ def _also_known_as(code: str, description: str) -> tuple[AlsoKnownAs, ...]:
 @dataclass(frozen=True)
 class _PlainRules:
     rules: list[tuple[re.Pattern[str], str, str, str]]  # (pattern, original, plain, source)
+    spelled_out: list[re.Pattern[str]]  # "long form (abbreviation)" in a descriptor
 
 
 @cache
@@ -165,30 +167,36 @@ def _plain_rules() -> _PlainRules:
     for item in phrases:
         pattern = re.compile(r"\b" + re.escape(item["jargon"]) + r"\b", re.IGNORECASE)
         rules.append((pattern, item["jargon"], item["plain"], sources[item["source"]]))
+    spelled_out = []
     for item in data["abbreviations"]:
         short = item["short"]
         # "w/" and "w/o" end in a non-word character: no trailing word boundary
         tail = r"\b" if short[-1].isalnum() else ""
-        pattern = re.compile(r"(?<![\w/])" + re.escape(short) + tail + r"(?![/-])", re.IGNORECASE)
+        pattern = re.compile(r"(?<![\w/-])" + re.escape(short) + tail + r"(?![/-])", re.IGNORECASE)
         rules.append((pattern, short, item["long"], sources[item["source"]]))
-    return _PlainRules(rules)
+        # "registered nurse (rn)": the descriptor already spells it out; the abbreviation in parentheses goes
+        spelled_out.append(re.compile(rf"({re.escape(item['long'])})\s*\({re.escape(short)}\)", re.IGNORECASE))
+    return _PlainRules(rules, spelled_out)
 
 
 _PAREN_DO_NOT = re.compile(r"\s*\((?:do not|not to be)[^)]*\)", re.IGNORECASE)
 
 
 def _first_sentence(record: HcpcsRecord) -> tuple[str, list[Rewrite]]:
-    text, rewrites = _rewritten(record.kind, record.long_description)
+    text, rewrites = _rewritten(record.code, record.kind, record.long_description)
     return text, list(rewrites)
 
 
 @lru_cache(maxsize=32768)
-def _rewritten(kind: str, description: str) -> tuple[str, tuple[Rewrite, ...]]:
+def _rewritten(code: str, kind: str, description: str) -> tuple[str, tuple[Rewrite, ...]]:
     """The descriptor in plain words and the rewrites made (a pure function of the descriptor: cached)."""
     text = _PAREN_DO_NOT.sub("", description).strip().rstrip(".")
+    plain_rules = _plain_rules()
+    for pattern in plain_rules.spelled_out:
+        text = pattern.sub(r"\1", text)
     rewrites: list[Rewrite] = []
     placeholders: list[str] = []
-    for pattern, original, plain, source in _plain_rules().rules:
+    for pattern, original, plain, source in plain_rules.rules:
         if pattern.search(text):
             # a placeholder keeps later rules (abbreviations) from rewriting inside the plain words
             placeholders.append(plain)
@@ -197,6 +205,8 @@ def _rewritten(kind: str, description: str) -> tuple[str, tuple[Rewrite, ...]]:
     text = re.sub(r"\x00(\d+)\x00", lambda m: placeholders[int(m.group(1))], text)
     glossed = 0
     for item in [] if kind == "modifier" else _vocabulary_index().phrases_in(text):
+        if not item.entry.names_code(code):
+            continue  # a gloss only from an entry about this code: a general one can misread the phrase
         lay, phrase = item.lay, item.phrase
         lowered = text.lower()
         if glossed >= 2 or lay is None or lay.lower() in lowered:

@@ -31,6 +31,7 @@ from ._scrub import (
     write_scrub_report,
 )
 from ._tokenizer import Delimiters, Segment, SegmentStream
+from ._view import ViewedClaim, X12View, view_x12, x12_view_text
 from ._writer import WriterSettings, claims_to_x12, write_837i
 
 
@@ -52,8 +53,10 @@ __all__ = [
     "ScrubTotals",
     "Segment",
     "SegmentStream",
+    "ViewedClaim",
     "WriterSettings",
     "X12Reader",
+    "X12View",
     "claims_to_x12",
     "iter_scrub",
     "load_writer_settings",
@@ -62,6 +65,8 @@ __all__ = [
     "scrub_file",
     "scrub_report_text",
     "scrub_summary_table",
+    "view_x12",
     "write_837i",
     "write_scrub_report",
+    "x12_view_text",
 ]

@@ -962,7 +962,6 @@ class X12Reader:
     def _on_health_care_codes(self, segment: Segment) -> None:
         claim = self._claim
         assert claim is not None
-        facts = claim.facts
         for position in range(1, len(segment.elements)):
             if not segment.elements[position]:
                 continue
@@ -976,58 +975,64 @@ class X12Reader:
                     segment,
                     position,
                 )
+            self._health_care_code(claim, segment, position, parts)
 
-            def part(index: int, parts: list[str] = parts) -> str:
-                return parts[index] if index < len(parts) else ""
+    def _health_care_code(self, claim: Claim, segment: Segment, position: int, parts: list[str]) -> None:
+        """One HI composite (C022): qualifier, code, and for some qualifiers a date or an amount."""
+        facts = claim.facts
+        qualifier, code = parts[0], parts[1]
 
-            if qualifier in _PRINCIPAL_DX:
-                if self._principal_diagnosis_seen:
-                    raise self._error("a second principal diagnosis (ABK/BK)", segment, position)
-                self._principal_diagnosis_seen = True
-                facts["diagnosis_code_set"] = _PRINCIPAL_DX[qualifier]
-                claim.diagnoses.insert(0, code)
-                self._present_on_admission(facts, 0, part(8))
-            elif qualifier in _OTHER_DX:
-                claim.diagnoses.append(code)
-                self._present_on_admission(facts, len(claim.diagnoses) - 1, part(8))
-            elif qualifier in _ADMITTING_DX:
-                facts["admitting_diagnosis"] = code
-            elif qualifier in _REASON_DX:
-                _fact_list(facts, "patient_reason_diagnoses").append(code)
-            elif qualifier in _EXTERNAL_CAUSE_DX:
-                _fact_list(facts, "external_cause_diagnoses").append(code)
-            elif qualifier == "BH":
-                claim.occurrence_codes.append(CodeDate(code, self._coded_date(segment, position, parts)))
-            elif qualifier == "BI":
-                start, end = self._coded_span(segment, position, parts)
-                claim.occurrence_spans.append(CodeSpan(code, start, end))
-            elif qualifier == "BE":
-                amount_text = part(4)
-                if not amount_text:
-                    raise self._error(f"value code {code} has no amount (C022-05)", segment, position)
-                claim.value_codes.append(
-                    CodeAmount(code, self._amount(segment, position, amount_text, part="-5 (C022-05)"))
-                )
-            elif qualifier == "BG":
-                claim.condition_codes.append(code)
-            elif qualifier in _PRINCIPAL_PROCEDURE or qualifier in _OTHER_PROCEDURE:
-                when = self._coded_date(segment, position, parts) if part(3) else None
-                key = "principal_procedure" if qualifier in _PRINCIPAL_PROCEDURE else "other_procedures"
-                facts["procedure_code_set"] = "ICD-9-CM" if qualifier in ("BR", "BQ") else "ICD-10-PCS"
-                if key == "principal_procedure":
-                    facts[key] = (code, when)
-                else:
-                    _fact_list(facts, key).append((code, when))
-            elif qualifier == "DR":
-                facts["drg"] = code
-            elif qualifier == "TC":
-                _fact_list(facts, "treatment_codes").append(code)
+        def part(index: int) -> str:
+            return parts[index] if index < len(parts) else ""
+
+        if qualifier in _PRINCIPAL_DX:
+            if self._principal_diagnosis_seen:
+                raise self._error("a second principal diagnosis (ABK/BK)", segment, position)
+            self._principal_diagnosis_seen = True
+            facts["diagnosis_code_set"] = _PRINCIPAL_DX[qualifier]
+            claim.diagnoses.insert(0, code)
+            self._present_on_admission(facts, 0, part(8))
+        elif qualifier in _OTHER_DX:
+            claim.diagnoses.append(code)
+            self._present_on_admission(facts, len(claim.diagnoses) - 1, part(8))
+        elif qualifier in _ADMITTING_DX:
+            facts["admitting_diagnosis"] = code
+        elif qualifier in _REASON_DX:
+            _fact_list(facts, "patient_reason_diagnoses").append(code)
+        elif qualifier in _EXTERNAL_CAUSE_DX:
+            _fact_list(facts, "external_cause_diagnoses").append(code)
+        elif qualifier == "BH":
+            claim.occurrence_codes.append(CodeDate(code, self._coded_date(segment, position, parts)))
+        elif qualifier == "BI":
+            start, end = self._coded_span(segment, position, parts)
+            claim.occurrence_spans.append(CodeSpan(code, start, end))
+        elif qualifier == "BE":
+            amount_text = part(4)
+            if not amount_text:
+                raise self._error(f"value code {code} has no amount (C022-05)", segment, position)
+            claim.value_codes.append(
+                CodeAmount(code, self._amount(segment, position, amount_text, part="-5 (C022-05)"))
+            )
+        elif qualifier == "BG":
+            claim.condition_codes.append(code)
+        elif qualifier in _PRINCIPAL_PROCEDURE or qualifier in _OTHER_PROCEDURE:
+            when = self._coded_date(segment, position, parts) if part(3) else None
+            key = "principal_procedure" if qualifier in _PRINCIPAL_PROCEDURE else "other_procedures"
+            facts["procedure_code_set"] = "ICD-9-CM" if qualifier in ("BR", "BQ") else "ICD-10-PCS"
+            if key == "principal_procedure":
+                facts[key] = (code, when)
             else:
-                self._issue(
-                    f"HI{position:02d} qualifier {qualifier[:3]!r} is not an 837I code list qualifier",
-                    segment,
-                    position,
-                )
+                _fact_list(facts, key).append((code, when))
+        elif qualifier == "DR":
+            facts["drg"] = code
+        elif qualifier == "TC":
+            _fact_list(facts, "treatment_codes").append(code)
+        else:
+            self._issue(
+                f"HI{position:02d} qualifier {qualifier[:3]!r} is not an 837I code list qualifier",
+                segment,
+                position,
+            )
 
     @staticmethod
     def _present_on_admission(facts: MutableMapping[str, object], index: int, indicator: str) -> None:

@@ -175,6 +175,18 @@ class SegmentStream:
                 "an X12 interchange starts with ISA (no envelope, or text before it)",
                 segment_id=found[:3] if _SEGMENT_ID.fullmatch(found[:3]) else None,
             )
+        element, component, terminator, component_at, end = self._isa_delimiters(buffer)
+        elements = buffer[: component_at + 1].split(element)
+        repetition = elements[11] if len(elements[11]) == 1 and not elements[11].isalnum() else ""
+        self.delimiters = Delimiters(element, component, repetition, terminator)
+        self.isa_declared_component = component
+        self._pos += end
+        self.segments_read += 1
+        return Segment(self.segments_read, elements)
+
+    def _isa_delimiters(self, buffer: str) -> tuple[str, str, str, int, int]:
+        """Element separator, component separator, segment terminator of the ISA at the start of ``buffer``,
+        where ISA16 is and where the ISA ends (a CR LF terminator is read as LF)."""
         if len(buffer) < _ISA_LENGTH - 1:
             raise self._error(f"the ISA segment is truncated: {len(buffer)} characters, 106 expected", segment_id="ISA")
         element = buffer[3]
@@ -209,13 +221,7 @@ class SegmentStream:
                 segment_id="ISA",
                 element=16,
             )
-        elements = buffer[: component_at + 1].split(element)
-        repetition = elements[11] if len(elements[11]) == 1 and not elements[11].isalnum() else ""
-        self.delimiters = Delimiters(element, component, repetition, terminator)
-        self.isa_declared_component = component
-        self._pos += end
-        self.segments_read += 1
-        return Segment(self.segments_read, elements)
+        return element, component, terminator, component_at, end
 
     # -- iteration ----------------------------------------------------------------------------------------
     def __iter__(self) -> Iterator[Segment]:

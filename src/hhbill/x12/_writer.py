@@ -339,8 +339,9 @@ class _Writer:
             self.person("QC", patient, facts, "patient", f"{where}.patient", with_id=False)
 
     # -- the claim ----------------------------------------------------------------------------------------
-    def claim(self, claim: Claim, where: str) -> None:
-        facts = claim.facts
+    @staticmethod
+    def _claim_control(claim: Claim, where: str) -> str:
+        """CLM01, once what every 837I claim needs is there (else an error naming the field)."""
         tob = claim.type_of_bill
         if len(tob) != 4 or tob[0] != "0" or not tob[1:3].isdigit():
             raise ClaimInputError(
@@ -361,6 +362,12 @@ class _Writer:
                 "for a NOA add the line your MAC asks for",
                 field=f"{where}.lines",
             )
+        return control
+
+    def claim(self, claim: Claim, where: str) -> None:
+        facts = claim.facts
+        control = self._claim_control(claim, where)
+        tob = claim.type_of_bill
         total = claim.total_charge if claim.total_charge is not None else claim.computed_total()
         self.segment(
             "CLM", control, _amount(total), "", "", self.composite(tob[1:3], "A", tob[3]),
@@ -371,6 +378,7 @@ class _Writer:
         )  # fmt: skip
         if facts.get("discharge_hour"):
             self.segment("DTP", "096", "TM", str(facts["discharge_hour"]))
+        assert claim.from_date is not None and claim.through_date is not None  # _claim_control checked them
         self.segment("DTP", "434", "RD8", f"{_d8(claim.from_date)}-{_d8(claim.through_date)}")
         if claim.admission_date is not None:
             hour = str(facts.get("admission_hour", ""))
@@ -379,6 +387,17 @@ class _Writer:
             else:
                 self.segment("DTP", "435", "D8", _d8(claim.admission_date))
         self.segment("CL1", claim.admission_type, claim.admission_source, claim.patient_status)
+        self.claim_references(claim, control, where)
+        self.health_care_codes(claim, where)
+        self.claim_providers(claim, where)
+        periods = facts.get("line_service_periods") or {}
+        assert isinstance(periods, dict)
+        for index, line in enumerate(claim.lines):
+            self.service_line(index, line, periods.get(index), f"{where}.lines[{index}]")
+
+    def claim_references(self, claim: Claim, control: str, where: str) -> None:
+        """The 2300 REF and NTE segments."""
+        facts = claim.facts
         for qualifier, key in (("F8", "payer_claim_control_number"), ("9F", "referral_number"),
                                ("G1", "prior_authorization")):  # fmt: skip
             if facts.get(key):
@@ -393,12 +412,6 @@ class _Writer:
             self.segment("NTE", "ADD", claim.remarks)
         for note in _listed(facts, "claim_notes"):
             self.segment("NTE", str(note[0]), str(note[1]))
-        self.health_care_codes(claim, where)
-        self.claim_providers(claim, where)
-        periods = facts.get("line_service_periods") or {}
-        assert isinstance(periods, dict)
-        for index, line in enumerate(claim.lines):
-            self.service_line(index, line, periods.get(index), f"{where}.lines[{index}]")
 
     def health_care_codes(self, claim: Claim, where: str) -> None:
         facts = claim.facts
@@ -424,6 +437,12 @@ class _Writer:
             self.hi_segments([self.composite("DR", str(facts["drg"]))], where)
         others = [diagnosis("BF" if icd9 else "ABF", i) for i in range(1, len(claim.diagnoses))]
         self.hi_segments(others, where, limit=24, what="other diagnoses")
+        self.coded_lists(claim, where)
+
+    def coded_lists(self, claim: Claim, where: str) -> None:
+        """HI segments after the diagnoses: procedures, occurrence spans and codes, value, condition and
+        treatment codes."""
+        facts = claim.facts
         pcs9 = facts.get("procedure_code_set") == _ICD9_PRINCIPAL
         principal_procedure = facts.get("principal_procedure")
         if principal_procedure:
