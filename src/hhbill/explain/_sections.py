@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -442,70 +443,139 @@ def _describe(facts: ReleaseFacts, code: str) -> str:
     return "(CPT code: descriptor not shipped)" if _CPT.match(code) else "(not in this release)"
 
 
+#: a candidate related code: (code, relation, why, source)
+_Candidate = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _RelatedContext:
+    """What every kind of relation looks at: the code's record, its release, the claims rules, its meanings."""
+
+    record: HcpcsRecord
+    facts: ReleaseFacts
+    rules: ClaimRules
+    meanings: list[dict[str, Any]]
+
+    @property
+    def code(self) -> str:
+        return self.record.code
+
+    @property
+    def release_source(self) -> str:
+        return f"{HCPCS_FILE}, {self.facts.release.label}"
+
+    @property
+    def code_references(self) -> list[str]:
+        # CMS also writes words in the cross-reference field (P7001: "CPT"): only codes are related codes
+        return [other for other in self.record.cross_references if _CODE_OR_CPT.match(other)]
+
+
+def _same_range(c: _RelatedContext) -> Iterator[_Candidate]:
+    """The ten codes sharing the first four characters (G032x); modifiers have no range."""
+    if c.record.kind != "procedure":
+        return
+    prefix = c.code[:4]
+    for other in c.facts.members.get(("range", c.code[:3]), []):
+        if other[:4] == prefix:
+            yield other, "same_range", f"in the same range {prefix}0-{prefix}9", c.release_source
+
+
+def _same_family(c: _RelatedContext) -> Iterator[_Candidate]:
+    """The other visit codes of the same discipline."""
+    visit = c.rules.visit_codes.get(c.code)
+    if visit is None:
+        return
+    for other, item in c.rules.visit_codes.items():
+        if item.discipline == visit.discipline:
+            yield other, "same_family", f"another {visit.discipline_name} visit code", c.rules.disciplines_source
+
+
+def _excludes(c: _RelatedContext) -> Iterator[_Candidate]:
+    for other in c.facts.excludes.get(c.code, []):
+        yield other, "excludes", f"the {c.code} descriptor says not to use it with {other}", c.release_source
+
+
+def _excluded_by(c: _RelatedContext) -> Iterator[_Candidate]:
+    for other in c.facts.excluded_by.get(c.code, []):
+        yield other, "excluded_by", f"the {other} descriptor says not to use it with {c.code}", c.release_source
+
+
+def _cross_references(c: _RelatedContext) -> Iterator[_Candidate]:
+    if c.record.termination_date:  # a terminated code's cross-references are its successors
+        return
+    for other in c.code_references:
+        why = f"{c.code} cross-references {other} (CMS cross-reference field)"
+        yield other, "cross_reference", why, c.release_source
+
+
+def _cross_referenced_by(c: _RelatedContext) -> Iterator[_Candidate]:
+    """Codes whose cross-reference names this one; a terminated one is its predecessor."""
+    for other in c.facts.cross_referenced_by.get(c.code, []):
+        terminated = c.facts.records[other].termination_date
+        if terminated:
+            why = f"{other} cross-references {c.code} and was terminated {terminated}"
+            yield other, "predecessor", why, c.release_source
+        else:
+            yield other, "cross_referenced_by", f"{other} cross-references {c.code}", c.release_source
+
+
+def _successors(c: _RelatedContext) -> Iterator[_Candidate]:
+    if not c.record.termination_date:
+        return
+    for other in c.code_references:
+        why = f"{c.code} is terminated {c.record.termination_date}; CMS points to {other}"
+        yield other, "successor", why, c.release_source
+
+
+def _retired_visit_codes(c: _RelatedContext) -> Iterator[_Candidate]:
+    visit = c.rules.visit_codes.get(c.code)
+    if visit is None:
+        return
+    for retired, discipline in c.rules.historical_visit_codes.items():
+        if discipline == visit.discipline:
+            yield retired, "predecessor", f"a retired {visit.discipline_name} visit code", c.rules.disciplines_source
+
+
+def _earlier_meanings(c: _RelatedContext) -> Iterator[_Candidate]:
+    # the code itself under an earlier meaning (related_codes drops a code's relation to itself)
+    for span in c.meanings[:-1]:
+        first = span["first_release"]["label"]
+        why = f"the same code meant '{span['long_description']}' from the {first}"
+        yield c.code, "predecessor", why, "hhbill release history"
+
+
+def _billed_with_candidates(c: _RelatedContext) -> Iterator[_Candidate]:
+    for other, why, source in _billed_with(c.code, c.rules):
+        yield other, "billed_with", why, source
+
+
+#: the kinds of relation, in the order the page lists them
+_RELATIONS: tuple[Callable[[_RelatedContext], Iterator[_Candidate]], ...] = (
+    _same_range,
+    _same_family,
+    _excludes,
+    _excluded_by,
+    _cross_references,
+    _cross_referenced_by,
+    _successors,
+    _retired_visit_codes,
+    _earlier_meanings,
+    _billed_with_candidates,
+)
+
+
 def related_codes(
     record: HcpcsRecord, facts: ReleaseFacts, rules: ClaimRules, meanings: list[dict[str, Any]]
 ) -> list[RelatedCode]:
-    code = record.code
-    release_source = f"{HCPCS_FILE}, {facts.release.label}"
+    context = _RelatedContext(record, facts, rules, meanings)
     related: list[RelatedCode] = []
     seen: set[tuple[str, str]] = set()
-
-    def add(other: str, relation: str, why: str, source: str) -> None:
-        if other == code or (other, relation) in seen:
-            return
-        seen.add((other, relation))
-        related.append(RelatedCode(other, relation, _describe(facts, other), why, source))
-
-    # same range: the ten codes sharing the first four characters (G032x), or modifiers sharing a first letter
-    if record.kind == "procedure":
-        for other in facts.members.get(("range", code[:3]), []):
-            if other[:4] == code[:4]:
-                add(other, "same_range", f"in the same range {code[:4]}0-{code[:4]}9", release_source)
-    visit = rules.visit_codes.get(code)
-    if visit is not None:
-        for other, item in rules.visit_codes.items():
-            if item.discipline == visit.discipline:
-                add(other, "same_family", f"another {visit.discipline_name} visit code", rules.disciplines_source)
-    for other in facts.excludes.get(code, []):
-        add(other, "excludes", f"the {code} descriptor says not to use it with {other}", release_source)
-    for other in facts.excluded_by.get(code, []):
-        add(other, "excluded_by", f"the {other} descriptor says not to use it with {code}", release_source)
-    # CMS also writes words in the cross-reference field (P7001: "CPT"): only codes are related codes
-    code_references = [other for other in record.cross_references if _CODE_OR_CPT.match(other)]
-    for other in [] if record.termination_date else code_references:  # a terminated code's are its successors
-        add(other, "cross_reference", f"{code} cross-references {other} (CMS cross-reference field)", release_source)
-    for other in facts.cross_referenced_by.get(code, []):
-        relation = "predecessor" if facts.records[other].termination_date else "cross_referenced_by"
-        add(
-            other,
-            relation,
-            f"{other} cross-references {code}"
-            + (f" and was terminated {facts.records[other].termination_date}" if relation == "predecessor" else ""),
-            release_source,
-        )
-    if record.termination_date:
-        for other in code_references:
-            add(
-                other,
-                "successor",
-                f"{code} is terminated {record.termination_date}; CMS points to {other}",
-                release_source,
-            )
-    if visit is not None:
-        for retired, discipline in rules.historical_visit_codes.items():
-            if discipline == visit.discipline:
-                add(retired, "predecessor", f"a retired {visit.discipline_name} visit code", rules.disciplines_source)
-    if len(meanings) > 1:
-        for span in meanings[:-1]:
-            first = span["first_release"]["label"]
-            add(
-                code,
-                "predecessor",
-                f"the same code meant '{span['long_description']}' from the {first}",
-                "hhbill release history",
-            )
-    for other, why, source in _billed_with(code, rules):
-        add(other, "billed_with", why, source)
+    for relation_of in _RELATIONS:
+        for other, relation, why, source in relation_of(context):
+            if other == record.code or (other, relation) in seen:
+                continue
+            seen.add((other, relation))
+            related.append(RelatedCode(other, relation, _describe(facts, other), why, source))
     return related
 
 
