@@ -671,155 +671,189 @@ def _plain_data() -> dict[str, Any]:
     return _data("plain_language.json")
 
 
-def billing_notes(
-    record: HcpcsRecord,
-    facts: ReleaseFacts,
-    rules: ClaimRules,
-    rvu: RvuSection | None,
-    record_note: str | None = None,
-) -> list[BillingNote]:
-    code = record.code
+def _period_claim_note(rules: ClaimRules) -> BillingNote:
+    return BillingNote(
+        "type of bill",
+        f"Home health period claim: {_tob(rules, ('0329', '0327', '0328'))}.",
+        rules.types_of_bill_source,
+    )
+
+
+def _visit_code_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    """A home health visit G-code: a period claim line of its discipline's revenue code, in 15-minute units."""
+    visit = rules.visit_codes[code]
+    first, second = rules.visit_unit_rows[0], rules.visit_unit_rows[1]
+    return [
+        _period_claim_note(rules),
+        BillingNote(
+            "revenue code",
+            f"{visit.discipline_name.capitalize()} revenue code {visit.revenue_family}X (hhbill uses "
+            f"{visit.revenue_code}); the G-code must match the discipline of its revenue code.",
+            rules.disciplines_source,
+        ),
+        BillingNote(
+            "units",
+            f"One dated line per visit; units are 15-minute increments ({first['min']}-{first['max']} minutes = "
+            f"{first['units']} unit, {second['min']}-{second['max']} = {second['units']}, and so on).",
+            rules.visit_units_source,
+        ),
+        BillingNote(
+            "visit count", "An in-person visit: it counts toward the period's LUPA threshold.", rules.telehealth_source
+        ),
+    ]
+
+
+def _telehealth_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    """A telecommunications or remote monitoring code: reported on the period claim, not counted as a visit."""
+    unit_rule = (
+        "One line per billing period, dated with the monitoring start; units = days monitored in the period."
+        if rules.telehealth_codes[code] == "remote_monitoring"
+        else "One dated line per service; 1 unit per service, not 15-minute increments."
+    )
+    return [
+        _period_claim_note(rules),
+        BillingNote(
+            "revenue code",
+            "The revenue code of the discipline that furnished the service (042X PT, 043X OT, 044X SLP, 055X SN, "
+            "056X MSS, 057X aide).",
+            rules.telehealth_source,
+        ),
+        BillingNote("units", unit_rule, rules.telehealth_source),
+        BillingNote(
+            "visit count",
+            "Not a visit: it does not count toward LUPA thresholds or outliers. Reporting is voluntary from "
+            f"{rules.telehealth['voluntary_from']} and required for periods from "
+            f"{rules.telehealth['required_from']}.",
+            rules.telehealth_source,
+        ),
+    ]
+
+
+def _site_of_service_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    """A home health site-of-service code: one nominal-charge line per location."""
+    return [
+        _period_claim_note(rules),
+        BillingNote(
+            "revenue code", "The revenue code of the first billable visit at that location.", rules.site_source
+        ),
+        BillingNote(
+            "units",
+            f"1 unit, nominal charge ${rules.site_nominal_charge}, dated with the first visit at the location; "
+            f"required for periods from {rules.site_required_from}.",
+            rules.site_source,
+        ),
+    ]
+
+
+def _hospice_site_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    return [BillingNote("setting", "Hospice only: invalid on a home health claim.", rules.site_source)]
+
+
+def _home_infusion_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    return [
+        BillingNote(
+            "setting",
+            "Home infusion therapy professional services: billed by a qualified HIT supplier on a professional "
+            "claim (837P) to the A/B MAC, never by a home health agency on its 032X/034X claim.",
+            rules.therapy_source,
+        )
+    ]
+
+
+def _functional_reporting_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    return [
+        BillingNote(
+            "setting",
+            f"Functional reporting: not reported for dates of service after {rules.functional_last_day}.",
+            rules.therapy_source,
+        )
+    ]
+
+
+def _kx_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    """KX: the therapy threshold modifier; the late-NOA exception modifier may be the same one."""
     notes: list[BillingNote] = []
-    layout = f"{HCPCS_FILE}, {facts.release.label}; {LAYOUT_SOURCE}"
-    period_tob = _tob(rules, ("0329", "0327", "0328"))
-    visit = rules.visit_codes.get(code)
-    tele = rules.telehealth_codes
-    if visit is not None:
-        notes.append(
-            BillingNote("type of bill", f"Home health period claim: {period_tob}.", rules.types_of_bill_source)
-        )
-        notes.append(
-            BillingNote(
-                "revenue code",
-                f"{visit.discipline_name.capitalize()} revenue code {visit.revenue_family}X (hhbill uses "
-                f"{visit.revenue_code}); the G-code must match the discipline of its revenue code.",
-                rules.disciplines_source,
-            )
-        )
-        first, second = rules.visit_unit_rows[0], rules.visit_unit_rows[1]
-        notes.append(
-            BillingNote(
-                "units",
-                f"One dated line per visit; units are 15-minute increments ({first['min']}-{first['max']} minutes = "
-                f"{first['units']} unit, {second['min']}-{second['max']} = {second['units']}, and so on).",
-                rules.visit_units_source,
-            )
-        )
-        notes.append(
-            BillingNote(
-                "visit count",
-                "An in-person visit: it counts toward the period's LUPA threshold.",
-                rules.telehealth_source,
-            )
-        )
-    elif code in tele:
-        modality = tele[code]
-        notes.append(
-            BillingNote("type of bill", f"Home health period claim: {period_tob}.", rules.types_of_bill_source)
-        )
-        notes.append(
-            BillingNote(
-                "revenue code",
-                "The revenue code of the discipline that furnished the service (042X PT, 043X OT, 044X SLP, 055X SN, "
-                "056X MSS, 057X aide).",
-                rules.telehealth_source,
-            )
-        )
-        unit_rule = (
-            "One line per billing period, dated with the monitoring start; units = days monitored in the period."
-            if modality == "remote_monitoring"
-            else "One dated line per service; 1 unit per service, not 15-minute increments."
-        )
-        notes.append(BillingNote("units", unit_rule, rules.telehealth_source))
-        notes.append(
-            BillingNote(
-                "visit count",
-                "Not a visit: it does not count toward LUPA thresholds or outliers. Reporting is voluntary from "
-                f"{rules.telehealth['voluntary_from']} and required for periods from "
-                f"{rules.telehealth['required_from']}.",
-                rules.telehealth_source,
-            )
-        )
-    elif code in rules.site_codes:
-        notes.append(
-            BillingNote("type of bill", f"Home health period claim: {period_tob}.", rules.types_of_bill_source)
-        )
-        notes.append(
-            BillingNote(
-                "revenue code", "The revenue code of the first billable visit at that location.", rules.site_source
-            )
-        )
-        notes.append(
-            BillingNote(
-                "units",
-                f"1 unit, nominal charge ${rules.site_nominal_charge}, dated with the first visit at the location; "
-                f"required for periods from {rules.site_required_from}.",
-                rules.site_source,
-            )
-        )
-    elif code in rules.hospice_site_codes:
-        notes.append(BillingNote("setting", "Hospice only: invalid on a home health claim.", rules.site_source))
-    elif code in rules.hit_codes:
+    if rules.kx_latest is not None:
+        year, row = rules.kx_latest
         notes.append(
             BillingNote(
                 "setting",
-                "Home infusion therapy professional services: billed by a qualified HIT supplier on a professional "
-                "claim (837P) to the A/B MAC, never by a home health agency on its 032X/034X claim.",
-                rules.therapy_source,
+                f"On therapy lines once the beneficiary's {year} spend passes the KX threshold (PT and SLP "
+                f"combined ${row['pt_slp']}, OT ${row['ot']}): the therapy is medically necessary and documented.",
+                clean_citation(str(row.get("source") or "")) or rules.kx_source or "hhbill KX threshold table",
             )
         )
-    elif code in rules.functional_codes or code in rules.functional_modifiers:
+    if code == rules.late_noa_modifier:
         notes.append(
             BillingNote(
-                "setting",
-                f"Functional reporting: not reported for dates of service after {rules.functional_last_day}.",
-                rules.therapy_source,
+                "late NOA",
+                f"On the {rules.late_noa_line} (HIPPS) line of a period claim, with remarks, to ask for an "
+                "exception to the late-NOA payment reduction.",
+                rules.late_noa_source,
             )
         )
-    elif code in ("KX", rules.late_noa_modifier):  # the therapy threshold modifier, also the late-NOA request
-        if rules.kx_latest is not None:
-            year, row = rules.kx_latest
-            notes.append(
-                BillingNote(
-                    "setting",
-                    f"On therapy lines once the beneficiary's {year} spend passes the KX threshold (PT and SLP "
-                    f"combined ${row['pt_slp']}, OT ${row['ot']}): the therapy is medically necessary and documented.",
-                    clean_citation(str(row.get("source") or "")) or rules.kx_source or "hhbill KX threshold table",
-                )
-            )
-        if code == rules.late_noa_modifier:
-            notes.append(
-                BillingNote(
-                    "late NOA",
-                    f"On the {rules.late_noa_line} (HIPPS) line of a period claim, with remarks, to ask for an "
-                    "exception to the late-NOA payment reduction.",
-                    rules.late_noa_source,
-                )
-            )
-    elif code in rules.assistant_modifiers:
-        role, discipline = rules.assistant_modifiers[code]
-        notes.append(
-            BillingNote(
-                "setting",
-                f"On a 034X line of {rules.discipline_names[discipline]} furnished in whole or in part by a {role} "
-                "(with the discipline's therapy modifier); the line is paid at a reduced percentage of the fee "
-                "schedule amount.",
-                rules.assistant_source,
-            )
+    return notes
+
+
+def _therapy_assistant_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    role, discipline = rules.assistant_modifiers[code]
+    return [
+        BillingNote(
+            "setting",
+            f"On a 034X line of {rules.discipline_names[discipline]} furnished in whole or in part by a {role} "
+            "(with the discipline's therapy modifier); the line is paid at a reduced percentage of the fee "
+            "schedule amount.",
+            rules.assistant_source,
         )
-    elif code in rules.therapy_modifiers:
-        discipline = rules.therapy_modifiers[code]
-        notes.append(
-            BillingNote(
-                "setting",
-                f"Required on every {rules.discipline_names[discipline]} line of a 034X claim (revenue code "
-                f"{rules.discipline_revenue_034x.get(discipline, '')}) for therapy outside a home health plan of care.",
-                rules.disciplines_source,
-            )
+    ]
+
+
+def _therapy_modifier_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    discipline = rules.therapy_modifiers[code]
+    return [
+        BillingNote(
+            "setting",
+            f"Required on every {rules.discipline_names[discipline]} line of a 034X claim (revenue code "
+            f"{rules.discipline_revenue_034x.get(discipline, '')}) for therapy outside a home health plan of care.",
+            rules.disciplines_source,
         )
+    ]
+
+
+#: the code's role on a claim, per the claims rule data (is the code one of them?, its billing notes);
+#: the first that matches says how it is billed
+_CLAIM_ROLES: tuple[tuple[Callable[[str, ClaimRules], bool], Callable[[str, ClaimRules], list[BillingNote]]], ...] = (
+    (lambda code, rules: code in rules.visit_codes, _visit_code_notes),
+    (lambda code, rules: code in rules.telehealth_codes, _telehealth_notes),
+    (lambda code, rules: code in rules.site_codes, _site_of_service_notes),
+    (lambda code, rules: code in rules.hospice_site_codes, _hospice_site_notes),
+    (lambda code, rules: code in rules.hit_codes, _home_infusion_notes),
+    (
+        lambda code, rules: code in rules.functional_codes or code in rules.functional_modifiers,
+        _functional_reporting_notes,
+    ),
+    (lambda code, rules: code in ("KX", rules.late_noa_modifier), _kx_notes),
+    (lambda code, rules: code in rules.assistant_modifiers, _therapy_assistant_notes),
+    (lambda code, rules: code in rules.therapy_modifiers, _therapy_modifier_notes),
+)
+
+
+def _claim_role_notes(record: HcpcsRecord, rules: ClaimRules) -> list[BillingNote]:
+    """How the code is billed on a home health claim; else who bills it, from its pricing indicator."""
+    for is_one, notes_of in _CLAIM_ROLES:
+        if is_one(record.code, rules):
+            notes = notes_of(record.code, rules)
+            if notes:
+                return notes
+            break
     setting = pricing_setting(record)
-    if setting is not None and not notes:
-        notes.append(BillingNote("setting", setting[0], setting[1]))
+    return [] if setting is None else [BillingNote("setting", setting[0], setting[1])]
+
+
+def _record_field_notes(record: HcpcsRecord, facts: ReleaseFacts, record_note: str | None) -> list[BillingNote]:
+    """What the HCPCS record's own fields say: processing note, type of service, coverage, pricing."""
+    layout = f"{HCPCS_FILE}, {facts.release.label}; {LAYOUT_SOURCE}"
+    notes: list[BillingNote] = []
     if record.processing_note and record_note:
         notes.append(
             BillingNote(
@@ -828,38 +862,44 @@ def billing_notes(
                 f"{HCPCS_FILE} processing notes, {facts.release.label}",
             )
         )
-    if record.kind == "procedure":
-        tos = [f"{t} ({meaning('type_of_service', t) or 'unknown'})" for t in record.types_of_service]
-        if tos:
-            notes.append(BillingNote("type of service", "Type of service " + ", ".join(tos) + ".", layout))
+    tos = [f"{t} ({meaning('type_of_service', t) or 'unknown'})" for t in record.types_of_service]
+    if record.kind == "procedure" and tos:
+        notes.append(BillingNote("type of service", "Type of service " + ", ".join(tos) + ".", layout))
     if record.coverage:
-        notes.append(
-            BillingNote(
-                "coverage",
-                f"Coverage code {record.coverage}: {meaning('coverage', record.coverage) or 'unknown'}.",
-                layout,
-            )
-        )
-    for price in record.pricing_indicators:
-        notes.append(
-            BillingNote(
-                "pricing", f"Pricing indicator {price}: {meaning('pricing_indicator', price) or 'unknown'}", layout
-            )
-        )
-    if rvu is not None and rvu.available and rvu.status:
-        notes.append(
-            BillingNote(
-                "physician fee schedule",
-                (
-                    f"PFS status {rvu.status['code']} ({rvu.status.get('name') or 'unknown'}): paid separately, "
-                    f"national amount ${rvu.national_payment}."
-                    if rvu.priced
-                    else f"Not priced under the PFS: {rvu.not_priced_reason}"
-                ),
-                rvu.source,
-            )
-        )
+        coverage = meaning("coverage", record.coverage) or "unknown"
+        notes.append(BillingNote("coverage", f"Coverage code {record.coverage}: {coverage}.", layout))
+    notes += [
+        BillingNote("pricing", f"Pricing indicator {price}: {meaning('pricing_indicator', price) or 'unknown'}", layout)
+        for price in record.pricing_indicators
+    ]
     return notes
+
+
+def _fee_schedule_notes(rvu: RvuSection | None) -> list[BillingNote]:
+    if rvu is None or not rvu.available or not rvu.status:
+        return []
+    text = (
+        f"PFS status {rvu.status['code']} ({rvu.status.get('name') or 'unknown'}): paid separately, "
+        f"national amount ${rvu.national_payment}."
+        if rvu.priced
+        else f"Not priced under the PFS: {rvu.not_priced_reason}"
+    )
+    return [BillingNote("physician fee schedule", text, rvu.source)]
+
+
+def billing_notes(
+    record: HcpcsRecord,
+    facts: ReleaseFacts,
+    rules: ClaimRules,
+    rvu: RvuSection | None,
+    record_note: str | None = None,
+) -> list[BillingNote]:
+    """How the code is billed, then what its record's fields and the physician fee schedule say."""
+    return [
+        *_claim_role_notes(record, rules),
+        *_record_field_notes(record, facts, record_note),
+        *_fee_schedule_notes(rvu),
+    ]
 
 
 # -- edits ------------------------------------------------------------------------------------------------------
