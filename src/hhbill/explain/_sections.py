@@ -1005,6 +1005,45 @@ _UNIT_WORDS = {
 
 
 # -- FAQ --------------------------------------------------------------------------------------------------------
+def _note(billing: list[BillingNote], *topics: str) -> BillingNote | None:
+    """The first billing note on one of these topics."""
+    return next((n for n in billing if n.topic in topics), None)
+
+
+def _who_bills_answer(billing: list[BillingNote]) -> tuple[str, list[str]]:
+    """The setting (with its revenue code), else the CMS processing note, else the type of service."""
+    setting = _note(billing, "type of bill", "setting")
+    if setting is not None:
+        revenue = _note(billing, "revenue code")
+        if revenue is None:
+            return setting.text, [setting.citation]
+        return f"{setting.text} {revenue.text}", [setting.citation, revenue.citation]
+    note = _note(billing, "processing note")
+    if note is not None:
+        return note.text, [note.citation]
+    tos = _note(billing, "type of service")
+    if tos is None:
+        return "The HCPCS file does not name who bills it.", [LAYOUT_SOURCE]
+    return f"The HCPCS file does not name a billing setting; its {tos.text[0].lower() + tos.text[1:]}", [tos.citation]
+
+
+def _units_answer(record: HcpcsRecord, billing: list[BillingNote]) -> tuple[str, list[str]] | None:
+    """The billing note on units, else the unit the descriptor states (procedures only)."""
+    units = _note(billing, "units")
+    if units is not None:
+        return units.text, [units.citation]
+    if record.kind != "procedure":
+        return None
+    text = record.long_description.lower()
+    unit = next((u for u in _UNIT_WORDS if u in text), None)
+    answer = (
+        f"The descriptor states the unit '{unit}': {_UNIT_WORDS[unit]}."
+        if unit
+        else "The descriptor states no unit: one unit per service or item as described."
+    )
+    return answer, [f"{HCPCS_FILE} long description"]
+
+
 def faq(
     record: HcpcsRecord,
     plain: PlainLanguage,
@@ -1014,36 +1053,11 @@ def faq(
 ) -> list[FaqItem]:
     code = record.code
     items = [FaqItem(f"What is {code}?", plain.text, [plain.source])]
-    setting = next((n for n in billing if n.topic in ("type of bill", "setting")), None)
-    if setting is not None:
-        revenue = next((n for n in billing if n.topic == "revenue code"), None)
-        answer = setting.text + (f" {revenue.text}" if revenue else "")
-        sources = [setting.citation] + ([revenue.citation] if revenue else [])
-    elif (note := next((n for n in billing if n.topic == "processing note"), None)) is not None:
-        answer, sources = note.text, [note.citation]
-    else:
-        tos = next((n for n in billing if n.topic == "type of service"), None)
-        answer = (
-            f"The HCPCS file does not name a billing setting; its {tos.text[0].lower() + tos.text[1:]}"
-            if tos
-            else "The HCPCS file does not name who bills it."
-        )
-        sources = [tos.citation] if tos else [LAYOUT_SOURCE]
-    items.append(FaqItem(f"Who bills {code}?", answer, sources))
-    units = next((n for n in billing if n.topic == "units"), None)
+    items.append(FaqItem(f"Who bills {code}?", *_who_bills_answer(billing)))
+    units = _units_answer(record, billing)
     if units is not None:
-        items.append(FaqItem(f"How many units of {code}?", units.text, [units.citation]))
-    elif record.kind == "procedure":
-        text = record.long_description.lower()
-        unit = next((u for u in _UNIT_WORDS if u in text), None)
-        answer = (
-            f"The descriptor states the unit '{unit}': {_UNIT_WORDS[unit]}."
-            if unit
-            else "The descriptor states no unit: one unit per service or item as described."
-        )
-        items.append(FaqItem(f"How many units of {code}?", answer, [f"{HCPCS_FILE} long description"]))
-    paid = _paid_answer(record, rvu)
-    items.append(FaqItem(f"Is {code} paid separately?", paid[0], paid[1]))
+        items.append(FaqItem(f"How many units of {code}?", *units))
+    items.append(FaqItem(f"Is {code} paid separately?", *_paid_answer(record, rvu)))
     return items
 
 
