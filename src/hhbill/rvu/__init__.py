@@ -5,6 +5,7 @@ Public surface (the CLI, API and pages call these)::
     import_fee_schedule(store, path, *, release=None, progress=None) -> ImportSummary
     list_releases(store, kind=None) -> list[LoadedRelease]
     ensure_embedded_fee_schedule(store) -> list[str]   (load the shipped fee schedule where nothing is imported)
+    fee_schedule_snapshot(store) -> bytes; store_from_fee_schedule_snapshot(bytes) -> Store   (for remote workers)
     price(store, code, *, modifier=None, year=None, locality=None, state=None, zip_code=None, facility=False)
         -> PriceResult
     resolve_locality(store, *, year=None, locality=None, state=None, zip_code=None) -> Locality
@@ -41,6 +42,7 @@ from ._proclog import (
 )
 from ._readers import ReleaseId
 from ._releases import LoadedRelease, list_releases
+from ._snapshot import fee_schedule_snapshot, store_from_fee_schedule_snapshot
 from ._stats import CodeRvuSection, GroupShare, code_rvu_section, status_share, work_rvu_share
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "code_rvu_section",
     "embedded_fee_schedule",
     "ensure_embedded_fee_schedule",
+    "fee_schedule_snapshot",
     "import_fee_schedule",
     "list_releases",
     "log_add",
@@ -70,5 +73,6 @@ __all__ = [
     "price",
     "resolve_locality",
     "status_share",
+    "store_from_fee_schedule_snapshot",
     "work_rvu_share",
 ]
