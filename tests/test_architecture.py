@@ -19,24 +19,9 @@ from conftest import REPO
 SRC = REPO / "src" / "hhbill"
 #: radon's cyclomatic complexity above which a function must be split (rank D starts at 21)
 CEILING = 20
-#: files held to the ceiling now; the rest of src is reported (a warning) until their owners split them
-STRICT = (
-    "app.py",
-    "cli/*.py",
-    "_config.py",
-    "_dates.py",
-    "_errors.py",
-    "_json.py",
-    "_phi.py",
-    "web/_api.py",
-    "web/_common.py",
-    "web/_pages.py",
-    "web/_schemas.py",
-    "rvu/_pricing.py",
-    "rvu/_proclog.py",
-    "rvu/_readers.py",
-    "hcpcs/_readers.py",
-)
+#: files not yet held to the ceiling (their functions over it are reported as a warning until their owner splits
+#: them); every other file of src is held to it
+NOT_YET_STRICT = ("claims/*.py",)
 
 
 def complexity(path: Path) -> Iterator[tuple[str, int]]:
@@ -63,12 +48,15 @@ def over_ceiling(paths: list[Path]) -> list[str]:
 
 
 def strict_files() -> list[Path]:
-    return sorted({path for pattern in STRICT for path in SRC.glob(pattern)})
+    lenient = {path for pattern in NOT_YET_STRICT for path in SRC.glob(pattern)}
+    return sorted(path for path in SRC.rglob("*.py") if path not in lenient)
 
 
 def test_no_function_above_the_ceiling_in_the_strict_files() -> None:
     files = strict_files()
-    assert len(files) > 10  # the patterns still match the tree
+    lenient = {path for pattern in NOT_YET_STRICT for path in SRC.glob(pattern)}
+    assert len(lenient) > 5  # the patterns still match the tree
+    assert len(files) > 80 and SRC / "explain" / "_sections.py" in files
     assert over_ceiling(files) == []
 
 
