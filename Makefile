@@ -62,7 +62,7 @@ architecture: $(DEVSTAMP)
 	$(BIN)/lint-imports
 
 ## make complexity: functions above cyclomatic complexity 20 (radon rank D and worse); tests/test_architecture.py
-## fails on them everywhere but the files it lists as not yet strict, and reports those
+## fails on any of them anywhere in src
 complexity: $(DEVSTAMP)
 	$(BIN)/radon cc --min D --show-complexity src/hhbill
 	$(BIN)/python -m pytest -q tests/test_architecture.py

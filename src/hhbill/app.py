@@ -17,7 +17,6 @@ what it uses; they never import this module or an interface.
 from __future__ import annotations
 
 import contextlib
-
 import io
 import os
 from collections import OrderedDict
