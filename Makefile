@@ -31,10 +31,11 @@ run: $(STAMP)
 ## make test: install everything the tests need (Debian chromium for the browser tests, PostgreSQL for the
 ## ledger tests, poppler-utils for the UB-04 PDF tests), lint, type-check, test
 test: $(DEVSTAMP) system-deps
-	$(BIN)/ruff check src tests bench fuzz
+	$(BIN)/ruff check src tests bench fuzz scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	PATH="$(PG_BIN):$$PATH" $(BIN)/python -m pytest -n 2 -q
+	PATH="$(PG_BIN):$$PATH" $(BIN)/python -m pytest -n 2 -q --junitxml=build/junit.xml
+	$(BIN)/python scripts/reliability_doc.py --junit build/junit.xml
 
 # Debian's PostgreSQL keeps initdb/pg_ctl out of PATH; the ledger tests start their own server with them.
 PG_BIN = $(firstword $(wildcard /usr/lib/postgresql/*/bin) /usr/local/bin)
@@ -61,7 +62,7 @@ architecture: $(DEVSTAMP)
 	$(BIN)/lint-imports
 
 ## make complexity: functions above cyclomatic complexity 20 (radon rank D and worse); tests/test_architecture.py
-## fails on them in the files it holds strict and reports the rest
+## fails on any of them anywhere in src
 complexity: $(DEVSTAMP)
 	$(BIN)/radon cc --min D --show-complexity src/hhbill
 	$(BIN)/python -m pytest -q tests/test_architecture.py

@@ -194,6 +194,12 @@ def test_findings_are_kept_with_the_entry(ledger: ClaimLedger) -> None:
     kept = ledger.get(entry.id).details["findings"]
     assert {f["id"] for f in kept} == result.ids()
     assert all(MBI not in str(f) for f in kept)
+    # a diagnosis quoted in a message is not kept in the ledger
+    claim.diagnoses = ["9ZZ99"]
+    result = check_claim(claim, CheckContext())
+    kept = ledger.get(ledger.record(claim, "checked", result.findings).id).details["findings"]
+    diagnosis = next(f for f in kept if f["id"] == "principal-diagnosis")
+    assert "9ZZ99" not in diagnosis["message"] and "9ZZ99" not in str(kept)
     marks = ledger.get(entry.id).details["marks"]
     assert {m["discipline"] for m in marks} >= {"SN", "PT", "AIDE"}
 

@@ -177,10 +177,17 @@ def _damage_table_pages(db: Path, table: str) -> None:
 
 @pytest.fixture
 def damaged_db(tmp_path: Path) -> Path:
+    return _damaged(tmp_path, ("hcpcs_code", "search_release_index"))
+
+
+def _damaged(tmp_path: Path, tables: tuple[str, ...]) -> Path:
+    import hhbill.search  # noqa: F401  (its import hook stores the search index too: the same file in any test order)
+
     db = tmp_path / "damaged.db"
     with Store(db) as fresh:
         hcpcs.ensure_default(fresh)
-    _damage_table_pages(db, "hcpcs_code")
+    for table in tables:
+        _damage_table_pages(db, table)
     return db
 
 
@@ -203,9 +210,15 @@ def test_every_read_goes_through_the_store_error_handling(damaged_db: Path) -> N
             store.fetchall("SELECT * FROM hcpcs_code")
 
 
-def test_serve_starts_over_damaged_pages_and_serves_what_is_readable(damaged_db: Path) -> None:
+@pytest.mark.parametrize(
+    "tables",
+    [("hcpcs_code", "search_release_index"), ("hcpcs_code",)],
+    ids=["index-damaged", "index-readable"],  # index readable: search answers from it, code pages can't
+)
+def test_serve_starts_over_damaged_pages_and_serves_what_is_readable(tmp_path: Path, tables: tuple[str, ...]) -> None:
     from starlette.testclient import TestClient
 
+    damaged_db = _damaged(tmp_path, tables)
     app = create_app(Store(damaged_db), settings=Settings(rate_limit=0))
     with TestClient(app, raise_server_exceptions=False) as client:  # runs the start-up (search warm-up)
         assert client.get("/api/v1/health").status_code == 200

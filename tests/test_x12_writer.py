@@ -301,6 +301,7 @@ def test_builder_scenario_claims_validate_in_pyx12_and_read_back(tmp_path: Path)
     parsed = list(read_claims(path))
     assert [_comparable(p.claim) for p in parsed] == [_comparable(period), _comparable(therapy)]
     assert [line.hcpcs for line in parsed[0].claim.lines] == [line.hcpcs for line in period.lines]
-    # a NOA has no lines; an 837I claim needs one, and which line a NOA carries is not settled (domain.md §2.3)
+    # a NOA has no lines; an 837I claim needs one, and which line a NOA carries is not settled in the NGS NOA job
+    # aid nor the 837I guide
     with pytest.raises(ClaimInputError, match="service line"):
         claims_to_x12([noa], settings)

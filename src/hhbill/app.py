@@ -16,6 +16,7 @@ what it uses; they never import this module or an interface.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 from collections import OrderedDict
@@ -148,9 +149,11 @@ class Hhbill:
 
         try:
             suggest(self.store, "home health")
-        except HhbillError:  # no release loaded: nothing to build
+        except HhbillError:  # no release loaded, or its rows unreadable: requests will say so in plain words
             return
-        warm_up_code_pages(self.reference)
+        # a damaged table must not stop a server from starting: the pages that need it report it themselves
+        with contextlib.suppress(HhbillError):
+            warm_up_code_pages(self.reference)
 
     def health(self, version: str) -> dict[str, Any]:
         return {"status": "ok", "releases": len(self.reference.releases()), "version": version}

@@ -1,5 +1,6 @@
 """The read-only reference a worker checks claims against: the HCPCS releases and the PDGM case-mix tables of a
-store, copied into plain Python values that pickle once and ship to every worker.
+store, copied into plain Python values that pickle once and ship to every worker, and the fee schedule (034X lines
+are priced for the KX threshold) as a serialised in-memory database.
 
 Workers never open the SQLite file (it may not even be reachable from a cluster node); they get this snapshot,
 which answers the scrubber's questions (``record_on``, ``release_on``, ``releases``, ``record_in``) exactly as
@@ -15,9 +16,10 @@ from functools import lru_cache
 from typing import Any
 
 from .._store import Store
-from ..claims import CaseMixTables, CheckContext
+from ..claims import CaseMixTables, CheckContext, FeeSchedulePricer
 from ..hcpcs._record import HcpcsRecord
 from ..hcpcs._reference import HcpcsReference, Release, normalise_code
+from ..rvu import list_releases
 
 __all__ = ["HcpcsSnapshot", "ReferenceSnapshot", "snapshot_from_store"]
 
@@ -94,11 +96,25 @@ class ReferenceSnapshot:
     case_mix: CaseMixTables | None
     today: date
     late_noa_day_count: str = "admission_to_day_before_receipt"
+    #: the fee schedule tables (``hhbill.rvu.fee_schedule_snapshot``); None: KX counts charges, as without one
+    fee_schedule: bytes | None = None
 
     def context(self) -> CheckContext:
         return CheckContext(
-            codes=self.codes, case_mix=self.case_mix, today=self.today, late_noa_day_count=self.late_noa_day_count
+            codes=self.codes,
+            case_mix=self.case_mix,
+            today=self.today,
+            late_noa_day_count=self.late_noa_day_count,
+            fee_schedule=_pricer(self.fee_schedule) if self.fee_schedule is not None else None,
         )
+
+
+@lru_cache(maxsize=2)
+def _pricer(data: bytes) -> FeeSchedulePricer:
+    """One pricer per snapshot per worker process (its unit prices are cached across the claims it checks)."""
+    from ..rvu import store_from_fee_schedule_snapshot
+
+    return FeeSchedulePricer(store_from_fee_schedule_snapshot(data))
 
 
 def snapshot_from_store(
@@ -107,12 +123,16 @@ def snapshot_from_store(
     """The snapshot of a store (the embedded HCPCS default is loaded first when it holds no release, as
     ``claims.context_for_store`` does)."""
     from .. import hcpcs
+    from ..rvu import fee_schedule_snapshot
 
     hcpcs.ensure_default(store)
     case_mix = CaseMixTables.from_store(store)
+    # as claims.fee_schedule_for_store: a read-only store without an imported fee schedule prices nothing
+    fee_schedule = None if store.read_only and not list_releases(store, "pprrvu") else fee_schedule_snapshot(store)
     return ReferenceSnapshot(
         codes=HcpcsSnapshot.from_store(store),
         case_mix=case_mix if case_mix.years() else None,
         today=today or date.today(),
         late_noa_day_count=late_noa_day_count,
+        fee_schedule=fee_schedule,
     )

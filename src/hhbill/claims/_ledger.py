@@ -513,6 +513,10 @@ def _supersede(
     ]
 
 
+#: edits whose messages quote the patient's clinical data (a diagnosis code): the ledger keeps the finding, not the text
+_MESSAGES_WITH_PATIENT_DATA = frozenset({"principal-diagnosis"})
+
+
 def _details(claim: Claim, findings: Sequence[Any]) -> dict[str, Any]:
     """What the timeline shows of a claim besides its header: dated service marks and the findings (no PHI)."""
     tables = rule_tables()
@@ -522,11 +526,13 @@ def _details(claim: Claim, findings: Sequence[Any]) -> dict[str, Any]:
         if line.service_date is None or discipline is None or line.hcpcs in tables.site_code_set:
             continue
         marks.append({"date": line.service_date.isoformat(), "discipline": discipline, "code": line.hcpcs})
-    found = [f.to_dict() for f in findings]
-    return {
-        "marks": marks,
-        "findings": [{k: f[k] for k in ("id", "severity", "message", "reason_code", "line")} for f in found],
-    }
+    kept = []
+    for finding in findings:
+        row = {k: v for k, v in finding.to_dict().items() if k in ("id", "severity", "message", "reason_code", "line")}
+        if row["id"] in _MESSAGES_WITH_PATIENT_DATA:
+            row["message"] = "(message not kept in the ledger: it names the patient's diagnosis)"
+        kept.append(row)
+    return {"marks": marks, "findings": kept}
 
 
 def open_ledger(store: Store | None = None, url: str | None = None) -> ClaimLedger:

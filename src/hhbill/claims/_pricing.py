@@ -4,7 +4,8 @@ The KX threshold counts the beneficiary's incurred (allowed) therapy expenses, n
 §10.3). Outpatient therapy on 034X is paid under the MPFS, so each line is priced with hhbill's own PFS pricing
 (:func:`hhbill.rvu.price`, non-facility amount) for the provider's locality, times its units, reduced for an
 assistant's service (CQ/CO) where the year's rule says so. Without a loaded fee schedule the builder and the edit fall
-back to charges and say so.
+back to charges and say so. A fresh install prices with the embedded fee schedule (``hhbill.rvu``
+loads it on first use); importing the CMS files (``hhbill rvu-import``) replaces it.
 """
 
 from __future__ import annotations
@@ -123,7 +124,10 @@ class FeeSchedulePricer:
 
 
 def fee_schedule_for_store(store: Store) -> FeeSchedulePricer | None:
-    """A pricer when the store holds a PFS relative value file, else None (KX then counts charges)."""
+    """A pricer over the store's fee schedule: the imported CMS files, else the fee schedule shipped with hhbill
+    (loaded on the first price asked for). None only for a read-only store holding none (KX then counts charges)."""
     from ..rvu import list_releases
 
-    return FeeSchedulePricer(store) if list_releases(store, "pprrvu") else None
+    if store.read_only and not list_releases(store, "pprrvu"):
+        return None
+    return FeeSchedulePricer(store)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,64 +34,108 @@ def _as_dict(page: CodePage | dict[str, Any]) -> dict[str, Any]:
 
 
 def related_groups(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    return _grouped_by_relation(data.get("related_codes") or [])
+
+
+def _grouped_by_relation(related: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
     groups: dict[str, list[dict[str, Any]]] = {}
-    for item in data.get("related_codes") or []:
+    for item in related:
         groups.setdefault(item["relation"], []).append(item)
     return [(_RELATION_TITLES.get(relation, relation), items) for relation, items in groups.items()]
+
+
+def _plain_language_lines(plain: dict[str, Any]) -> list[str]:
+    return ["In plain language:", f"  {plain['text']}", f"  (source: {plain['source']})"]
+
+
+def _descriptor_note_lines(note: str) -> list[str]:
+    return [note]
+
+
+def _also_known_as_lines(terms: list[dict[str, Any]]) -> list[str]:
+    return ["Also known as:", *(f"  - {a['term']} ({a['relation']}; {a['source']})" for a in terms)]
+
+
+def _rvu_lines(rvu: dict[str, Any]) -> list[str]:
+    lines = ["Physician fee schedule:", f"  {rvu['summary']}"]
+    if rvu.get("available"):
+        status = rvu["status"] or {}
+        payment = f"${rvu['national_payment']}" if rvu.get("national_payment") else "not priced"
+        lines.append(f"  Status {status.get('code')}: {status.get('name')} - {status.get('meaning')}")
+        lines.append(
+            f"  RVUs: work {rvu['work_rvu']}, PE non-facility {rvu['pe_nonfacility_rvu']}, "
+            f"PE facility {rvu['pe_facility_rvu']}, MP {rvu['mp_rvu']}; national payment {payment}"
+        )
+    if rvu.get("descriptor_note"):
+        lines.append(f"  {rvu['descriptor_note']}")
+    lines.append(f"  (source: {rvu['source']})")
+    return lines
+
+
+def _comparison_lines(comparisons: list[dict[str, Any]]) -> list[str]:
+    return ["How it compares:", *(f"  - {c['statement']} ({c['source']})" for c in comparisons)]
+
+
+def _related_code_lines(related: list[dict[str, Any]]) -> list[str]:
+    lines = ["Related codes:"]
+    for title, items in _grouped_by_relation(related):
+        lines.append(f"  {title}:")
+        lines += [f"    {i['code']:6} {i['description']} - {i['why']}" for i in items]
+    return lines
+
+
+def _billing_lines(notes: list[dict[str, Any]]) -> list[str]:
+    return ["Billing:", *(f"  - {b['topic']}: {b['text']} ({b['citation']})" for b in notes)]
+
+
+def _edit_line(edit: dict[str, Any]) -> str:
+    reason = f", FISS {edit['reason_code']}" if edit.get("reason_code") else ""
+    return f"  - {edit['id']} [{edit['severity']}{reason}]: {edit['why']}. {edit['meaning']} ({edit['citation']})"
+
+
+def _edit_lines(edits: list[dict[str, Any]]) -> list[str]:
+    return ["Scrubber edits that concern it:", *(_edit_line(e) for e in edits)]
+
+
+def _faq_lines(faq: list[dict[str, Any]]) -> list[str]:
+    lines = ["Questions:"]
+    for item in faq:
+        lines += [f"  Q: {item['question']}", f"  A: {item['answer']}", f"     ({'; '.join(item['sources'])})"]
+    return lines
+
+
+def _field_definition_lines(definitions: list[dict[str, Any]]) -> list[str]:
+    return [
+        "Field definitions (CMS record layout):",
+        *(
+            f"  - {d['label']} (field {d['cms_field_number']}, positions {d['positions']}): {d['definition']}"
+            for d in definitions
+        ),
+    ]
+
+
+#: the sections in page order: the page's key, and how its (non-empty) value reads as lines of text
+_TEXT_SECTIONS: tuple[tuple[str, Callable[[Any], list[str]]], ...] = (
+    ("plain_language", _plain_language_lines),
+    ("descriptor_note", _descriptor_note_lines),
+    ("also_known_as", _also_known_as_lines),
+    ("rvu", _rvu_lines),
+    ("comparisons", _comparison_lines),
+    ("related_codes", _related_code_lines),
+    ("billing", _billing_lines),
+    ("edits", _edit_lines),
+    ("faq", _faq_lines),
+    ("field_definitions", _field_definition_lines),
+)
 
 
 def render_text(page: CodePage | dict[str, Any]) -> str:
     """The record page's text, then each section with its sources."""
     data = _as_dict(page)
     lines = [_page.render_text(data).rstrip("\n")]
-    plain = data.get("plain_language")
-    if plain:
-        lines += ["", "In plain language:", f"  {plain['text']}", f"  (source: {plain['source']})"]
-    if data.get("descriptor_note"):
-        lines += ["", data["descriptor_note"]]
-    if data.get("also_known_as"):
-        lines += ["", "Also known as:"]
-        lines += [f"  - {a['term']} ({a['relation']}; {a['source']})" for a in data["also_known_as"]]
-    rvu = data.get("rvu")
-    if rvu:
-        lines += ["", "Physician fee schedule:", f"  {rvu['summary']}"]
-        if rvu.get("available"):
-            status = rvu["status"] or {}
-            lines.append(f"  Status {status.get('code')}: {status.get('name')} - {status.get('meaning')}")
-            lines.append(
-                f"  RVUs: work {rvu['work_rvu']}, PE non-facility {rvu['pe_nonfacility_rvu']}, "
-                f"PE facility {rvu['pe_facility_rvu']}, MP {rvu['mp_rvu']}; national payment "
-                f"{'$' + rvu['national_payment'] if rvu.get('national_payment') else 'not priced'}"
-            )
-        if rvu.get("descriptor_note"):
-            lines.append(f"  {rvu['descriptor_note']}")
-        lines.append(f"  (source: {rvu['source']})")
-    if data.get("comparisons"):
-        lines += ["", "How it compares:"]
-        lines += [f"  - {c['statement']} ({c['source']})" for c in data["comparisons"]]
-    if data.get("related_codes"):
-        lines += ["", "Related codes:"]
-        for title, items in related_groups(data):
-            lines.append(f"  {title}:")
-            lines += [f"    {i['code']:6} {i['description']} - {i['why']}" for i in items]
-    if data.get("billing"):
-        lines += ["", "Billing:"]
-        lines += [f"  - {b['topic']}: {b['text']} ({b['citation']})" for b in data["billing"]]
-    if data.get("edits"):
-        lines += ["", "Scrubber edits that concern it:"]
-        for e in data["edits"]:
-            reason = f", FISS {e['reason_code']}" if e.get("reason_code") else ""
-            lines.append(f"  - {e['id']} [{e['severity']}{reason}]: {e['why']}. {e['meaning']} ({e['citation']})")
-    if data.get("faq"):
-        lines += ["", "Questions:"]
-        for item in data["faq"]:
-            lines += [f"  Q: {item['question']}", f"  A: {item['answer']}", f"     ({'; '.join(item['sources'])})"]
-    if data.get("field_definitions"):
-        lines += ["", "Field definitions (CMS record layout):"]
-        lines += [
-            f"  - {d['label']} (field {d['cms_field_number']}, positions {d['positions']}): {d['definition']}"
-            for d in data["field_definitions"]
-        ]
+    for key, section_lines in _TEXT_SECTIONS:
+        if data.get(key):
+            lines += ["", *section_lines(data[key])]
     return "\n".join(lines) + "\n"
 
 

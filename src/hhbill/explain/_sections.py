@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -442,70 +443,139 @@ def _describe(facts: ReleaseFacts, code: str) -> str:
     return "(CPT code: descriptor not shipped)" if _CPT.match(code) else "(not in this release)"
 
 
+#: a candidate related code: (code, relation, why, source)
+_Candidate = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _RelatedContext:
+    """What every kind of relation looks at: the code's record, its release, the claims rules, its meanings."""
+
+    record: HcpcsRecord
+    facts: ReleaseFacts
+    rules: ClaimRules
+    meanings: list[dict[str, Any]]
+
+    @property
+    def code(self) -> str:
+        return self.record.code
+
+    @property
+    def release_source(self) -> str:
+        return f"{HCPCS_FILE}, {self.facts.release.label}"
+
+    @property
+    def code_references(self) -> list[str]:
+        # CMS also writes words in the cross-reference field (P7001: "CPT"): only codes are related codes
+        return [other for other in self.record.cross_references if _CODE_OR_CPT.match(other)]
+
+
+def _same_range(c: _RelatedContext) -> Iterator[_Candidate]:
+    """The ten codes sharing the first four characters (G032x); modifiers have no range."""
+    if c.record.kind != "procedure":
+        return
+    prefix = c.code[:4]
+    for other in c.facts.members.get(("range", c.code[:3]), []):
+        if other[:4] == prefix:
+            yield other, "same_range", f"in the same range {prefix}0-{prefix}9", c.release_source
+
+
+def _same_family(c: _RelatedContext) -> Iterator[_Candidate]:
+    """The other visit codes of the same discipline."""
+    visit = c.rules.visit_codes.get(c.code)
+    if visit is None:
+        return
+    for other, item in c.rules.visit_codes.items():
+        if item.discipline == visit.discipline:
+            yield other, "same_family", f"another {visit.discipline_name} visit code", c.rules.disciplines_source
+
+
+def _excludes(c: _RelatedContext) -> Iterator[_Candidate]:
+    for other in c.facts.excludes.get(c.code, []):
+        yield other, "excludes", f"the {c.code} descriptor says not to use it with {other}", c.release_source
+
+
+def _excluded_by(c: _RelatedContext) -> Iterator[_Candidate]:
+    for other in c.facts.excluded_by.get(c.code, []):
+        yield other, "excluded_by", f"the {other} descriptor says not to use it with {c.code}", c.release_source
+
+
+def _cross_references(c: _RelatedContext) -> Iterator[_Candidate]:
+    if c.record.termination_date:  # a terminated code's cross-references are its successors
+        return
+    for other in c.code_references:
+        why = f"{c.code} cross-references {other} (CMS cross-reference field)"
+        yield other, "cross_reference", why, c.release_source
+
+
+def _cross_referenced_by(c: _RelatedContext) -> Iterator[_Candidate]:
+    """Codes whose cross-reference names this one; a terminated one is its predecessor."""
+    for other in c.facts.cross_referenced_by.get(c.code, []):
+        terminated = c.facts.records[other].termination_date
+        if terminated:
+            why = f"{other} cross-references {c.code} and was terminated {terminated}"
+            yield other, "predecessor", why, c.release_source
+        else:
+            yield other, "cross_referenced_by", f"{other} cross-references {c.code}", c.release_source
+
+
+def _successors(c: _RelatedContext) -> Iterator[_Candidate]:
+    if not c.record.termination_date:
+        return
+    for other in c.code_references:
+        why = f"{c.code} is terminated {c.record.termination_date}; CMS points to {other}"
+        yield other, "successor", why, c.release_source
+
+
+def _retired_visit_codes(c: _RelatedContext) -> Iterator[_Candidate]:
+    visit = c.rules.visit_codes.get(c.code)
+    if visit is None:
+        return
+    for retired, discipline in c.rules.historical_visit_codes.items():
+        if discipline == visit.discipline:
+            yield retired, "predecessor", f"a retired {visit.discipline_name} visit code", c.rules.disciplines_source
+
+
+def _earlier_meanings(c: _RelatedContext) -> Iterator[_Candidate]:
+    # the code itself under an earlier meaning (related_codes drops a code's relation to itself)
+    for span in c.meanings[:-1]:
+        first = span["first_release"]["label"]
+        why = f"the same code meant '{span['long_description']}' from the {first}"
+        yield c.code, "predecessor", why, "hhbill release history"
+
+
+def _billed_with_candidates(c: _RelatedContext) -> Iterator[_Candidate]:
+    for other, why, source in _billed_with(c.code, c.rules):
+        yield other, "billed_with", why, source
+
+
+#: the kinds of relation, in the order the page lists them
+_RELATIONS: tuple[Callable[[_RelatedContext], Iterator[_Candidate]], ...] = (
+    _same_range,
+    _same_family,
+    _excludes,
+    _excluded_by,
+    _cross_references,
+    _cross_referenced_by,
+    _successors,
+    _retired_visit_codes,
+    _earlier_meanings,
+    _billed_with_candidates,
+)
+
+
 def related_codes(
     record: HcpcsRecord, facts: ReleaseFacts, rules: ClaimRules, meanings: list[dict[str, Any]]
 ) -> list[RelatedCode]:
-    code = record.code
-    release_source = f"{HCPCS_FILE}, {facts.release.label}"
+    context = _RelatedContext(record, facts, rules, meanings)
     related: list[RelatedCode] = []
     seen: set[tuple[str, str]] = set()
-
-    def add(other: str, relation: str, why: str, source: str) -> None:
-        if other == code or (other, relation) in seen:
-            return
-        seen.add((other, relation))
-        related.append(RelatedCode(other, relation, _describe(facts, other), why, source))
-
-    # same range: the ten codes sharing the first four characters (G032x), or modifiers sharing a first letter
-    if record.kind == "procedure":
-        for other in facts.members.get(("range", code[:3]), []):
-            if other[:4] == code[:4]:
-                add(other, "same_range", f"in the same range {code[:4]}0-{code[:4]}9", release_source)
-    visit = rules.visit_codes.get(code)
-    if visit is not None:
-        for other, item in rules.visit_codes.items():
-            if item.discipline == visit.discipline:
-                add(other, "same_family", f"another {visit.discipline_name} visit code", rules.disciplines_source)
-    for other in facts.excludes.get(code, []):
-        add(other, "excludes", f"the {code} descriptor says not to use it with {other}", release_source)
-    for other in facts.excluded_by.get(code, []):
-        add(other, "excluded_by", f"the {other} descriptor says not to use it with {code}", release_source)
-    # CMS also writes words in the cross-reference field (P7001: "CPT"): only codes are related codes
-    code_references = [other for other in record.cross_references if _CODE_OR_CPT.match(other)]
-    for other in [] if record.termination_date else code_references:  # a terminated code's are its successors
-        add(other, "cross_reference", f"{code} cross-references {other} (CMS cross-reference field)", release_source)
-    for other in facts.cross_referenced_by.get(code, []):
-        relation = "predecessor" if facts.records[other].termination_date else "cross_referenced_by"
-        add(
-            other,
-            relation,
-            f"{other} cross-references {code}"
-            + (f" and was terminated {facts.records[other].termination_date}" if relation == "predecessor" else ""),
-            release_source,
-        )
-    if record.termination_date:
-        for other in code_references:
-            add(
-                other,
-                "successor",
-                f"{code} is terminated {record.termination_date}; CMS points to {other}",
-                release_source,
-            )
-    if visit is not None:
-        for retired, discipline in rules.historical_visit_codes.items():
-            if discipline == visit.discipline:
-                add(retired, "predecessor", f"a retired {visit.discipline_name} visit code", rules.disciplines_source)
-    if len(meanings) > 1:
-        for span in meanings[:-1]:
-            first = span["first_release"]["label"]
-            add(
-                code,
-                "predecessor",
-                f"the same code meant '{span['long_description']}' from the {first}",
-                "hhbill release history",
-            )
-    for other, why, source in _billed_with(code, rules):
-        add(other, "billed_with", why, source)
+    for relation_of in _RELATIONS:
+        for other, relation, why, source in relation_of(context):
+            if other == record.code or (other, relation) in seen:
+                continue
+            seen.add((other, relation))
+            related.append(RelatedCode(other, relation, _describe(facts, other), why, source))
     return related
 
 
@@ -601,155 +671,189 @@ def _plain_data() -> dict[str, Any]:
     return _data("plain_language.json")
 
 
-def billing_notes(
-    record: HcpcsRecord,
-    facts: ReleaseFacts,
-    rules: ClaimRules,
-    rvu: RvuSection | None,
-    record_note: str | None = None,
-) -> list[BillingNote]:
-    code = record.code
+def _period_claim_note(rules: ClaimRules) -> BillingNote:
+    return BillingNote(
+        "type of bill",
+        f"Home health period claim: {_tob(rules, ('0329', '0327', '0328'))}.",
+        rules.types_of_bill_source,
+    )
+
+
+def _visit_code_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    """A home health visit G-code: a period claim line of its discipline's revenue code, in 15-minute units."""
+    visit = rules.visit_codes[code]
+    first, second = rules.visit_unit_rows[0], rules.visit_unit_rows[1]
+    return [
+        _period_claim_note(rules),
+        BillingNote(
+            "revenue code",
+            f"{visit.discipline_name.capitalize()} revenue code {visit.revenue_family}X (hhbill uses "
+            f"{visit.revenue_code}); the G-code must match the discipline of its revenue code.",
+            rules.disciplines_source,
+        ),
+        BillingNote(
+            "units",
+            f"One dated line per visit; units are 15-minute increments ({first['min']}-{first['max']} minutes = "
+            f"{first['units']} unit, {second['min']}-{second['max']} = {second['units']}, and so on).",
+            rules.visit_units_source,
+        ),
+        BillingNote(
+            "visit count", "An in-person visit: it counts toward the period's LUPA threshold.", rules.telehealth_source
+        ),
+    ]
+
+
+def _telehealth_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    """A telecommunications or remote monitoring code: reported on the period claim, not counted as a visit."""
+    unit_rule = (
+        "One line per billing period, dated with the monitoring start; units = days monitored in the period."
+        if rules.telehealth_codes[code] == "remote_monitoring"
+        else "One dated line per service; 1 unit per service, not 15-minute increments."
+    )
+    return [
+        _period_claim_note(rules),
+        BillingNote(
+            "revenue code",
+            "The revenue code of the discipline that furnished the service (042X PT, 043X OT, 044X SLP, 055X SN, "
+            "056X MSS, 057X aide).",
+            rules.telehealth_source,
+        ),
+        BillingNote("units", unit_rule, rules.telehealth_source),
+        BillingNote(
+            "visit count",
+            "Not a visit: it does not count toward LUPA thresholds or outliers. Reporting is voluntary from "
+            f"{rules.telehealth['voluntary_from']} and required for periods from "
+            f"{rules.telehealth['required_from']}.",
+            rules.telehealth_source,
+        ),
+    ]
+
+
+def _site_of_service_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    """A home health site-of-service code: one nominal-charge line per location."""
+    return [
+        _period_claim_note(rules),
+        BillingNote(
+            "revenue code", "The revenue code of the first billable visit at that location.", rules.site_source
+        ),
+        BillingNote(
+            "units",
+            f"1 unit, nominal charge ${rules.site_nominal_charge}, dated with the first visit at the location; "
+            f"required for periods from {rules.site_required_from}.",
+            rules.site_source,
+        ),
+    ]
+
+
+def _hospice_site_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    return [BillingNote("setting", "Hospice only: invalid on a home health claim.", rules.site_source)]
+
+
+def _home_infusion_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    return [
+        BillingNote(
+            "setting",
+            "Home infusion therapy professional services: billed by a qualified HIT supplier on a professional "
+            "claim (837P) to the A/B MAC, never by a home health agency on its 032X/034X claim.",
+            rules.therapy_source,
+        )
+    ]
+
+
+def _functional_reporting_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    return [
+        BillingNote(
+            "setting",
+            f"Functional reporting: not reported for dates of service after {rules.functional_last_day}.",
+            rules.therapy_source,
+        )
+    ]
+
+
+def _kx_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    """KX: the therapy threshold modifier; the late-NOA exception modifier may be the same one."""
     notes: list[BillingNote] = []
-    layout = f"{HCPCS_FILE}, {facts.release.label}; {LAYOUT_SOURCE}"
-    period_tob = _tob(rules, ("0329", "0327", "0328"))
-    visit = rules.visit_codes.get(code)
-    tele = rules.telehealth_codes
-    if visit is not None:
-        notes.append(
-            BillingNote("type of bill", f"Home health period claim: {period_tob}.", rules.types_of_bill_source)
-        )
-        notes.append(
-            BillingNote(
-                "revenue code",
-                f"{visit.discipline_name.capitalize()} revenue code {visit.revenue_family}X (hhbill uses "
-                f"{visit.revenue_code}); the G-code must match the discipline of its revenue code.",
-                rules.disciplines_source,
-            )
-        )
-        first, second = rules.visit_unit_rows[0], rules.visit_unit_rows[1]
-        notes.append(
-            BillingNote(
-                "units",
-                f"One dated line per visit; units are 15-minute increments ({first['min']}-{first['max']} minutes = "
-                f"{first['units']} unit, {second['min']}-{second['max']} = {second['units']}, and so on).",
-                rules.visit_units_source,
-            )
-        )
-        notes.append(
-            BillingNote(
-                "visit count",
-                "An in-person visit: it counts toward the period's LUPA threshold.",
-                rules.telehealth_source,
-            )
-        )
-    elif code in tele:
-        modality = tele[code]
-        notes.append(
-            BillingNote("type of bill", f"Home health period claim: {period_tob}.", rules.types_of_bill_source)
-        )
-        notes.append(
-            BillingNote(
-                "revenue code",
-                "The revenue code of the discipline that furnished the service (042X PT, 043X OT, 044X SLP, 055X SN, "
-                "056X MSS, 057X aide).",
-                rules.telehealth_source,
-            )
-        )
-        unit_rule = (
-            "One line per billing period, dated with the monitoring start; units = days monitored in the period."
-            if modality == "remote_monitoring"
-            else "One dated line per service; 1 unit per service, not 15-minute increments."
-        )
-        notes.append(BillingNote("units", unit_rule, rules.telehealth_source))
-        notes.append(
-            BillingNote(
-                "visit count",
-                "Not a visit: it does not count toward LUPA thresholds or outliers. Reporting is voluntary from "
-                f"{rules.telehealth['voluntary_from']} and required for periods from "
-                f"{rules.telehealth['required_from']}.",
-                rules.telehealth_source,
-            )
-        )
-    elif code in rules.site_codes:
-        notes.append(
-            BillingNote("type of bill", f"Home health period claim: {period_tob}.", rules.types_of_bill_source)
-        )
-        notes.append(
-            BillingNote(
-                "revenue code", "The revenue code of the first billable visit at that location.", rules.site_source
-            )
-        )
-        notes.append(
-            BillingNote(
-                "units",
-                f"1 unit, nominal charge ${rules.site_nominal_charge}, dated with the first visit at the location; "
-                f"required for periods from {rules.site_required_from}.",
-                rules.site_source,
-            )
-        )
-    elif code in rules.hospice_site_codes:
-        notes.append(BillingNote("setting", "Hospice only: invalid on a home health claim.", rules.site_source))
-    elif code in rules.hit_codes:
+    if rules.kx_latest is not None:
+        year, row = rules.kx_latest
         notes.append(
             BillingNote(
                 "setting",
-                "Home infusion therapy professional services: billed by a qualified HIT supplier on a professional "
-                "claim (837P) to the A/B MAC, never by a home health agency on its 032X/034X claim.",
-                rules.therapy_source,
+                f"On therapy lines once the beneficiary's {year} spend passes the KX threshold (PT and SLP "
+                f"combined ${row['pt_slp']}, OT ${row['ot']}): the therapy is medically necessary and documented.",
+                clean_citation(str(row.get("source") or "")) or rules.kx_source or "hhbill KX threshold table",
             )
         )
-    elif code in rules.functional_codes or code in rules.functional_modifiers:
+    if code == rules.late_noa_modifier:
         notes.append(
             BillingNote(
-                "setting",
-                f"Functional reporting: not reported for dates of service after {rules.functional_last_day}.",
-                rules.therapy_source,
+                "late NOA",
+                f"On the {rules.late_noa_line} (HIPPS) line of a period claim, with remarks, to ask for an "
+                "exception to the late-NOA payment reduction.",
+                rules.late_noa_source,
             )
         )
-    elif code in ("KX", rules.late_noa_modifier):  # the therapy threshold modifier, also the late-NOA request
-        if rules.kx_latest is not None:
-            year, row = rules.kx_latest
-            notes.append(
-                BillingNote(
-                    "setting",
-                    f"On therapy lines once the beneficiary's {year} spend passes the KX threshold (PT and SLP "
-                    f"combined ${row['pt_slp']}, OT ${row['ot']}): the therapy is medically necessary and documented.",
-                    clean_citation(str(row.get("source") or "")) or rules.kx_source or "hhbill KX threshold table",
-                )
-            )
-        if code == rules.late_noa_modifier:
-            notes.append(
-                BillingNote(
-                    "late NOA",
-                    f"On the {rules.late_noa_line} (HIPPS) line of a period claim, with remarks, to ask for an "
-                    "exception to the late-NOA payment reduction.",
-                    rules.late_noa_source,
-                )
-            )
-    elif code in rules.assistant_modifiers:
-        role, discipline = rules.assistant_modifiers[code]
-        notes.append(
-            BillingNote(
-                "setting",
-                f"On a 034X line of {rules.discipline_names[discipline]} furnished in whole or in part by a {role} "
-                "(with the discipline's therapy modifier); the line is paid at a reduced percentage of the fee "
-                "schedule amount.",
-                rules.assistant_source,
-            )
+    return notes
+
+
+def _therapy_assistant_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    role, discipline = rules.assistant_modifiers[code]
+    return [
+        BillingNote(
+            "setting",
+            f"On a 034X line of {rules.discipline_names[discipline]} furnished in whole or in part by a {role} "
+            "(with the discipline's therapy modifier); the line is paid at a reduced percentage of the fee "
+            "schedule amount.",
+            rules.assistant_source,
         )
-    elif code in rules.therapy_modifiers:
-        discipline = rules.therapy_modifiers[code]
-        notes.append(
-            BillingNote(
-                "setting",
-                f"Required on every {rules.discipline_names[discipline]} line of a 034X claim (revenue code "
-                f"{rules.discipline_revenue_034x.get(discipline, '')}) for therapy outside a home health plan of care.",
-                rules.disciplines_source,
-            )
+    ]
+
+
+def _therapy_modifier_notes(code: str, rules: ClaimRules) -> list[BillingNote]:
+    discipline = rules.therapy_modifiers[code]
+    return [
+        BillingNote(
+            "setting",
+            f"Required on every {rules.discipline_names[discipline]} line of a 034X claim (revenue code "
+            f"{rules.discipline_revenue_034x.get(discipline, '')}) for therapy outside a home health plan of care.",
+            rules.disciplines_source,
         )
+    ]
+
+
+#: the code's role on a claim, per the claims rule data (is the code one of them?, its billing notes);
+#: the first that matches says how it is billed
+_CLAIM_ROLES: tuple[tuple[Callable[[str, ClaimRules], bool], Callable[[str, ClaimRules], list[BillingNote]]], ...] = (
+    (lambda code, rules: code in rules.visit_codes, _visit_code_notes),
+    (lambda code, rules: code in rules.telehealth_codes, _telehealth_notes),
+    (lambda code, rules: code in rules.site_codes, _site_of_service_notes),
+    (lambda code, rules: code in rules.hospice_site_codes, _hospice_site_notes),
+    (lambda code, rules: code in rules.hit_codes, _home_infusion_notes),
+    (
+        lambda code, rules: code in rules.functional_codes or code in rules.functional_modifiers,
+        _functional_reporting_notes,
+    ),
+    (lambda code, rules: code in ("KX", rules.late_noa_modifier), _kx_notes),
+    (lambda code, rules: code in rules.assistant_modifiers, _therapy_assistant_notes),
+    (lambda code, rules: code in rules.therapy_modifiers, _therapy_modifier_notes),
+)
+
+
+def _claim_role_notes(record: HcpcsRecord, rules: ClaimRules) -> list[BillingNote]:
+    """How the code is billed on a home health claim; else who bills it, from its pricing indicator."""
+    for is_one, notes_of in _CLAIM_ROLES:
+        if is_one(record.code, rules):
+            notes = notes_of(record.code, rules)
+            if notes:
+                return notes
+            break
     setting = pricing_setting(record)
-    if setting is not None and not notes:
-        notes.append(BillingNote("setting", setting[0], setting[1]))
+    return [] if setting is None else [BillingNote("setting", setting[0], setting[1])]
+
+
+def _record_field_notes(record: HcpcsRecord, facts: ReleaseFacts, record_note: str | None) -> list[BillingNote]:
+    """What the HCPCS record's own fields say: processing note, type of service, coverage, pricing."""
+    layout = f"{HCPCS_FILE}, {facts.release.label}; {LAYOUT_SOURCE}"
+    notes: list[BillingNote] = []
     if record.processing_note and record_note:
         notes.append(
             BillingNote(
@@ -758,38 +862,44 @@ def billing_notes(
                 f"{HCPCS_FILE} processing notes, {facts.release.label}",
             )
         )
-    if record.kind == "procedure":
-        tos = [f"{t} ({meaning('type_of_service', t) or 'unknown'})" for t in record.types_of_service]
-        if tos:
-            notes.append(BillingNote("type of service", "Type of service " + ", ".join(tos) + ".", layout))
+    tos = [f"{t} ({meaning('type_of_service', t) or 'unknown'})" for t in record.types_of_service]
+    if record.kind == "procedure" and tos:
+        notes.append(BillingNote("type of service", "Type of service " + ", ".join(tos) + ".", layout))
     if record.coverage:
-        notes.append(
-            BillingNote(
-                "coverage",
-                f"Coverage code {record.coverage}: {meaning('coverage', record.coverage) or 'unknown'}.",
-                layout,
-            )
-        )
-    for price in record.pricing_indicators:
-        notes.append(
-            BillingNote(
-                "pricing", f"Pricing indicator {price}: {meaning('pricing_indicator', price) or 'unknown'}", layout
-            )
-        )
-    if rvu is not None and rvu.available and rvu.status:
-        notes.append(
-            BillingNote(
-                "physician fee schedule",
-                (
-                    f"PFS status {rvu.status['code']} ({rvu.status.get('name') or 'unknown'}): paid separately, "
-                    f"national amount ${rvu.national_payment}."
-                    if rvu.priced
-                    else f"Not priced under the PFS: {rvu.not_priced_reason}"
-                ),
-                rvu.source,
-            )
-        )
+        coverage = meaning("coverage", record.coverage) or "unknown"
+        notes.append(BillingNote("coverage", f"Coverage code {record.coverage}: {coverage}.", layout))
+    notes += [
+        BillingNote("pricing", f"Pricing indicator {price}: {meaning('pricing_indicator', price) or 'unknown'}", layout)
+        for price in record.pricing_indicators
+    ]
     return notes
+
+
+def _fee_schedule_notes(rvu: RvuSection | None) -> list[BillingNote]:
+    if rvu is None or not rvu.available or not rvu.status:
+        return []
+    text = (
+        f"PFS status {rvu.status['code']} ({rvu.status.get('name') or 'unknown'}): paid separately, "
+        f"national amount ${rvu.national_payment}."
+        if rvu.priced
+        else f"Not priced under the PFS: {rvu.not_priced_reason}"
+    )
+    return [BillingNote("physician fee schedule", text, rvu.source)]
+
+
+def billing_notes(
+    record: HcpcsRecord,
+    facts: ReleaseFacts,
+    rules: ClaimRules,
+    rvu: RvuSection | None,
+    record_note: str | None = None,
+) -> list[BillingNote]:
+    """How the code is billed, then what its record's fields and the physician fee schedule say."""
+    return [
+        *_claim_role_notes(record, rules),
+        *_record_field_notes(record, facts, record_note),
+        *_fee_schedule_notes(rvu),
+    ]
 
 
 # -- edits ------------------------------------------------------------------------------------------------------
@@ -895,6 +1005,45 @@ _UNIT_WORDS = {
 
 
 # -- FAQ --------------------------------------------------------------------------------------------------------
+def _note(billing: list[BillingNote], *topics: str) -> BillingNote | None:
+    """The first billing note on one of these topics."""
+    return next((n for n in billing if n.topic in topics), None)
+
+
+def _who_bills_answer(billing: list[BillingNote]) -> tuple[str, list[str]]:
+    """The setting (with its revenue code), else the CMS processing note, else the type of service."""
+    setting = _note(billing, "type of bill", "setting")
+    if setting is not None:
+        revenue = _note(billing, "revenue code")
+        if revenue is None:
+            return setting.text, [setting.citation]
+        return f"{setting.text} {revenue.text}", [setting.citation, revenue.citation]
+    note = _note(billing, "processing note")
+    if note is not None:
+        return note.text, [note.citation]
+    tos = _note(billing, "type of service")
+    if tos is None:
+        return "The HCPCS file does not name who bills it.", [LAYOUT_SOURCE]
+    return f"The HCPCS file does not name a billing setting; its {tos.text[0].lower() + tos.text[1:]}", [tos.citation]
+
+
+def _units_answer(record: HcpcsRecord, billing: list[BillingNote]) -> tuple[str, list[str]] | None:
+    """The billing note on units, else the unit the descriptor states (procedures only)."""
+    units = _note(billing, "units")
+    if units is not None:
+        return units.text, [units.citation]
+    if record.kind != "procedure":
+        return None
+    text = record.long_description.lower()
+    unit = next((u for u in _UNIT_WORDS if u in text), None)
+    answer = (
+        f"The descriptor states the unit '{unit}': {_UNIT_WORDS[unit]}."
+        if unit
+        else "The descriptor states no unit: one unit per service or item as described."
+    )
+    return answer, [f"{HCPCS_FILE} long description"]
+
+
 def faq(
     record: HcpcsRecord,
     plain: PlainLanguage,
@@ -904,36 +1053,11 @@ def faq(
 ) -> list[FaqItem]:
     code = record.code
     items = [FaqItem(f"What is {code}?", plain.text, [plain.source])]
-    setting = next((n for n in billing if n.topic in ("type of bill", "setting")), None)
-    if setting is not None:
-        revenue = next((n for n in billing if n.topic == "revenue code"), None)
-        answer = setting.text + (f" {revenue.text}" if revenue else "")
-        sources = [setting.citation] + ([revenue.citation] if revenue else [])
-    elif (note := next((n for n in billing if n.topic == "processing note"), None)) is not None:
-        answer, sources = note.text, [note.citation]
-    else:
-        tos = next((n for n in billing if n.topic == "type of service"), None)
-        answer = (
-            f"The HCPCS file does not name a billing setting; its {tos.text[0].lower() + tos.text[1:]}"
-            if tos
-            else "The HCPCS file does not name who bills it."
-        )
-        sources = [tos.citation] if tos else [LAYOUT_SOURCE]
-    items.append(FaqItem(f"Who bills {code}?", answer, sources))
-    units = next((n for n in billing if n.topic == "units"), None)
+    items.append(FaqItem(f"Who bills {code}?", *_who_bills_answer(billing)))
+    units = _units_answer(record, billing)
     if units is not None:
-        items.append(FaqItem(f"How many units of {code}?", units.text, [units.citation]))
-    elif record.kind == "procedure":
-        text = record.long_description.lower()
-        unit = next((u for u in _UNIT_WORDS if u in text), None)
-        answer = (
-            f"The descriptor states the unit '{unit}': {_UNIT_WORDS[unit]}."
-            if unit
-            else "The descriptor states no unit: one unit per service or item as described."
-        )
-        items.append(FaqItem(f"How many units of {code}?", answer, [f"{HCPCS_FILE} long description"]))
-    paid = _paid_answer(record, rvu)
-    items.append(FaqItem(f"Is {code} paid separately?", paid[0], paid[1]))
+        items.append(FaqItem(f"How many units of {code}?", *units))
+    items.append(FaqItem(f"Is {code} paid separately?", *_paid_answer(record, rvu)))
     return items
 
 

@@ -9,7 +9,7 @@ code page never holds patient data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -222,25 +222,47 @@ def page_rows(page: Mapping[str, Any]) -> list[dict[str, Any]]:
     ], page)
 
 
+def _describe_status(item: Mapping[str, Any]) -> str:
+    """The status shape build_code_page derives: state, as of when, why, then any other facts."""
+    rest = {key: value for key, value in item.items() if key not in ("state", "as_of", "reason")}
+    text = str(item["state"]) + (f" as of {item['as_of']}" if item.get("as_of") else "")
+    text += f" ({item['reason']})" if item.get("reason") else ""
+    return "; ".join([text, *(f"{key}: {value}" for key, value in rest.items() if value not in (None, ""))])
+
+
+def _describe_history_event(item: Mapping[str, Any]) -> str:
+    """A history event from HcpcsReference.history: the release, the change, and the fields it changed."""
+    release = item["release"]
+    text = f"{release.get('effective_date')} {release.get('label')}: {str(item['change']).replace('_', ' ')}"
+    changes = [f"{c['field']} {c['old']!r} -> {c['new']!r}" for c in item.get("fields") or []]
+    return text + (f" ({'; '.join(changes)})" if changes else "")
+
+
+def _describe_meaning(item: Mapping[str, Any]) -> str:
+    """A meaning from HcpcsReference.meanings: the dates it held, and whether the code was reused."""
+    first, last = item["first_release"], item["last_release"]
+    reused = " [code reused for a different meaning]" if item.get("reused") else ""
+    return f"{first.get('effective_date')} to {last.get('effective_date')}: {item['long_description']}{reused}"
+
+
+def _describe_other(item: Mapping[str, Any]) -> str:
+    return "; ".join(f"{key}: {value}" for key, value in item.items() if value not in (None, "", [], {}))
+
+
+#: (does the entry have this shape?, how to describe it), tried in order; the last matches every mapping
+_DESCRIBERS: tuple[tuple[Callable[[Mapping[str, Any]], bool], Callable[[Mapping[str, Any]], str]], ...] = (
+    (lambda item: bool(item.get("state")), _describe_status),
+    (lambda item: "change" in item and isinstance(item.get("release"), Mapping), _describe_history_event),
+    (lambda item: "first_release" in item, _describe_meaning),
+    (lambda item: True, _describe_other),
+)
+
+
 def _describe(item: Any) -> str:
     """One history/other-meaning/status entry as a line of text (entries come from other modules as dicts)."""
-    if isinstance(item, Mapping) and item.get("state"):  # the status shape build_code_page derives
-        rest = {key: value for key, value in item.items() if key not in ("state", "as_of", "reason")}
-        text = str(item["state"]) + (f" as of {item['as_of']}" if item.get("as_of") else "")
-        text += f" ({item['reason']})" if item.get("reason") else ""
-        return "; ".join([text, *(f"{key}: {value}" for key, value in rest.items() if value not in (None, ""))])
-    if isinstance(item, Mapping) and "change" in item and isinstance(item.get("release"), Mapping):
-        release = item["release"]  # a history event from HcpcsReference.history
-        text = f"{release.get('effective_date')} {release.get('label')}: {str(item['change']).replace('_', ' ')}"
-        changes = [f"{c['field']} {c['old']!r} -> {c['new']!r}" for c in item.get("fields") or []]
-        return text + (f" ({'; '.join(changes)})" if changes else "")
-    if isinstance(item, Mapping) and "first_release" in item:  # a meaning from HcpcsReference.meanings
-        first, last = item["first_release"], item["last_release"]
-        reused = " [code reused for a different meaning]" if item.get("reused") else ""
-        return f"{first.get('effective_date')} to {last.get('effective_date')}: {item['long_description']}{reused}"
-    if isinstance(item, Mapping):
-        return "; ".join(f"{key}: {value}" for key, value in item.items() if value not in (None, "", [], {}))
-    return str(item)
+    if not isinstance(item, Mapping):
+        return str(item)
+    return next(describe(item) for matches, describe in _DESCRIBERS if matches(item))
 
 
 def _exclusion_line(item: Mapping[str, Any]) -> str:

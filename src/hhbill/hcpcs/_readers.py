@@ -66,7 +66,8 @@ class ReleaseFile:
 
 
 # -- fixed-width TXT --------------------------------------------------------------------------------------------
-# (name, first position, last position) 1-based inclusive, from the CMS record layout (domain.md §1.2)
+# (name, first position, last position) 1-based inclusive, from the CMS record layout
+# (HCPC2026_recordlayout.txt in the January 2026 release zip)
 _SLICES: dict[str, tuple[int, int]] = {
     "code": (1, 5),
     "sequence": (6, 10),

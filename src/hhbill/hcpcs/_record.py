@@ -81,7 +81,8 @@ class HcpcsRecord:
         return {name: getattr(self, name) for name in FIELDS}
 
     def is_valid_on(self, day: date) -> bool:
-        """Valid for a date of service: added on or before it, not terminated before it (domain.md §6.2)."""
+        """Valid for a date of service: added on or before it, not terminated before it (the record layout's
+        ADD DT and TERM DT definitions, HCPC2026_recordlayout.txt)."""
         iso = day.isoformat()
         if self.added_date and iso < self.added_date:
             return False

@@ -5,6 +5,7 @@ Public surface (the CLI, API and pages call these)::
     import_fee_schedule(store, path, *, release=None, progress=None) -> ImportSummary
     list_releases(store, kind=None) -> list[LoadedRelease]
     ensure_embedded_fee_schedule(store) -> list[str]   (load the shipped fee schedule where nothing is imported)
+    fee_schedule_snapshot(store) -> bytes; store_from_fee_schedule_snapshot(bytes) -> Store   (for remote workers)
     price(store, code, *, modifier=None, year=None, locality=None, state=None, zip_code=None, facility=False)
         -> PriceResult
     resolve_locality(store, *, year=None, locality=None, state=None, zip_code=None) -> Locality
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     )
     from ._readers import ReleaseId
     from ._releases import LoadedRelease, list_releases
+    from ._snapshot import fee_schedule_snapshot, store_from_fee_schedule_snapshot
     from ._stats import CodeRvuSection, GroupShare, code_rvu_section, status_share, work_rvu_share
 
 #: public name -> the submodule that defines it (imported on first use: a code page needs no procedure log)
@@ -72,6 +74,8 @@ _WHERE = {
     "ReleaseId": "_readers",
     "LoadedRelease": "_releases",
     "list_releases": "_releases",
+    "fee_schedule_snapshot": "_snapshot",
+    "store_from_fee_schedule_snapshot": "_snapshot",
     "CodeRvuSection": "_stats",
     "GroupShare": "_stats",
     "code_rvu_section": "_stats",
@@ -96,6 +100,7 @@ __all__ = [
     "code_rvu_section",
     "embedded_fee_schedule",
     "ensure_embedded_fee_schedule",
+    "fee_schedule_snapshot",
     "import_fee_schedule",
     "list_releases",
     "log_add",
@@ -107,5 +112,6 @@ __all__ = [
     "price",
     "resolve_locality",
     "status_share",
+    "store_from_fee_schedule_snapshot",
     "work_rvu_share",
 ]
