@@ -132,6 +132,7 @@ def dask_run(folder: Path, out: Path, snapshot, workers: int) -> tuple[float, fl
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    load_at_start = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     parser.add_argument("--files", type=int, default=8)
     parser.add_argument("--claims-per-file", type=int, default=2_500)
     parser.add_argument("--pyx12-claims", type=int, default=500)
@@ -221,9 +222,9 @@ reference snapshot, writing the three Parquet files and the ordered reduce in th
     }
 | pyx12 validation of the slice | {pyx12_cpu:.2f} s CPU | {args.pyx12_claims / pyx12_cpu:,.0f} | — | 1x |
 {whole_line}
-Scaling: 2 workers vs 1: **{one_wall / two_wall:.2f}x** (target ≥ 1.7x on 2 cores). This machine has {cores} cores
-shared with other work while this ran, so the wall-clock figures, and the scaling most of all, are noisy:
-rerun on a quiet machine before reading much into them.
+Scaling: 2 workers vs 1: **{one_wall / two_wall:.2f}x** (target ≥ 1.7x on 2 cores). This machine has {cores} cores;
+load average when the run started: {load_at_start}. Wall-clock figures, the scaling most of all, move with other
+work on the machine: read them from a quiet run.
 
 Peak RSS per worker (interpreter, imports, snapshot and caches included): 1 worker {one_peaks[0] / 1024:.0f} MiB;
 2 workers {", ".join(f"{p / 1024:.0f}" for p in two_peaks)} MiB.
