@@ -92,10 +92,12 @@ def _masked(mbi: str) -> str:
     return mask_mbi(mbi)
 
 
-def _line_description(line: ClaimLine) -> str:
+def revenue_line_description(line: ClaimLine, *, hipps_label: str = "HH PPS (HIPPS)") -> str:
+    """FL 43: what a line's revenue code is, in the words of the rule tables (the UB-04 on paper, which has
+    less room, labels the HIPPS line more briefly)."""
     tables = rule_tables()
     if line.revenue_code == "0023":
-        return "HH PPS (HIPPS)"
+        return hipps_label
     if line.hcpcs in tables.site_code_set or line.hcpcs in tables.hospice_site_codes:
         return "SITE OF SERVICE"
     if line.hcpcs in tables.telehealth_code_set:
@@ -179,7 +181,7 @@ def _ub04_lines(claim: Claim) -> list[str]:
     for line in claim.lines:
         mods = "".join(line.modifiers)
         out.append(
-            f"{line.revenue_code:<7} {_line_description(line)[:24]:<24} {line.hcpcs + mods:<18} "
+            f"{line.revenue_code:<7} {revenue_line_description(line)[:24]:<24} {line.hcpcs + mods:<18} "
             f"{_iso(line.service_date) or '':<11} {line.units!s:>11} {_money(line.charge):>14}"
         )
     total = claim.total_charge if claim.total_charge is not None else claim.computed_total()

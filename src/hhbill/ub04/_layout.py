@@ -19,8 +19,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..claims._data import rule_tables
 from ..claims._model import Claim, ClaimLine
+from ..claims._render import revenue_line_description
 
 __all__ = [
     "CHAR_WIDTH_PT",
@@ -132,17 +132,6 @@ def _name(last: str, first: str) -> str:
     return f"{last.upper()}, {first.upper()}" if first else last.upper()
 
 
-def _description(line: ClaimLine) -> str:
-    """FL 43: what the revenue code is, in the words of the rule tables."""
-    tables = rule_tables()
-    if line.revenue_code == "0023":
-        return "HH PPS"
-    if line.hcpcs in tables.site_code_set or line.hcpcs in tables.hospice_site_codes:
-        return "SITE OF SERVICE"
-    if line.hcpcs in tables.telehealth_code_set:
-        return "TELECOMMUNICATION"
-    discipline = tables.family_discipline.get(line.revenue_code[:3])
-    return tables.disciplines[discipline].name.upper() if discipline else ""
 
 
 def _right(text: str, width: int) -> str:
@@ -240,7 +229,7 @@ def _service_values(
     columns: dict[str, list[str]] = {box_id: [] for box_id in width}
     for line in lines:
         columns["42"].append(line.revenue_code)
-        columns["43"].append(_fit(_description(line), width["43"]))
+        columns["43"].append(_fit(revenue_line_description(line, hipps_label="HH PPS"), width["43"]))
         columns["44"].append(_fit(line.hcpcs + "".join(line.modifiers), width["44"]))
         columns["45"].append(_mmddyy(line.service_date))
         columns["46"].append(_right(_units(line.units), width["46"]))
