@@ -17,7 +17,7 @@ from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from .._errors import AuthError
-from ._common import DataResponse, hhbill_of, settings_of, store_of, upload_bytes
+from ._common import DataResponse, hhbill_of, settings_of, store_of, upload_bytes, upload_name
 from ._schemas import (
     ClaimOut,
     CodePage,
@@ -212,7 +212,7 @@ def claims_837i(
 ) -> DataResponse:
     """Read every claim of an 837I file and check each: a per-claim report. Nothing is stored."""
     report = hhbill_of(request).scrub_837i(
-        upload_bytes(file), file_name=_file_name(file), strict=not lenient, today=today
+        upload_bytes(file), file_name=upload_name(file), strict=not lenient, today=today
     )
     if report.error is not None and not report.claims:
         raise report.error  # not a readable 837I at all; one that breaks after some claims is reported
@@ -235,11 +235,6 @@ def claims_timeline(request: Request, _key: Protected, body: TimelineIn) -> Data
     transfers, discharges, 034X claims, adjustments and cancels with status and findings; the next dates."""
     found = hhbill_of(request).timeline(body.mbi, today=body.today, provider_npi=body.provider_npi)
     return DataResponse(found.to_dict())
-
-
-def _file_name(file: UploadFile) -> str | None:
-    name = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return name[:200] or None
 
 
 # -- RVU (reference data: open) ---------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
@@ -85,6 +85,28 @@ def upload_bytes(file: UploadFile) -> bytes:
     """The whole upload, read in the route's worker thread (the framework spooled it to memory or disk)."""
     file.file.seek(0)
     return file.file.read()
+
+
+def upload_name(file: UploadFile) -> str | None:
+    """The uploaded file's own name (no client folders), at most 200 characters: shown back, never used as a path."""
+    name = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return name[:200] or None
+
+
+def signed_in_redirect(request: Request, session_id: str, to: str) -> Response:
+    """Go to ``to`` with this browser signed in: the cookie carries a server-side session id (logout ends it),
+    never the API key itself."""
+    response = RedirectResponse(to, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_id,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=12 * 3600,
+        path="/",
+    )
+    return response
 
 
 def store_of(request: Request) -> Store:

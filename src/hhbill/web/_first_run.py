@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from .._store import Store
-from ._common import SESSION_COOKIE, render, store_of
+from ._common import render, signed_in_redirect, store_of
 from ._security import create_api_key, create_session, list_api_keys, revoke_api_key
 
 __all__ = ["FIRST_RUN_KEY_NAME", "OneTimeSignIn", "enable_first_run_link", "is_loopback", "router"]
@@ -90,16 +90,5 @@ def sign_in_once(request: Request, token: Annotated[str, Query(max_length=200)] 
             "or sign in with an API key (`hhbill apikey create`)"
         )
         return render(request, "login.html", status_code=401, next="/claims", error=message)
-    # the cookie carries a server-side session id (logout ends it), never the key itself
     _api_key, session_id = create_session(store_of(request), key)
-    response = RedirectResponse("/claims", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        session_id,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        max_age=12 * 3600,
-        path="/",
-    )
-    return response
+    return signed_in_redirect(request, session_id, "/claims")

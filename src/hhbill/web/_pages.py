@@ -30,9 +30,11 @@ from ._common import (
     page,
     render,
     require_api_key,
+    signed_in_redirect,
     status_for,
     store_of,
     upload_bytes,
+    upload_name,
     wants_json,
 )
 from ._security import ApiKey, create_session, csrf_protect, end_session
@@ -140,17 +142,7 @@ def login(
         _key, session_id = create_session(store_of(request), api_key.strip())
     except HhbillError as exc:
         return render(request, "login.html", status_code=401, next=_safe_next(next), error=exc.message)
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        session_id,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        max_age=12 * 3600,
-        path="/",
-    )
-    return response
+    return signed_in_redirect(request, session_id, _safe_next(next))
 
 
 @router.post("/logout")
@@ -410,7 +402,7 @@ def x12_submit(
     file: Annotated[UploadFile, File()],
     lenient: Annotated[bool, Form()] = False,
 ) -> Response:
-    name = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1][:200] or None
+    name = upload_name(file)
     try:
         scrubbed = hhbill_of(request).scrub_837i(upload_bytes(file), file_name=name, strict=not lenient)
         if scrubbed.error is not None and not scrubbed.claims:

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from .._errors import FormInputError, HhbillError
 from ..claims import Claim
-from ._common import DataResponse, hhbill_of, render, status_for, upload_bytes, wants_json
+from ._common import DataResponse, hhbill_of, render, status_for, upload_bytes, upload_name, wants_json
 from ._pages import VISIT_FIELDS, _mask, _signed_in_or_login, signed_in_user
 from ._security import ApiKey, csrf_protect
 
@@ -174,7 +174,7 @@ def x12_view_submit(
     lenient: Annotated[bool, Form()] = True,
 ) -> Response:
     """Every claim of the uploaded 837I: decoded header, lines with their findings, and the claim as claim input."""
-    name = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1][:200] or None
+    name = upload_name(file)
     try:
         viewed = hhbill_of(request).view_837i(upload_bytes(file), file_name=name, strict=not lenient)
         if viewed.error is not None and not viewed.claims:
