@@ -11,7 +11,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,24 +47,13 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """The app on a free loopback port in a background thread: (base URL, API key)."""
+@contextmanager
+def serve_in_thread(app: Any) -> Iterator[str]:
+    """Serve an ASGI app on a free loopback port in a background thread; yields its base URL."""
     import uvicorn
 
-    store = Store(tmp_path_factory.mktemp("web-browser") / "hhbill.db")
-    hcpcs.import_release(store, shared_path(JAN26_ZIP))
-    key = create_api_key(store, "browser tests")[1]
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(store, settings=Settings(rate_limit=0)),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            access_log=False,
-        )
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, name="hhbill-test-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -70,9 +61,21 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         if not thread.is_alive() or time.monotonic() > deadline:
             pytest.fail("the test server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", key
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The app on a free loopback port in a background thread: (base URL, API key)."""
+    store = Store(tmp_path_factory.mktemp("web-browser") / "hhbill.db")
+    hcpcs.import_release(store, shared_path(JAN26_ZIP))
+    key = create_api_key(store, "browser tests")[1]
+    with serve_in_thread(create_app(store, settings=Settings(rate_limit=0))) as url:
+        yield url, key
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,6 @@ each page shows its sections, and a full-page screenshot of each is kept under t
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,68 +13,26 @@ from hhbill import hcpcs
 from hhbill._store import Store
 from hhbill.explain import explain_code
 from hhbill.web import Settings, create_app
+from test_browser import browser, serve_in_thread  # noqa: F401  (browser: a fixture used by name)
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "codepage"
 JAN26_ZIP = "data/hcpcs/2026_jan/january-2026-alpha-numeric-hcpcs-file.zip"
 AS_OF = "2026-02-01"
 HEADINGS = ("In plain language", "Physician fee schedule", "How it compares", "Billing", "Questions")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
-    import uvicorn
-
     store = Store(tmp_path_factory.mktemp("codepage-browser") / "hhbill.db")
     hcpcs.import_release(store, shared_path(JAN26_ZIP))
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(store, settings=Settings(rate_limit=0)),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            access_log=False,
-        )
-    )
-    thread = threading.Thread(target=server.run, name="hhbill-codepage-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", store
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is not installed (make test installs Debian's chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    with serve_in_thread(create_app(store, settings=Settings(rate_limit=0))) as url:
+        yield url, store
 
 
 @pytest.mark.parametrize("code", ["G0320", "S9329", "G0151", "E0630"])
-def test_code_page_sections_in_the_browser(browser, served, code: str) -> None:
+def test_code_page_sections_in_the_browser(browser, served, code: str) -> None:  # noqa: F811
     base_url, store = served
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url)
     page = context.new_page()
