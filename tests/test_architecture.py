@@ -74,9 +74,8 @@ def test_import_layering_contracts_are_kept() -> None:
 
 
 #: the modules that may touch the environment: the settings of the core and of the web service, and `serve` and the
-#: server module, which hand settings to worker processes through it. `_ledger_key.py` (HHBILL_LEDGER_KEY_FILE) is
-#: the one library module left: its setting should travel in `_config.Settings` through `Hhbill.open_ledger`.
-ENVIRONMENT_READERS = {"_config.py", "web/_settings.py", "cli/serve.py", "web/_server.py", "_ledger_key.py"}
+#: server module, which hand settings to worker processes through it
+ENVIRONMENT_READERS = {"_config.py", "web/_settings.py", "cli/serve.py", "web/_server.py"}
 
 
 def test_settings_are_read_at_the_edge_only() -> None:

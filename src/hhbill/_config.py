@@ -35,6 +35,7 @@ DB_ENV = "HHBILL_DB"
 LEDGER_URL_ENV = "HHBILL_LEDGER_URL"
 X12_SETTINGS_ENV = "HHBILL_X12_SETTINGS"
 HCPCS_URL_ENV = "HHBILL_HCPCS_URL"
+LEDGER_KEY_FILE_ENV = "HHBILL_LEDGER_KEY_FILE"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class Settings:
     x12_settings: Path | None = None
     #: URL template of the quarterly HCPCS zip (None: the CMS address)
     hcpcs_url: str | None = None
+    #: the claim ledger's MBI hashing key file (None: ``<database>.ledger-key``)
+    ledger_key_file: Path | None = None
 
     @classmethod
     def from_env(
@@ -61,6 +64,7 @@ class Settings:
             ledger_url=env.get(LEDGER_URL_ENV) or None,
             x12_settings=Path(env[X12_SETTINGS_ENV]) if env.get(X12_SETTINGS_ENV) else None,
             hcpcs_url=env.get(HCPCS_URL_ENV) or None,
+            ledger_key_file=Path(env[LEDGER_KEY_FILE_ENV]) if env.get(LEDGER_KEY_FILE_ENV) else None,
         )
 
 

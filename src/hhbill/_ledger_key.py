@@ -3,7 +3,8 @@
 The ledger stores a keyed hash (HMAC-SHA256) of each MBI, never the MBI. Whoever holds the key and the database
 can test guessed MBIs against the hashes, so the key must not travel with the database: a database file is
 world-readable by default, gets copied, backed up and attached to bug reports. The key lives beside it in
-``<database>.ledger-key``, created with mode 0600, or where ``HHBILL_LEDGER_KEY_FILE`` says.
+``<database>.ledger-key``, created with mode 0600, or in the file the caller names (the application object passes
+``HHBILL_LEDGER_KEY_FILE`` from its settings: the library reads no environment).
 
 A database written by an older hhbill holds the key in ``claims_ledger_meta``: on first open it is moved into
 the file (so existing hashes still match) and deleted from the database. Keep the key file with your backups:
@@ -23,28 +24,25 @@ from pathlib import Path
 from ._errors import StoreError
 from ._store import Store
 
-__all__ = ["KEY_FILE_ENV", "key_file_for", "ledger_key"]
+__all__ = ["key_file_for", "ledger_key"]
 
-KEY_FILE_ENV = "HHBILL_LEDGER_KEY_FILE"
 _LEGACY_SELECT = "SELECT value FROM claims_ledger_meta WHERE name = 'beneficiary_hmac_key'"
 _memory_keys: weakref.WeakKeyDictionary[Store, bytes] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def key_file_for(store: Store) -> Path:
-    """Where the key of ``store``'s ledger lives."""
-    configured = os.environ.get(KEY_FILE_ENV)
-    if configured:
-        return Path(configured)
-    return Path(f"{store.path}.ledger-key")
+def key_file_for(store: Store, configured: Path | None = None) -> Path:
+    """Where the key of ``store``'s ledger lives: ``configured``, else beside the database."""
+    return configured if configured is not None else Path(f"{store.path}.ledger-key")
 
 
-def ledger_key(store: Store) -> bytes:
-    """The ledger key of ``store``: read from its file, moved there from the database, or created (0600)."""
+def ledger_key(store: Store, key_file: Path | None = None) -> bytes:
+    """The ledger key of ``store``: read from its file (``key_file``, else ``<database>.ledger-key``), moved there
+    from the database, or created (0600)."""
     with _lock:
         if store.path == ":memory:":
             return _memory_keys.setdefault(store, secrets.token_bytes(32))
-        path = key_file_for(store)
+        path = key_file_for(store, key_file)
         legacy = _legacy_key(store)
         if path.exists():
             key = _read(path)

@@ -351,7 +351,7 @@ class Hhbill:
         """The claim ledger: PostgreSQL at ``url`` (or the configured URL), else a table in the store."""
         from .claims import open_ledger
 
-        return open_ledger(self.store, url or self.settings.ledger_url)
+        return open_ledger(self.store, url or self.settings.ledger_url, key_file=self.settings.ledger_key_file)
 
     def check_claim(
         self,

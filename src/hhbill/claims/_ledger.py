@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Protocol
 
 from .._errors import ConfigError, NotFoundError, StoreError
@@ -258,13 +259,14 @@ def claim_key(claim: Claim, beneficiary_key: str) -> str:
 class ClaimLedger:
     """Claims checked or submitted, for cross-claim edits. Open with :func:`open_ledger`."""
 
-    def __init__(self, backend: _Backend) -> None:
+    def __init__(self, backend: _Backend, *, key_file: Path | None = None) -> None:
         self._backend = backend
+        self._key_file = key_file
         self._secret = self._load_secret()
 
     @classmethod
-    def sqlite(cls, store: Store) -> ClaimLedger:
-        return cls(_SqliteBackend(store))
+    def sqlite(cls, store: Store, *, key_file: Path | None = None) -> ClaimLedger:
+        return cls(_SqliteBackend(store), key_file=key_file)
 
     @classmethod
     def postgres(cls, url: str) -> ClaimLedger:
@@ -275,7 +277,7 @@ class ClaimLedger:
 
     def _load_secret(self) -> bytes:
         if isinstance(self._backend, _SqliteBackend):  # kept in its own 0600 file, not in the database
-            return ledger_key(self._backend.store)
+            return ledger_key(self._backend.store, self._key_file)
         rows = self._backend.fetch("SELECT value FROM claims_ledger_meta WHERE name = 'beneficiary_hmac_key'")
         if rows:
             return bytes.fromhex(rows[0][0])
@@ -535,9 +537,10 @@ def _details(claim: Claim, findings: Sequence[Any]) -> dict[str, Any]:
     return {"marks": marks, "findings": kept}
 
 
-def open_ledger(store: Store | None = None, url: str | None = None) -> ClaimLedger:
-    """The ledger at ``url`` (``postgresql://...``); otherwise in the SQLite store. (The application object passes
-    the configured ``HHBILL_LEDGER_URL``: the library reads no environment.)"""
+def open_ledger(store: Store | None = None, url: str | None = None, *, key_file: Path | None = None) -> ClaimLedger:
+    """The ledger at ``url`` (``postgresql://...``); otherwise in the SQLite store, its MBI hashing key in
+    ``key_file`` (None: beside the database). (The application object passes the configured
+    ``HHBILL_LEDGER_URL`` and ``HHBILL_LEDGER_KEY_FILE``: the library reads no environment.)"""
     if url:
         if not url.startswith(("postgresql://", "postgres://")):
             raise ConfigError(f"the ledger URL must start with postgresql:// (got {url.split(':', 1)[0]}:...)")
@@ -545,7 +548,7 @@ def open_ledger(store: Store | None = None, url: str | None = None) -> ClaimLedg
     if store is None:
         raise ConfigError("no store and no ledger URL given")
     try:
-        return ClaimLedger.sqlite(store)
+        return ClaimLedger.sqlite(store, key_file=key_file)
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open the claim ledger ({exc})") from None
 
