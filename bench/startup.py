@@ -4,10 +4,10 @@ same run, interleaved, median of several runs.
 
 The database holds the real January 2026 HCPCS release, as a user's would after ``hhbill data import``. Each
 command runs once before timing (the first search of a database may build what later ones reuse, the first code
-page stores the release's facts and keeps the page in the page cache beside the database). A second row times the
-first view of a code page, with the page cache emptied before each run. Python's bytecode cache is on (in a temporary folder, whatever
-``PYTHONDONTWRITEBYTECODE`` says), as it is for an installed hhbill: without it each run would recompile every
-hhbill module and time the compiler rather than the start-up.
+page stores the release's facts and keeps the page in the page cache beside the database). A second row times
+the first view of a code page, with the page cache emptied before each run. Python's bytecode cache is on (in a
+temporary folder, whatever ``PYTHONDONTWRITEBYTECODE`` says), as it is for an installed hhbill: without it each run
+would recompile every hhbill module and time the compiler rather than the start-up.
 """
 
 from __future__ import annotations

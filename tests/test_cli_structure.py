@@ -58,3 +58,32 @@ def test_a_command_loads_only_its_area_module(tmp_path: Any) -> None:
     env = {"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin", "HHBILL_DB": str(tmp_path / "fresh.db")}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
     assert done.stdout.strip().splitlines()[-1] == "['hhbill.cli.search']"
+
+
+def test_the_root_help_lists_each_command_as_the_built_command_would() -> None:
+    """The root help reads each command's one-line help from its registration instead of building it: the list
+    is the one the built commands give, word for word, at any width."""
+    from importlib import import_module
+
+    import typer
+    from typer._click import Context, HelpFormatter
+    from typer.core import TyperGroup
+
+    for module in {module for modules in COMMANDS.values() for module in modules}:
+        import_module(f"hhbill.cli.{module}")
+    for width in (60, 100, 140):
+        listed_group = typer.main.get_command(app)
+        listed_group.commands.clear()  # as in a new process: no command built yet
+        listed = HelpFormatter(width=width)
+        listed_group.format_commands(Context(listed_group, info_name="hhbill"), listed)
+        assert not listed_group.commands  # nothing was built to list them
+
+        built_group = typer.main.get_command(app)
+        built_context = Context(built_group, info_name="hhbill")
+        for name in COMMANDS:
+            built_group.get_command(built_context, name)
+        built = HelpFormatter(width=width)
+        TyperGroup.format_commands(built_group, built_context, built)
+        assert len(built_group.commands) == len(COMMANDS)
+        assert listed.getvalue() == built.getvalue()
+        assert all(name in listed.getvalue() for name in COMMANDS)

@@ -7,12 +7,13 @@ area module (each is only option definitions) and none of the packages behind th
 
 from __future__ import annotations
 
+import inspect
 from importlib import import_module
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from ._coerce import install as install_converters
 
@@ -43,9 +44,16 @@ class LazyCommands(TyperGroup):
         return list(COMMANDS)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
-        """The help lists every command: load every area module first and build the group once."""
-        self.load(sorted({module for modules in COMMANDS.values() for module in modules}), ctx)
-        super().format_commands(ctx, formatter)
+        """The help lists every command with its one-line help, read from the commands' registrations: building
+        each command (typer inspects every parameter of its function) would cost more than the rest of the help."""
+        for module in sorted({module for modules in COMMANDS.values() for module in modules}):
+            import_module(f"{__package__}.{module}")
+        listed = [(name, self.commands.get(name) or _summary(name)) for name in self.list_commands(ctx)]
+        commands = [(name, command) for name, command in listed if command is not None and not command.hidden]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _command in commands)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in commands])
 
     def load(self, modules: list[str], ctx: Any) -> None:
         """Import area modules and add their commands to this group."""
@@ -73,6 +81,24 @@ class LazyCommands(TyperGroup):
                 install_converters(command, ctx)
                 self.commands[cmd_name] = command
         return self.commands.get(cmd_name)
+
+
+def _summary(name: str) -> TyperCommand | None:
+    """A command that carries only the name and help texts of the command or group ``name`` (for the list of
+    commands in the help), taken as typer takes them when it builds the command."""
+    for info in app.registered_commands:
+        if info.callback is not None and (info.name or typer.main.get_command_name(info.callback.__name__)) == name:
+            text = inspect.cleandoc(info.help) if info.help is not None else inspect.getdoc(info.callback)
+            return TyperCommand(
+                name, help=text, short_help=info.short_help, hidden=info.hidden, deprecated=info.deprecated
+            )
+    for group in app.registered_groups:
+        if (group.name or (group.typer_instance.info.name if group.typer_instance else None)) == name:
+            solved = typer.main.solve_typer_info_defaults(group)
+            return TyperCommand(
+                name, help=solved.help, short_help=solved.short_help, hidden=solved.hidden, deprecated=solved.deprecated
+            )
+    return None
 
 
 def _build_one(name: str) -> Any:
