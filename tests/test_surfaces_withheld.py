@@ -199,7 +199,7 @@ async def test_the_form_routes_need_no_patient_fields_and_echo_none(
         assert 'data-patient-field="patient.last_name patient.first_name"' in page.text
         as_json = (await client.post("/claims", data=form, headers={"accept": "application/json"})).json()
         assert as_json["claim"]["patient"]["mbi"] == "" and as_json["claim"]["patient_control_number"] == ""
-    checked = (await client.post("/claims", data=form | {"action": "check"}, headers={"accept": "application/json"}))
+    checked = await client.post("/claims", data=form | {"action": "check"}, headers={"accept": "application/json"})
     ids = [f["id"] for f in checked.json()["findings"]]
     assert checked.json()["ok"] and PATIENT_WITHHELD_FINDING in ids and "mbi-format" not in ids
     # identity sent anyway (e.g. an old page) is dropped, never echoed: the answers are the same

@@ -55,7 +55,7 @@ def test_check_build_print_and_pdf_never_send_the_patient(page, served, tmp_path
     page.get_by_role("button", name="Build and check").click()
     verdict = page.locator("#result .verdict")
     verdict.wait_for()
-    assert "Ready to send" in verdict.inner_text()
+    assert "No errors in the checks run without the patient's details" in verdict.inner_text()
     expect(page.locator("#result .finding", has_text="patient-details-withheld")).to_contain_text("mbi-format")
     result = page.locator("#result")
     expect(result.locator('[data-patient-field="patient.last_name patient.first_name"]')).to_have_text(
@@ -117,4 +117,27 @@ def test_check_build_print_and_pdf_never_send_the_patient(page, served, tmp_path
     assert b"withhold_patient" not in (posts[0] or b"")
     _screenshot(page, "claim_recorded_whole")
     page.locator("#record").select_option("")
+    page.get_by_role("button", name="Discard the draft").click()
+
+
+def test_an_opened_json_file_is_read_in_the_browser(page, served, tmp_path: Path) -> None:  # noqa: F811
+    import json
+
+    data = json.loads((Path(__file__).resolve().parent.parent / "src/hhbill/static/example_period.json").read_text())
+    data["patient"] = {"mbi": PATIENT["patient.mbi"], "last_name": "Quillfeather", "birth_date": "1938-11-23"}
+    path = tmp_path / "claim.json"
+    path.write_text(json.dumps(data))
+    sent: list[tuple[str, bytes | None]] = []
+    page.context.on("request", lambda request: sent.append((request.url, request.post_data_buffer)))
+    _sign_in(page, served[1], "/claims")
+    page.get_by_text("Advanced: the claim as JSON").click()
+    page.get_by_label("…or open a JSON file (read in this browser)").set_input_files(str(path))
+    expect(_field(page, "patient.last_name")).to_have_value("Quillfeather")  # the form shows the file
+    page.get_by_role("button", name="Build only").click()
+    expect(page.locator('#result [data-patient-field="patient.last_name patient.first_name"]')).to_have_text(
+        "QUILLFEATHER"
+    )
+    posts = [body for url, body in sent if url.endswith("/claims") and body]
+    assert posts and not any(_carried(body) for body in posts)
+    assert not any(b'name="input_file"' in body for body in posts if body)  # the file itself is not uploaded
     page.get_by_role("button", name="Discard the draft").click()

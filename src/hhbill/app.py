@@ -356,7 +356,9 @@ class Hhbill:
             from .claims._withheld import check_claim_withheld, without_patient_identity
 
             if record:
-                raise ClaimInputError("recording a claim needs the patient's details; send the whole claim", field="record")
+                raise ClaimInputError(
+                    "recording a claim needs the patient's details; send the whole claim", field="record"
+                )
             given = without_patient_identity(data) if isinstance(data, Mapping) else data
             claim = self._claim_of(given, visits_csv, under_8)
             context = context_for_store(self.store, today=today, late_noa_day_count=late_noa_day_count)

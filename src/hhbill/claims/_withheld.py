@@ -35,9 +35,9 @@ from ._model import Claim
 __all__ = [
     "PATIENT_IDENTITY_FIELDS",
     "PATIENT_WITHHELD_FINDING",
+    "check_claim_withheld",
     "identity_edits",
     "is_patient_identity",
-    "check_claim_withheld",
     "without_patient_identity",
 ]
 
