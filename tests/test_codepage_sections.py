@@ -285,3 +285,40 @@ def test_cli_api_and_library_give_the_same_page(tmp_path) -> None:
     assert all(section in page for section in SECTIONS) and page["rvu"]["available"]
     text = CliRunner().invoke(app, ["--db", str(db), "code", "S9329", "--as-of", "2026-02-01"])
     assert "In plain language:" in text.stdout and "Scrubber edits that concern it:" in text.stdout
+
+
+def test_vocabulary_phrases_are_found_as_the_lookahead_regex_finds_them(cms) -> None:
+    """The phrase finder behind lay names and plain-language glosses walks a dictionary; it must find, in every
+    descriptor of the release, exactly what one regex of all phrases (longest first, at every word start, with
+    an optional plural "s", ending at a word's end) finds."""
+    from hhbill.explain._sections import _vocabulary_index
+
+    index = _vocabulary_index()
+    alternatives = "|".join(re.escape(p) for p in sorted(index.phrases, key=len, reverse=True))
+    oracle = re.compile(rf"(?<![a-z0-9])(?=({alternatives})s?(?![a-z0-9]))")
+    texts = [row["LONG DESCRIPTION"] for row in cms.values() if row.get("LONG DESCRIPTION")]
+    texts += ["Home health aides' visit", "aides", "aidesx", "HOME HEALTH AIDE/visit", "", "s", "é aide"]
+    assert len(texts) > 5000
+    for text in texts:
+        expected = [item for m in oracle.finditer(text.lower()) for item in index.phrases[m.group(1)]]
+        assert index.phrases_in(text) == expected, text
+
+
+def test_a_plain_language_rule_skipped_by_its_words_could_not_have_matched(cms) -> None:
+    """Rules compile and run only when their words occur in the descriptor: over every descriptor of the release,
+    no rule whose words are absent matches."""
+    from hhbill.explain._sections import _plain_rules
+
+    rules = _plain_rules()
+    texts = [row["LONG DESCRIPTION"] for row in cms.values() if row.get("LONG DESCRIPTION")]
+    texts += ["Registered Nurse (RN) visit W/O contrast", "PT/OT", "w/", "RN-led"]
+    skipped_matches = [
+        (rule.original, text)
+        for text in texts
+        for rule in [*rules.rules, *rules.spelled_out]
+        if not rule.may_occur_in(text.lower()) and rule.pattern().search(text)
+    ]
+    assert skipped_matches == []
+    # and the words do skip: most rules are absent from a typical descriptor
+    typical = "home health aide visit, each 15 minutes"
+    assert sum(rule.may_occur_in(typical) for rule in rules.rules) < len(rules.rules) / 2

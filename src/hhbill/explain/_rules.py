@@ -10,10 +10,11 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["ClaimRules", "claim_rules", "clean_citation"]
+__all__ = ["ClaimRules", "claim_rules", "clean_citation", "load_claims_data"]
 
 
-def _load(name: str) -> dict[str, Any]:
+def load_claims_data(name: str) -> dict[str, Any]:
+    """One rule file of the claims package (``hhbill/data/claims``)."""
     text = resources.files("hhbill").joinpath("data").joinpath("claims").joinpath(name).read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
@@ -114,7 +115,7 @@ class ClaimRules:
 
 @cache
 def claim_rules() -> ClaimRules:
-    disciplines = _load("disciplines.json")
+    disciplines = load_claims_data("disciplines.json")
     visit_codes: dict[str, VisitCode] = {}
     historical: dict[str, str] = {}
     therapy_modifiers: dict[str, str] = {}
@@ -140,13 +141,13 @@ def claim_rules() -> ClaimRules:
             )
         for code in row.get("historical_codes", []):
             historical[code] = key
-    tele = _load("telehealth.json")
-    site = _load("site_of_service.json")
-    therapy = _load("therapy_codes.json")
-    units = _load("visit_units.json")
-    tob = _load("type_of_bill.json")
-    kx = _load("kx_thresholds.json")
-    late_noa = _load("late_noa_exceptions.json")
+    tele = load_claims_data("telehealth.json")
+    site = load_claims_data("site_of_service.json")
+    therapy = load_claims_data("therapy_codes.json")
+    units = load_claims_data("visit_units.json")
+    tob = load_claims_data("type_of_bill.json")
+    kx = load_claims_data("kx_thresholds.json")
+    late_noa = load_claims_data("late_noa_exceptions.json")
     kx_years = sorted(kx.get("years", {}).items())
     assistants = therapy.get("assistant_services", {})
     assistant_modifiers = {

@@ -27,7 +27,7 @@ from ._model import (
     Rewrite,
     RvuSection,
 )
-from ._rules import ClaimRules, clean_citation
+from ._rules import ClaimRules, clean_citation, load_claims_data
 
 __all__ = [
     "LAYOUT_SOURCE",
@@ -63,20 +63,38 @@ class _Phrase:
     source: str
 
 
+def _is_word_char(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
 @dataclass(frozen=True)
 class _VocabularyIndex:
     by_code: dict[str, list[tuple[str, str]]]  # code -> [(term, source)]
     ranges: list[tuple[Any, list[str], str]]  # (entry, terms, source)
-    #: finds, at every position of a lower-cased descriptor, the longest vocabulary phrase starting there
-    phrase_pattern: re.Pattern[str] | None
     phrases: dict[str, list[_Phrase]]  # lower-cased phrase -> the entries that mean it
+    #: first character -> the phrases starting with it, longest first
+    by_first_char: dict[str, list[str]]
 
     def phrases_in(self, text: str) -> list[_Phrase]:
-        if self.phrase_pattern is None:
-            return []
+        """At each start of a word (a position not preceded by a letter or digit), the longest vocabulary phrase
+        found there, in the singular or with a plural "s", ending where a word ends. Phrases inside or after
+        others are found too. (A dictionary walk rather than one large regex: it costs nothing to build.)"""
+        lowered = text.lower()
         found: list[_Phrase] = []
-        for match in self.phrase_pattern.finditer(text.lower()):
-            found.extend(self.phrases.get(match.group(1), []))
+        for start, char in enumerate(lowered):
+            candidates = self.by_first_char.get(char)
+            if candidates is None or (start and _is_word_char(lowered[start - 1])):
+                continue
+            for phrase in candidates:
+                if not lowered.startswith(phrase, start):
+                    continue
+                end = start + len(phrase)
+                if lowered.startswith("s", end) and not _is_word_char(lowered[end + 1 : end + 2]):
+                    end += 1
+                elif _is_word_char(lowered[end : end + 1]):
+                    continue
+                found.extend(self.phrases[phrase])
+                break
         return found
 
 
@@ -123,10 +141,10 @@ def _vocabulary_index() -> _VocabularyIndex:
                 continue  # "home", "aide": too common a word to say what a code is also called
             lay = next((t for t in entry.terms if " " in t and len(t) > 6 and _glosses(t, phrase)), None)
             phrases.setdefault(phrase.lower(), []).append(_Phrase(phrase, entry, list(entry.terms), lay, source))
-    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    # a lookahead finds a phrase at every start position, so phrases inside or after others are found too
-    pattern = re.compile(rf"(?<![a-z0-9])(?=({alternatives})s?(?![a-z0-9]))") if phrases else None
-    return _VocabularyIndex(by_code, ranges, pattern, phrases)
+    by_first_char: dict[str, list[str]] = {}
+    for phrase in sorted(phrases, key=len, reverse=True):
+        by_first_char.setdefault(phrase[0], []).append(phrase)
+    return _VocabularyIndex(by_code, ranges, phrases, by_first_char)
 
 
 def also_known_as(record: HcpcsRecord) -> list[AlsoKnownAs]:
@@ -153,9 +171,33 @@ def _also_known_as(code: str, description: str) -> tuple[AlsoKnownAs, ...]:
 
 # -- plain language -------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class _PlainRule:
+    """One rewrite: a phrase or abbreviation (``words``) and the regex that finds it, compiled on first need (a
+    descriptor can only hold the phrase if it holds its letters, so most rules never compile)."""
+
+    words: str
+    regex: str
+    original: str
+    plain: str
+    source: str
+
+    def pattern(self) -> re.Pattern[str]:
+        return _compiled(self.regex)
+
+    def may_occur_in(self, lowered: str) -> bool:
+        # in ASCII, a case-insensitive match implies the lower-cased words are in the lower-cased text
+        return not (self.words.isascii() and lowered.isascii()) or self.words.lower() in lowered
+
+
+@cache
+def _compiled(regex: str) -> re.Pattern[str]:
+    return re.compile(regex, re.IGNORECASE)
+
+
+@dataclass(frozen=True)
 class _PlainRules:
-    rules: list[tuple[re.Pattern[str], str, str, str]]  # (pattern, original, plain, source)
-    spelled_out: list[re.Pattern[str]]  # "long form (abbreviation)" in a descriptor
+    rules: list[_PlainRule]
+    spelled_out: list[_PlainRule]  # "long form (abbreviation)" in a descriptor: rewritten to the long form
 
 
 @cache
@@ -166,17 +208,18 @@ def _plain_rules() -> _PlainRules:
     # longest first so a whole phrase is rewritten before any word inside it
     phrases = sorted(data["phrases"], key=lambda item: -len(item["jargon"]))
     for item in phrases:
-        pattern = re.compile(r"\b" + re.escape(item["jargon"]) + r"\b", re.IGNORECASE)
-        rules.append((pattern, item["jargon"], item["plain"], sources[item["source"]]))
+        regex = r"\b" + re.escape(item["jargon"]) + r"\b"
+        rules.append(_PlainRule(item["jargon"], regex, item["jargon"], item["plain"], sources[item["source"]]))
     spelled_out = []
     for item in data["abbreviations"]:
         short = item["short"]
         # "w/" and "w/o" end in a non-word character: no trailing word boundary
         tail = r"\b" if short[-1].isalnum() else ""
-        pattern = re.compile(r"(?<![\w/-])" + re.escape(short) + tail + r"(?![/-])", re.IGNORECASE)
-        rules.append((pattern, short, item["long"], sources[item["source"]]))
+        regex = r"(?<![\w/-])" + re.escape(short) + tail + r"(?![/-])"
+        rules.append(_PlainRule(short, regex, short, item["long"], sources[item["source"]]))
         # "registered nurse (rn)": the descriptor already spells it out; the abbreviation in parentheses goes
-        spelled_out.append(re.compile(rf"({re.escape(item['long'])})\s*\({re.escape(short)}\)", re.IGNORECASE))
+        regex = rf"({re.escape(item['long'])})\s*\({re.escape(short)}\)"
+        spelled_out.append(_PlainRule(f"({short})", regex, short, item["long"], sources[item["source"]]))
     return _PlainRules(rules, spelled_out)
 
 
@@ -193,16 +236,17 @@ def _rewritten(code: str, kind: str, description: str) -> tuple[str, tuple[Rewri
     """The descriptor in plain words and the rewrites made (a pure function of the descriptor: cached)."""
     text = _PAREN_DO_NOT.sub("", description).strip().rstrip(".")
     plain_rules = _plain_rules()
-    for pattern in plain_rules.spelled_out:
-        text = pattern.sub(r"\1", text)
+    for rule in plain_rules.spelled_out:
+        if rule.may_occur_in(text.lower()):
+            text = rule.pattern().sub(r"\1", text)
     rewrites: list[Rewrite] = []
     placeholders: list[str] = []
-    for pattern, original, plain, source in plain_rules.rules:
-        if pattern.search(text):
+    for rule in plain_rules.rules:
+        if rule.may_occur_in(text.lower()) and rule.pattern().search(text):
             # a placeholder keeps later rules (abbreviations) from rewriting inside the plain words
-            placeholders.append(plain)
-            text = pattern.sub(f"\x00{len(placeholders) - 1}\x00", text)
-            rewrites.append(Rewrite(original, plain, source))
+            placeholders.append(rule.plain)
+            text = rule.pattern().sub(f"\x00{len(placeholders) - 1}\x00", text)
+            rewrites.append(Rewrite(rule.original, rule.plain, rule.source))
     text = re.sub(r"\x00(\d+)\x00", lambda m: placeholders[int(m.group(1))], text)
     glossed = 0
     for item in [] if kind == "modifier" else _vocabulary_index().phrases_in(text):
@@ -968,12 +1012,12 @@ def _edit_reasons(record: HcpcsRecord, facts: ReleaseFacts, rules: ClaimRules) -
 
 @cache
 def _edit_catalog() -> dict[str, tuple[str, str, str, str | None]]:
-    """Edit id -> (severity, meaning, citation, FISS reason code), from the scrubber's catalog."""
-    from ..claims import edit_catalog
-
+    """Edit id -> (severity, meaning, citation, FISS reason code), from the scrubber's catalog data
+    (``edits.json``; the claims package checks on load that each entry has its edit function, so the page reads
+    the data alone and leaves the edit functions unloaded)."""
     return {
-        edit.id: (edit.severity, edit.meaning, clean_citation(edit.citation), edit.reason_code)
-        for edit in edit_catalog().edits
+        row["id"]: (row["severity"], row["meaning"], clean_citation(row["citation"]), row["reason_code"])
+        for row in load_claims_data("edits.json")["edits"]
     }
 
 

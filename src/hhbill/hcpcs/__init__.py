@@ -9,7 +9,8 @@ from .._lazy import lazy_attributes
 if TYPE_CHECKING:
     from ._diff import diff_releases
     from ._exclusions import Exclusion, codes_in_category, exclusions_in
-    from ._import import ImportResult, import_release, import_release_file, post_import_hooks
+    from ._hooks import post_import_hooks
+    from ._import import ImportResult, import_release, import_release_file
     from ._readers import ReleaseFile, read_notes, read_release, read_txt, read_xlsx
     from ._record import HcpcsRecord
     from ._reference import CodeLookup, HcpcsReference, Release, normalise_code
@@ -24,7 +25,7 @@ _WHERE = {
     "ImportResult": "_import",
     "import_release": "_import",
     "import_release_file": "_import",
-    "post_import_hooks": "_import",
+    "post_import_hooks": "_hooks",
     "ReleaseFile": "_readers",
     "read_notes": "_readers",
     "read_release": "_readers",

@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .._errors import ImportFormatError
 from .._store import Store
+from ._hooks import post_import_hooks
 from ._readers import Progress, ReleaseFile, read_release
 from ._record import HcpcsRecord
 from ._schema import HCPCS_SCHEMA
 
 __all__ = ["ImportResult", "import_release", "import_release_file", "post_import_hooks", "release_label"]
 
-#: functions called inside the import transaction with (connection, release_id) — e.g. the search indexer
-post_import_hooks: list[Callable[..., None]] = []
 
 _MONTH_NAMES = {1: "January", 4: "April", 7: "July", 10: "October"}
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._store import Store
-from ._embedded import embedded_release
-from ._import import ImportResult, import_release_file
-from ._page import build_code_page
-from ._readers import ReleaseFile
 from ._record import HcpcsRecord
 from ._reference import HcpcsReference, Release, _cached_record
+
+if TYPE_CHECKING:
+    from ._import import ImportResult
 
 __all__ = ["code_page", "ensure_default", "release_records"]
 
@@ -21,6 +20,11 @@ def ensure_default(store: Store) -> ImportResult | None:
     reference = HcpcsReference(store)
     if reference.releases():
         return None
+    # the importer and the readers load only on a fresh install: every other command starts without them
+    from ._embedded import embedded_release
+    from ._import import import_release_file
+    from ._readers import ReleaseFile
+
     embedded = embedded_release()
     release = ReleaseFile(
         records=list(embedded.records),
@@ -39,6 +43,8 @@ def code_page(store: Store | HcpcsReference, code: str, as_of: date | None = Non
     Raises NotFoundError (with the dates the code was valid, if any) when it did not exist on that date.
     """
     reference = store if isinstance(store, HcpcsReference) else HcpcsReference(store)
+    from ._page import build_code_page
+
     found = reference.lookup(code, as_of)
     meanings = reference.meanings(found.record.code)
     page = build_code_page(

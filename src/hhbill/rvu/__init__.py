@@ -45,7 +45,7 @@ if TYPE_CHECKING:
         log_set_target,
         log_target,
     )
-    from ._readers import ReleaseId
+    from ._release_id import ReleaseId
     from ._releases import LoadedRelease, list_releases
     from ._snapshot import fee_schedule_snapshot, store_from_fee_schedule_snapshot
     from ._stats import CodeRvuSection, GroupShare, code_rvu_section, status_share, work_rvu_share
@@ -71,7 +71,7 @@ _WHERE = {
     "log_report": "_proclog",
     "log_set_target": "_proclog",
     "log_target": "_proclog",
-    "ReleaseId": "_readers",
+    "ReleaseId": "_release_id",
     "LoadedRelease": "_releases",
     "list_releases": "_releases",
     "fee_schedule_snapshot": "_snapshot",

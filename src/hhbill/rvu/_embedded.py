@@ -22,8 +22,6 @@ from typing import Any
 
 from .._errors import ConfigError
 from .._store import Store
-from ._importer import _insert_sql
-from ._readers import GPCI_FIELDS, PPRRVU_FIELDS, ZIP5_FIELDS
 from ._schema import ensure_rvu_schema
 
 __all__ = [
@@ -39,8 +37,17 @@ DATA_FILE = "embedded_pfs.json.gz"
 FORMAT = "hhbill-embedded-pfs/1"
 #: the source name of a release loaded from the embedded file starts with this
 EMBEDDED_SOURCE_PREFIX = "hhbill embedded default"
-#: each kind's columns as the importer stores them (the embedded file omits description and conversion factor)
-_FIELDS = {"pprrvu": PPRRVU_FIELDS, "gpci": GPCI_FIELDS, "zip5": ZIP5_FIELDS}
+
+
+_KINDS = ("pprrvu", "gpci", "zip5")
+
+
+def _fields(kind: str) -> tuple[str, ...]:
+    """Each kind's columns as the importer stores them (the embedded file omits description and conversion
+    factor). The readers load only when the shipped schedule is read: a store that has it starts without them."""
+    from ._readers import GPCI_FIELDS, PPRRVU_FIELDS, ZIP5_FIELDS
+
+    return tuple({"pprrvu": PPRRVU_FIELDS, "gpci": GPCI_FIELDS, "zip5": ZIP5_FIELDS}[kind])
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +101,7 @@ def _release(raw: Any, index: int) -> EmbeddedRelease:
     where = f"{DATA_FILE} releases[{index}]"
     try:
         kind = str(raw["kind"])
-        if kind not in _FIELDS:
+        if kind not in _KINDS:
             raise ConfigError(f"{where}: unknown kind {kind!r}")
         columns = tuple(str(c) for c in raw["columns"])
         rows = tuple(tuple(row) for row in raw["rows"])
@@ -139,7 +146,7 @@ def _full_row(release: EmbeddedRelease, row: tuple[Any, ...]) -> list[Any]:
     values = dict(zip(release.columns, row, strict=True))
     if release.kind == "pprrvu":
         values.setdefault("description", "")  # never shipped: CPT descriptors are AMA copyright
-    fields = _FIELDS[release.kind]
+    fields = _fields(release.kind)
     ordered = [values[name] for name in fields if name != "conversion_factor"]
     if release.kind != "zip5":
         ordered.append(values["source_line"])
@@ -183,6 +190,8 @@ def ensure_embedded_fee_schedule(store: Store, kinds: tuple[str, ...] = ("pprrvu
                     now,
                 ),
             )
+            from ._importer import _insert_sql
+
             sql = _insert_sql(kind)
             conn.executemany(sql, [(cursor.lastrowid, *_full_row(release, row)) for row in release.rows])
             loaded.append(kind)

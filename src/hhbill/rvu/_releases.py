@@ -11,7 +11,7 @@ from typing import Any
 from .._errors import NotFoundError
 from .._store import Store
 from ._embedded import ensure_embedded_fee_schedule, is_embedded_source
-from ._readers import ReleaseId
+from ._release_id import ReleaseId
 from ._schema import tables_ready
 
 __all__ = ["LoadedRelease", "choose_release", "list_releases"]
