@@ -353,7 +353,7 @@ class Hhbill:
         from .claims import check_claim, context_for_store
 
         if patient_withheld:
-            from .claims._withheld import check_claim_withheld, without_patient_identity
+            from .claims import check_claim_withheld, without_patient_identity
 
             if record:
                 raise ClaimInputError(

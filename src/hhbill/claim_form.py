@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._errors import ClaimInputError, InputError
+from .claims import PATIENT_IDENTITY_FIELDS, is_patient_identity
 from .claims._data import rule_tables
 from .claims._input import SITES_OF_SERVICE, parse_claim_input
-from .claims._withheld import PATIENT_IDENTITY_FIELDS, is_patient_identity
 from .hipps import decode_hipps, hipps_meaning
 
 __all__ = ["FIELDS", "FieldCheck", "check_claim_field", "claim_form_choices"]

@@ -294,7 +294,7 @@ def claims_submit(
         hhbill = hhbill_of(request)
         if action == "build":
             if withhold_patient and isinstance(data, dict):
-                from ..claims._withheld import without_patient_identity
+                from ..claims import without_patient_identity
 
                 data = without_patient_identity(data)
             outcome = hhbill.build_claim(data, visits_csv=visits, under_8=under_8_minutes)

@@ -99,7 +99,7 @@ def _built(request: Request, form: ClaimForm) -> Claim:
         ) from None
     hhbill = hhbill_of(request)
     if form.withhold_patient and isinstance(data, dict):
-        from ..claims._withheld import without_patient_identity
+        from ..claims import without_patient_identity
 
         data = without_patient_identity(data)
     if isinstance(data, dict) and "lines" in data:
