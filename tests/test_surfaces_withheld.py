@@ -8,6 +8,8 @@ import copy
 import io
 import json
 import logging
+import shutil
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "src" / "hhbill" / "static" / "example_period.json"
 SCHEMA = ROOT / "docs" / "claim-input.schema.json"
 SCENARIOS = Path(__file__).resolve().parent / "claims_scenarios"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 #: the example's patient identity, as it must never come back from a withheld request
 IDENTITY_VALUES = ("1EG4TE5MK73", "Testpatient", "TESTPATIENT", "1940-05-06", "05061940", "12 Elm St", "PCN-0001")
 
@@ -265,6 +268,16 @@ def test_the_withheld_pdf_has_a_fillable_field_in_each_patient_box() -> None:
         # inside its form locator's box, on the value line, as wide as the value may be
         assert left <= x0 < x1 <= right and top <= y0 < y1 <= bottom, box.id
         assert x1 - x0 >= (box.value_width - 0.5) * 7.2 - 1.5
+    # nothing is drawn in the patient boxes; the page renders (kept as an artifact to look at)
+    if shutil.which("pdftoppm") and shutil.which("pdftotext"):
+        path = ARTIFACTS / "ub04_patient_withheld.pdf"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(path), str(path.with_suffix(""))],
+                       check=True)  # fmt: skip
+        assert path.with_suffix(".png").stat().st_size > 1000
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        assert "1FC21" in text and not [value for value in IDENTITY_VALUES if value in text]
     # every sheet of a long claim has its own fields
     long = copy.deepcopy(claim)
     long.lines = claim.lines * 4
