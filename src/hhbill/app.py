@@ -348,8 +348,9 @@ class Hhbill:
         and record it there as ``record`` ("checked" or "submitted") when asked. Findings carry severity,
         message, fix, citation and reason code.
 
-        ``patient_withheld``: the patient's identity stays with the user (the web claim form): it is dropped from
-        the input, the edits needing it do not run (one info finding lists them) and nothing is recorded."""
+        ``patient_withheld``: the patient's identity stays with the user (the web claim form): its fields are
+        dropped from a JSON input (``claims.PATIENT_IDENTITY_FIELDS``), the edits needing them do not run (one info
+        finding lists them) and nothing is read from or written to the ledger."""
         from .claims import check_claim, context_for_store
 
         if patient_withheld:

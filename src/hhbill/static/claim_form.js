@@ -256,7 +256,8 @@
     var detail = event.detail;
     var params = detail.formData || detail.parameters;
     var action = params && typeof params.get === "function" ? params.get("action") : params && params.action;
-    if (!prepare(action || "check")) { event.preventDefault(); return; }
+    // no action given: withhold (the server refuses to record a withheld claim rather than receive the patient)
+    if (!prepare(action || "")) { event.preventDefault(); return; }
     if (params && typeof params.set === "function") {
       params.set("input_json", sent.value);
       if (withholdFlag.value) { params.set("withhold_patient", withholdFlag.value); } else { params.delete("withhold_patient"); }
