@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hhbill._errors import ClaimInputError
 from hhbill._store import Store
@@ -102,6 +104,28 @@ def test_without_patient_identity_keeps_everything_else() -> None:
     assert data["patient"]["mbi"] == "1EG4TE5MK73"  # the input itself is not changed
     # not an object: left for the parser to refuse
     assert without_patient_identity({"patient": "x"})["patient"] == "x"
+
+
+_KEYS = st.sampled_from(["type_of_bill", "from", "patient_status", "patient_control_number", "claim_id", "remarks", "x"])
+_PATIENT_MEMBERS = st.sampled_from(["mbi", "last_name", "first_name", "birth_date", "sex", "address", "other"])
+
+
+@given(
+    st.dictionaries(_KEYS, st.text(max_size=5)),
+    st.one_of(st.none(), st.dictionaries(_PATIENT_MEMBERS, st.text(max_size=5)), st.text(max_size=3)),
+)
+def test_no_identity_field_survives_and_nothing_else_is_lost(header: dict[str, Any], patient: Any) -> None:
+    data = dict(header)
+    if patient is not None:
+        data["patient"] = patient
+    kept = without_patient_identity(data)
+    assert {k: v for k, v in data.items() if k != "patient" and not is_patient_identity(k)} == {
+        k: v for k, v in kept.items() if k != "patient"
+    }
+    if isinstance(kept.get("patient"), dict):
+        assert kept["patient"] == {k: v for k, v in patient.items() if k == "other"} != {}
+    else:
+        assert kept.get("patient") == (patient if isinstance(patient, str) else None)
 
 
 # -- the check ----------------------------------------------------------------------------------------------------
