@@ -106,7 +106,7 @@ def test_without_patient_identity_keeps_everything_else() -> None:
     assert without_patient_identity({"patient": "x"})["patient"] == "x"
 
 
-_KEYS = st.sampled_from(["type_of_bill", "from", "patient_status", "patient_control_number", "claim_id", "remarks", "x"])
+_KEYS = st.sampled_from(["from", "patient_status", "patient_control_number", "claim_id", "remarks", "x"])
 _PATIENT_MEMBERS = st.sampled_from(["mbi", "last_name", "first_name", "birth_date", "sex", "address", "other"])
 
 
