@@ -8,6 +8,7 @@ import copy
 import io
 import json
 import logging
+import re
 import shutil
 import subprocess
 from collections.abc import AsyncIterator
@@ -306,3 +307,35 @@ def test_the_withheld_pdf_has_a_fillable_field_in_each_patient_box() -> None:
     long = copy.deepcopy(claim)
     long.lines = claim.lines * 4
     assert {name for name in _pdf_fields(ub04_pdf(long, patient_withheld=True)) if name.endswith("sheet2")}
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed; make test installs it")
+def test_filling_the_pdf_fields_puts_each_value_in_its_box(tmp_path: Path) -> None:
+    """What a PDF viewer does when the biller types into the fields: pypdf fills them the same way, and poppler
+    reads each value back inside its form locator's box."""
+    from pypdf import PdfReader, PdfWriter
+
+    from hhbill.ub04 import ub04_pdf
+
+    full = build_claim(parse_claim_input(_example()))  # type: ignore[arg-type]
+    withheld = build_claim(parse_claim_input(without_patient_identity(_example())))  # type: ignore[arg-type]
+    typed = {patient_field_name(box.box, 1): patient_box_value(box, full) for box in PATIENT_BOXES}
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(ub04_pdf(withheld, patient_withheld=True))))
+    writer.update_page_form_field_values(writer.pages[0], typed, auto_regenerate=False)
+    path = tmp_path / "filled.pdf"
+    writer.write(str(path))
+    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    words = [
+        (float(x0), float(y0), float(x1), float(y1), text)
+        for x0, y0, x1, y1, text in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out
+        )
+    ]
+    form = layout()
+    for box_id, value in (("60", "1EG4TE5MK73"), ("10", "05061940"), ("3a", "PCN-0001"), ("8b", "TESTPATIENT,")):
+        left, top, right, bottom = form.box(box_id).rect_pt()
+        at = [w for w in words if w[4] == value]
+        assert at, f"{value} is not on the filled page"
+        assert any(left <= (x0 + x1) / 2 <= right and top <= (y0 + y1) / 2 <= bottom for x0, y0, x1, y1, _ in at), (
+            box_id
+        )
