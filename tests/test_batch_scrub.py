@@ -192,6 +192,42 @@ def test_dask_cluster_of_two_workers_equals_claim_check_with_the_ledger(
     assert parquet_rows(tmp_path / "local") == rows
 
 
+def test_dask_cluster_of_two_workers_equals_claim_check_without_the_ledger(
+    folder: Path, store: Store, tmp_path: Path
+) -> None:
+    """Without the ledger the workers make the output tables themselves (the client only concatenates them and
+    moves the ordinals of split files): the rows are those of `claim check` and of the local engine."""
+    snapshot = snapshot_from_store(store, today=TODAY)
+    summary = scrub_to_parquet([folder], tmp_path / "dask", snapshot, engine="dask", workers=2, split_bytes=1500)
+    rows = compare(tmp_path / "dask", folder, store, with_ledger=False)
+    local = scrub_to_parquet([folder], tmp_path / "local", snapshot, split_bytes=1500)
+    assert parquet_rows(tmp_path / "local") == rows
+    assert (summary.claims, summary.claims_with_errors, summary.findings) == (
+        local.claims,
+        local.claims_with_errors,
+        local.findings,
+    )
+    ordinals = [r["ordinal"] for r in rows["claims"] if r["file"].endswith("multi.837")]
+    assert ordinals == list(range(1, 13))  # split in pieces, numbered as one file
+
+
+def test_output_keeps_row_order_across_rows_and_worker_tables(tmp_path: Path) -> None:
+    from hhbill.batch._output import FILES_SCHEMA, BatchOutput, table_of
+
+    output = BatchOutput(tmp_path, rows_per_group=3)
+    row = ("a.837", "x12", "ok", 1, None)
+    output.add("files", row)
+    worker_rows = [("b.837", "x12", "ok", 2, None), ("c.837", "x12", "ok", 3, None)]
+    output.add_table("files", table_of(FILES_SCHEMA, worker_rows))
+    output.add("files", ("d.837", "x12", "ok", 4, None))
+    output.add_table("files", table_of(FILES_SCHEMA, []))
+    output.add_table("files", table_of(FILES_SCHEMA, [("e.837", "x12", "error", 0, "broken")]))
+    output.close()
+    files = pq.read_table(tmp_path / "files.parquet").to_pylist()
+    assert [f["file"] for f in files] == ["a.837", "b.837", "c.837", "d.837", "e.837"]
+    assert files[-1]["message"] == "broken"
+
+
 def test_recording_finds_duplicates_within_the_run_in_a_fixed_order(store: Store, tmp_path: Path) -> None:
     claim = final_claim(50)
     for name in ("a.json", "b.json"):

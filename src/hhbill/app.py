@@ -31,6 +31,7 @@ from ._errors import ClaimInputError, HhbillError
 from ._store import Store
 
 if TYPE_CHECKING:
+    from ._page_cache import PageCache
     from .claims import CaseMixTable, CheckResult, Claim, LedgerEntry, LedgerImport, PeriodOfCare, Timeline
     from .claims._ledger import ClaimLedger
     from .hcpcs import HcpcsReference, ImportResult
@@ -102,6 +103,7 @@ class Hhbill:
         self._db_path = Path(store) if store is not None and not isinstance(store, Store) else self.settings.db_path
         self._on_notice = on_notice
         self._reference: HcpcsReference | None = None
+        self._page_cache: PageCache | None = None
         self._pages: OrderedDict[tuple[str, str, tuple[int, int]], dict[str, Any]] = OrderedDict()
         self._diffs: OrderedDict[tuple[str, str, tuple[int, int]], dict[str, Any]] = OrderedDict()
 
@@ -127,7 +129,18 @@ class Hhbill:
             self._reference = HcpcsReference(self.store)
         return self._reference
 
+    @property
+    def page_cache(self) -> PageCache:
+        """Explained code pages kept beside the database, for the next process."""
+        if self._page_cache is None:
+            from ._page_cache import PageCache
+
+            self._page_cache = PageCache(self.store)
+        return self._page_cache
+
     def close(self) -> None:
+        if self._page_cache is not None:
+            self._page_cache.close()
         if self._store is not None:
             self._store.close()
 
@@ -192,9 +205,10 @@ class Hhbill:
         definition, status, history, exclusions, and the sections - lay names, plain language, the fee schedule
         entry, comparisons over the release, related codes, billing, scrubber edits and a FAQ.
 
-        Pages are kept (up to :data:`PAGE_CACHE_SIZE`) until the database changes. Treat the dict as read-only.
+        Pages are kept in memory (up to :data:`PAGE_CACHE_SIZE`) until the database changes, and in the page
+        cache beside the database (:mod:`hhbill._page_cache`) until a release or hhbill itself changes, so a new
+        process shows a page it has shown before without building it. Treat the dict as read-only.
         """
-        from .explain import explain_code
         from .hcpcs import normalise_code
 
         day = as_of or date.today()
@@ -203,8 +217,16 @@ class Hhbill:
         if page is not None:
             self._pages.move_to_end(key)
             return page
-        page = explain_code(self.reference, code, day).to_dict()
-        # the explaining page may have loaded the shipped fee schedule into the store: key on the state after it
+        stored = self.page_cache.fingerprint()
+        page = self.page_cache.get(stored, key[0], day) if stored is not None else None
+        if page is None:
+            from .explain import explain_code  # loaded only to build a page the cache does not hold
+
+            page = explain_code(self.reference, code, day).to_dict()
+            # the page may have loaded the shipped fee schedule into the store: keep it under the state after it
+            stored = self.page_cache.fingerprint()
+            if stored is not None:
+                self.page_cache.put(stored, key[0], day, page)
         key = (key[0], key[1], self._state())
         self._pages[key] = page
         if len(self._pages) > PAGE_CACHE_SIZE:

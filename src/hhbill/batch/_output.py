@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from .._errors import ConfigError
 
-__all__ = ["CLAIMS_SCHEMA", "FILES_SCHEMA", "FINDINGS_SCHEMA", "BatchOutput"]
+__all__ = ["CLAIMS_SCHEMA", "FILES_SCHEMA", "FINDINGS_SCHEMA", "BatchOutput", "table_of"]
 
 #: total charge: X12 amounts have at most 18 digits (005010X223A2 CLM02 R 1/18), cents kept exactly
 _MONEY = pa.decimal128(20, 2)
@@ -71,6 +71,14 @@ def money(value: Decimal | None) -> Decimal | None:
         return None
 
 
+def table_of(schema: pa.Schema, rows: list[tuple[Any, ...]]) -> pa.Table:
+    """``rows`` (tuples in the schema's column order) as a table: made where the rows are made (a worker), so the
+    process writing the files only concatenates."""
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema.names]
+    arrays = [pa.array(column, type=f.type) for column, f in zip(columns, schema, strict=True)]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
 class _Table:
     def __init__(self, final: Path, schema: pa.Schema, rows_per_group: int) -> None:
         self.final = final
@@ -78,21 +86,44 @@ class _Table:
         self.schema = schema
         self.rows_per_group = rows_per_group
         self.columns: list[list[Any]] = [[] for _ in schema.names]
+        self.tables: list[pa.Table] = []  # made by workers, waiting to fill a row group
+        self.table_rows = 0
         self.rows = 0
         self.writer = pq.ParquetWriter(self.partial, schema, compression="zstd")
 
     def add(self, row: tuple[Any, ...]) -> None:
+        if self.tables:  # rows keep their order: the tables before this row go first
+            self._flush_tables()
         for column, value in zip(self.columns, row, strict=True):
             column.append(value)
         self.rows += 1
         if len(self.columns[0]) >= self.rows_per_group:
             self.flush()
 
+    def add_table(self, table: pa.Table) -> None:
+        """Rows a worker already made into a table (of this schema), after the rows added before."""
+        if self.columns[0]:
+            self._flush_rows()
+        self.tables.append(table)
+        self.table_rows += table.num_rows
+        self.rows += table.num_rows
+        if self.table_rows >= self.rows_per_group:
+            self._flush_tables()
+
     def flush(self) -> None:
+        self._flush_rows()
+        self._flush_tables()
+
+    def _flush_rows(self) -> None:
         if self.columns[0]:
             arrays = [pa.array(column, type=f.type) for column, f in zip(self.columns, self.schema, strict=True)]
             self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
             self.columns = [[] for _ in self.schema.names]
+
+    def _flush_tables(self) -> None:
+        if self.tables:
+            self.writer.write_table(pa.concat_tables(self.tables))
+            self.tables, self.table_rows = [], 0
 
     def close(self, keep: bool) -> None:
         if keep:
@@ -118,6 +149,9 @@ class BatchOutput:
 
     def add(self, table: str, row: tuple[Any, ...]) -> None:
         self.tables[table].add(row)
+
+    def add_table(self, table: str, rows: pa.Table) -> None:
+        self.tables[table].add_table(rows)
 
     def paths(self) -> dict[str, Path]:
         return {name: table.final for name, table in self.tables.items()}

@@ -17,16 +17,30 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import ConfigError
 from ..claims import CheckContext, ClaimLedger, Finding
 from ..claims._check import _SEVERITY_ORDER, edit_catalog
 from ..claims._data import rule_tables
-from ._output import BatchOutput, money
+from ._output import BatchOutput
 from ._snapshot import ReferenceSnapshot
 from ._units import DEFAULT_SPLIT_BYTES, WorkUnit, discover, plan_units
-from ._work import ClaimOutcome, FileOutcome, FindingRow, UnitResult, finding_row, scrub_unit
+from ._work import (
+    ClaimOutcome,
+    FileOutcome,
+    FindingRow,
+    UnitResult,
+    UnitRows,
+    claim_row,
+    finding_row,
+    finding_rows,
+    scrub_unit,
+    severity_counts,
+)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["ENGINES", "BatchProgress", "BatchSummary", "cross_claim_findings", "scrub_to_parquet"]
 
@@ -303,17 +317,40 @@ class _Reducer:
         else:
             open_file = self.open_file = _OpenFile(result.files[0]) if unit.piece is not None else None
             claims_before = 0
+        if result.rows is not None:
+            self._take_rows(result.rows, claims_before)
         for claim in result.claims:
             if _write_claim(self.output, self.summary, claim, claims_before, self.ledger_context, self.record,
                             self.order):  # fmt: skip
                 self.files_with_error_claims.add(claim.file)
         finished_files = result.files
         if open_file is not None:
-            open_file.claims_before += len(result.claims)
+            open_file.claims_before += result.rows.claim_count if result.rows is not None else len(result.claims)
             finished_files = [open_file.outcome] if unit.last_piece else []
         for outcome in finished_files:
             _write_file(self.output, self.summary, outcome, outcome.file in self.files_with_error_claims)
             self.files_with_error_claims.discard(outcome.file)
+
+    def _take_rows(self, rows: UnitRows, claims_before: int) -> None:
+        """Tables a worker made: the ordinals move past the claims of the file's earlier pieces."""
+        claims, findings = rows.claims, rows.findings
+        if claims_before:
+            claims = _shifted(claims, claims_before)
+            findings = _shifted(findings, claims_before)
+        self.output.add_table("claims", claims)
+        self.output.add_table("findings", findings)
+        self.summary.claims += rows.claim_count
+        self.summary.claims_with_errors += rows.claims_with_errors
+        for severity, count in rows.findings_by_severity.items():
+            self.summary.findings[severity] += count
+        self.files_with_error_claims |= rows.files_with_error_claims
+
+
+def _shifted(table: pa.Table, by: int) -> pa.Table:
+    import pyarrow.compute as pc
+
+    where = table.schema.get_field_index("ordinal")
+    return table.set_column(where, table.schema.field(where), pc.add(table.column(where), by))
 
 
 def _write_claim(
@@ -334,16 +371,11 @@ def _write_claim(
         if record is not None and claim.claim.from_date is not None and claim.claim.through_date is not None:
             # the findings go with the entry, for the patient's timeline
             ledger_context.ledger.record(claim.claim, record, [_RecordedFinding(row) for row in findings])
-    counts = {"error": 0, "warning": 0, "info": 0}
+    counts = severity_counts(findings)
     ordinal = claims_before + claim.ordinal
-    for edit_id, severity, reason_code, line, message in findings:
-        counts[severity] += 1
-        output.add("findings", (claim.file, ordinal, claim.claim_id, edit_id, severity, reason_code, line, message))
-    output.add(
-        "claims",
-        (claim.file, ordinal, claim.claim_id, claim.patient_control_number, claim.type_of_bill, claim.from_date,
-         claim.through_date, money(claim.total_charge), counts["error"], counts["warning"]),
-    )  # fmt: skip
+    for row in finding_rows(claim, ordinal, findings):
+        output.add("findings", row)
+    output.add("claims", claim_row(claim, ordinal, counts))
     summary.claims += 1
     summary.claims_with_errors += counts["error"] > 0
     for severity, count in counts.items():

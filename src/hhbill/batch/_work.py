@@ -11,16 +11,31 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import HhbillError, X12Error
 from ..claims import Claim, Finding, Patient, PeriodOfCare, build_claim, check_claim, load_claim_input
 from ..claims._check import CheckContext
 from ..x12 import X12Reader
+from ._output import CLAIMS_SCHEMA, FINDINGS_SCHEMA, money, table_of
 from ._snapshot import ReferenceSnapshot
 from ._units import WorkUnit
 
-__all__ = ["ClaimOutcome", "FileOutcome", "FindingRow", "UnitResult", "finding_row", "scrub_unit"]
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = [
+    "ClaimOutcome",
+    "FileOutcome",
+    "FindingRow",
+    "UnitResult",
+    "UnitRows",
+    "claim_row",
+    "finding_row",
+    "finding_rows",
+    "scrub_unit",
+    "severity_counts",
+]
 
 #: what the output keeps of a finding: edit id, severity, FISS reason code, line index, message (small to ship
 #: back from a worker: the fix and citation texts stay in the catalog)
@@ -59,10 +74,67 @@ class FileOutcome:
 
 
 @dataclass(slots=True)
+class UnitRows:
+    """A unit's output rows, made into tables by the worker (ordinals within the unit) with what the summary
+    counts, so the process writing the files only concatenates: used when no cross-claim edit needs the claims."""
+
+    claims: pa.Table
+    findings: pa.Table
+    claim_count: int
+    claims_with_errors: int
+    findings_by_severity: dict[str, int]
+    files_with_error_claims: set[str]
+
+
+@dataclass(slots=True)
 class UnitResult:
     index: int
     files: list[FileOutcome]
     claims: list[ClaimOutcome]
+    rows: UnitRows | None = None  # instead of ``claims`` when the run keeps no claims
+
+
+def severity_counts(findings: list[FindingRow]) -> dict[str, int]:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for finding in findings:
+        counts[finding[1]] += 1
+    return counts
+
+
+def claim_row(claim: ClaimOutcome, ordinal: int, counts: dict[str, int]) -> tuple[Any, ...]:
+    """The claims.parquet row of a claim (its ordinal in its file)."""
+    return (claim.file, ordinal, claim.claim_id, claim.patient_control_number, claim.type_of_bill, claim.from_date,
+            claim.through_date, money(claim.total_charge), counts["error"], counts["warning"])  # fmt: skip
+
+
+def finding_rows(claim: ClaimOutcome, ordinal: int, findings: list[FindingRow]) -> list[tuple[Any, ...]]:
+    """The findings.parquet rows of a claim's findings."""
+    return [(claim.file, ordinal, claim.claim_id, edit_id, severity, reason_code, line, message)
+            for edit_id, severity, reason_code, line, message in findings]  # fmt: skip
+
+
+def _unit_rows(claims: list[ClaimOutcome]) -> UnitRows:
+    claim_rows, found_rows = [], []
+    by_severity = {"error": 0, "warning": 0, "info": 0}
+    with_errors: set[str] = set()
+    claims_with_errors = 0
+    for claim in claims:
+        counts = severity_counts(claim.findings)
+        claim_rows.append(claim_row(claim, claim.ordinal, counts))
+        found_rows += finding_rows(claim, claim.ordinal, claim.findings)
+        for severity, count in counts.items():
+            by_severity[severity] += count
+        if counts["error"]:
+            claims_with_errors += 1
+            with_errors.add(claim.file)
+    return UnitRows(
+        claims=table_of(CLAIMS_SCHEMA, claim_rows),
+        findings=table_of(FINDINGS_SCHEMA, found_rows),
+        claim_count=len(claims),
+        claims_with_errors=claims_with_errors,
+        findings_by_severity=by_severity,
+        files_with_error_claims=with_errors,
+    )
 
 
 _INTERNAL_ERROR = "hhbill failed on this file (an internal error; please report it with the file's structure)"
@@ -115,6 +187,8 @@ def scrub_unit(
         path = unit.paths[0]
         why = "no such file or folder" if unit.kind == "missing" else "not an 837I file (it does not start with ISA)"
         result.files.append(FileOutcome(path, unit.kind, error=why))
+    if not keep_claims:
+        result.rows, result.claims = _unit_rows(result.claims), []
     return result
 
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     )
     from ._edits import late_noa_reduction_days, mbi_problem
     from ._history import Admission, admissions
-    from ._import import LedgerImport, ledger_import, past_claim_readers, read_past_claims
+    from ._import import LedgerImport, ledger_import, read_past_claims
     from ._input import (
         LateNoaException,
         PeriodOfCare,
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     )
     from ._ledger import LEDGER_STATUSES, ClaimLedger, LedgerEntry, open_ledger
     from ._model import Claim, ClaimFacts, ClaimLine, CodeAmount, CodeDate, CodeSpan, Patient, Provider
+    from ._past_readers import past_claim_readers
     from ._pdgm import CaseMixRow, CaseMixTable, CaseMixTables, load_case_mix, read_case_mix_file
     from ._pricing import FeeSchedulePricer, PricingPlace, TherapyFeeSchedule, fee_schedule_for_store
     from ._render import check_result_text, claim_text, claim_to_dict, claim_ub04
@@ -81,7 +82,7 @@ _WHERE = {
     "admissions": "_history",
     "LedgerImport": "_import",
     "ledger_import": "_import",
-    "past_claim_readers": "_import",
+    "past_claim_readers": "_past_readers",
     "read_past_claims": "_import",
     "LateNoaException": "_input",
     "PeriodOfCare": "_input",

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,12 +25,11 @@ from ._build import BuildSettings, build_claim
 from ._input import PeriodOfCare, parse_claim_input
 from ._ledger import LEDGER_STATUSES, ClaimLedger, LedgerEntry
 from ._model import Claim
+from ._past_readers import past_claim_readers
 from ._pricing import TherapyFeeSchedule
 
 __all__ = ["LedgerImport", "ledger_import", "past_claim_readers", "read_past_claims"]
 
-#: first bytes of a past-claims file -> (its form, a reader of its claims); ``hhbill.x12`` adds ``b"ISA"`` (837I)
-past_claim_readers: dict[bytes, tuple[str, Callable[[Path], Iterable[Claim]]]] = {}
 
 
 @dataclass(slots=True)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._store import Store
-from ._build import BuildSettings, build_claim
 from ._check import CheckContext, CheckResult, check_claim
-from ._input import PeriodOfCare, parse_claim_input
-from ._ledger import ClaimLedger
 from ._model import Claim
 from ._pdgm import CaseMixTables
 from ._pricing import fee_schedule_for_store
+
+if TYPE_CHECKING:  # the builder, the input parser and the ledger load only where a claim is built or recorded
+    from ._build import BuildSettings
+    from ._input import PeriodOfCare
+    from ._ledger import ClaimLedger
 
 __all__ = ["build_and_check", "check_input", "context_for_store"]
 
@@ -46,6 +48,8 @@ def build_and_check(
     period: PeriodOfCare, context: CheckContext | None = None, settings: BuildSettings | None = None
 ) -> tuple[Claim, CheckResult]:
     """Build the claim for a period and check it."""
+    from ._build import build_claim
+
     claim = build_claim(period, settings, fee_schedule=context.fee_schedule if context else None)
     return claim, check_claim(claim, context)
 
@@ -58,6 +62,9 @@ def check_input(
     visits_csv: str | None = None,
 ) -> tuple[Claim, CheckResult]:
     """Check a JSON input: a period of care is built first; a claim given line by line is checked as is."""
+    from ._build import build_claim
+    from ._input import PeriodOfCare, parse_claim_input
+
     parsed = parse_claim_input(data, visits_csv=visits_csv)
     pricer = context.fee_schedule if context else None
     claim = build_claim(parsed, settings, fee_schedule=pricer) if isinstance(parsed, PeriodOfCare) else parsed

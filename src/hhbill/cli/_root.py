@@ -64,8 +64,35 @@ class LazyCommands(TyperGroup):
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
-            self.load(list(COMMANDS[cmd_name]), ctx)
+            for module in COMMANDS[cmd_name]:
+                import_module(f"{__package__}.{module}")
+            command = _build_one(cmd_name)
+            if command is None:  # not found by name: build the whole group as the help does
+                self.load(list(COMMANDS[cmd_name]), ctx)
+            else:
+                install_converters(command, ctx)
+                self.commands[cmd_name] = command
         return self.commands.get(cmd_name)
+
+
+def _build_one(name: str) -> Any:
+    """The click command or group ``name`` alone: typer builds a command by inspecting its function's signature,
+    and a run needs only the one it runs (building every command of the area module costs more than running
+    most of them)."""
+    for info in app.registered_commands:
+        if info.callback is not None and (info.name or typer.main.get_command_name(info.callback.__name__)) == name:
+            return typer.main.get_command_from_info(
+                info, pretty_exceptions_short=app.pretty_exceptions_short, rich_markup_mode=app.rich_markup_mode
+            )
+    for group in app.registered_groups:
+        if (group.name or (group.typer_instance.info.name if group.typer_instance else None)) == name:
+            return typer.main.get_group_from_info(
+                group,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+                suggest_commands=app.suggest_commands,
+            )
+    return None
 
 
 app = typer.Typer(

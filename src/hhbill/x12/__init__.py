@@ -13,30 +13,63 @@ Public surface::
 See docs/X12.md for what is read and written, the normalisation rules and the mismatched-ISA16 policy.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..claims import Claim, past_claim_readers
-from ._reader import IMPLEMENTATION_837I, Envelope, ParsedClaim, X12Reader, read_claims
-from ._scrub import (
-    ClaimScrubResult,
-    FileScrubReport,
-    ScrubTotals,
-    iter_scrub,
-    load_writer_settings,
-    looks_like_x12,
-    scrub_file,
-    scrub_report_text,
-    scrub_summary_table,
-    write_scrub_report,
-)
-from ._tokenizer import Delimiters, Segment, SegmentStream
-from ._view import ViewedClaim, X12View, view_x12, x12_view_text
-from ._writer import WriterSettings, claims_to_x12, write_837i
+from .._lazy import lazy_attributes
+from ..claims import past_claim_readers
+
+if TYPE_CHECKING:
+    from ..claims import Claim
+    from ._reader import IMPLEMENTATION_837I, Envelope, ParsedClaim, X12Reader, read_claims
+    from ._scrub import (
+        ClaimScrubResult,
+        FileScrubReport,
+        ScrubTotals,
+        iter_scrub,
+        load_writer_settings,
+        looks_like_x12,
+        scrub_file,
+        scrub_report_text,
+        scrub_summary_table,
+        write_scrub_report,
+    )
+    from ._tokenizer import Delimiters, Segment, SegmentStream
+    from ._view import ViewedClaim, X12View, view_x12, x12_view_text
+    from ._writer import WriterSettings, claims_to_x12, write_837i
+
+#: public name -> the submodule that defines it (imported on first use: a scrub needs no writer or viewer)
+_WHERE = {
+    **dict.fromkeys(["IMPLEMENTATION_837I", "Envelope", "ParsedClaim", "X12Reader", "read_claims"], "_reader"),
+    **dict.fromkeys(
+        [
+            "ClaimScrubResult",
+            "FileScrubReport",
+            "ScrubTotals",
+            "iter_scrub",
+            "load_writer_settings",
+            "looks_like_x12",
+            "scrub_file",
+            "scrub_report_text",
+            "scrub_summary_table",
+            "write_scrub_report",
+        ],
+        "_scrub",
+    ),
+    **dict.fromkeys(["Delimiters", "Segment", "SegmentStream"], "_tokenizer"),
+    **dict.fromkeys(["ViewedClaim", "X12View", "view_x12", "x12_view_text"], "_view"),
+    **dict.fromkeys(["WriterSettings", "claims_to_x12", "write_837i"], "_writer"),
+}
+__getattr__, __dir__ = lazy_attributes(__name__, _WHERE)
 
 
 def _past_claims(path: Path) -> Iterator[Claim]:
     """The claims of an 837I file, for the claim ledger's import of past claims."""
+    from ._reader import read_claims
+
     return (parsed.claim for parsed in read_claims(path, file_name=path.name))
 
 

@@ -1,0 +1,133 @@
+"""Explained code pages kept beside the database (``<database>.pages``), so a new process shows a page it has
+shown before without loading the explainer, the vocabulary and the release's facts.
+
+A page is a pure function of the code, the as-of day, the releases in the database and hhbill's own code and
+rule data. The cache key holds all four: the day, and a fingerprint of the HCPCS and fee schedule releases (their
+ids and content hashes) and of hhbill's installed files (size and modification time of each). Any import, removal
+or upgrade changes the fingerprint, so a stale page is never served; rows of other fingerprints are dropped when a
+page is stored.
+
+The cache is a separate SQLite file: it is disposable (delete it at any time), writing it never changes the
+database's state (which keys the in-memory caches of a running server), and a damaged, read-only or locked cache
+file only makes pages slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+import threading
+import zlib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from ._errors import StoreError
+from ._json import dumps
+from ._store import Store
+
+__all__ = ["PageCache"]
+
+FORMAT = "hhbill-page-cache/1"
+#: hhbill's files a page is built from: the explainer and the packages and rule data it reads
+_SOURCE_FOLDERS = ("explain", "hcpcs", "rvu", "claims", "search", "data", "data/claims")
+#: the releases a page is built from (their ids and content hashes)
+_RELEASE_TABLES = (("hcpcs_release", "id, content_sha256"), ("rvu_release", "id, kind, content_sha256"))
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS page (
+    code TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    body BLOB NOT NULL,
+    PRIMARY KEY (code, as_of, fingerprint)
+) WITHOUT ROWID;
+"""
+
+
+def _installed_files_key(package: Path = Path(__file__).parent) -> str:
+    digest = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
+    for folder in _SOURCE_FOLDERS:
+        with contextlib.suppress(OSError):
+            for entry in sorted(p for p in (package / folder).iterdir() if p.is_file()):
+                info = entry.stat()
+                digest.update(f"{folder}/{entry.name}:{info.st_size}:{info.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
+class PageCache:
+    """The page cache of one database file (none for an in-memory database)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._path = None if store.path == ":memory:" else Path(f"{store.path}.pages")
+        self._conn: sqlite3.Connection | None = None
+        self._files_key: str | None = None
+        self._lock = threading.Lock()  # one connection, shared by a server's threads
+
+    def fingerprint(self) -> str | None:
+        """What the database's pages depend on now, or None when its release tables cannot be read."""
+        if self._path is None:
+            return None
+        if self._files_key is None:
+            self._files_key = _installed_files_key()
+        digest = hashlib.sha256(self._files_key.encode())
+        try:
+            for table, columns in _RELEASE_TABLES:
+                exists = self._store.fetchall("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+                rows = self._store.fetchall(f"SELECT {columns} FROM {table} ORDER BY id") if exists else []
+                digest.update(f"{table}:{[tuple(row) for row in rows]!r};".encode())
+        except (StoreError, sqlite3.Error):
+            return None
+        return digest.hexdigest()
+
+    def get(self, fingerprint: str, code: str, day: date) -> dict[str, Any] | None:
+        conn = self._connect()
+        if conn is None:
+            return None
+        try:
+            with self._lock:
+                row = conn.execute(
+                    "SELECT body FROM page WHERE code = ? AND as_of = ? AND fingerprint = ?",
+                    (code, day.isoformat(), fingerprint),
+                ).fetchone()
+            if row is None:
+                return None
+            page: dict[str, Any] = json.loads(zlib.decompress(row[0]))
+            return page
+        except (sqlite3.Error, zlib.error, ValueError):
+            return None  # damaged or locked: the page is built again
+
+    def put(self, fingerprint: str, code: str, day: date, page: dict[str, Any]) -> None:
+        conn = self._connect()
+        if conn is None:
+            return
+        body = zlib.compress(dumps(page).encode("utf-8"), 6)
+        with contextlib.suppress(sqlite3.Error), self._lock:
+            with conn:
+                conn.execute("DELETE FROM page WHERE fingerprint <> ?", (fingerprint,))
+                conn.execute(
+                    "INSERT OR REPLACE INTO page (code, as_of, fingerprint, body) VALUES (?, ?, ?, ?)",
+                    (code, day.isoformat(), fingerprint, body),
+                )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._conn is None and self._path is not None:
+            try:
+                # a short wait: another process storing a page must not hold this one up
+                conn = sqlite3.connect(self._path, timeout=0.5, check_same_thread=False)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.executescript(_SCHEMA)
+            except sqlite3.Error:
+                self._path = None  # unusable (read-only folder, damaged file): pages are built every time
+                return None
+            self._conn = conn
+        return self._conn
