@@ -81,7 +81,8 @@ def test_fill_the_claim_form_build_and_download_the_pdf(page, served, tmp_path: 
     download = download_info.value
     target = tmp_path / download.suggested_filename
     download.save_as(str(target))
-    assert download.suggested_filename == "ub04-PCN-0001.pdf"
+    # the patient's account number stays in the browser: the file is named by type of bill and From date
+    assert download.suggested_filename == "ub04-0329-2026-03-02.pdf"
     assert target.read_bytes().startswith(b"%PDF-")
     text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
     assert "2CB31" in text and "0329" in text

@@ -61,8 +61,10 @@ def test_patient_and_unknown_fields_are_refused() -> None:
         check_claim_field("patient.mbi", "1EG4TE5MK73")
     with pytest.raises(InputError, match="not a field of the claim form"):
         check_claim_field("visits", [])
+    with pytest.raises(InputError, match="checked in the browser"):
+        check_claim_field("patient_control_number", "PCN-1")  # the patient's account number: identity too
     assert not any(key.startswith("patient.") for key in FIELDS)
-    assert check_claim_field("patient_status", "30").ok and check_claim_field("patient_control_number", "PCN-1").ok
+    assert check_claim_field("patient_status", "30").ok
 
 
 def test_the_picker_offers_every_type_of_bill_with_its_meaning() -> None:

@@ -364,12 +364,28 @@ class Hhbill:
         today: date | None = None,
         late_noa_day_count: str = "admission_to_day_before_receipt",
         ledger_url: str | None = None,
+        patient_withheld: bool = False,
     ) -> ClaimOutcome:
         """Check a claim (a period of care is built first), against the ledger unless ``use_ledger`` is False,
         and record it there as ``record`` ("checked" or "submitted") when asked. Findings carry severity,
-        message, fix, citation and reason code."""
+        message, fix, citation and reason code.
+
+        ``patient_withheld``: the patient's identity stays with the user (the web claim form): its fields are
+        dropped from a JSON input (``claims.PATIENT_IDENTITY_FIELDS``), the edits needing them do not run (one info
+        finding lists them) and nothing is read from or written to the ledger."""
         from .claims import check_claim, context_for_store
 
+        if patient_withheld:
+            from .claims import check_claim_withheld, without_patient_identity
+
+            if record:
+                raise ClaimInputError(
+                    "recording a claim needs the patient's details; send the whole claim", field="record"
+                )
+            given = without_patient_identity(data) if isinstance(data, Mapping) else data
+            claim = self._claim_of(given, visits_csv, under_8)
+            context = context_for_store(self.store, today=today, late_noa_day_count=late_noa_day_count)
+            return ClaimOutcome(claim, check_claim_withheld(claim, context))
         claim = self._claim_of(data, visits_csv, under_8)
         ledger = self.open_ledger(ledger_url) if use_ledger or record else None
         try:
@@ -429,11 +445,14 @@ class Hhbill:
 
         return x12_view_text(view)
 
-    def claim_pdf(self, claim: Claim | list[Claim], *, created: date | None = None) -> bytes:
-        """The claim (or claims, one after the other) printed on the UB-04 (CMS-1450) form, as a PDF."""
+    def claim_pdf(
+        self, claim: Claim | list[Claim], *, created: date | None = None, patient_withheld: bool = False
+    ) -> bytes:
+        """The claim (or claims, one after the other) printed on the UB-04 (CMS-1450) form, as a PDF
+        (``patient_withheld``: the patient boxes as empty fillable fields)."""
         from .ub04 import ub04_pdf
 
-        return ub04_pdf(claim, created=created or date.today())
+        return ub04_pdf(claim, created=created or date.today(), patient_withheld=patient_withheld)
 
     def claim_form_html(
         self,
@@ -442,13 +461,16 @@ class Hhbill:
         created: date | None = None,
         stylesheet_href: str | None = None,
         script_href: str | None = None,
+        patient_script_href: str | None = None,
     ) -> str:
-        """The claim on the UB-04 form as a printable HTML page (its stylesheet inside it, or linked)."""
+        """The claim on the UB-04 form as a printable HTML page (its stylesheet inside it, or linked).
+        ``patient_script_href``: the patient's identity is withheld; this script fills its boxes in the browser."""
         from .ub04 import ub04_html
 
         return ub04_html(
-            claim, created=created or date.today(), stylesheet_href=stylesheet_href, script_href=script_href
-        )
+            claim, created=created or date.today(), stylesheet_href=stylesheet_href, script_href=script_href,
+            patient_withheld=patient_script_href is not None, patient_script_href=patient_script_href,
+        )  # fmt: skip
 
     def write_837i(self, claims: Iterable[ClaimInput], settings_path: Path | None = None) -> str:
         """One 837I interchange holding the claims (periods are built first), with the writer settings given,

@@ -5,8 +5,9 @@ checked by the claim input parser itself: ``check_claim_field("hipps", "1FC21")`
 valid claim header and parses it, and reports the parser's own message for that field. The form and the CLI
 therefore apply the same input checks.
 
-Patient fields (``patient.*``) are never checked here: the form checks them in the browser, so a draft's patient
-data stays on the biller's machine until the claim is built, printed or recorded.
+Patient identity fields (``hhbill.claims._withheld.PATIENT_IDENTITY_FIELDS``: the patient block, the patient
+control number, the claim id) are never checked here: the form checks them in the browser, so a draft's patient
+data stays on the biller's machine until the claim is recorded to the ledger.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._errors import ClaimInputError, InputError
+from .claims import PATIENT_IDENTITY_FIELDS, is_patient_identity
 from .claims._data import rule_tables
 from .claims._input import SITES_OF_SERVICE, parse_claim_input
 from .hipps import decode_hipps, hipps_meaning
 
 __all__ = ["FIELDS", "FieldCheck", "check_claim_field", "claim_form_choices"]
 
-#: header fields the form offers, by claim input key (patient.* fields are checked in the browser only)
+#: header fields the server checks, by claim input key (patient identity fields are checked in the browser only)
 FIELDS = frozenset(
     {
         "type_of_bill",
@@ -41,8 +43,6 @@ FIELDS = frozenset(
         "oasis_assessment_date",
         "noa_receipt_date",
         "discharge_date",
-        "patient_control_number",
-        "claim_id",
         "remarks",
         "attending_npi",
         "certifying_npi",
@@ -77,7 +77,7 @@ def _concerns(location: str, key: str) -> bool:
 def check_claim_field(key: str, value: Any, context: dict[str, Any] | None = None) -> FieldCheck:
     """Check one header field of a claim input with the claim input parser (``context``: the draft's
     ``type_of_bill``/``from``/``through``/``admission_date``, so e.g. ``through`` is checked against ``from``)."""
-    if key == "patient" or key.startswith("patient."):
+    if is_patient_identity(key):
         raise InputError("patient fields are checked in the browser and never sent for checking", field="key")
     if key not in FIELDS:
         raise InputError(f"{key!r} is not a field of the claim form (fields: {', '.join(sorted(FIELDS))})", field="key")
@@ -126,4 +126,6 @@ def claim_form_choices() -> dict[str, Any]:
             for code, tob in sorted(tables.types_of_bill.items())
         ],
         "site_of_service": list(SITES_OF_SERVICE),
+        #: what the form keeps in the browser unless the claim is recorded
+        "patient_identity": list(PATIENT_IDENTITY_FIELDS),
     }

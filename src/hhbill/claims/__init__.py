@@ -52,6 +52,14 @@ if TYPE_CHECKING:
     from ._render import check_result_text, claim_text, claim_to_dict, claim_ub04
     from ._service import build_and_check, check_input, context_for_store
     from ._timeline import NextDate, Timeline, TimelineItem, timeline
+    from ._withheld import (
+        PATIENT_IDENTITY_FIELDS,
+        PATIENT_WITHHELD_FINDING,
+        check_claim_withheld,
+        identity_edits,
+        is_patient_identity,
+        without_patient_identity,
+    )
 
 #: public name -> the submodule that defines it (imported on first use)
 _WHERE = {
@@ -118,12 +126,20 @@ _WHERE = {
     "Timeline": "_timeline",
     "TimelineItem": "_timeline",
     "timeline": "_timeline",
+    "PATIENT_IDENTITY_FIELDS": "_withheld",
+    "PATIENT_WITHHELD_FINDING": "_withheld",
+    "check_claim_withheld": "_withheld",
+    "identity_edits": "_withheld",
+    "is_patient_identity": "_withheld",
+    "without_patient_identity": "_withheld",
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _WHERE)
 
 __all__ = [
     "LATE_NOA_DAY_COUNTS",
     "LEDGER_STATUSES",
+    "PATIENT_IDENTITY_FIELDS",
+    "PATIENT_WITHHELD_FINDING",
     "Admission",
     "BuildSettings",
     "CachedHcpcsSource",
@@ -161,6 +177,7 @@ __all__ = [
     "build_and_check",
     "build_claim",
     "check_claim",
+    "check_claim_withheld",
     "check_input",
     "check_result_text",
     "claim_from_dict",
@@ -170,6 +187,8 @@ __all__ = [
     "context_for_store",
     "edit_catalog",
     "fee_schedule_for_store",
+    "identity_edits",
+    "is_patient_identity",
     "late_noa_reduction_days",
     "ledger_import",
     "load_case_mix",
@@ -185,4 +204,5 @@ __all__ = [
     "timed_units",
     "timeline",
     "visit_units",
+    "without_patient_identity",
 ]

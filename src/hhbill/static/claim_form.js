@@ -1,6 +1,8 @@
 // hhbill claim form: header fields named after their claim input keys, kept in step with the JSON textarea,
 // the draft kept in this browser (localStorage), each field checked as it changes. Header fields are checked by
 // the server's claim input parser (POST /claims/field); patient fields are checked here and never sent for checking.
+// Check, build, print and PDF send the claim without the patient's identity (the fields the page lists in
+// data-patient-identity, from hhbill.claims._withheld); only a check that records the claim sends the whole claim.
 (function () {
   "use strict";
   var header = document.getElementById("claim-header");
@@ -9,6 +11,24 @@
   if (!header || !jsonBox || !mainForm) { return; }
   var DRAFT_KEY = "hhbill.claimDraft";
   var status = document.getElementById("draft-status");
+  var identity = (header.getAttribute("data-patient-identity") || "").split(" ").filter(function (k) { return k; });
+  var recordChoice = document.getElementById("record");
+  var checkButton = mainForm.querySelector('button[name="action"][value="check"]');
+  var checkLabel = checkButton ? checkButton.textContent : "";
+  // what is sent: the JSON box itself is not (it holds the patient's identity); these hidden fields are
+  var sent = hidden("input_json");
+  var withholdFlag = hidden("withhold_patient");
+  jsonBox.removeAttribute("name");
+  var upload = document.getElementById("input_file");
+  if (upload) { upload.removeAttribute("name"); }
+
+  function hidden(name) {
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = name;
+    mainForm.appendChild(input);
+    return input;
+  }
 
   function fields() { return Array.prototype.slice.call(header.querySelectorAll("[data-key]")); }
 
@@ -39,6 +59,37 @@
     }
     var last = parts[parts.length - 1];
     if (value === undefined) { delete o[last]; } else { o[last] = value; }
+  }
+
+  // the claim input without the patient's identity, as JSON text; null when the JSON under Advanced is not valid
+  function withheldJson() {
+    var data = currentJson();
+    if (data === null) { return null; }
+    identity.forEach(function (key) { setPath(data, key, undefined); });
+    if (data.patient && typeof data.patient === "object" && !Object.keys(data.patient).length) { delete data.patient; }
+    return JSON.stringify(data, null, 2);
+  }
+
+  function records(action) {
+    return action === "check" && recordChoice !== null && recordChoice.value !== "";
+  }
+
+  // set what a request sends: the whole claim only when it records the claim to the ledger
+  function prepare(action) {
+    compose();
+    if (records(action)) {
+      sent.value = jsonBox.value;
+      withholdFlag.value = "";
+      return true;
+    }
+    var text = withheldJson();
+    if (text === null) {
+      if (status) { status.textContent = "The JSON under Advanced is not valid; correct it first (nothing was sent)."; }
+      return false;
+    }
+    sent.value = text;
+    withholdFlag.value = "true";
+    return true;
   }
 
   function rowsOf(el) { return Array.prototype.slice.call(el.querySelectorAll("tbody tr")); }
@@ -200,6 +251,45 @@
   });
   jsonBox.addEventListener("change", function () { fillFromJson(); saveDraft(); });
   mainForm.addEventListener("submit", compose, true);
+  // htmx requests (Build and check, Build only): the parameters are set here, from the button pressed
+  mainForm.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    var params = detail.formData || detail.parameters;
+    var action = params && typeof params.get === "function" ? params.get("action") : params && params.action;
+    // no action given: withhold (the server refuses to record a withheld claim rather than receive the patient)
+    if (!prepare(action || "")) { event.preventDefault(); return; }
+    if (params && typeof params.set === "function") {
+      params.set("input_json", sent.value);
+      if (withholdFlag.value) { params.set("withhold_patient", withholdFlag.value); } else { params.delete("withhold_patient"); }
+    } else if (params) {
+      params.input_json = sent.value;
+      if (withholdFlag.value) { params.withhold_patient = withholdFlag.value; } else { delete params.withhold_patient; }
+    }
+  });
+  // the result's patient boxes are filled here, from the draft
+  document.body.addEventListener("htmx:afterSwap", function () {
+    if (window.hhbillPatientFields) { window.hhbillPatientFields.fill(document.getElementById("result")); }
+  });
+  if (recordChoice && checkButton) {
+    var relabel = function () {
+      checkButton.textContent = recordChoice.value ? "Check and record to the ledger" : checkLabel;
+    };
+    recordChoice.addEventListener("change", relabel);
+    relabel();
+  }
+  // a JSON file is read here, into the form, not uploaded
+  if (upload) {
+    upload.addEventListener("change", function () {
+      var file = upload.files && upload.files[0];
+      if (!file) { return; }
+      file.text().then(function (text) {
+        jsonBox.value = text;
+        fillFromJson();
+        saveDraft();
+        upload.value = "";
+      });
+    });
+  }
   var discard = document.getElementById("discard-draft");
   if (discard) {
     discard.addEventListener("click", function () {
@@ -222,5 +312,6 @@
     var el = header.querySelector('[data-key="' + key + '"]');
     if (el && el.value.trim()) { check(el); }
   });
-  window.hhbillClaimForm = { sync: compose };
+  // hhbill.js calls prepare before the Print and PDF buttons' native submits (never recording)
+  window.hhbillClaimForm = { sync: compose, prepare: function () { return prepare("print"); } };
 })();

@@ -41,7 +41,8 @@
     var frame = form.getAttribute("target");
     form.setAttribute("action", button.getAttribute("formaction"));
     if (button.getAttribute("formtarget")) { form.setAttribute("target", button.getAttribute("formtarget")); }
-    if (window.hhbillClaimForm) { window.hhbillClaimForm.sync(); }
+    // the claim form sets what is sent (the claim without the patient's identity); false: nothing to send
+    if (window.hhbillClaimForm && !window.hhbillClaimForm.prepare()) { return; }
     form.submit();
     form.setAttribute("action", action);
     if (frame === null) { form.removeAttribute("target"); } else { form.setAttribute("target", frame); }

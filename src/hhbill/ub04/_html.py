@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..claims._model import Claim
-from ._layout import layout, ub04_pages
+from ._layout import PATIENT_BOXES, layout, ub04_pages
 
 __all__ = ["ub04_css", "ub04_html"]
 
@@ -82,16 +82,26 @@ def ub04_html(
     pdf_href: str | None = None,
     stylesheet_href: str | None = None,
     script_href: str | None = None,
+    patient_withheld: bool = False,
+    patient_script_href: str | None = None,
 ) -> str:
     """The claim on the UB-04 form as a printable HTML page.
 
     ``pdf_href``: a link to the same claim as PDF; ``stylesheet_href``: where ``ub04_css()`` is served (None: the
-    stylesheet goes inside the page); ``script_href``: a script that makes the Print button work."""
+    stylesheet goes inside the page); ``script_href``: a script that makes the Print button work.
+    ``patient_withheld``: the patient boxes are left empty, marked with the claim input fields they show
+    (``data-patient-field``), for ``patient_script_href`` to fill in the browser from the user's draft."""
     form = layout()
+    withheld = {p.box: p for p in PATIENT_BOXES} if patient_withheld else {}
     pages: list[dict[str, Any]] = []
     for page in ub04_pages(claim, created=created):
         cells = []
         for box in form.boxes:
+            if box.id in withheld:
+                patient_box = withheld[box.id]
+                cells.append({"box": box.id, "row": 0, "text": "", "fields": " ".join(patient_box.fields),
+                              "form": patient_box.form, "width": box.value_width})  # fmt: skip
+                continue
             for index, row in enumerate(page.values.get(box.id, [])[: box.value_rows]):
                 if row.strip():
                     cells.append({"box": box.id, "row": index, "text": row})
@@ -107,5 +117,6 @@ def ub04_html(
             stylesheet_href=stylesheet_href,
             stylesheet=ub04_css() if stylesheet_href is None else "",
             script_href=script_href,
+            patient_script_href=patient_script_href if patient_withheld else None,
         )
     )

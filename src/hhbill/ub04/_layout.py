@@ -25,10 +25,13 @@ from ..claims._render import revenue_line_description
 __all__ = [
     "CHAR_WIDTH_PT",
     "LINE_HEIGHT_PT",
+    "PATIENT_BOXES",
     "Box",
     "Layout",
     "Page",
+    "PatientBox",
     "layout",
+    "patient_box_value",
     "ub04_pages",
 ]
 
@@ -132,6 +135,56 @@ def _name(last: str, first: str) -> str:
     return f"{last.upper()}, {first.upper()}" if first else last.upper()
 
 
+@dataclass(frozen=True, slots=True)
+class PatientBox:
+    """A form locator that shows the patient's identity: the claim input fields it is made of and how they are
+    written there. The web claim form leaves these boxes for the browser to fill from the draft (the same
+    ``form``s in static/patient_fields.js), and the PDF makes them fillable fields, when the identity is withheld.
+    """
+
+    box: str
+    fields: tuple[str, ...]
+    #: "text" as given, "upper" in capitals, "name" LAST, FIRST in capitals, "mmddyyyy" a date
+    form: str
+
+
+#: the patient boxes of the UB-04 (each field a claim input key, see hhbill.claims._withheld)
+PATIENT_BOXES: tuple[PatientBox, ...] = (
+    PatientBox("3a", ("patient_control_number",), "text"),
+    PatientBox("8b", ("patient.last_name", "patient.first_name"), "name"),
+    PatientBox("9a", ("patient.address.line1",), "upper"),
+    PatientBox("9b", ("patient.address.city",), "upper"),
+    PatientBox("9c", ("patient.address.state",), "upper"),
+    PatientBox("9d", ("patient.address.zip",), "text"),
+    PatientBox("9e", ("patient.address.country",), "upper"),
+    PatientBox("10", ("patient.birth_date",), "mmddyyyy"),
+    PatientBox("11", ("patient.sex",), "text"),
+    PatientBox("58", ("patient.last_name", "patient.first_name"), "name"),
+    PatientBox("60", ("patient.mbi",), "upper"),
+)
+
+
+def _claim_field(claim: Claim, key: str) -> str:
+    patient = claim.patient
+    if key.startswith("patient.address."):
+        return patient.address.get(key.removeprefix("patient.address."), "")
+    if key == "patient.birth_date":
+        return patient.birth_date.isoformat() if patient.birth_date is not None else ""
+    if key.startswith("patient."):
+        return str(getattr(patient, key.removeprefix("patient.")))
+    return str(getattr(claim, key))
+
+
+def patient_box_value(patient_box: PatientBox, claim: Claim) -> str:
+    """What a patient box shows for the claim (before fitting to the box)."""
+    values = [_claim_field(claim, key) for key in patient_box.fields]
+    if patient_box.form == "name":
+        return _name(values[0], values[1])
+    if patient_box.form == "mmddyyyy":
+        return _mmddyyyy(date.fromisoformat(values[0])) if values[0] else ""
+    return values[0].upper() if patient_box.form == "upper" else values[0]
+
+
 
 
 def _right(text: str, width: int) -> str:
@@ -170,24 +223,14 @@ def _header_values(claim: Claim, form: Layout) -> dict[str, list[str]]:
     """Every form locator outside the service lines (FL 42-49)."""
     provider = claim.billing_provider
     address = provider.address
-    patient = claim.patient
     city_line = " ".join(p for p in (address.get("city", "") + ",", address.get("state", ""), address.get("zip", ""))
                          if p not in ("", ","))  # fmt: skip
     values: dict[str, list[str]] = {
         "1": [provider.name.upper(), address.get("line1", "").upper(), city_line.upper()],
-        "3a": [claim.patient_control_number],
         "4": [claim.type_of_bill],
         "5": [provider.tax_id],
         "6_from": [_mmddyy(claim.from_date)],
         "6_through": [_mmddyy(claim.through_date)],
-        "8b": [_name(patient.last_name, patient.first_name)],
-        "9a": [patient.address.get("line1", "").upper()],
-        "9b": [patient.address.get("city", "").upper()],
-        "9c": [patient.address.get("state", "").upper()],
-        "9d": [patient.address.get("zip", "")],
-        "9e": [patient.address.get("country", "").upper()],
-        "10": [_mmddyyyy(patient.birth_date)],
-        "11": [patient.sex],
         "12": [_mmddyy(claim.admission_date)],
         "14": [claim.admission_type],
         "15": [claim.admission_source],
@@ -196,15 +239,15 @@ def _header_values(claim: Claim, form: Layout) -> dict[str, list[str]]:
         "52": ["Y"],
         "55": [],
         "56": [provider.npi],
-        "58": [_name(patient.last_name, patient.first_name)],
         "59": ["18"],  # patient is the insured: the Medicare beneficiary
-        "60": [patient.mbi],
         "66": ["0"] if claim.diagnoses else [],  # 0 = ICD-10-CM
         "76": [claim.attending_npi],
         "78": [f"DN {claim.certifying_npi}" if claim.certifying_npi else ""],
         "80": _wrap(claim.remarks, form.box("80").width, form.box("80").value_rows),
         "81": [f"B3 {provider.taxonomy}"] if provider.taxonomy else [],
     }
+    for patient_box in PATIENT_BOXES:
+        values[patient_box.box] = [patient_box_value(patient_box, claim)]
     for index, code in enumerate(claim.condition_codes[:11]):
         values[str(18 + index)] = [code]
     occurrences = [f"{oc.code:<2} {_mmddyy(oc.date)}" for oc in claim.occurrence_codes]

@@ -15,13 +15,13 @@ import io
 from collections.abc import Sequence
 from datetime import date
 
-from reportlab.lib.colors import Color, black
+from reportlab.lib.colors import Color, black, white
 from reportlab.pdfgen.canvas import Canvas
 
 from ..claims._model import Claim
-from ._layout import CHAR_WIDTH_PT, LINE_HEIGHT_PT, Layout, Page, layout, ub04_pages
+from ._layout import CHAR_WIDTH_PT, LINE_HEIGHT_PT, PATIENT_BOXES, Layout, Page, layout, ub04_pages
 
-__all__ = ["VALUE_FONT", "VALUE_FONT_SIZE", "ub04_pdf"]
+__all__ = ["VALUE_FONT", "VALUE_FONT_SIZE", "patient_field_name", "ub04_pdf"]
 
 #: drop-out red: the colour of the printed form, which claim scanners ignore
 FORM_RED = Color(0.84, 0.14, 0.17)
@@ -64,8 +64,50 @@ def _draw_values(canvas: Canvas, form: Layout, page: Page, page_height: float) -
             canvas.drawText(text)
 
 
-def ub04_pdf(claim: Claim | Sequence[Claim], *, created: date | None = None) -> bytes:
-    """The claim (or each claim in turn) printed on the UB-04 form, one sheet per 22 service lines."""
+#: what a fillable patient box asks for (its tooltip in a PDF viewer)
+_PATIENT_BOX_HINTS = {
+    "name": "last name, first name",
+    "mmddyyyy": "MMDDYYYY",
+}
+
+
+def patient_field_name(box_id: str, sheet: int) -> str:
+    """The name of a fillable patient box's form field on a sheet (unique in the document)."""
+    return f"FL{box_id}_sheet{sheet}"
+
+
+def _draw_patient_fields(canvas: Canvas, form: Layout, sheet: int, page_height: float) -> None:
+    """The patient boxes as empty form fields, one per box, over the box's value line: a PDF viewer fills them."""
+    for patient_box in PATIENT_BOXES:
+        box = form.box(patient_box.box)
+        left = (box.col + box.value_col - 2) * CHAR_WIDTH_PT
+        top = (box.first_value_line - 1) * LINE_HEIGHT_PT
+        fields = ", ".join(patient_box.fields)
+        hint = _PATIENT_BOX_HINTS.get(patient_box.form, "")
+        canvas.acroForm.textfield(
+            name=patient_field_name(box.id, sheet),
+            tooltip=f"FL {box.id} ({fields}{'; ' + hint if hint else ''})",
+            value="",
+            x=left + 0.5,
+            y=page_height - top - LINE_HEIGHT_PT + 0.5,
+            width=box.value_width * CHAR_WIDTH_PT - 1.0,
+            height=LINE_HEIGHT_PT - 1.0,
+            borderWidth=0,
+            fillColor=white,
+            textColor=black,
+            fontName=VALUE_FONT,
+            fontSize=VALUE_FONT_SIZE,
+            maxlen=box.value_width,
+        )
+
+
+def ub04_pdf(
+    claim: Claim | Sequence[Claim], *, created: date | None = None, patient_withheld: bool = False
+) -> bytes:
+    """The claim (or each claim in turn) printed on the UB-04 form, one sheet per 22 service lines.
+
+    ``patient_withheld``: the patient boxes (``PATIENT_BOXES``) are empty fillable form fields instead, for the
+    user to complete in any PDF viewer (the web claim form keeps the patient's identity in the browser)."""
     claims = [claim] if isinstance(claim, Claim) else list(claim)
     form = layout()
     width = form.columns * CHAR_WIDTH_PT
@@ -76,10 +118,14 @@ def ub04_pdf(claim: Claim | Sequence[Claim], *, created: date | None = None) -> 
     title = f"UB-04 {first.type_of_bill} {first.patient_control_number or first.claim_id}" if first else "UB-04"
     canvas.setTitle(title.strip() if len(claims) <= 1 else f"UB-04 {len(claims)} claims")
     canvas.setCreator("hhbill")
+    sheet = 0
     for each in claims:
         for page in ub04_pages(each, created=created):
+            sheet += 1
             _draw_form(canvas, form, height)
             _draw_values(canvas, form, page, height)
+            if patient_withheld:
+                _draw_patient_fields(canvas, form, sheet, height)
             canvas.showPage()
     canvas.save()
     return out.getvalue()

@@ -258,10 +258,14 @@ def claims_submit(
     visit_minutes: Annotated[list[str], Form()] = [],  # noqa: B006
     visit_modality: Annotated[list[str], Form()] = [],  # noqa: B006
     visit_charge: Annotated[list[str], Form()] = [],  # noqa: B006
+    withhold_patient: Annotated[bool, Form()] = False,
 ) -> Response:
     """Build or check the claim entered or uploaded; the result (lines, UB-04 view, findings) below the form.
 
     Visits come from, in order: an uploaded visit CSV, the CSV text box, the visit table, the JSON's own list.
+    ``withhold_patient``: the claim form keeps the patient's identity in the browser (it sends it only to record
+    the claim): the check runs without it (``Hhbill.check_claim(patient_withheld=True)``) and the result leaves
+    the patient's boxes for the browser to fill.
     """
     text = _text_of(input_file, "input_file") or input_json
     table = {
@@ -280,6 +284,7 @@ def claims_submit(
         "action": action,
         "record": record,
         "visits": [],
+        "patient_withheld": withhold_patient,
     }
     try:
         rows = _rows_from_form(table)
@@ -288,9 +293,16 @@ def claims_submit(
         data = _parse_json(text)
         hhbill = hhbill_of(request)
         if action == "build":
+            if withhold_patient and isinstance(data, dict):
+                from ..claims import without_patient_identity
+
+                data = without_patient_identity(data)
             outcome = hhbill.build_claim(data, visits_csv=visits, under_8=under_8_minutes)
         else:
-            outcome = hhbill.check_claim(data, visits_csv=visits, under_8=under_8_minutes, record=record or None)
+            outcome = hhbill.check_claim(
+                data, visits_csv=visits, under_8=under_8_minutes, record=record or None,
+                patient_withheld=withhold_patient,
+            )  # fmt: skip
         result = outcome.to_dict()
     except HhbillError as exc:
         if wants_json(request):

@@ -3,8 +3,10 @@ viewer, and one-field validation for the claim form. Each calls one method of th
 also answers in JSON.
 
 The UB-04 pages take the same form as ``POST /claims`` (the claim is built from what the browser sends; nothing
-is stored). Field validation never takes patient fields: the claim form checks those in the browser, so a draft's
-patient data stays there until the biller builds, prints or records the claim.
+is stored). The claim form sends them the claim without the patient's identity (``withhold_patient``, fields in
+``hhbill.claims._withheld``): the page leaves the patient boxes for the browser to fill from the draft, the PDF
+makes them fillable fields. Field validation never takes patient fields: the form checks those in the browser, so
+a draft's patient data stays there until the biller records the claim to the ledger.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)]
 
 #: the stylesheet of the UB-04 page (generated from the layout; no patient data)
 UB04_CSS = "/claims/ub04.css"
+#: fills the patient boxes the server left empty from the draft kept in the browser
+PATIENT_SCRIPT = "/static/patient_fields.js"
 
 
 @dataclass
@@ -37,6 +41,8 @@ class ClaimForm:
     text: str
     visits_csv: str | None
     under_8_minutes: str
+    #: the browser keeps the patient's identity (any it sent anyway is dropped)
+    withhold_patient: bool = False
 
 
 def _text_of(upload: UploadFile | None, field: str) -> str | None:
@@ -61,6 +67,7 @@ def claim_form(
     visit_minutes: Annotated[list[str], Form()] = [],  # noqa: B006
     visit_modality: Annotated[list[str], Form()] = [],  # noqa: B006
     visit_charge: Annotated[list[str], Form()] = [],  # noqa: B006
+    withhold_patient: Annotated[bool, Form()] = False,
 ) -> ClaimForm:
     table = [visit_date, visit_discipline, visit_role, visit_service, visit_minutes, visit_modality, visit_charge]
     if len({len(column) for column in table}) > 1:
@@ -76,7 +83,7 @@ def claim_form(
         table_csv = out.getvalue()
     text = _text_of(input_file, "input_file") or input_json
     uploaded = _text_of(visits_file, "visits_file") or visits_csv.strip() or None
-    return ClaimForm(text, uploaded or table_csv, under_8_minutes)
+    return ClaimForm(text, uploaded or table_csv, under_8_minutes, withhold_patient)
 
 
 def _built(request: Request, form: ClaimForm) -> Claim:
@@ -91,6 +98,10 @@ def _built(request: Request, form: ClaimForm) -> Claim:
             f"the input is not valid JSON: {json_problem(exc, form.text)}", field="input_json"
         ) from None
     hhbill = hhbill_of(request)
+    if form.withhold_patient and isinstance(data, dict):
+        from ..claims import without_patient_identity
+
+        data = without_patient_identity(data)
     if isinstance(data, dict) and "lines" in data:
         from ..claims import parse_claim_input
 
@@ -120,12 +131,14 @@ def ub04_pdf_download(
     """The claim built from the form, on the UB-04, as a PDF download."""
     try:
         claim = _built(request, form)
-        pdf = hhbill_of(request).claim_pdf(claim)
+        pdf = hhbill_of(request).claim_pdf(claim, patient_withheld=form.withhold_patient)
     except HhbillError as exc:
         if wants_json(request):
             raise
         return _error_page(request, exc)
-    name = "".join(c for c in (claim.patient_control_number or claim.claim_id or "claim") if c.isalnum() or c in "-_")
+    # without the patient's account number, the file is named by type of bill and From date
+    label = claim.patient_control_number or claim.claim_id or f"{claim.type_of_bill}-{claim.from_date or ''}"
+    name = "".join(c for c in label if c.isalnum() or c in "-_")
     return Response(
         pdf,
         media_type="application/pdf",
@@ -150,7 +163,10 @@ def ub04_page(
 
             return DataResponse({"sheets": [{"number": p.number, "of": p.of, "form_locators": p.values}
                                             for p in ub04_pages(claim)]})  # fmt: skip
-        html = hhbill_of(request).claim_form_html(claim, stylesheet_href=UB04_CSS, script_href="/static/hhbill.js")
+        html = hhbill_of(request).claim_form_html(
+            claim, stylesheet_href=UB04_CSS, script_href="/static/hhbill.js",
+            patient_script_href=PATIENT_SCRIPT if form.withhold_patient else None,
+        )  # fmt: skip
     except HhbillError as exc:
         if wants_json(request):
             raise
