@@ -128,3 +128,22 @@ def test_a_damaged_or_unwritable_cache_file_only_costs_time(tmp_path: Path) -> N
     assert explained and page == expected
     # an in-memory database has no cache file
     assert PageCache(Hhbill(":memory:").store).fingerprint() is None
+
+
+def test_the_cache_file_does_not_grow_without_end(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import hhbill._page_cache as page_cache
+
+    monkeypatch.setattr(page_cache, "MAX_PAGES", 3)
+    app = Hhbill(tmp_path / "hhbill.db")
+    app.ensure_default()
+    cache = app.page_cache
+    fingerprint = cache.fingerprint()
+    assert fingerprint is not None
+    for day in range(1, 5):  # one process stores pages of four days
+        cache.put(fingerprint, "G0320", date(2026, 2, day), {"day": day})
+    assert all(cache.get(fingerprint, "G0320", date(2026, 2, day)) == {"day": day} for day in range(1, 5))
+    # the next process finds more than the limit: it starts again
+    later = PageCache(app.store)
+    later.put(fingerprint, "G0151", DAY, {"code": "G0151"})
+    assert later.get(fingerprint, "G0320", date(2026, 2, 1)) is None
+    assert later.get(fingerprint, "G0151", DAY) == {"code": "G0151"}

@@ -32,6 +32,8 @@ from ._store import Store
 __all__ = ["PageCache"]
 
 FORMAT = "hhbill-page-cache/1"
+#: pages kept at most (every code of a release on a few days); beyond it the cache starts again
+MAX_PAGES = 50_000
 #: hhbill's files a page is built from: the explainer and the packages and rule data it reads
 _SOURCE_FOLDERS = ("explain", "hcpcs", "rvu", "claims", "search", "data", "data/claims")
 #: the releases a page is built from (their ids and content hashes)
@@ -66,6 +68,7 @@ class PageCache:
         self._conn: sqlite3.Connection | None = None
         self._files_key: str | None = None
         self._lock = threading.Lock()  # one connection, shared by a server's threads
+        self._pruned_for: str | None = None
 
     def fingerprint(self) -> str | None:
         """What the database's pages depend on now, or None when its release tables cannot be read."""
@@ -107,7 +110,12 @@ class PageCache:
         body = zlib.compress(dumps(page).encode("utf-8"), 6)
         with contextlib.suppress(sqlite3.Error), self._lock:
             with conn:
-                conn.execute("DELETE FROM page WHERE fingerprint <> ?", (fingerprint,))
+                if self._pruned_for != fingerprint:  # once per process and fingerprint: a scan of the table
+                    conn.execute("DELETE FROM page WHERE fingerprint <> ?", (fingerprint,))
+                    (rows,) = conn.execute("SELECT count(*) FROM page").fetchone()
+                    if rows >= MAX_PAGES:  # pages of many days: start again rather than grow without end
+                        conn.execute("DELETE FROM page")
+                    self._pruned_for = fingerprint
                 conn.execute(
                     "INSERT OR REPLACE INTO page (code, as_of, fingerprint, body) VALUES (?, ?, ?, ?)",
                     (code, day.isoformat(), fingerprint, body),
