@@ -13,7 +13,7 @@ from typing import Any
 
 from ..hcpcs import HcpcsRecord
 from ..hcpcs._values import meaning
-from ..search import load_vocabulary
+from ..search import load_vocabulary_names
 from ._facts import GroupKey, ReleaseFacts
 from ._model import (
     AlsoKnownAs,
@@ -125,7 +125,7 @@ def _glosses(lay: str, phrase: str) -> bool:
 
 @cache
 def _vocabulary_index() -> _VocabularyIndex:
-    vocabulary = load_vocabulary()
+    vocabulary = load_vocabulary_names()
     sources: dict[str, str] = _data("search_vocabulary.json").get("sources", {})
     by_code: dict[str, list[tuple[str, str]]] = {}
     ranges = []

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ._index import ReleaseIndex, index_release, release_index
     from ._plain import keyword_search
     from ._search import SearchResponse, SearchResult, prepare_search, release_for, search, suggest
-    from ._vocabulary import Vocabulary, VocabularyEntry, load_vocabulary, parse_vocabulary
+    from ._vocabulary import Vocabulary, VocabularyEntry, load_vocabulary, load_vocabulary_names, parse_vocabulary
 
 #: public name -> the submodule that defines it (imported on first use: ``hhbill code`` needs only the
 #: vocabulary, not the index, the drug names or rapidfuzz)
@@ -39,6 +39,7 @@ _WHERE = {
     "Vocabulary": "_vocabulary",
     "VocabularyEntry": "_vocabulary",
     "load_vocabulary": "_vocabulary",
+    "load_vocabulary_names": "_vocabulary",
     "parse_vocabulary": "_vocabulary",
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _WHERE)
@@ -64,6 +65,7 @@ __all__ = [
     "index_release",
     "keyword_search",
     "load_vocabulary",
+    "load_vocabulary_names",
     "parse_vocabulary",
     "prepare_drug_names",
     "prepare_search",

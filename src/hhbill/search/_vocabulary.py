@@ -139,7 +139,7 @@ def _example(raw: dict[str, Any], number: int, name: str) -> tuple[str, tuple[st
     return str(example.get("query") or name), tuple(str(c).upper() for c in expect)
 
 
-def _entry(raw: dict[str, Any], number: int) -> VocabularyEntry:
+def _entry(raw: dict[str, Any], number: int, *, stems: bool = True) -> VocabularyEntry:
     terms = _strings(raw, "terms", number)
     means = _strings(raw, "means", number)
     codes = tuple(c.upper() for c in _strings(raw, "codes", number))
@@ -149,11 +149,14 @@ def _entry(raw: dict[str, Any], number: int) -> VocabularyEntry:
         raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): needs 'means' or 'codes'")
     single, ranges = _codes_and_ranges(codes, number, terms[0])
     example_query, example_expect = _example(raw, number, terms[0])
-    stem = stemmer()
-    term_stems = tuple(tuple(stem.stem(w) for w in content_words(t)) for t in terms)
-    meaning_stems = tuple(tuple(stem.stem(w) for w in content_words(m)) for m in means)
-    if not all(term_stems) or (not all(meaning_stems) and means):
+    if not all(content_words(t) for t in terms) or not all(content_words(m) for m in means):
         raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): a term or meaning has no words")
+    term_stems: tuple[tuple[str, ...], ...] = ()
+    meaning_stems: tuple[tuple[str, ...], ...] = ()
+    if stems:
+        stem = stemmer()
+        term_stems = tuple(tuple(stem.stem(w) for w in content_words(t)) for t in terms)
+        meaning_stems = tuple(tuple(stem.stem(w) for w in content_words(m)) for m in means)
     return VocabularyEntry(
         terms=terms,
         means=means,
@@ -182,29 +185,45 @@ def _qualifiers(raw: object) -> tuple[Qualifier, ...]:
     return tuple(found)
 
 
-def parse_vocabulary(data: dict[str, Any]) -> Vocabulary:
-    """Build a :class:`Vocabulary` from the JSON document (raises ConfigError on a malformed entry)."""
+def _stem_ahead(raw_entries: list[Any], qualifiers: object) -> None:
+    """Stem every word in one round trip (entries and qualifiers then find their stems memoised)."""
+    stemmer().stem_all(
+        [
+            word
+            for raw in raw_entries
+            if isinstance(raw, dict)
+            for key in ("terms", "means")
+            if isinstance(raw.get(key), list)
+            for text in raw[key]
+            if isinstance(text, str)
+            for word in content_words(text)
+        ]
+        + [
+            word
+            for item in (qualifiers if isinstance(qualifiers, list) else [])
+            if isinstance(item, dict) and isinstance(item.get("words"), str)
+            for word in words(item["words"])
+        ]
+    )
+
+
+def parse_vocabulary(data: dict[str, Any], *, stems: bool = True) -> Vocabulary:
+    """Build a :class:`Vocabulary` from the JSON document (raises ConfigError on a malformed entry).
+
+    ``stems=False``: the entries' words and codes only, without the stems and qualifiers search ranks by (what a
+    code page shows), so the stemmer is not started."""
     raw_entries = data.get("entries")
     if not isinstance(raw_entries, list):
         raise ConfigError("search vocabulary: 'entries' must be a list")
-    # stem every word in one round trip first (entries then find their stems memoised)
-    stemmer().stem_all(
-        word
-        for raw in raw_entries
-        if isinstance(raw, dict)
-        for key in ("terms", "means")
-        if isinstance(raw.get(key), list)
-        for text in raw[key]
-        if isinstance(text, str)
-        for word in content_words(text)
-    )
-    entries = [_entry(raw, number) for number, raw in enumerate(raw_entries, start=1)]
+    if stems:
+        _stem_ahead(raw_entries, data.get("qualifiers"))
+    entries = [_entry(raw, number, stems=stems) for number, raw in enumerate(raw_entries, start=1)]
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
     vocabulary = Vocabulary(
         version=str(data.get("version", "")),
         entries=entries,
         fingerprint=digest,
-        qualifiers=_qualifiers(data.get("qualifiers", [])),
+        qualifiers=_qualifiers(data.get("qualifiers", [])) if stems else (),
     )
     for index, entry in enumerate(entries):
         for term in entry.term_stems:
@@ -219,5 +238,17 @@ def parse_vocabulary(data: dict[str, Any]) -> Vocabulary:
 @lru_cache(maxsize=1)
 def load_vocabulary() -> Vocabulary:
     """The vocabulary shipped in ``hhbill/data/search_vocabulary.json``."""
+    return parse_vocabulary(_shipped())
+
+
+@lru_cache(maxsize=1)
+def load_vocabulary_names() -> Vocabulary:
+    """The shipped vocabulary's entries without their stems (``parse_vocabulary(stems=False)``): the lay names,
+    what each means and the codes it names, as a code page shows them."""
+    return parse_vocabulary(_shipped(), stems=False)
+
+
+def _shipped() -> dict[str, Any]:
     text = resources.files("hhbill").joinpath("data/search_vocabulary.json").read_text(encoding="utf-8")
-    return parse_vocabulary(json.loads(text))
+    data: dict[str, Any] = json.loads(text)
+    return data
