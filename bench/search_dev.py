@@ -40,6 +40,7 @@ RELEASE = "data/hcpcs/2026_jan/HCPC2026_JAN_ANWEB_01122026.txt"
 QUERY_SETS = {
     "development (tuned on)": REPO / "bench" / "search_dev_queries.csv",
     "held out": REPO / "bench" / "search_holdout_queries.csv",
+    "blind": REPO / "bench" / "search_blind_queries.csv",
 }
 TOP = 10
 FIRST_QUERY = """
