@@ -160,6 +160,34 @@ def test_a_qualifier_the_query_mentions_is_not_held_against_its_code(store: Stor
     assert codes(store, query)[0] == expected
 
 
+@pytest.mark.parametrize(
+    ("query", "stated", "ruled_out"),
+    [
+        ("knee cpm machine", "E0935", "E0936"),  # E0936 is "for use other than knee"
+        ("tpn one liter per day", "S9365", "S9366"),  # S9366 is "more than one liter but no more than two"
+        ("saline gauze", "A6228", "A6266"),  # A6266 is impregnated with "other than water, normal saline, ..."
+        ("folding walker no wheels", "E0148", "E0143"),  # the query rules wheels out: "folding, wheeled" ranks lower
+    ],
+)
+def test_a_word_the_description_rules_out_does_not_count_for_it(
+    store: Store, query: str, stated: str, ruled_out: str
+) -> None:
+    found = codes(store, query, limit=20)
+    assert found.index(stated) < found.index(ruled_out)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("hospital bed without mattress", "E0251"),  # the query asks for the "without" itself
+        ("tpn more than three liters per day", "S9368"),
+        ("hydration therapy two liters per day", "S9375"),  # "no more than two liters": an inclusive bound
+    ],
+)
+def test_a_scope_the_query_asks_for_is_not_held_against_its_code(store: Store, query: str, expected: str) -> None:
+    assert codes(store, query)[0] == expected
+
+
 def test_iv_antibiotics_at_home(store: Store) -> None:
     top = codes(store, "iv antibiotics at home", limit=3)
     assert any(c.startswith("S9") and "S9494" <= c <= "S9504" for c in top), top

@@ -95,6 +95,11 @@ PHRASE_PAGE = 10
 #: QUALIFIER_PAGE codes its score is multiplied by QUALIFIER_DAMPING for each such qualifier
 QUALIFIER_DAMPING = 0.85
 QUALIFIER_PAGE = 30
+#: a code that matches a word of the query only where its description rules that word out ("Continuous passive
+#: motion exercise device for use other than knee" for "knee cpm"; "more than one liter" for "one liter"; "without
+#: wheels" for "wheeled walker"), or that has a thing the query rules out ("no wheels"), is multiplied by
+#: SCOPED_DAMPING for each such word, among the best QUALIFIER_PAGE codes
+SCOPED_DAMPING = 0.6
 #: score step between the codes a vocabulary entry names, in the order it lists them
 NAMED_ORDER_STEP = 0.001
 #: a word used by at most this many codes may still be a drug brand name worth translating
@@ -899,6 +904,125 @@ def _damp_qualified(
             final[number] *= QUALIFIER_DAMPING**added
 
 
+#: words that open a scope ruling out or bounding what follows, up to the end of the phrase ("other than water,
+#: normal saline, or hydrogel"), as stems; and the query words that ask for such a scope themselves
+_SCOPE_OPENERS: dict[tuple[str, ...], frozenset[str]] = {
+    ("other", "than"): frozenset({"other", "than", "except", "not", "non"}),
+    ("except",): frozenset({"other", "except", "not", "non"}),
+    ("exclud",): frozenset({"other", "except", "exclud", "not", "non"}),
+    ("without",): frozenset({"without", "no", "non", "not"}),
+    ("more", "than"): frozenset({"more", "over", "greater", "than", "least"}),
+    ("greater", "than"): frozenset({"more", "over", "greater", "than", "least"}),
+    ("less", "than"): frozenset({"less", "under", "than", "most", "fewer"}),
+}
+#: query words that rule out the word after them ("no wheels", "without mattress", "non latex")
+_QUERY_NEGATIONS = frozenset({"no", "without", "non"})
+#: the scope of an inclusive upper bound ("no more than three liters"): the bound is part of the range
+_UP_TO = ("up", "to")
+#: stems that make a following bound inclusive: "no more than", "not more than"
+_BOUND_NEGATIONS = frozenset({"no", "not"})
+_PHRASE_BREAK = re.compile(r"[,;()\[\]]")
+_LIST_CONTINUES = re.compile(r"^\s*(?:or|and|nor)\b")
+
+
+def _inclusive_bound(stems: list[str], at: int, opener: tuple[str, ...]) -> bool:
+    if opener[-1] != "than":
+        return False
+    negated = at > 0 and stems[at - 1] in _BOUND_NEGATIONS
+    return negated or tuple(stems[at + len(opener) : at + len(opener) + 2]) == ("or", "equal")
+
+
+@dataclass(frozen=True, slots=True)
+class _Scopes:
+    """The stems of a description outside any ruling-out scope, and those inside each kind of scope."""
+
+    plain: frozenset[str]
+    scoped: tuple[tuple[tuple[str, ...], frozenset[str]], ...]
+
+
+def _scopes_of(index: ReleaseIndex, number: int) -> _Scopes:
+    """Split a code's long description into what it states and what it rules out or bounds (memoised)."""
+    memo = index.extras.get("scopes")
+    if not isinstance(memo, dict):
+        memo = {}
+        index.extras["scopes"] = memo
+    found = memo.get(number)
+    if isinstance(found, _Scopes):
+        return found
+    stem = stemmer()
+    segments = _PHRASE_BREAK.split(fold(index.documents[number].long_description))
+    plain: set[str] = set()
+    scoped: dict[tuple[str, ...], set[str]] = {}
+    open_scope: tuple[str, ...] | None = None
+    for position, segment in enumerate(segments):
+        stems = [stem.stem(w) for w in words(segment)]
+        # a scope runs on through a list: "other than water, normal saline, or hydrogel"
+        carries = open_scope is not None and any(
+            _LIST_CONTINUES.match(later) for later in segments[position : position + 2]
+        )
+        current = open_scope if carries else None
+        skip = 0
+        for at, word_stem in enumerate(stems):
+            if skip:
+                skip -= 1
+                continue
+            if word_stem == "but":  # "more than one liter but no more than two liters": the bound ends
+                current = None
+                continue
+            opener = next((o for o in _SCOPE_OPENERS if tuple(stems[at : at + len(o)]) == o), None)
+            if opener is not None:
+                # an inclusive bound ("no more than two liters", "less than or equal to 48") takes its number in
+                current = _UP_TO if _inclusive_bound(stems, at, opener) else opener
+                skip = len(opener) - 1
+                continue
+            (scoped.setdefault(current, set()) if current else plain).add(word_stem)
+        open_scope = current
+    found = _Scopes(frozenset(plain), tuple((o, frozenset(s)) for o, s in scoped.items()))
+    if len(memo) > _SIDE_BY_SIDE_MEMO:
+        memo.clear()
+    memo[number] = found
+    return found
+
+
+def _damp_scoped(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exact: Mapping[int, object]) -> None:
+    """Rank below the others a code that matches a query word only where its description rules the word out or
+    bounds it ("other than knee", "more than one liter", "without wheels"), unless the query asks for that scope
+    itself ("more than three liters", "bed without mattress"); and a code that has what the query rules out
+    ("walker no wheels")."""
+    asked = set(plan.phrase)
+    if not asked:
+        return
+    negated = {
+        following for word_stem, following in pairwise(plan.phrase) if word_stem in _QUERY_NEGATIONS
+    } - _QUERY_NEGATIONS
+    # the bound a query states ("more than three liters" -> three) must be the same kind of bound in the code
+    bounds = [
+        (opener, plan.phrase[at + len(opener)])
+        for at in range(len(plan.phrase))
+        for opener in _SCOPE_OPENERS
+        if tuple(plan.phrase[at : at + len(opener)]) == opener and at + len(opener) < len(plan.phrase)
+    ]
+    for number in _best(final, QUALIFIER_PAGE):
+        if number in exact:
+            continue
+        scopes = _scopes_of(index, number)
+        scoped = dict(scopes.scoped)
+        stated = scopes.plain | scoped.get(_UP_TO, frozenset())  # "no more than two liters" states two liters
+        ruled_out = 0
+        for opener, stems in scopes.scoped:
+            if opener == _UP_TO or asked & _SCOPE_OPENERS[opener]:
+                continue  # an inclusive bound, or the query asks for this kind of scope itself
+            ruled_out += len((asked - negated - stated) & stems)
+        ruled_out += len(negated & scopes.plain)
+        ruled_out += sum(
+            1
+            for opener, bound in bounds
+            if bound not in scoped.get(opener, ()) and any(bound in stems for stems in scoped.values())
+        )
+        if ruled_out:
+            final[number] *= SCOPED_DAMPING**ruled_out
+
+
 def _status(document_added: str | None, document_terminated: str | None, iso_day: str) -> str:
     if document_added and iso_day < document_added:
         return "not_yet_effective"
@@ -1011,6 +1135,7 @@ def _run(
         scores[number] = score + scores.get(number, 0.0) / 100.0
     final = _wanted_scores(scores, index, iso_day, kind=kind, prefix=prefix, include_terminated=include_terminated)
     _damp_qualified(final, plan, index, vocabulary, exact)
+    _damp_scoped(final, plan, index, exact)
     if plan.phrase:
         for number in _best(final, PHRASE_PAGE):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))
