@@ -893,7 +893,10 @@ def _damp_qualified(
     if not plan.clauses or not vocabulary.qualifiers:
         return
     mentioned = {stem for clause in plan.clauses for alternative in clause.alternatives for stem in alternative.stems}
-    unasked = {qualifier.run for qualifier in vocabulary.qualifiers if not mentioned.issuperset(qualifier.content)}
+    # one word of a qualifier is enough ("custom" asks for "custom fabricated"), but not a word that only links or
+    # negates ("without mattress" does not ask for "without side rails")
+    mentioned -= _LINK_WORDS
+    unasked = {qualifier.run for qualifier in vocabulary.qualifiers if mentioned.isdisjoint(qualifier.content)}
     if not unasked:
         return
     for number in _best(final, QUALIFIER_PAGE):
@@ -919,6 +922,8 @@ _SCOPE_OPENERS: dict[tuple[str, ...], frozenset[str]] = {
 _QUERY_NEGATIONS = frozenset({"no", "without", "non"})
 #: the scope of an inclusive upper bound ("no more than three liters"): the bound is part of the range
 _UP_TO = ("up", "to")
+#: stems that do not on their own say which qualifier a query asks for
+_LINK_WORDS = frozenset({"without", "no", "non", "each", "other", "than"})
 #: stems that make a following bound inclusive: "no more than", "not more than"
 _BOUND_NEGATIONS = frozenset({"no", "not"})
 _PHRASE_BREAK = re.compile(r"[,;()\[\]]")
