@@ -188,6 +188,20 @@ def test_a_scope_the_query_asks_for_is_not_held_against_its_code(store: Store, q
     assert codes(store, query)[0] == expected
 
 
+def test_numbers_meet_in_either_spelling(store: Store) -> None:
+    # CMS writes "(1 piece)" for ostomy pouches and "one liter" for infusions
+    assert codes(store, "drainable ostomy pouch one piece", limit=3)[0] in {"A5061", "A4424"}
+    assert codes(store, "tpn 1 liter per day")[0] == "S9365"
+
+
+def test_a_bracketed_example_is_not_a_qualifier(store: Store) -> None:
+    # A4338 is "foley type, two-way latex with coating (teflon, silicone, silicone elastomer or hydrophilic, etc.)":
+    # the examples do not make it a hydrophilic catheter, the straight-tip hydrophilic A4295 is one
+    assert codes(store, "foley catheter")[0] == "A4338"
+    straight = codes(store, "straight tip intermittent catheter", limit=10)
+    assert straight.index("A4351") < straight.index("A4295")
+
+
 def test_iv_antibiotics_at_home(store: Store) -> None:
     top = codes(store, "iv antibiotics at home", limit=3)
     assert any(c.startswith("S9") and "S9494" <= c <= "S9504" for c in top), top

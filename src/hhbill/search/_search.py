@@ -108,6 +108,9 @@ RARE_WORD_CODES = 3
 #: "parenteral nutrition")
 SECONDARY_CREDIT = 0.3
 _MODIFIER_WORDS = frozenset({"modifier", "modifiers", "mod"})
+_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+#: "one" <-> "1", ..., "ten" <-> "10"
+_NUMBER_WORDS = {**{w: str(n) for n, w in enumerate(_NUMBERS, 1)}, **{str(n): w for n, w in enumerate(_NUMBERS, 1)}}
 _CODE_SCORE = 1000.0
 _BRACKETED = re.compile(r"\([^)]*\)?")
 #: a cross-reference in index style: "(see also Bandage)", "; see also Dialysis)", ", see Orthopedic shoes"
@@ -452,6 +455,8 @@ def _resolve_word(
         alternatives.append(_Alternative((stem_of_token,), 1.0, token))
     if token in _MODIFIER_WORDS:
         return alternatives
+    if _add_number_spelling(token, alternatives, index) and not is_known:
+        return alternatives
     # complete the word being typed, an unknown word, and a word no description uses as such whose stem
     # happens to exist ("hydrocoll" -> hydrocolloid, hydrocollator)
     if (completing_last and len(token) >= 2) or (
@@ -470,6 +475,15 @@ def _resolve_word(
             plan.corrections.setdefault(token, correction)
             alternatives.append(_Alternative((stem.stem(correction),), CORRECTION_WEIGHT, f"{token} → {correction}"))
     return alternatives
+
+
+def _add_number_spelling(token: str, alternatives: list[_Alternative], index: ReleaseIndex) -> bool:
+    """CMS writes small numbers both ways ("(1 piece)", "one liter"): add the other spelling (True when added)."""
+    other_spelling = _NUMBER_WORDS.get(token)
+    if not other_spelling or other_spelling not in index.word_frequency:
+        return False
+    alternatives.append(_Alternative((stemmer().stem(other_spelling),), 1.0, f"{token} → {other_spelling}"))
+    return True
 
 
 def _add_completions(token: str, alternatives: list[_Alternative], index: ReleaseIndex, *, typing: bool) -> None:
@@ -878,7 +892,10 @@ def _qualifiers_of(index: ReleaseIndex, number: int, vocabulary: Vocabulary) -> 
     found = memo.get(number)
     if found is None:
         stem = stemmer()
-        description = f" {' '.join(stem.stem(w) for w in words(index.documents[number].long_description))} "
+        # a bracketed list gives examples ("latex with coating (teflon, silicone, ... or hydrophilic, etc.)"), it
+        # does not narrow the code
+        text = _BRACKETED.sub(" ", index.documents[number].long_description)
+        description = f" {' '.join(stem.stem(w) for w in words(text))} "
         found = frozenset(q.run for q in vocabulary.qualifiers if f" {' '.join(q.run)} " in description)
         memo[number] = found
     return found
