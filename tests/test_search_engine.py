@@ -219,6 +219,14 @@ def test_typo_is_corrected_and_reported(store: Store) -> None:
     assert all("wheelchair" in r.long_description.lower() for r in response.results[:10])
 
 
+def test_a_typo_keeps_its_first_letter(store: Store) -> None:
+    # "lfit" is one edit from both "fit" and "lift": people seldom mistype the first letter, so lift (and with it
+    # the vocabulary term "hoyer lift") wins
+    response = search(store, "hoyer lfit", as_of=DAY)
+    assert response.corrections == {"lfit": "lift"}
+    assert response.results[0].code == "E0630"
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [("nebuliser", "E0570"), ("hydralic patient lift", "E0630"), ("oxygen concentrater", "E1390")],

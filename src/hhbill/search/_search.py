@@ -308,7 +308,8 @@ def _corrections(word: str, index: ReleaseIndex, dictionary: _Dictionary) -> lis
         return []
     best = min(distance for _w, distance, _i in found)
     closest = [w for w, distance, _i in found if distance == best]
-    closest.sort(key=lambda w: (-index.word_frequency.get(w, 0), w))
+    # people seldom mistype a word's first letter ("lfit" is lift, not fit)
+    closest.sort(key=lambda w: (w[0] != word[0], -index.word_frequency.get(w, 0), w))
     return closest[:2]
 
 
@@ -470,11 +471,25 @@ def _resolve_word(
         for variant in variants:
             if all(a.stems != variant.stems for a in alternatives):
                 alternatives.append(variant)
-    if not is_known and not alternatives:
-        for correction in _corrections(token, index, dictionary):
-            plan.corrections.setdefault(token, correction)
-            alternatives.append(_Alternative((stem.stem(correction),), CORRECTION_WEIGHT, f"{token} → {correction}"))
+    if not is_known and not completing_last:
+        _add_corrections(token, alternatives, index, dictionary, plan)
     return alternatives
+
+
+def _add_corrections(
+    token: str, alternatives: list[_Alternative], index: ReleaseIndex, dictionary: _Dictionary, plan: _Plan
+) -> None:
+    """An unknown word may be a typo even when some rarer word starts with it ("wheelch" is a start, "infsion" a
+    typo): its corrections lead (they name the word the vocabulary and the phrase bonus go by), completions follow."""
+    stem = stemmer()
+    corrections = [
+        _Alternative((stem.stem(correction),), CORRECTION_WEIGHT, f"{token} → {correction}")
+        for correction in _corrections(token, index, dictionary)
+        if all(a.stems != (stem.stem(correction),) for a in alternatives)
+    ]
+    if corrections:
+        plan.corrections.setdefault(token, corrections[0].label.split(" → ", 1)[1])
+    alternatives[:0] = corrections
 
 
 def _add_number_spelling(token: str, alternatives: list[_Alternative], index: ReleaseIndex) -> bool:
