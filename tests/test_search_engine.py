@@ -194,6 +194,18 @@ def test_numbers_meet_in_either_spelling(store: Store) -> None:
     assert codes(store, "tpn 1 liter per day")[0] == "S9365"
 
 
+def test_a_number_and_its_unit_typed_together(store: Store) -> None:
+    # CMS writes "Syringe with needle, sterile 3 cc"; people type "3cc"
+    assert codes(store, "syringe with needle 3cc")[0] == "A4208"
+    assert codes(store, "tpn more than 2 liters per day")[0] == "S9367"  # digits state CMS's "more than two liters"
+
+
+def test_non_rules_out_the_next_word_only(store: Store) -> None:
+    # A7039 is "Filter, non disposable, used with positive airway pressure device"
+    assert codes(store, "disposable cpap filter")[0] == "A7038"
+    assert codes(store, "non disposable cpap filter")[0] == "A7039"
+
+
 def test_a_bracketed_example_is_not_a_qualifier(store: Store) -> None:
     # A4338 is "foley type, two-way latex with coating (teflon, silicone, silicone elastomer or hydrophilic, etc.)":
     # the examples do not make it a hydrophilic catheter, the straight-tip hydrophilic A4295 is one

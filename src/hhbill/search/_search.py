@@ -84,6 +84,8 @@ PARTIAL_CREDIT = 0.35
 COVERAGE_BONUS = 6.0
 #: score multiplier for modifiers when the query did not ask for modifiers (for procedures when it did)
 MODIFIER_DAMPING = 0.7
+#: ... and for procedures when the query says "modifier": the user named what they want
+PROCEDURE_DAMPING = 0.5
 #: bonus for a description starting with the user's words (all of them; a share for some) and for holding
 #: them side by side in order; it reorders the best PHRASE_PAGE codes only (whatever the limit, so a longer
 #: list starts with the same codes as a shorter one)
@@ -302,7 +304,7 @@ def _corrections(word: str, index: ReleaseIndex, dictionary: _Dictionary) -> lis
         return []
     limit = 1 if len(word) < 7 else 2
     found = process.extract(
-        word, dictionary.words_near(len(word), limit), scorer=OSA.distance, score_cutoff=limit, limit=8
+        word, dictionary.words_near(len(word), limit), scorer=OSA.distance, score_cutoff=limit, limit=32
     )
     if not found:
         return []
@@ -392,6 +394,14 @@ def _plan(
     return plan
 
 
+_NUMBER_AND_UNIT = re.compile(r"([0-9]+)([a-z]{1,3})")
+
+
+def _number_and_unit(token: str) -> tuple[str, ...]:
+    found = _NUMBER_AND_UNIT.fullmatch(token)
+    return found.groups() if found else (token,)
+
+
 def _query_tokens(text: str, plan: _Plan) -> list[str]:
     """The words of a query, with cross-references and code ranges taken out (ranges go to the plan)."""
     folded = fold(text)
@@ -401,7 +411,8 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
         folded = _CROSS_REFERENCE.sub(" ", folded)
         plan.notes.append(f"cross-reference ignored: {'; '.join(r[:60] for r in references)}")
     plan.ranges, rest = find_ranges(folded)
-    tokens = words(rest)
+    # "1cc", "10ml": CMS writes the number and the unit apart ("1 cc or less")
+    tokens = [part for token in words(rest) for part in _number_and_unit(token)]
     if len(tokens) > MAX_QUERY_WORDS:
         plan.notes.append(f"only the first {MAX_QUERY_WORDS} words were used")
         tokens = tokens[:MAX_QUERY_WORDS]
@@ -949,7 +960,10 @@ _SCOPE_OPENERS: dict[tuple[str, ...], frozenset[str]] = {
     ("more", "than"): frozenset({"more", "over", "greater", "than", "least"}),
     ("greater", "than"): frozenset({"more", "over", "greater", "than", "least"}),
     ("less", "than"): frozenset({"less", "under", "than", "most", "fewer"}),
+    ("non",): frozenset({"non", "no", "not", "without"}),
 }
+#: "non" rules out the one word after it ("filter, non disposable")
+_NON = ("non",)
 #: query words that rule out the word after them ("no wheels", "without mattress", "non latex")
 _QUERY_NEGATIONS = frozenset({"no", "without", "non"})
 #: the scope of an inclusive upper bound ("no more than three liters"): the bound is part of the range
@@ -1006,6 +1020,10 @@ def _scopes_of(index: ReleaseIndex, number: int) -> _Scopes:
             if word_stem == "but":  # "more than one liter but no more than two liters": the bound ends
                 current = None
                 continue
+            if word_stem == "non" and at + 1 < len(stems):  # "non disposable", "non-segmental": the next word only
+                scoped.setdefault(_NON, set()).add(stems[at + 1])
+                skip = 1
+                continue
             opener = next((o for o in _SCOPE_OPENERS if tuple(stems[at : at + len(o)]) == o), None)
             if opener is not None:
                 # an inclusive bound ("no more than two liters", "less than or equal to 48") takes its number in
@@ -1026,18 +1044,18 @@ def _damp_scoped(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exac
     bounds it ("other than knee", "more than one liter", "without wheels"), unless the query asks for that scope
     itself ("more than three liters", "bed without mattress"); and a code that has what the query rules out
     ("walker no wheels")."""
-    asked = set(plan.phrase)
+    # "more than 3 liters" states the bound CMS writes "more than three liters"
+    phrase = [_NUMBER_WORDS.get(word_stem, word_stem) if word_stem.isdigit() else word_stem for word_stem in plan.phrase]
+    asked = set(phrase)
     if not asked:
         return
-    negated = {
-        following for word_stem, following in pairwise(plan.phrase) if word_stem in _QUERY_NEGATIONS
-    } - _QUERY_NEGATIONS
+    negated = {following for word_stem, following in pairwise(phrase) if word_stem in _QUERY_NEGATIONS} - _QUERY_NEGATIONS
     # the bound a query states ("more than three liters" -> three) must be the same kind of bound in the code
     bounds = [
-        (opener, plan.phrase[at + len(opener)])
-        for at in range(len(plan.phrase))
+        (opener, phrase[at + len(opener)])
+        for at in range(len(phrase))
         for opener in _SCOPE_OPENERS
-        if tuple(plan.phrase[at : at + len(opener)]) == opener and at + len(opener) < len(plan.phrase)
+        if tuple(phrase[at : at + len(opener)]) == opener and at + len(opener) < len(phrase)
     ]
     for number in _best(final, QUALIFIER_PAGE):
         if number in exact:
@@ -1086,7 +1104,7 @@ def _damp_the_other_kind(scores: dict[int, float], index: ReleaseIndex, *, wants
     """Modifiers rank below procedures, unless the query asks for modifiers (then the other way round)."""
     if wants_modifier:
         for number in scores.keys() - index.modifier_numbers:
-            scores[number] *= MODIFIER_DAMPING
+            scores[number] *= PROCEDURE_DAMPING
     else:
         for number in index.modifier_numbers.intersection(scores):
             scores[number] *= MODIFIER_DAMPING
