@@ -1045,11 +1045,11 @@ def _damp_scoped(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exac
     itself ("more than three liters", "bed without mattress"); and a code that has what the query rules out
     ("walker no wheels")."""
     # "more than 3 liters" states the bound CMS writes "more than three liters"
-    phrase = [_NUMBER_WORDS.get(word_stem, word_stem) if word_stem.isdigit() else word_stem for word_stem in plan.phrase]
+    phrase = [_NUMBER_WORDS.get(stem, stem) if stem.isdigit() else stem for stem in plan.phrase]
     asked = set(phrase)
     if not asked:
         return
-    negated = {following for word_stem, following in pairwise(phrase) if word_stem in _QUERY_NEGATIONS} - _QUERY_NEGATIONS
+    negated = {following for stem, following in pairwise(phrase) if stem in _QUERY_NEGATIONS} - _QUERY_NEGATIONS
     # the bound a query states ("more than three liters" -> three) must be the same kind of bound in the code
     bounds = [
         (opener, phrase[at + len(opener)])
