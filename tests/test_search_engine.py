@@ -181,6 +181,7 @@ def test_a_word_the_description_rules_out_does_not_count_for_it(
     [
         ("hospital bed without mattress", "E0251"),  # the query asks for the "without" itself
         ("tpn more than three liters per day", "S9368"),
+        ("parenteral nutrition more than 3 liters", "S9368"),  # not S9366's "more than one liter"
         ("hydration therapy two liters per day", "S9375"),  # "no more than two liters": an inclusive bound
     ],
 )

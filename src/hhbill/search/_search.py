@@ -1072,7 +1072,8 @@ def _damp_scoped(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exac
         ruled_out += sum(
             1
             for opener, bound in bounds
-            if bound not in scoped.get(opener, ()) and any(bound in stems for stems in scoped.values())
+            # "more than one liter" is another bound than the query's "more than three"; so is "no more than three"
+            if bound not in scoped.get(opener, ()) and (opener in scoped or any(bound in st for st in scoped.values()))
         )
         if ruled_out:
             final[number] *= SCOPED_DAMPING**ruled_out
