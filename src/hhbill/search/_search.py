@@ -25,8 +25,17 @@ How a query is read, in order:
    Modifiers rank below procedures unless the query says "modifier" (then the other way round). Codes a
    vocabulary term names rank a hair above the best description match, in the order the entry lists them.
 6. Qualifiers: a code whose description adds a qualifier the query does not mention ("assistant", "each
-   additional", "per hour", "continuous": the vocabulary's ``qualifiers``) ranks below the plain code, so "home
-   health physical therapist visit" lists the therapist's G0151 before the assistant's G0157.
+   additional", "per hour", "continuous": the vocabulary's ``qualifiers``; one of its words is enough to mention
+   it, a bracketed list of examples does not add one) ranks below the plain code, so "home health physical
+   therapist visit" lists the therapist's G0151 before the assistant's G0157.
+7. Scopes: a code that matches a query word only where its description rules it out or bounds it ("for use other
+   than knee", "more than one liter", "without wheels", "non disposable") ranks below the others, unless the query
+   asks for that scope itself ("bed without mattress", "more than three liters"; an inclusive bound, "no more than
+   two liters", states its number); a code with another bound of the kind the query states ("more than one liter"
+   for "more than 3 liters") or with what the query rules out ("walker no wheels") ranks lower too.
+
+Numbers meet in either spelling ("one piece" / "(1 piece)", "1cc" / "1 cc"), and a typo correction keeps the
+word's first letter ("lfit" -> lift, not fit).
 """
 
 from __future__ import annotations
