@@ -207,6 +207,15 @@ def test_non_rules_out_the_next_word_only(store: Store) -> None:
     assert codes(store, "non disposable cpap filter")[0] == "A7039"
 
 
+def test_not_rules_out_the_next_word_but_not_otherwise_is_a_kind_of_code(store: Store) -> None:
+    assert codes(store, "humidifier for cpap not heated")[0] == "E0561"  # "Humidifier, non-heated, ..."
+    assert codes(store, "home infusion not otherwise classified")[0] == "S9379"
+
+
+def test_ordinals_read_as_cms_spells_them(store: Store) -> None:
+    assert codes(store, "2nd month rental modifier")[0] == "KI"  # "... second or third month rental"
+
+
 def test_a_bracketed_example_is_not_a_qualifier(store: Store) -> None:
     # A4338 is "foley type, two-way latex with coating (teflon, silicone, silicone elastomer or hydrophilic, etc.)":
     # the examples do not make it a hydrophilic catheter, the straight-tip hydrophilic A4295 is one

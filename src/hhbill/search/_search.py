@@ -404,6 +404,19 @@ def _plan(
 
 
 _NUMBER_AND_UNIT = re.compile(r"([0-9]+)([a-z]{1,3})")
+#: "2nd" -> second: CMS spells ordinals out ("second or third month rental")
+_ORDINALS = {
+    "1st": "first",
+    "2nd": "second",
+    "3rd": "third",
+    "4th": "fourth",
+    "5th": "fifth",
+    "6th": "sixth",
+    "7th": "seventh",
+    "8th": "eighth",
+    "9th": "ninth",
+    "10th": "tenth",
+}
 
 
 def _number_and_unit(token: str) -> tuple[str, ...]:
@@ -421,7 +434,7 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
         plan.notes.append(f"cross-reference ignored: {'; '.join(r[:60] for r in references)}")
     plan.ranges, rest = find_ranges(folded)
     # "1cc", "10ml": CMS writes the number and the unit apart ("1 cc or less")
-    tokens = [part for token in words(rest) for part in _number_and_unit(token)]
+    tokens = [part for token in words(rest) for part in _number_and_unit(_ORDINALS.get(token, token))]
     if len(tokens) > MAX_QUERY_WORDS:
         plan.notes.append(f"only the first {MAX_QUERY_WORDS} words were used")
         tokens = tokens[:MAX_QUERY_WORDS]
@@ -974,7 +987,7 @@ _SCOPE_OPENERS: dict[tuple[str, ...], frozenset[str]] = {
 #: "non" rules out the one word after it ("filter, non disposable")
 _NON = ("non",)
 #: query words that rule out the word after them ("no wheels", "without mattress", "non latex")
-_QUERY_NEGATIONS = frozenset({"no", "without", "non"})
+_QUERY_NEGATIONS = frozenset({"no", "without", "non", "not"})
 #: the scope of an inclusive upper bound ("no more than three liters"): the bound is part of the range
 _UP_TO = ("up", "to")
 #: stems that do not on their own say which qualifier a query asks for
@@ -1058,7 +1071,8 @@ def _damp_scoped(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exac
     asked = set(phrase)
     if not asked:
         return
-    negated = {following for stem, following in pairwise(phrase) if stem in _QUERY_NEGATIONS} - _QUERY_NEGATIONS
+    negated = {following for stem, following in pairwise(phrase) if stem in _QUERY_NEGATIONS}
+    negated -= _QUERY_NEGATIONS | {"otherwis"}  # "not otherwise classified" names a kind of code, it rules out nothing
     # the bound a query states ("more than three liters" -> three) must be the same kind of bound in the code
     bounds = [
         (opener, phrase[at + len(opener)])
@@ -1069,23 +1083,30 @@ def _damp_scoped(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exac
     for number in _best(final, QUALIFIER_PAGE):
         if number in exact:
             continue
-        scopes = _scopes_of(index, number)
-        scoped = dict(scopes.scoped)
-        stated = scopes.plain | scoped.get(_UP_TO, frozenset())  # "no more than two liters" states two liters
-        ruled_out = 0
-        for opener, stems in scopes.scoped:
-            if opener == _UP_TO or asked & _SCOPE_OPENERS[opener]:
-                continue  # an inclusive bound, or the query asks for this kind of scope itself
-            ruled_out += len((asked - negated - stated) & stems)
-        ruled_out += len(negated & scopes.plain)
-        ruled_out += sum(
-            1
-            for opener, bound in bounds
-            # "more than one liter" is another bound than the query's "more than three"; so is "no more than three"
-            if bound not in scoped.get(opener, ()) and (opener in scoped or any(bound in st for st in scoped.values()))
-        )
+        ruled_out = _ruled_out_words(_scopes_of(index, number), asked, negated, bounds)
         if ruled_out:
             final[number] *= SCOPED_DAMPING**ruled_out
+
+
+def _ruled_out_words(
+    scopes: _Scopes, asked: set[str], negated: set[str], bounds: list[tuple[tuple[str, ...], str]]
+) -> int:
+    """How many of the query's words a code has only where it rules them out, or has though the query rules them
+    out, plus the bounds the query states that the code bounds otherwise."""
+    scoped = dict(scopes.scoped)
+    stated = scopes.plain | scoped.get(_UP_TO, frozenset())  # "no more than two liters" states two liters
+    ruled_out = 0
+    for opener, stems in scopes.scoped:
+        if opener == _UP_TO or asked & _SCOPE_OPENERS[opener]:
+            continue  # an inclusive bound, or the query asks for this kind of scope itself
+        ruled_out += len((asked - negated - stated) & stems)
+    ruled_out += len(negated & scopes.plain)
+    # "more than one liter" is another bound than the query's "more than three"; so is "no more than three"
+    return ruled_out + sum(
+        1
+        for opener, bound in bounds
+        if bound not in scoped.get(opener, ()) and (opener in scoped or any(bound in st for st in scoped.values()))
+    )
 
 
 def _status(document_added: str | None, document_terminated: str | None, iso_day: str) -> str:
