@@ -160,6 +160,70 @@ def test_a_qualifier_the_query_mentions_is_not_held_against_its_code(store: Stor
     assert codes(store, query)[0] == expected
 
 
+@pytest.mark.parametrize(
+    ("query", "stated", "ruled_out"),
+    [
+        ("knee cpm machine", "E0935", "E0936"),  # E0936 is "for use other than knee"
+        ("tpn one liter per day", "S9365", "S9366"),  # S9366 is "more than one liter but no more than two"
+        ("saline gauze", "A6228", "A6266"),  # A6266 is impregnated with "other than water, normal saline, ..."
+        ("folding walker no wheels", "E0148", "E0143"),  # the query rules wheels out: "folding, wheeled" ranks lower
+    ],
+)
+def test_a_word_the_description_rules_out_does_not_count_for_it(
+    store: Store, query: str, stated: str, ruled_out: str
+) -> None:
+    found = codes(store, query, limit=20)
+    assert found.index(stated) < found.index(ruled_out)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("hospital bed without mattress", "E0251"),  # the query asks for the "without" itself
+        ("tpn more than three liters per day", "S9368"),
+        ("parenteral nutrition more than 3 liters", "S9368"),  # not S9366's "more than one liter"
+        ("hydration therapy two liters per day", "S9375"),  # "no more than two liters": an inclusive bound
+    ],
+)
+def test_a_scope_the_query_asks_for_is_not_held_against_its_code(store: Store, query: str, expected: str) -> None:
+    assert codes(store, query)[0] == expected
+
+
+def test_numbers_meet_in_either_spelling(store: Store) -> None:
+    # CMS writes "(1 piece)" for ostomy pouches and "one liter" for infusions
+    assert codes(store, "drainable ostomy pouch one piece", limit=3)[0] in {"A5061", "A4424"}
+    assert codes(store, "tpn 1 liter per day")[0] == "S9365"
+
+
+def test_a_number_and_its_unit_typed_together(store: Store) -> None:
+    # CMS writes "Syringe with needle, sterile 3 cc"; people type "3cc"
+    assert codes(store, "syringe with needle 3cc")[0] == "A4208"
+    assert codes(store, "tpn more than 2 liters per day")[0] == "S9367"  # digits state CMS's "more than two liters"
+
+
+def test_non_rules_out_the_next_word_only(store: Store) -> None:
+    # A7039 is "Filter, non disposable, used with positive airway pressure device"
+    assert codes(store, "disposable cpap filter")[0] == "A7038"
+    assert codes(store, "non disposable cpap filter")[0] == "A7039"
+
+
+def test_not_rules_out_the_next_word_but_not_otherwise_is_a_kind_of_code(store: Store) -> None:
+    assert codes(store, "humidifier for cpap not heated")[0] == "E0561"  # "Humidifier, non-heated, ..."
+    assert codes(store, "home infusion not otherwise classified")[0] == "S9379"
+
+
+def test_ordinals_read_as_cms_spells_them(store: Store) -> None:
+    assert codes(store, "2nd month rental modifier")[0] == "KI"  # "... second or third month rental"
+
+
+def test_a_bracketed_example_is_not_a_qualifier(store: Store) -> None:
+    # A4338 is "foley type, two-way latex with coating (teflon, silicone, silicone elastomer or hydrophilic, etc.)":
+    # the examples do not make it a hydrophilic catheter, the straight-tip hydrophilic A4295 is one
+    assert codes(store, "foley catheter")[0] == "A4338"
+    straight = codes(store, "straight tip intermittent catheter", limit=10)
+    assert straight.index("A4351") < straight.index("A4295")
+
+
 def test_iv_antibiotics_at_home(store: Store) -> None:
     top = codes(store, "iv antibiotics at home", limit=3)
     assert any(c.startswith("S9") and "S9494" <= c <= "S9504" for c in top), top
@@ -175,6 +239,14 @@ def test_typo_is_corrected_and_reported(store: Store) -> None:
     response = search(store, "wheelchiar", as_of=DAY)
     assert response.corrections == {"wheelchiar": "wheelchair"}
     assert all("wheelchair" in r.long_description.lower() for r in response.results[:10])
+
+
+def test_a_typo_keeps_its_first_letter(store: Store) -> None:
+    # "lfit" is one edit from both "fit" and "lift": people seldom mistype the first letter, so lift (and with it
+    # the vocabulary term "hoyer lift") wins
+    response = search(store, "hoyer lfit", as_of=DAY)
+    assert response.corrections == {"lfit": "lift"}
+    assert response.results[0].code == "E0630"
 
 
 @pytest.mark.parametrize(

@@ -25,8 +25,17 @@ How a query is read, in order:
    Modifiers rank below procedures unless the query says "modifier" (then the other way round). Codes a
    vocabulary term names rank a hair above the best description match, in the order the entry lists them.
 6. Qualifiers: a code whose description adds a qualifier the query does not mention ("assistant", "each
-   additional", "per hour", "continuous": the vocabulary's ``qualifiers``) ranks below the plain code, so "home
-   health physical therapist visit" lists the therapist's G0151 before the assistant's G0157.
+   additional", "per hour", "continuous": the vocabulary's ``qualifiers``; one of its words is enough to mention
+   it, a bracketed list of examples does not add one) ranks below the plain code, so "home health physical
+   therapist visit" lists the therapist's G0151 before the assistant's G0157.
+7. Scopes: a code that matches a query word only where its description rules it out or bounds it ("for use other
+   than knee", "more than one liter", "without wheels", "non disposable") ranks below the others, unless the query
+   asks for that scope itself ("bed without mattress", "more than three liters"; an inclusive bound, "no more than
+   two liters", states its number); a code with another bound of the kind the query states ("more than one liter"
+   for "more than 3 liters") or with what the query rules out ("walker no wheels") ranks lower too.
+
+Numbers meet in either spelling ("one piece" / "(1 piece)", "1cc" / "1 cc"), and a typo correction keeps the
+word's first letter ("lfit" -> lift, not fit).
 """
 
 from __future__ import annotations
@@ -84,6 +93,8 @@ PARTIAL_CREDIT = 0.35
 COVERAGE_BONUS = 6.0
 #: score multiplier for modifiers when the query did not ask for modifiers (for procedures when it did)
 MODIFIER_DAMPING = 0.7
+#: ... and for procedures when the query says "modifier": the user named what they want
+PROCEDURE_DAMPING = 0.5
 #: bonus for a description starting with the user's words (all of them; a share for some) and for holding
 #: them side by side in order; it reorders the best PHRASE_PAGE codes only (whatever the limit, so a longer
 #: list starts with the same codes as a shorter one)
@@ -95,6 +106,11 @@ PHRASE_PAGE = 10
 #: QUALIFIER_PAGE codes its score is multiplied by QUALIFIER_DAMPING for each such qualifier
 QUALIFIER_DAMPING = 0.85
 QUALIFIER_PAGE = 30
+#: a code that matches a word of the query only where its description rules that word out ("Continuous passive
+#: motion exercise device for use other than knee" for "knee cpm"; "more than one liter" for "one liter"; "without
+#: wheels" for "wheeled walker"), or that has a thing the query rules out ("no wheels"), is multiplied by
+#: SCOPED_DAMPING for each such word, among the best QUALIFIER_PAGE codes
+SCOPED_DAMPING = 0.6
 #: score step between the codes a vocabulary entry names, in the order it lists them
 NAMED_ORDER_STEP = 0.001
 #: a word used by at most this many codes may still be a drug brand name worth translating
@@ -103,6 +119,9 @@ RARE_WORD_CODES = 3
 #: "parenteral nutrition")
 SECONDARY_CREDIT = 0.3
 _MODIFIER_WORDS = frozenset({"modifier", "modifiers", "mod"})
+_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+#: "one" <-> "1", ..., "ten" <-> "10"
+_NUMBER_WORDS = {**{w: str(n) for n, w in enumerate(_NUMBERS, 1)}, **{str(n): w for n, w in enumerate(_NUMBERS, 1)}}
 _CODE_SCORE = 1000.0
 _BRACKETED = re.compile(r"\([^)]*\)?")
 #: a cross-reference in index style: "(see also Bandage)", "; see also Dialysis)", ", see Orthopedic shoes"
@@ -294,13 +313,14 @@ def _corrections(word: str, index: ReleaseIndex, dictionary: _Dictionary) -> lis
         return []
     limit = 1 if len(word) < 7 else 2
     found = process.extract(
-        word, dictionary.words_near(len(word), limit), scorer=OSA.distance, score_cutoff=limit, limit=8
+        word, dictionary.words_near(len(word), limit), scorer=OSA.distance, score_cutoff=limit, limit=32
     )
     if not found:
         return []
     best = min(distance for _w, distance, _i in found)
     closest = [w for w, distance, _i in found if distance == best]
-    closest.sort(key=lambda w: (-index.word_frequency.get(w, 0), w))
+    # people seldom mistype a word's first letter ("lfit" is lift, not fit)
+    closest.sort(key=lambda w: (w[0] != word[0], -index.word_frequency.get(w, 0), w))
     return closest[:2]
 
 
@@ -383,6 +403,27 @@ def _plan(
     return plan
 
 
+_NUMBER_AND_UNIT = re.compile(r"([0-9]+)([a-z]{1,3})")
+#: "2nd" -> second: CMS spells ordinals out ("second or third month rental")
+_ORDINALS = {
+    "1st": "first",
+    "2nd": "second",
+    "3rd": "third",
+    "4th": "fourth",
+    "5th": "fifth",
+    "6th": "sixth",
+    "7th": "seventh",
+    "8th": "eighth",
+    "9th": "ninth",
+    "10th": "tenth",
+}
+
+
+def _number_and_unit(token: str) -> tuple[str, ...]:
+    found = _NUMBER_AND_UNIT.fullmatch(token)
+    return found.groups() if found else (token,)
+
+
 def _query_tokens(text: str, plan: _Plan) -> list[str]:
     """The words of a query, with cross-references and code ranges taken out (ranges go to the plan)."""
     folded = fold(text)
@@ -392,7 +433,8 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
         folded = _CROSS_REFERENCE.sub(" ", folded)
         plan.notes.append(f"cross-reference ignored: {'; '.join(r[:60] for r in references)}")
     plan.ranges, rest = find_ranges(folded)
-    tokens = words(rest)
+    # "1cc", "10ml": CMS writes the number and the unit apart ("1 cc or less")
+    tokens = [part for token in words(rest) for part in _number_and_unit(_ORDINALS.get(token, token))]
     if len(tokens) > MAX_QUERY_WORDS:
         plan.notes.append(f"only the first {MAX_QUERY_WORDS} words were used")
         tokens = tokens[:MAX_QUERY_WORDS]
@@ -447,6 +489,8 @@ def _resolve_word(
         alternatives.append(_Alternative((stem_of_token,), 1.0, token))
     if token in _MODIFIER_WORDS:
         return alternatives
+    if _add_number_spelling(token, alternatives, index) and not is_known:
+        return alternatives
     # complete the word being typed, an unknown word, and a word no description uses as such whose stem
     # happens to exist ("hydrocoll" -> hydrocolloid, hydrocollator)
     if (completing_last and len(token) >= 2) or (
@@ -460,11 +504,34 @@ def _resolve_word(
         for variant in variants:
             if all(a.stems != variant.stems for a in alternatives):
                 alternatives.append(variant)
-    if not is_known and not alternatives:
-        for correction in _corrections(token, index, dictionary):
-            plan.corrections.setdefault(token, correction)
-            alternatives.append(_Alternative((stem.stem(correction),), CORRECTION_WEIGHT, f"{token} → {correction}"))
+    if not is_known and not completing_last:
+        _add_corrections(token, alternatives, index, dictionary, plan)
     return alternatives
+
+
+def _add_corrections(
+    token: str, alternatives: list[_Alternative], index: ReleaseIndex, dictionary: _Dictionary, plan: _Plan
+) -> None:
+    """An unknown word may be a typo even when some rarer word starts with it ("wheelch" is a start, "infsion" a
+    typo): its corrections lead (they name the word the vocabulary and the phrase bonus go by), completions follow."""
+    stem = stemmer()
+    corrections = [
+        _Alternative((stem.stem(correction),), CORRECTION_WEIGHT, f"{token} → {correction}")
+        for correction in _corrections(token, index, dictionary)
+        if all(a.stems != (stem.stem(correction),) for a in alternatives)
+    ]
+    if corrections:
+        plan.corrections.setdefault(token, corrections[0].label.split(" → ", 1)[1])
+    alternatives[:0] = corrections
+
+
+def _add_number_spelling(token: str, alternatives: list[_Alternative], index: ReleaseIndex) -> bool:
+    """CMS writes small numbers both ways ("(1 piece)", "one liter"): add the other spelling (True when added)."""
+    other_spelling = _NUMBER_WORDS.get(token)
+    if not other_spelling or other_spelling not in index.word_frequency:
+        return False
+    alternatives.append(_Alternative((stemmer().stem(other_spelling),), 1.0, f"{token} → {other_spelling}"))
+    return True
 
 
 def _add_completions(token: str, alternatives: list[_Alternative], index: ReleaseIndex, *, typing: bool) -> None:
@@ -873,7 +940,10 @@ def _qualifiers_of(index: ReleaseIndex, number: int, vocabulary: Vocabulary) -> 
     found = memo.get(number)
     if found is None:
         stem = stemmer()
-        description = f" {' '.join(stem.stem(w) for w in words(index.documents[number].long_description))} "
+        # a bracketed list gives examples ("latex with coating (teflon, silicone, ... or hydrophilic, etc.)"), it
+        # does not narrow the code
+        text = _BRACKETED.sub(" ", index.documents[number].long_description)
+        description = f" {' '.join(stem.stem(w) for w in words(text))} "
         found = frozenset(q.run for q in vocabulary.qualifiers if f" {' '.join(q.run)} " in description)
         memo[number] = found
     return found
@@ -888,7 +958,10 @@ def _damp_qualified(
     if not plan.clauses or not vocabulary.qualifiers:
         return
     mentioned = {stem for clause in plan.clauses for alternative in clause.alternatives for stem in alternative.stems}
-    unasked = {qualifier.run for qualifier in vocabulary.qualifiers if not mentioned.issuperset(qualifier.content)}
+    # one word of a qualifier is enough ("custom" asks for "custom fabricated"), but not a word that only links or
+    # negates ("without mattress" does not ask for "without side rails")
+    mentioned -= _LINK_WORDS
+    unasked = {qualifier.run for qualifier in vocabulary.qualifiers if mentioned.isdisjoint(qualifier.content)}
     if not unasked:
         return
     for number in _best(final, QUALIFIER_PAGE):
@@ -897,6 +970,143 @@ def _damp_qualified(
         added = len(unasked & _qualifiers_of(index, number, vocabulary))
         if added:
             final[number] *= QUALIFIER_DAMPING**added
+
+
+#: words that open a scope ruling out or bounding what follows, up to the end of the phrase ("other than water,
+#: normal saline, or hydrogel"), as stems; and the query words that ask for such a scope themselves
+_SCOPE_OPENERS: dict[tuple[str, ...], frozenset[str]] = {
+    ("other", "than"): frozenset({"other", "than", "except", "not", "non"}),
+    ("except",): frozenset({"other", "except", "not", "non"}),
+    ("exclud",): frozenset({"other", "except", "exclud", "not", "non"}),
+    ("without",): frozenset({"without", "no", "non", "not"}),
+    ("more", "than"): frozenset({"more", "over", "greater", "than", "least"}),
+    ("greater", "than"): frozenset({"more", "over", "greater", "than", "least"}),
+    ("less", "than"): frozenset({"less", "under", "than", "most", "fewer"}),
+    ("non",): frozenset({"non", "no", "not", "without"}),
+}
+#: "non" rules out the one word after it ("filter, non disposable")
+_NON = ("non",)
+#: query words that rule out the word after them ("no wheels", "without mattress", "non latex")
+_QUERY_NEGATIONS = frozenset({"no", "without", "non", "not"})
+#: the scope of an inclusive upper bound ("no more than three liters"): the bound is part of the range
+_UP_TO = ("up", "to")
+#: stems that do not on their own say which qualifier a query asks for
+_LINK_WORDS = frozenset({"without", "no", "non", "each", "other", "than"})
+#: stems that make a following bound inclusive: "no more than", "not more than"
+_BOUND_NEGATIONS = frozenset({"no", "not"})
+_PHRASE_BREAK = re.compile(r"[,;()\[\]]")
+_LIST_CONTINUES = re.compile(r"^\s*(?:or|and|nor)\b")
+
+
+def _inclusive_bound(stems: list[str], at: int, opener: tuple[str, ...]) -> bool:
+    if opener[-1] != "than":
+        return False
+    negated = at > 0 and stems[at - 1] in _BOUND_NEGATIONS
+    return negated or tuple(stems[at + len(opener) : at + len(opener) + 2]) == ("or", "equal")
+
+
+@dataclass(frozen=True, slots=True)
+class _Scopes:
+    """The stems of a description outside any ruling-out scope, and those inside each kind of scope."""
+
+    plain: frozenset[str]
+    scoped: tuple[tuple[tuple[str, ...], frozenset[str]], ...]
+
+
+def _scopes_of(index: ReleaseIndex, number: int) -> _Scopes:
+    """Split a code's long description into what it states and what it rules out or bounds (memoised)."""
+    memo = index.extras.get("scopes")
+    if not isinstance(memo, dict):
+        memo = {}
+        index.extras["scopes"] = memo
+    found = memo.get(number)
+    if isinstance(found, _Scopes):
+        return found
+    stem = stemmer()
+    segments = _PHRASE_BREAK.split(fold(index.documents[number].long_description))
+    plain: set[str] = set()
+    scoped: dict[tuple[str, ...], set[str]] = {}
+    open_scope: tuple[str, ...] | None = None
+    for position, segment in enumerate(segments):
+        stems = [stem.stem(w) for w in words(segment)]
+        # a scope runs on through a list: "other than water, normal saline, or hydrogel"
+        carries = open_scope is not None and any(
+            _LIST_CONTINUES.match(later) for later in segments[position : position + 2]
+        )
+        current = open_scope if carries else None
+        skip = 0
+        for at, word_stem in enumerate(stems):
+            if skip:
+                skip -= 1
+                continue
+            if word_stem == "but":  # "more than one liter but no more than two liters": the bound ends
+                current = None
+                continue
+            if word_stem == "non" and at + 1 < len(stems):  # "non disposable", "non-segmental": the next word only
+                scoped.setdefault(_NON, set()).add(stems[at + 1])
+                skip = 1
+                continue
+            opener = next((o for o in _SCOPE_OPENERS if tuple(stems[at : at + len(o)]) == o), None)
+            if opener is not None:
+                # an inclusive bound ("no more than two liters", "less than or equal to 48") takes its number in
+                current = _UP_TO if _inclusive_bound(stems, at, opener) else opener
+                skip = len(opener) - 1
+                continue
+            (scoped.setdefault(current, set()) if current else plain).add(word_stem)
+        open_scope = current
+    found = _Scopes(frozenset(plain), tuple((o, frozenset(s)) for o, s in scoped.items()))
+    if len(memo) > _SIDE_BY_SIDE_MEMO:
+        memo.clear()
+    memo[number] = found
+    return found
+
+
+def _damp_scoped(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exact: Mapping[int, object]) -> None:
+    """Rank below the others a code that matches a query word only where its description rules the word out or
+    bounds it ("other than knee", "more than one liter", "without wheels"), unless the query asks for that scope
+    itself ("more than three liters", "bed without mattress"); and a code that has what the query rules out
+    ("walker no wheels")."""
+    # "more than 3 liters" states the bound CMS writes "more than three liters"
+    phrase = [_NUMBER_WORDS.get(stem, stem) if stem.isdigit() else stem for stem in plan.phrase]
+    asked = set(phrase)
+    if not asked:
+        return
+    negated = {following for stem, following in pairwise(phrase) if stem in _QUERY_NEGATIONS}
+    negated -= _QUERY_NEGATIONS | {"otherwis"}  # "not otherwise classified" names a kind of code, it rules out nothing
+    # the bound a query states ("more than three liters" -> three) must be the same kind of bound in the code
+    bounds = [
+        (opener, phrase[at + len(opener)])
+        for at in range(len(phrase))
+        for opener in _SCOPE_OPENERS
+        if tuple(phrase[at : at + len(opener)]) == opener and at + len(opener) < len(phrase)
+    ]
+    for number in _best(final, QUALIFIER_PAGE):
+        if number in exact:
+            continue
+        ruled_out = _ruled_out_words(_scopes_of(index, number), asked, negated, bounds)
+        if ruled_out:
+            final[number] *= SCOPED_DAMPING**ruled_out
+
+
+def _ruled_out_words(
+    scopes: _Scopes, asked: set[str], negated: set[str], bounds: list[tuple[tuple[str, ...], str]]
+) -> int:
+    """How many of the query's words a code has only where it rules them out, or has though the query rules them
+    out, plus the bounds the query states that the code bounds otherwise."""
+    scoped = dict(scopes.scoped)
+    stated = scopes.plain | scoped.get(_UP_TO, frozenset())  # "no more than two liters" states two liters
+    ruled_out = 0
+    for opener, stems in scopes.scoped:
+        if opener == _UP_TO or asked & _SCOPE_OPENERS[opener]:
+            continue  # an inclusive bound, or the query asks for this kind of scope itself
+        ruled_out += len((asked - negated - stated) & stems)
+    ruled_out += len(negated & scopes.plain)
+    # "more than one liter" is another bound than the query's "more than three"; so is "no more than three"
+    return ruled_out + sum(
+        1
+        for opener, bound in bounds
+        if bound not in scoped.get(opener, ()) and (opener in scoped or any(bound in st for st in scoped.values()))
+    )
 
 
 def _status(document_added: str | None, document_terminated: str | None, iso_day: str) -> str:
@@ -925,7 +1135,7 @@ def _damp_the_other_kind(scores: dict[int, float], index: ReleaseIndex, *, wants
     """Modifiers rank below procedures, unless the query asks for modifiers (then the other way round)."""
     if wants_modifier:
         for number in scores.keys() - index.modifier_numbers:
-            scores[number] *= MODIFIER_DAMPING
+            scores[number] *= PROCEDURE_DAMPING
     else:
         for number in index.modifier_numbers.intersection(scores):
             scores[number] *= MODIFIER_DAMPING
@@ -1011,6 +1221,7 @@ def _run(
         scores[number] = score + scores.get(number, 0.0) / 100.0
     final = _wanted_scores(scores, index, iso_day, kind=kind, prefix=prefix, include_terminated=include_terminated)
     _damp_qualified(final, plan, index, vocabulary, exact)
+    _damp_scoped(final, plan, index, exact)
     if plan.phrase:
         for number in _best(final, PHRASE_PAGE):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))
