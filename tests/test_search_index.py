@@ -60,7 +60,7 @@ def _refuse_to_build(*_args: object, **_kwargs: object) -> None:
 def test_import_stores_the_index(imported: Path) -> None:
     with Store(imported) as store:
         rows = _stored_rows(store)
-        assert rows == [(_release_id(store), _index.build_key(load_vocabulary()))]
+        assert rows == [(_release_id(store), _index.build_key(load_vocabulary().fingerprint))]
 
 
 def test_a_new_process_loads_the_stored_index_without_building(imported: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,7 +104,7 @@ def test_release_imported_before_the_stored_index_gets_one_on_first_search(impor
             conn.execute("DELETE FROM search_release_index")
         _forget_loaded_indexes()
         before = _ranking(store)
-        assert _stored_rows(store) == [(_release_id(store), _index.build_key(load_vocabulary()))]
+        assert _stored_rows(store) == [(_release_id(store), _index.build_key(load_vocabulary().fingerprint))]
         _forget_loaded_indexes()
         assert _ranking(store) == before
 
@@ -141,11 +141,11 @@ def test_index_of_another_vocabulary_is_rebuilt(imported: Path) -> None:
         )
         _forget_loaded_indexes()
         index = release_index(store, release_id, vocabulary=other)
-        assert _stored_rows(store) == [(release_id, _index.build_key(other))]
+        assert _stored_rows(store) == [(release_id, _index.build_key(other.fingerprint))]
         assert "zzq" in index.word_frequency  # the alias of this vocabulary, not of the shipped one
         _forget_loaded_indexes()
         assert "zzq" not in release_index(store, release_id).word_frequency
-        assert _stored_rows(store) == [(release_id, _index.build_key(load_vocabulary()))]
+        assert _stored_rows(store) == [(release_id, _index.build_key(load_vocabulary().fingerprint))]
 
 
 @pytest.mark.parametrize("damage", [b"", b"HHSX", b"not an index", b"HHSX\x05\x00\x00\x00{}"])
@@ -236,6 +236,42 @@ def test_the_import_use_case_stores_the_search_index(tmp_path: Path) -> None:
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([source_root, os.environ.get("PYTHONPATH", "")])}
     subprocess.run([sys.executable, "-c", script, str(database), str(source)], check=True, env=environment)
     with Store(database) as store:
-        assert _stored_rows(store) == [(_release_id(store), _index.build_key(load_vocabulary()))]
+        assert _stored_rows(store) == [(_release_id(store), _index.build_key(load_vocabulary().fingerprint))]
         count = store.execute("SELECT count(*) FROM search_fts").fetchone()[0]
         assert count == store.execute("SELECT count(*) FROM hcpcs_code").fetchone()[0]
+
+
+def test_a_stored_index_brings_the_stems_of_its_words_and_they_are_sqlites(imported: Path) -> None:
+    """A new process loading the stored index takes the stems of every word of the index and the vocabulary from
+    it, instead of one SQLite round trip per word; each is the stem SQLite's Porter stemmer gives."""
+    from hhbill.search._text import PorterStemmer
+
+    script = (
+        "import json, sys; from hhbill._store import Store; from hhbill.search import search; "
+        "from hhbill.search import _text; "
+        f"store = Store({str(imported)!r}); sent = []; original = _text.PorterStemmer.stem_all; "
+        "_text.PorterStemmer.stem_all = lambda self, batch: (sent.extend(w for w in batch if w not in self._memo), "
+        "original(self, batch))[1]; "
+        "codes = [r.code for r in search(store, 'home health aide visit', limit=5).results]; "
+        "print(json.dumps({'codes': codes, 'sent': sent, 'memo': _text.stemmer()._memo}))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    import json
+
+    answer = json.loads(done.stdout)
+    assert answer["codes"][0] == "G0156"
+    assert answer["sent"] == []  # every word of the query and the vocabulary came with the index
+    memo = answer["memo"]
+    assert len(memo) > 1000
+    fresh = PorterStemmer().stem_all(memo)
+    assert fresh == memo
+
+
+def test_a_stored_index_whose_stems_do_not_match_their_words_is_rebuilt(imported: Path) -> None:
+    with Store(imported) as store:
+        (blob,) = store.execute("SELECT body FROM search_release_index").fetchone()
+        sections = decode_index_blob(bytes(blob))
+        sections["stems_of_words"] = list(sections["stems_of_words"])[:-1]  # type: ignore[arg-type]
+        with pytest.raises(IndexBlobError, match="stems"):
+            _index.index_from_blob(_release_id(store), encode_index_blob(sections))  # type: ignore[arg-type]

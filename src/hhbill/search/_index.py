@@ -24,14 +24,15 @@ from collections import Counter, OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from .._errors import StoreError
 from .._store import Store
 from ..hcpcs._schema import HCPCS_SCHEMA
 from ._persisted import BLOB_FORMAT, IndexBlobError, LazyPostings, decode_index_blob, encode_index_blob
-from ._text import stemmer, words
-from ._vocabulary import Vocabulary, load_vocabulary
+from ._text import content_words, stemmer, words
+from ._vocabulary import Vocabulary, load_vocabulary, shipped_vocabulary_fingerprint
 
 SEARCH_SCHEMA = """
 CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
@@ -233,12 +234,20 @@ def build_release_index(
 
 
 # -- the stored index ---------------------------------------------------------------------------------------------
-def build_key(vocabulary: Vocabulary) -> str:
+def build_key(vocabulary_fingerprint: str) -> str:
     """What a stored index depends on besides the release: blob format, ranking constants, vocabulary content."""
-    return f"{BLOB_FORMAT}|{FIELD_WEIGHTS}|{FIELD_B}|{K1}|{vocabulary.fingerprint}"
+    return f"{BLOB_FORMAT}|{FIELD_WEIGHTS}|{FIELD_B}|{K1}|{vocabulary_fingerprint}"
 
 
-def index_blob(index: ReleaseIndex) -> bytes:
+def _words_of(vocabulary: Vocabulary) -> set[str]:
+    """Every word of the vocabulary search stems: of its terms, meanings and qualifiers."""
+    found = {
+        word for entry in vocabulary.entries for text in (*entry.terms, *entry.means) for word in content_words(text)
+    }
+    return found | {word for qualifier in vocabulary.qualifiers for word in words(qualifier.text)}
+
+
+def index_blob(index: ReleaseIndex, vocabulary: Vocabulary) -> bytes:
     """The index as one compact blob (``_persisted``)."""
     stems = list(index.impacts)
     ends = array("I")
@@ -264,6 +273,8 @@ def index_blob(index: ReleaseIndex) -> bytes:
         "added_dates": [document.added_date or "" for document in index.documents],
         "termination_dates": [document.termination_date or "" for document in index.documents],
     }
+    known = stemmer().known(sorted(set(index.sorted_words) | _words_of(vocabulary)))
+    sections["stemmed_words"], sections["stems_of_words"] = list(known), list(known.values())
     return encode_index_blob(sections)
 
 
@@ -287,8 +298,11 @@ def index_from_blob(release_id: int, blob: bytes) -> ReleaseIndex:
             _array(sections[name])
             for name in ("idf", "posting_ends", "posting_documents", "posting_impacts", "word_counts")
         )
+        stemmed_words, stems_of_words = _texts(sections["stemmed_words"]), _texts(sections["stems_of_words"])
     except KeyError as exc:
         raise IndexBlobError(f"section {exc} is missing") from None
+    if len(stemmed_words) != len(stems_of_words):
+        raise IndexBlobError("the stored stems do not match their words")
     codes = columns[0]
     if len({len(column) for column in columns}) != 1:
         raise IndexBlobError("the stored documents' sections disagree in length")
@@ -296,10 +310,10 @@ def index_from_blob(release_id: int, blob: bytes) -> ReleaseIndex:
         raise IndexBlobError("the stored index sections disagree in length")
     if max(documents_of, default=-1) >= len(codes) or (ends and ends[-1] != len(documents_of)):
         raise IndexBlobError("the stored postings do not fit the documents")
-    documents = [
-        Document(code, kind, short, long, added or None, terminated or None)
-        for code, kind, short, long, added, terminated in zip(*columns, strict=True)
-    ]
+    dates = [[day or None for day in column] for column in columns[4:]]  # stored as "" for none
+    # tuple.__new__ straight from the columns: a Python call per document would cost more than the rest of the load
+    documents: list[Document] = list(map(tuple.__new__, repeat(Document), zip(*columns[:4], *dates, strict=True)))
+    stemmer().remember(zip(stemmed_words, stems_of_words, strict=True))
     return ReleaseIndex(
         release_id=release_id,
         documents=documents,
@@ -355,17 +369,19 @@ def _store_key(store: Store) -> str:
 
 def release_index(store: Store, release_id: int, *, vocabulary: Vocabulary | None = None) -> ReleaseIndex:
     """The index of a release: from memory, else loaded from the database, else built (and then stored when the
-    database is writable). Kept in a small LRU of releases."""
-    vocabulary = vocabulary or load_vocabulary()
+    database is writable). Kept in a small LRU of releases. Loading a stored index needs only the vocabulary's
+    fingerprint; the vocabulary itself is parsed (and stemmed) only to build one."""
+    vocabulary_fingerprint = vocabulary.fingerprint if vocabulary is not None else shipped_vocabulary_fingerprint()
     fingerprint = _release_fingerprint(store, release_id)
-    key = (_store_key(store), release_id, fingerprint, vocabulary.fingerprint)
+    key = (_store_key(store), release_id, fingerprint, vocabulary_fingerprint)
     with _cache_lock:
         found = _cache.get(key)
         if found is not None:
             _cache.move_to_end(key)
             return found
-    built = _load_stored(store, release_id, fingerprint, vocabulary)
+    built = _load_stored(store, release_id, fingerprint, vocabulary_fingerprint)
     if built is None:
+        vocabulary = vocabulary or load_vocabulary()
         built = build_release_index(release_id, _release_rows(store, release_id), vocabulary)
         _store_index(store, built, fingerprint, vocabulary)
     with _cache_lock:
@@ -375,13 +391,13 @@ def release_index(store: Store, release_id: int, *, vocabulary: Vocabulary | Non
     return built
 
 
-def _load_stored(store: Store, release_id: int, fingerprint: str, vocabulary: Vocabulary) -> ReleaseIndex | None:
+def _load_stored(store: Store, release_id: int, fingerprint: str, vocabulary_fingerprint: str) -> ReleaseIndex | None:
     """The stored index of a release, when one was built from this release with this vocabulary."""
     store.ensure_schema("search", SEARCH_SCHEMA)
     try:
         row = store.execute(
             "SELECT body FROM search_release_index WHERE release_id = ? AND build_key = ? AND release_sha256 = ?",
-            (release_id, build_key(vocabulary), fingerprint),
+            (release_id, build_key(vocabulary_fingerprint), fingerprint),
         ).fetchone()
     except StoreError:  # a read-only database made before the table existed
         return None
@@ -410,9 +426,9 @@ def _write_index_row(conn: sqlite3.Connection, index: ReleaseIndex, fingerprint:
         "VALUES (?, ?, ?, ?, ?)",
         (
             index.release_id,
-            build_key(vocabulary),
+            build_key(vocabulary.fingerprint),
             fingerprint,
-            index_blob(index),
+            index_blob(index, vocabulary),
             datetime.now(UTC).isoformat(timespec="seconds"),
         ),
     )

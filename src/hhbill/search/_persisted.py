@@ -13,7 +13,9 @@ Sections: ``stems`` (every stem), ``idf`` (per stem), ``posting_ends`` (per stem
 ``posting_documents`` and ``posting_impacts`` (all postings, stem by stem, in document order), ``words`` (sorted)
 and ``word_counts``, and the documents in index order: ``codes``, ``kinds``, ``short_descriptions``,
 ``long_descriptions``, ``added_dates`` and ``termination_dates`` (empty for none). Keeping the descriptions here
-spares a new process a scan of ``hcpcs_code``, whose rows also hold each code's whole record.
+spares a new process a scan of ``hcpcs_code``, whose rows also hold each code's whole record. ``stemmed_words``
+and ``stems_of_words`` are the stemmer's answers for every word of the index and of the vocabulary, which a new
+process takes instead of asking SQLite's Porter stemmer again, one round trip per word.
 
 Postings are decoded per stem on first use (:class:`LazyPostings`), so loading costs a few milliseconds however
 many stems the release has.
@@ -30,7 +32,7 @@ from typing import Any
 
 MAGIC = b"HHSX"
 #: bump when the layout or the meaning of a section changes; a stored index of another format is rebuilt
-BLOB_FORMAT = 2
+BLOB_FORMAT = 3
 _LENGTH = struct.Struct("<I")
 _TEXT = "text"
 _JSON = "json"

@@ -49,9 +49,6 @@ from datetime import date, datetime
 from itertools import pairwise
 from typing import Any, Literal
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from .._dates import parse_day
 from .._errors import NotFoundError, SearchQueryError
 from .._store import Store
@@ -311,6 +308,9 @@ def _corrections(word: str, index: ReleaseIndex, dictionary: _Dictionary) -> lis
     """Known words within a small edit distance of ``word`` (1 for short words, 2 from 7 letters), best first."""
     if len(word) < 4 or not word.isalpha():
         return []
+    from rapidfuzz import process  # loaded when a word is not known: most queries have no typo
+    from rapidfuzz.distance import OSA
+
     limit = 1 if len(word) < 7 else 2
     found = process.extract(
         word, dictionary.words_near(len(word), limit), scorer=OSA.distance, score_cutoff=limit, limit=32
@@ -1205,8 +1205,8 @@ def _run(
     limit = _check_limit(limit)
     text, notes = clean_query(query)
     release = release_for(store, day)
+    index = release_index(store, release.id, vocabulary=vocabulary)  # a stored index brings the stems it knows
     vocabulary = vocabulary or load_vocabulary()
-    index = release_index(store, release.id, vocabulary=vocabulary)
     iso_day = day.isoformat()
     plan = (
         _plan(text, index, vocabulary, typing=typing, drug_names=lambda p: generic_names(store, p)) if text else _Plan()
@@ -1272,13 +1272,13 @@ def prepare_search(store: Store, *, as_of: date | str | None = None) -> bool:
     dictionary), so a server started with it answers its first query as fast as the others. Call it at start-up,
     off the event loop. False when no release is in force on the day (searching will say so)."""
     day = _as_day(as_of)
-    vocabulary = load_vocabulary()
     try:
         release = release_for(store, day)
     except NotFoundError:
+        load_vocabulary()
         return False
-    index = release_index(store, release.id, vocabulary=vocabulary)
-    _dictionary(index, vocabulary)
+    index = release_index(store, release.id)
+    _dictionary(index, load_vocabulary())
     index.valid_numbers(day.isoformat())
     return True
 

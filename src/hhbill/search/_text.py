@@ -137,6 +137,17 @@ class PorterStemmer:
             found = self.stem_all([word])[word]
         return found
 
+    def known(self, batch: Iterable[str]) -> dict[str, str]:
+        """The stems already worked out of those of ``batch`` that have one (none computed now)."""
+        memo = self._memo
+        return {word: memo[word] for word in batch if word in memo}
+
+    def remember(self, stems: Iterable[tuple[str, str]]) -> None:
+        """Take (word, stem) pairs this stemmer worked out before (kept with a stored search index), so a new
+        process does not send those words through SQLite again."""
+        with self._lock:
+            self._memo.update(stems)
+
     def stem_all(self, batch: Iterable[str]) -> dict[str, str]:
         """Stems of many words at once (one round trip through SQLite for the new ones)."""
         wanted = list(dict.fromkeys(batch))

@@ -218,7 +218,7 @@ def parse_vocabulary(data: dict[str, Any], *, stems: bool = True) -> Vocabulary:
     if stems:
         _stem_ahead(raw_entries, data.get("qualifiers"))
     entries = [_entry(raw, number, stems=stems) for number, raw in enumerate(raw_entries, start=1)]
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    digest = _digest(data)
     vocabulary = Vocabulary(
         version=str(data.get("version", "")),
         entries=entries,
@@ -246,6 +246,17 @@ def load_vocabulary_names() -> Vocabulary:
     """The shipped vocabulary's entries without their stems (``parse_vocabulary(stems=False)``): the lay names,
     what each means and the codes it names, as a code page shows them."""
     return parse_vocabulary(_shipped(), stems=False)
+
+
+@lru_cache(maxsize=1)
+def shipped_vocabulary_fingerprint() -> str:
+    """The shipped vocabulary's fingerprint (``load_vocabulary().fingerprint``) without parsing it: what a stored
+    search index is keyed by."""
+    return _digest(_shipped())
+
+
+def _digest(data: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 
 def _shipped() -> dict[str, Any]:
