@@ -476,3 +476,31 @@ def test_multipart_file_is_never_written_to_disk_under_its_name(tmp_path: Path) 
     report = Hhbill(store).scrub_837i(io.BytesIO(phi_837i()), file_name=str(target))
     assert len(report.claims) == 1  # read from the uploaded bytes, not from the file the name points at
     assert target.read_text() == "keep me"
+
+
+def test_a_served_process_keeps_its_start_up_heap_out_of_the_cyclic_collector(tmp_path: Path) -> None:
+    """Under load every full collection would walk the start-up objects again (search tables, caches): the app's
+    start-up freezes them, once per process."""
+    script = (
+        "import gc, sys\n"
+        "from starlette.testclient import TestClient\n"
+        "from hhbill.web import create_app\n"
+        "app = create_app(sys.argv[1])\n"
+        "before = gc.get_freeze_count()\n"
+        "with TestClient(app):\n"
+        "    after = gc.get_freeze_count()\n"
+        "with TestClient(create_app(sys.argv[1])):\n"
+        "    again = gc.get_freeze_count()\n"
+        "print(before, after, again)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "hhbill.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    before, after, again = map(int, out.stdout.split())
+    assert before == 0 and after > 10_000
+    assert again <= after  # the second app froze nothing more (objects frozen and since freed leave the count)

@@ -8,6 +8,7 @@ Pages get the same status with an HTML error page.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -99,6 +100,9 @@ def create_app(
             )
         # a served process answers its first search as fast as its next: build the search tables now
         await anyio.to_thread.run_sync(hhbill.warm_up)
+        # what start-up built lives as long as the process: take it out of the cyclic collector's view, or every
+        # full collection under load walks it again (about 0.1 s each; requests in flight make them frequent)
+        _freeze_start_up_heap()
         yield
 
     app = FastAPI(
@@ -143,6 +147,18 @@ def create_app(
         trusted_proxies=settings.trusted_proxies,
     )
     return app
+
+
+_frozen = False
+
+
+def _freeze_start_up_heap() -> None:
+    """Once per process (several apps in one process, as in tests, freeze only the first start-up's objects)."""
+    global _frozen
+    if not _frozen:
+        gc.collect()
+        gc.freeze()
+        _frozen = True
 
 
 def _version() -> str:
