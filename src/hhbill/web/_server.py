@@ -117,7 +117,7 @@ if HttpToolsProtocol is not None:
                 return
             if self._in_head and not self._completed:
                 self._count_head(data)
-            else:  # a head ended in this chunk (what follows it in the same chunk is not counted: one read at most)
+            else:  # a head, or a whole request, ended in this chunk (bytes after it in the same read are not counted)
                 self._reset_head()
 
         def on_headers_complete(self) -> None:
