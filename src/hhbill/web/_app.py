@@ -160,7 +160,8 @@ def _tune_collector() -> None:
     their objects are alive at each young collection: Python's default threshold (700) walks them again and again
     and promotes them, which makes full collections frequent. The larger threshold keeps that work proportional to
     the requests served (``bench/api_load.py --mixed``). Once per process: several apps in one process (tests)
-    freeze only the first start-up's objects.
+    freeze only the first start-up's objects. (A frozen object that later becomes cyclic garbage, say a cache
+    replaced after the database changed, is not reclaimed: at most the start-up heap, once.)
     """
     global _frozen
     if not _frozen:
