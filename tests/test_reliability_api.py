@@ -94,6 +94,11 @@ def logs() -> Iterator[_Collect]:
     root = logging.getLogger()
     old_level = root.level
     quiet = {name: logging.getLogger(name).level for name in _Collect.CLIENT_SIDE}
+    # a real server started earlier in this process (uvicorn applies hhbill's log_config) stops hhbill's records
+    # at their own logger: let them reach the root again while this module runs
+    hhbill_logger = logging.getLogger("hhbill")
+    old_propagate = hhbill_logger.propagate
+    hhbill_logger.propagate = True
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
     for name in quiet:  # the test client's own chatter would only fill pytest's captured log
@@ -101,6 +106,7 @@ def logs() -> Iterator[_Collect]:
     yield handler
     root.removeHandler(handler)
     root.setLevel(old_level)
+    hhbill_logger.propagate = old_propagate
     for name, level in quiet.items():
         logging.getLogger(name).setLevel(level)
 
