@@ -281,6 +281,11 @@ SECTIONS: tuple[Section, ...] = (
                 f"{ATK}::test_stalled_claim_uploads_hold_no_lane_slot",
             ),
             g(
+                "a served process takes its start-up objects out of the cyclic collector and raises its young "
+                "threshold, so collector work per request does not grow with the requests in flight",
+                f"{API}::test_a_served_process_keeps_its_start_up_heap_out_of_the_cyclic_collector",
+            ),
+            g(
                 "rate limit: 429 with Retry-After; a forged X-Forwarded-For changes nothing; it counts clients only "
                 "behind configured proxies; the table is bounded and expiry does not scan it",
                 f"{API}::test_rate_limit_answers_429_with_retry_after",
@@ -340,7 +345,8 @@ SERVING = [
     "worked on at once per process; the others wait at the door, so the thread pool always has room for lookups "
     "(`hhbill.web._lanes`).",
     "- **Header cap.** The request line and headers may take 64 KB (`HHBILL_MAX_HEADER_BYTES`); beyond that the "
-    "answer is 431 before more is buffered (`hhbill.web._server.CappedH11Protocol`). Bodies: 5 MB "
+    "answer is 431 before more is buffered (`hhbill.web._server.CappedHttpToolsProtocol`; `CappedH11Protocol` "
+    "where httptools is not installed). Bodies: 5 MB "
     "(`HHBILL_MAX_BODY_BYTES`), 413.",
     "- **Proxies.** The rate limit counts the connecting address. Behind a reverse proxy, list it in "
     "`HHBILL_TRUSTED_PROXIES` (addresses or networks, comma-separated): only then is `X-Forwarded-For` read, "

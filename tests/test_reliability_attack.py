@@ -355,18 +355,21 @@ async def test_an_unexpected_500_still_carries_the_security_headers(store: Store
 
 # -- a real server on 127.0.0.1 -------------------------------------------------------------------------------------
 @contextlib.contextmanager
-def real_server(store: Store, settings: Settings) -> Iterator[int]:
-    """hhbill under uvicorn with the options ``hhbill serve`` uses, in a thread, on a free loopback port."""
+def real_server(store: Store, settings: Settings, parser: str = "") -> Iterator[int]:
+    """hhbill under uvicorn with the options ``hhbill serve`` uses, in a thread, on a free loopback port
+    (``parser="h11"``: the pure-Python protocol served when httptools is not installed)."""
     import threading
 
     import uvicorn
 
-    from hhbill.web._server import uvicorn_options
+    from hhbill.web._server import CappedH11Protocol, capped_protocol, uvicorn_options
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     options = uvicorn_options(settings, host="127.0.0.1", port=port)
+    if parser == "h11":
+        options["http"] = capped_protocol(settings.max_header_bytes, CappedH11Protocol)
     config = uvicorn.Config(create_app(store, settings=settings), **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -409,9 +412,10 @@ def _complete(data: bytes) -> bool:
 
 
 # -- 2. header size -------------------------------------------------------------------------------------------------
-def test_an_oversized_header_gets_431_and_the_server_stays_up(store: Store) -> None:
+@pytest.mark.parametrize("parser", ["httptools", "h11"])
+def test_an_oversized_header_gets_431_and_the_server_stays_up(store: Store, parser: str) -> None:
     settings = Settings(rate_limit=0, max_header_bytes=32 * 1024)
-    with real_server(store, settings) as port:
+    with real_server(store, settings, parser) as port:
         huge = b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Junk: " + b"a" * (4 * 1024 * 1024) + b"\r\n\r\n"
         answer = raw_request(port, huge)
         assert answer.startswith(b"HTTP/1.1 431"), answer[:200]
@@ -427,6 +431,22 @@ def test_an_oversized_header_gets_431_and_the_server_stays_up(store: Store) -> N
             b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n"
         )
         assert raw_request(port, head, body).startswith(b"HTTP/1.1 401")  # reached the app: no key
+        # the count spans reads: a head sent in 1 KiB pieces is refused once it passes the limit
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+            conn.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                for _ in range(64):
+                    conn.sendall(b"X-Piece: " + b"p" * 1000 + b"\r\n")
+                    time.sleep(0.005)
+            assert conn.recv(65536).startswith(b"HTTP/1.1 431")
+        # and restarts with each request: on one kept-alive connection, heads of 20 KiB each all pass
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+            for _ in range(6):
+                conn.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + b"q" * 20_000 + b"\r\n\r\n")
+                answer = b""
+                while not _complete(answer):
+                    answer += conn.recv(65536)
+                assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
 
 
 # -- 4. rate limiter ------------------------------------------------------------------------------------------------

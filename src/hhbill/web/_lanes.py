@@ -1,7 +1,8 @@
 """Two lanes for the work a server does, so quick lookups never queue behind claim checks.
 
-A claim check costs ten times a code lookup (about 17 ms against 1.5 ms of CPU). Run in the same thread pool,
-50 checks in flight take every thread, and a lookup arriving behind them waits for all of them. The claim lane
+A claim check costs a few code lookups (about 2 ms of CPU against well under 1 ms, ``bench/api_load.py --mixed``)
+and can take seconds (a large 837I). Run in the same thread pool, 50 checks in flight take every thread, and a
+lookup arriving behind them waits for all of them. The claim lane
 admits at most ``slots`` claim requests at a time per server process; the rest wait at the door once their body
 has arrived (a stalled upload holds no slot). So the thread pool always has room for lookups, and lookup latency
 follows from the lookup rate alone. Claim requests are the non-GET routes under :data:`CLAIM_PREFIXES`.
