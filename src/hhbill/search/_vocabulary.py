@@ -149,14 +149,16 @@ def _entry(raw: dict[str, Any], number: int, *, stems: bool = True) -> Vocabular
         raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): needs 'means' or 'codes'")
     single, ranges = _codes_and_ranges(codes, number, terms[0])
     example_query, example_expect = _example(raw, number, terms[0])
-    if not all(content_words(t) for t in terms) or not all(content_words(m) for m in means):
+    term_words = [content_words(t) for t in terms]
+    meaning_words = [content_words(m) for m in means]
+    if not all(term_words) or not all(meaning_words):
         raise ConfigError(f"search vocabulary entry {number} ({terms[0]}): a term or meaning has no words")
     term_stems: tuple[tuple[str, ...], ...] = ()
     meaning_stems: tuple[tuple[str, ...], ...] = ()
     if stems:
         stem = stemmer()
-        term_stems = tuple(tuple(stem.stem(w) for w in content_words(t)) for t in terms)
-        meaning_stems = tuple(tuple(stem.stem(w) for w in content_words(m)) for m in means)
+        term_stems = tuple(tuple(stem.stem(w) for w in found) for found in term_words)
+        meaning_stems = tuple(tuple(stem.stem(w) for w in found) for found in meaning_words)
     return VocabularyEntry(
         terms=terms,
         means=means,
@@ -207,18 +209,19 @@ def _stem_ahead(raw_entries: list[Any], qualifiers: object) -> None:
     )
 
 
-def parse_vocabulary(data: dict[str, Any], *, stems: bool = True) -> Vocabulary:
+def parse_vocabulary(data: dict[str, Any], *, stems: bool = True, fingerprint: str | None = None) -> Vocabulary:
     """Build a :class:`Vocabulary` from the JSON document (raises ConfigError on a malformed entry).
 
     ``stems=False``: the entries' words and codes only, without the stems and qualifiers search ranks by (what a
-    code page shows), so the stemmer is not started."""
+    code page shows), so the stemmer is not started. ``fingerprint``: the document's digest when the caller
+    already has it."""
     raw_entries = data.get("entries")
     if not isinstance(raw_entries, list):
         raise ConfigError("search vocabulary: 'entries' must be a list")
     if stems:
         _stem_ahead(raw_entries, data.get("qualifiers"))
     entries = [_entry(raw, number, stems=stems) for number, raw in enumerate(raw_entries, start=1)]
-    digest = _digest(data)
+    digest = fingerprint or _digest(data)
     vocabulary = Vocabulary(
         version=str(data.get("version", "")),
         entries=entries,
@@ -238,14 +241,14 @@ def parse_vocabulary(data: dict[str, Any], *, stems: bool = True) -> Vocabulary:
 @lru_cache(maxsize=1)
 def load_vocabulary() -> Vocabulary:
     """The vocabulary shipped in ``hhbill/data/search_vocabulary.json``."""
-    return parse_vocabulary(_shipped())
+    return parse_vocabulary(_shipped(), fingerprint=shipped_vocabulary_fingerprint())
 
 
 @lru_cache(maxsize=1)
 def load_vocabulary_names() -> Vocabulary:
     """The shipped vocabulary's entries without their stems (``parse_vocabulary(stems=False)``): the lay names,
     what each means and the codes it names, as a code page shows them."""
-    return parse_vocabulary(_shipped(), stems=False)
+    return parse_vocabulary(_shipped(), stems=False, fingerprint=shipped_vocabulary_fingerprint())
 
 
 @lru_cache(maxsize=1)
@@ -259,7 +262,9 @@ def _digest(data: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 
+@lru_cache(maxsize=1)
 def _shipped() -> dict[str, Any]:
+    """The shipped vocabulary document, read once (parsers only read it)."""
     text = resources.files("hhbill").joinpath("data/search_vocabulary.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
