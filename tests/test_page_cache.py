@@ -113,6 +113,12 @@ def test_the_fingerprint_follows_hhbills_own_files(tmp_path: Path) -> None:
     assert _installed_files_key(package) == before
     rules.write_text("A = 12\n")  # an upgrade or an edit
     assert _installed_files_key(package) != before
+    edited = _installed_files_key(package)
+    rules.write_text("A = 13\n")  # the same size: the modification time tells
+    os.utime(rules, ns=(rules.stat().st_atime_ns, rules.stat().st_mtime_ns + 1_000_000))
+    assert _installed_files_key(package) != edited
+    (package / "explain" / "new.py").write_text("")  # a file added
+    assert len({edited, _installed_files_key(package)}) == 2
 
 
 def test_a_damaged_or_unwritable_cache_file_only_costs_time(tmp_path: Path) -> None:
