@@ -7,14 +7,16 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_attributes
 
 if TYPE_CHECKING:
+    from ._codes import normalise_code
+    from ._default import ensure_default
     from ._diff import diff_releases
     from ._exclusions import Exclusion, codes_in_category, exclusions_in
     from ._hooks import post_import_hooks
     from ._import import ImportResult, import_release, import_release_file
     from ._readers import ReleaseFile, read_notes, read_release, read_txt, read_xlsx
     from ._record import HcpcsRecord
-    from ._reference import CodeLookup, HcpcsReference, Release, normalise_code
-    from ._service import code_page, ensure_default, release_records
+    from ._reference import CodeLookup, HcpcsReference, Release
+    from ._service import code_page, release_records
 
 #: public name -> the submodule that defines it (imported on first use: a code page needs no diff)
 _WHERE = {
@@ -35,9 +37,9 @@ _WHERE = {
     "CodeLookup": "_reference",
     "HcpcsReference": "_reference",
     "Release": "_reference",
-    "normalise_code": "_reference",
+    "normalise_code": "_codes",
     "code_page": "_service",
-    "ensure_default": "_service",
+    "ensure_default": "_default",
     "release_records": "_service",
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _WHERE)

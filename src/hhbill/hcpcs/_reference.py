@@ -17,6 +17,7 @@ from typing import Any
 
 from .._errors import NotFoundError
 from .._store import Store
+from ._codes import normalise_code
 from ._record import FIELDS, HcpcsRecord
 from ._schema import HCPCS_SCHEMA
 
@@ -62,10 +63,6 @@ class CodeLookup:
     status: str  # active | terminated | not_yet_effective
     status_text: str
     note_text: str | None
-
-
-def normalise_code(code: str) -> str:
-    return code.strip().upper()
 
 
 def _record_from_json(text: str) -> HcpcsRecord:

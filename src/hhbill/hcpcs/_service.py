@@ -1,4 +1,4 @@
-"""The HCPCS answers every interface shows: the decoded code page and the embedded default release."""
+"""The HCPCS answers every interface shows: the decoded code page and a release's records."""
 
 from __future__ import annotations
 
@@ -10,31 +10,9 @@ from ._record import HcpcsRecord
 from ._reference import HcpcsReference, Release, _cached_record
 
 if TYPE_CHECKING:
-    from ._import import ImportResult
+    pass
 
-__all__ = ["code_page", "ensure_default", "release_records"]
-
-
-def ensure_default(store: Store) -> ImportResult | None:
-    """Load the embedded home health release when the store holds no HCPCS release (fresh, offline install)."""
-    reference = HcpcsReference(store)
-    if reference.releases():
-        return None
-    # the importer and the readers load only on a fresh install: every other command starts without them
-    from ._embedded import embedded_release
-    from ._import import import_release_file
-    from ._readers import ReleaseFile
-
-    embedded = embedded_release()
-    release = ReleaseFile(
-        records=list(embedded.records),
-        source_name="hhbill embedded default",
-        source_format="embedded",
-        effective_date=date.fromisoformat(embedded.metadata["effective_date"]),
-        notes=dict(embedded.notes),
-        warnings=[f"embedded subset: {embedded.metadata['source']}"],
-    )
-    return import_release_file(store, release, label=f"{embedded.metadata['label']} (embedded default)")
+__all__ = ["code_page", "release_records"]
 
 
 def code_page(store: Store | HcpcsReference, code: str, as_of: date | None = None) -> dict[str, Any]:
