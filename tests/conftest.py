@@ -7,8 +7,11 @@ They are read in place, never copied. Real CMS files missing there are fetched f
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,3 +58,17 @@ def anyio_backend() -> str:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "hhbill.db"
+
+
+@contextlib.asynccontextmanager
+async def api_client(store: Any, key: str) -> AsyncIterator[Any]:
+    """An httpx client on the real app in-process (rate limit off), signed in with ``key``."""
+    import httpx
+
+    from hhbill.web import Settings, create_app
+
+    app = create_app(store, settings=Settings(rate_limit=0))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://hhbill.test", headers={"X-API-Key": key}
+    ) as client:
+        yield client

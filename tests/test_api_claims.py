@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import shared_path
+from conftest import api_client, shared_path
 from hhbill import claims, hcpcs
 from hhbill._store import Store
-from hhbill.web import Settings, create_api_key, create_app
+from hhbill.web import create_api_key
 
 pytestmark = pytest.mark.anyio
 
@@ -38,10 +38,7 @@ def key(store: Store) -> str:
 
 @pytest.fixture
 async def client(store: Store, key: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(store, settings=Settings(rate_limit=0))
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://hhbill.test", headers={"X-API-Key": key}
-    ) as client:
+    async with api_client(store, key) as client:
         yield client
 
 

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from conftest import shared_path
+from conftest import api_client, shared_path
 from hhbill import hcpcs, rvu
 from hhbill._store import Store
-from hhbill.web import Settings, create_api_key, create_app
+from hhbill.web import create_api_key
 from hhbill.web._pages import wrvu_chart
 
 pytestmark = pytest.mark.anyio
@@ -34,10 +34,7 @@ def key(store: Store) -> str:
 
 @pytest.fixture
 async def client(store: Store, key: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(store, settings=Settings(rate_limit=0))
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://hhbill.test", headers={"X-API-Key": key}
-    ) as client:
+    async with api_client(store, key) as client:
         yield client
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conftest import api_client
 from hhbill._store import Store
 from hhbill.claims import build_claim, load_claim_input
 from hhbill.ub04 import ub04_pages
@@ -37,10 +38,7 @@ def key(store: Store) -> str:
 
 @pytest.fixture
 async def client(store: Store, key: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(store, settings=Settings(rate_limit=0))
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://hhbill.test", headers={"X-API-Key": key}
-    ) as client:
+    async with api_client(store, key) as client:
         yield client
 
 

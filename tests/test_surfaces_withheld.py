@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import api_client
 from hhbill._errors import ClaimInputError
 from hhbill._store import Store
 from hhbill.app import Hhbill
@@ -36,7 +37,7 @@ from hhbill.claims._withheld import (
 from hhbill.ub04 import layout
 from hhbill.ub04._layout import PATIENT_BOXES, patient_box_value
 from hhbill.ub04._pdf import patient_field_name
-from hhbill.web import Settings, create_api_key, create_app
+from hhbill.web import create_api_key
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "src" / "hhbill" / "static" / "example_period.json"
@@ -201,10 +202,7 @@ def key(store: Store) -> str:
 
 @pytest.fixture
 async def client(store: Store, key: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(store, settings=Settings(rate_limit=0))
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://hhbill.test", headers={"X-API-Key": key}
-    ) as client:
+    async with api_client(store, key) as client:
         yield client
 
 
