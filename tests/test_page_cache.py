@@ -42,12 +42,18 @@ def _page_in_new_process(db: Path, code: str, day: date = DAY) -> tuple[dict, bo
     return answer["page"], answer["explained"]
 
 
-def test_a_new_process_shows_a_page_shown_before_without_building_it(tmp_path: Path) -> None:
-    db = tmp_path / "hhbill.db"
+def _shown_once(db: Path, code: str) -> dict:
+    """A fresh install that has shown ``code``'s page once (so the cache holds it); the page as JSON data."""
     app = Hhbill(db)
     app.ensure_default()
-    first = json.loads(dumps(app.code_page("G0320", DAY)))
+    page = json.loads(dumps(app.code_page(code, DAY)))
     app.close()
+    return page
+
+
+def test_a_new_process_shows_a_page_shown_before_without_building_it(tmp_path: Path) -> None:
+    db = tmp_path / "hhbill.db"
+    first = _shown_once(db, "G0320")
     again, explained = _page_in_new_process(db, "G0320")
     assert not explained  # answered from the cache file
     assert again == first == _fresh_page(db, "G0320")
@@ -73,10 +79,7 @@ def test_text_and_html_of_a_cached_page_are_those_of_the_built_page(tmp_path: Pa
 
 def test_another_day_or_another_release_is_never_answered_from_the_cache(tmp_path: Path) -> None:
     db = tmp_path / "hhbill.db"
-    app = Hhbill(db)
-    app.ensure_default()
-    embedded = json.loads(dumps(app.code_page("G0320", DAY)))
-    app.close()
+    embedded = _shown_once(db, "G0320")
     # another day: its own entry
     later = date(2026, 3, 1)
     page, explained = _page_in_new_process(db, "G0320", later)
@@ -123,10 +126,7 @@ def test_the_fingerprint_follows_hhbills_own_files(tmp_path: Path) -> None:
 
 def test_a_damaged_or_unwritable_cache_file_only_costs_time(tmp_path: Path) -> None:
     db = tmp_path / "hhbill.db"
-    app = Hhbill(db)
-    app.ensure_default()
-    expected = json.loads(dumps(app.code_page("G0320", DAY)))
-    app.close()
+    expected = _shown_once(db, "G0320")
     Path(f"{db}.pages").write_bytes(b"this is not a database" * 100)
     for name in (f"{db}.pages-wal", f"{db}.pages-shm"):
         Path(name).unlink(missing_ok=True)
