@@ -20,12 +20,12 @@ CMS HCPCS Index and of many supply catalogues.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from .._errors import ConfigError
@@ -251,20 +251,33 @@ def load_vocabulary_names() -> Vocabulary:
     return parse_vocabulary(_shipped(), stems=False, fingerprint=shipped_vocabulary_fingerprint())
 
 
+#: the vocabulary shipped with hhbill
+SHIPPED_VOCABULARY = Path(__file__).resolve().parent.parent / "data" / "search_vocabulary.json"
+
+
 @lru_cache(maxsize=1)
 def shipped_vocabulary_fingerprint() -> str:
-    """The shipped vocabulary's fingerprint (``load_vocabulary().fingerprint``) without parsing it: what a stored
-    search index is keyed by."""
-    return _digest(_shipped())
+    """The shipped vocabulary's fingerprint (``load_vocabulary().fingerprint``), what a stored search index is
+    keyed by: the file's length and two checksums of its bytes (zlib's CRC-32 and Adler-32), taken without
+    parsing it or loading a hash library, as every search process needs it first."""
+    raw = _shipped_bytes()
+    return f"file:{len(raw)}:{zlib.crc32(raw):08x}:{zlib.adler32(raw):08x}"
 
 
 def _digest(data: dict[str, Any]) -> str:
+    """The fingerprint of a vocabulary given as data (one a caller made, not the shipped file)."""
+    import hashlib
+
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _shipped_bytes() -> bytes:
+    return SHIPPED_VOCABULARY.read_bytes()
 
 
 @lru_cache(maxsize=1)
 def _shipped() -> dict[str, Any]:
     """The shipped vocabulary document, read once (parsers only read it)."""
-    text = resources.files("hhbill").joinpath("data/search_vocabulary.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
+    data: dict[str, Any] = json.loads(_shipped_bytes())
     return data
