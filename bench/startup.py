@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, median, shared, write_section
 
 HCPCS_JAN_2026 = "data/hcpcs/2026_jan/HCPC2026_JAN_ANWEB_01122026.txt"
-RUNS = 7
+RUNS = 11
 BASELINE = ["-c", "import sqlite3, json"]
 #: (label, hhbill arguments, budget as a multiple of the baseline)
 COMMANDS = [
