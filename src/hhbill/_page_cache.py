@@ -34,8 +34,9 @@ __all__ = ["PageCache"]
 FORMAT = "hhbill-page-cache/2"
 #: pages kept at most (every code of a release on a few days); beyond it the cache starts again
 MAX_PAGES = 50_000
-#: hhbill's files a page is built from: the explainer and the packages and rule data it reads
-_SOURCE_FOLDERS = ("explain", "hcpcs", "rvu", "claims", "search", "data", "data/claims")
+#: hhbill's files a page is built from: the explainer, the packages and rule data it reads, and the top-level
+#: modules they share
+_SOURCE_FOLDERS = (".", "explain", "hcpcs", "rvu", "claims", "search", "data", "data/claims")
 #: the releases a page is built from (their ids and content hashes)
 _RELEASE_TABLES = (("hcpcs_release", "id, content_sha256"), ("rvu_release", "id, kind, content_sha256"))
 # each fingerprint's text is kept once; pages point at it by number
