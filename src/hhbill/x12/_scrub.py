@@ -81,21 +81,15 @@ class FileScrubReport:
         """No structural error, no structural issue, and no claim with an error finding."""
         return self.error is None and not self.issues and all(c.ok for c in self.claims)
 
-    def summary(self) -> dict[str, Any]:
-        totals = {"error": 0, "warning": 0, "info": 0}
+    def totals(self) -> ScrubTotals:
+        """The report's totals, as a streamed report counts them."""
+        totals = ScrubTotals(file=self.file, issues=list(self.issues), error=self.error)
         for claim in self.claims:
-            for severity, count in claim.result.counts().items():
-                totals[severity] = totals.get(severity, 0) + count
-        return {
-            "file": self.file,
-            "claims": len(self.claims),
-            "claims_ok": sum(1 for c in self.claims if c.ok),
-            "claims_with_errors": sum(1 for c in self.claims if not c.ok),
-            "findings": totals,
-            "structure_issues": len(self.issues),
-            "structure_error": self.error.to_dict() if self.error else None,
-            "ok": self.ok,
-        }
+            totals.add(claim)
+        return totals
+
+    def summary(self) -> dict[str, Any]:
+        return self.totals().summary()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -235,22 +229,8 @@ def scrub_summary_table(report: FileScrubReport) -> str:
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.append("")
-    lines.append(_summary_line(report))
+    lines.append(_totals_line(report.totals()))
     return "\n".join(lines)
-
-
-def _summary_line(report: FileScrubReport) -> str:
-    summary = report.summary()
-    findings = summary["findings"]
-    text = (
-        f"{summary['claims']} claim(s): {summary['claims_ok']} OK, {summary['claims_with_errors']} with errors; "
-        f"{findings['error']} error(s), {findings['warning']} warning(s), {findings['info']} note(s)"
-    )
-    if report.issues:
-        text += f"; {len(report.issues)} structural issue(s)"
-    if report.error is not None:
-        text += f"; reading stopped: {report.error}"
-    return text
 
 
 def scrub_report_text(report: FileScrubReport) -> str:
@@ -274,7 +254,7 @@ def scrub_report_text(report: FileScrubReport) -> str:
             out.append(f"  {finding.severity.upper():<7} {finding.id}{where}{reason}: {finding.message}")
             out.append(f"          fix: {finding.fix}")
     out.append("")
-    out.append(_summary_line(report))
+    out.append(_totals_line(report.totals()))
     return "\n".join(out)
 
 
