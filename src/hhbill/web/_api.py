@@ -211,12 +211,12 @@ def claims_837i(
     today: Annotated[Day | None, Query(description="The check date (default today).")] = None,
 ) -> DataResponse:
     """Read every claim of an 837I file and check each: a per-claim report. Nothing is stored."""
+    from ..x12 import with_claims_or_error
+
     report = hhbill_of(request).scrub_837i(
         upload_bytes(file), file_name=upload_name(file), strict=not lenient, today=today
     )
-    if report.error is not None and not report.claims:
-        raise report.error  # not a readable 837I at all; one that breaks after some claims is reported
-    return DataResponse(report.to_dict())
+    return DataResponse(with_claims_or_error(report).to_dict())
 
 
 class TimelineIn(BaseModel):

@@ -414,12 +414,12 @@ def x12_submit(
     file: Annotated[UploadFile, File()],
     lenient: Annotated[bool, Form()] = False,
 ) -> Response:
+    from ..x12 import with_claims_or_error
+
     name = upload_name(file)
     try:
         scrubbed = hhbill_of(request).scrub_837i(upload_bytes(file), file_name=name, strict=not lenient)
-        if scrubbed.error is not None and not scrubbed.claims:
-            raise scrubbed.error
-        report = scrubbed.to_dict()
+        report = with_claims_or_error(scrubbed).to_dict()
     except HhbillError as exc:
         if wants_json(request):
             raise

@@ -190,12 +190,12 @@ def x12_view_submit(
     lenient: Annotated[bool, Form()] = True,
 ) -> Response:
     """Every claim of the uploaded 837I: decoded header, lines with their findings, and the claim as claim input."""
+    from ..x12 import with_claims_or_error
+
     name = upload_name(file)
     try:
         viewed = hhbill_of(request).view_837i(upload_bytes(file), file_name=name, strict=not lenient)
-        if viewed.error is not None and not viewed.claims:
-            raise viewed.error
-        data: dict[str, Any] = viewed.to_dict()
+        data: dict[str, Any] = with_claims_or_error(viewed).to_dict()
     except HhbillError as exc:
         if wants_json(request):
             raise

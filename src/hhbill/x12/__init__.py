@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         scrub_file,
         scrub_report_text,
         scrub_summary_table,
+        with_claims_or_error,
         write_scrub_report,
     )
     from ._tokenizer import Delimiters, Segment, SegmentStream
@@ -55,6 +56,7 @@ _WHERE = {
             "scrub_file",
             "scrub_report_text",
             "scrub_summary_table",
+            "with_claims_or_error",
             "write_scrub_report",
         ],
         "_scrub",
@@ -99,6 +101,7 @@ __all__ = [
     "scrub_report_text",
     "scrub_summary_table",
     "view_x12",
+    "with_claims_or_error",
     "write_837i",
     "write_scrub_report",
     "x12_view_text",

@@ -8,11 +8,11 @@ by patient data.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sized
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO, TypeVar
 
 from .._errors import ConfigError, X12Error
 from ..claims._check import CheckResult
@@ -65,6 +65,24 @@ class ClaimScrubResult:
             "findings": [f.to_dict() for f in self.result.findings],
             "structure_issues": [i.to_dict() for i in self.structure_issues],
         }
+
+
+class _FileReport(Protocol):
+    @property
+    def claims(self) -> Sized: ...
+    @property
+    def error(self) -> X12Error | None: ...
+
+
+_Report = TypeVar("_Report", bound=_FileReport)
+
+
+def with_claims_or_error(report: _Report) -> _Report:
+    """``report``; but a file whose reading stopped before its first claim is not an 837I anyone can look at:
+    its error is raised (a file that breaks after some claims is still reported, with the error in it)."""
+    if report.error is not None and not len(report.claims):
+        raise report.error
+    return report
 
 
 @dataclass(slots=True)
