@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..hcpcs import _page
 from ._model import CodePage
 
 if TYPE_CHECKING:
-    from jinja2 import Environment
+    pass
 
 __all__ = ["render_html", "render_sections_html", "render_text"]
 
-_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _RELATION_TITLES = {
     "same_range": "Same range",
     "same_family": "Same family",
@@ -139,23 +136,10 @@ def render_text(page: CodePage | dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-@cache
-def _environment() -> Environment:
-    # imported here: the text and JSON pages (the CLI's usual output) need no template engine
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-    return Environment(
-        loader=FileSystemLoader(str(_TEMPLATES)),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def render_sections_html(page: CodePage | dict[str, Any]) -> str:
     """The explaining sections as an HTML fragment (the web page shows it under the record fields)."""
     data = _as_dict(page)
-    return _environment().get_template("code_sections.html").render(page=data)
+    return _page.template_environment().get_template("code_sections.html").render(page=data)
 
 
 def render_html(page: CodePage | dict[str, Any]) -> str:

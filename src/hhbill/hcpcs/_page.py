@@ -303,8 +303,9 @@ def render_text(page: Mapping[str, Any]) -> str:
 
 
 @cache
-def _environment() -> Environment:
-    # imported here: text and JSON pages (the CLI's usual output) need no template engine
+def template_environment() -> Environment:
+    """The template engine over hhbill's templates, for the code page and its sections (made on first use: text
+    and JSON pages, the CLI's usual output, need no template engine)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     return Environment(
@@ -317,7 +318,7 @@ def _environment() -> Environment:
 
 def render_html(page: Mapping[str, Any]) -> str:
     """A standalone, accessible HTML fragment (an <article> with a definition list of every field)."""
-    template = _environment().get_template(_TEMPLATE)
+    template = template_environment().get_template(_TEMPLATE)
     return template.render(
         page=page,
         rows=page_rows(page),
