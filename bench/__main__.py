@@ -13,8 +13,18 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ORDER = [
-    "hcpcs", "search_quality", "search_dev", "rvu", "codepage", "claims", "x12", "batch", "ub04_pdf", "api_load",
-    "api_mixed", "startup",
+    "hcpcs",
+    "search_quality",
+    "search_dev",
+    "rvu",
+    "codepage",
+    "claims",
+    "x12",
+    "batch",
+    "ub04_pdf",
+    "api_load",
+    "api_mixed",
+    "startup",
 ]
 
 

@@ -253,8 +253,14 @@ def test_diff_oct_2025_to_jan_2026_matches_cms_transaction_report(tmp_path):
     # 5. payment changes: every code CMS reports has a pricing/ASC/MOG field change in our diff; ours has more
     #    because codes with a descriptor change are reported only as "Long Description Change"
     payment_fields = {
-        "pricing_indicators", "multiple_pricing_indicator", "asc_group", "asc_effective_date", "mog_group",
-        "mog_policy_indicator", "mog_effective_date", "anesthesia_base_units",
+        "pricing_indicators",
+        "multiple_pricing_indicator",
+        "asc_group",
+        "asc_effective_date",
+        "mog_group",
+        "mog_policy_indicator",
+        "mog_effective_date",
+        "anesthesia_base_units",
     }
     ours_payment = {code for code, fields in changed.items() if fields & payment_fields}
     assert report["Payment Change"] <= ours_payment
@@ -297,7 +303,8 @@ def test_import_killed_half_way_leaves_previous_releases(tmp_path):
     store.close()
     proc = subprocess.Popen(
         [sys.executable, "-c", _KILLED_IMPORT, str(db), str(shared_path(JAN26_ZIP))],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "INSIDE"

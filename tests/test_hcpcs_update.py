@@ -51,7 +51,8 @@ def test_update_downloads_verifies_and_imports(served: str, tmp_path: Path):
     store = Store(tmp_path / "db.sqlite")
     seen: list[tuple[int, int | None]] = []
     result = update_release(
-        store, url=f"{served}/january-2026-alpha-numeric-hcpcs-file.zip",
+        store,
+        url=f"{served}/january-2026-alpha-numeric-hcpcs-file.zip",
         progress=lambda done, total: seen.append((done, total)),
     )
     assert result.created and result.effective_date == "2026-01-01" and result.procedure_count == 8623
@@ -75,8 +76,16 @@ def test_update_rejects_bad_downloads_and_keeps_the_database(served: str, tmp_pa
 def test_cli_update_with_url(served: str, tmp_path: Path):
     result = CliRunner().invoke(
         app,
-        ["--db", str(tmp_path / "db.sqlite"), "data", "update", "--url",
-         f"{served}/january-2026-alpha-numeric-hcpcs-file.zip", "--format", "json"],
+        [
+            "--db",
+            str(tmp_path / "db.sqlite"),
+            "data",
+            "update",
+            "--url",
+            f"{served}/january-2026-alpha-numeric-hcpcs-file.zip",
+            "--format",
+            "json",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert '"procedure_count": 8623' in result.output

@@ -133,8 +133,16 @@ PROTECTED = [
     ("GET", "/api/v1/log/report"),
 ]
 BAD_KEYS = [
-    None, "", "nope", "hhb_", "hhb_deadbeef_" + "x" * 43, "hhb_deadbeef", "hhb_" + "a" * 5000, "HHB_DEADBEEF_X",
-    "hhb_deadbeef_x\u00e9", "hhb_../../etc_passwd",
+    None,
+    "",
+    "nope",
+    "hhb_",
+    "hhb_deadbeef_" + "x" * 43,
+    "hhb_deadbeef",
+    "hhb_" + "a" * 5000,
+    "HHB_DEADBEEF_X",
+    "hhb_deadbeef_x\u00e9",
+    "hhb_../../etc_passwd",
 ]
 
 
@@ -160,8 +168,9 @@ async def test_revoked_key_is_401_and_a_good_key_works(client: httpx.AsyncClient
 async def test_oversized_bodies_are_413_and_the_service_stays_up(client: httpx.AsyncClient, api_key: str) -> None:
     headers = {"X-API-Key": api_key}
     big = json.dumps(phi_claim(note="x" * (MAX_BODY + 1)))
-    declared = await client.post("/api/v1/claims/check", headers={**headers, "content-type": "application/json"},
-                                 content=big)
+    declared = await client.post(
+        "/api/v1/claims/check", headers={**headers, "content-type": "application/json"}, content=big
+    )
     assert declared.status_code == 413
 
     async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: the limit is enforced while streaming
@@ -169,14 +178,17 @@ async def test_oversized_bodies_are_413_and_the_service_stays_up(client: httpx.A
             yield b" " * 4096
         yield big.encode()
 
-    streamed = await client.post("/api/v1/claims/check", headers={**headers, "content-type": "application/json"},
-                                 content=chunks())
+    streamed = await client.post(
+        "/api/v1/claims/check", headers={**headers, "content-type": "application/json"}, content=chunks()
+    )
     assert streamed.status_code == 413
-    upload = await client.post("/api/v1/claims/837i", headers=headers,
-                               files={"file": ("big.837", phi_837i() * 60, "application/edi-x12")})
+    upload = await client.post(
+        "/api/v1/claims/837i", headers=headers, files={"file": ("big.837", phi_837i() * 60, "application/edi-x12")}
+    )
     assert upload.status_code == 413
-    unauthenticated = await client.post("/api/v1/claims/check", content=big,
-                                        headers={"content-type": "application/json"})
+    unauthenticated = await client.post(
+        "/api/v1/claims/check", content=big, headers={"content-type": "application/json"}
+    )
     assert unauthenticated.status_code in (401, 413)
     await still_up(client)
 
@@ -191,8 +203,7 @@ MALFORMED_JSON = {
     "nul bytes": (b'{"type_of_bill": "\x00\x00"}', (400, 422)),
     "invalid utf-8": (b'{"patient": {"last_name": "\xff\xfe"}}', (400, 422)),
     "wrong types": (json.dumps(phi_claim(visits="many", hipps=7)).encode(), 422),
-    "huge number": (json.dumps(phi_claim(cbsa=1)).replace('"cbsa": 1', '"cbsa": 1' + "0" * 5000).encode(),
-                    (400, 422)),
+    "huge number": (json.dumps(phi_claim(cbsa=1)).replace('"cbsa": 1', '"cbsa": 1' + "0" * 5000).encode(), (400, 422)),
     "deep nesting": (b"[" * 50_000 + b"]" * 50_000, (400, 413, 422)),
     "deep object": (b'{"a":' * 20_000 + b"1" + b"}" * 20_000, (400, 413, 422)),
 }
@@ -202,8 +213,9 @@ MALFORMED_JSON = {
 async def test_malformed_json_is_4xx_never_500(client: httpx.AsyncClient, api_key: str, name: str) -> None:
     body, expected = MALFORMED_JSON[name]
     for path in ("/api/v1/claims/check", "/api/v1/claims/build"):
-        response = await client.post(path, content=body,
-                                     headers={"X-API-Key": api_key, "content-type": "application/json"})
+        response = await client.post(
+            path, content=body, headers={"X-API-Key": api_key, "content-type": "application/json"}
+        )
         allowed = expected if isinstance(expected, tuple) else (expected,)
         assert response.status_code in allowed, f"{path}: {response.status_code} {response.text[:300]}"
         assert "error" in response.json()
@@ -227,23 +239,32 @@ MALFORMED_X12 = {
 async def test_malformed_x12_upload_is_422_never_500(client: httpx.AsyncClient, api_key: str, name: str) -> None:
     for lenient in ("false", "true"):
         response = await client.post(
-            "/api/v1/claims/837i", params={"lenient": lenient}, headers={"X-API-Key": api_key},
+            "/api/v1/claims/837i",
+            params={"lenient": lenient},
+            headers={"X-API-Key": api_key},
             files={"file": ("claims.837", MALFORMED_X12[name], "application/edi-x12")},
         )
         assert response.status_code in (200, 422), f"{response.status_code} {response.text[:300]}"
         if response.status_code == 200 and lenient == "false" and name != "utf-16":  # UTF-16 with BOM is readable
             # a file that breaks after its claims were read: reported with them, the break named
             assert response.json()["summary"]["structure_error"], response.text[:300]
-    not_multipart = await client.post("/api/v1/claims/837i", headers={"X-API-Key": api_key},
-                                      content=MALFORMED_X12[name])
+    not_multipart = await client.post(
+        "/api/v1/claims/837i", headers={"X-API-Key": api_key}, content=MALFORMED_X12[name]
+    )
     assert not_multipart.status_code in (400, 415, 422)
     await still_up(client)
 
 
 # -- path traversal ----------------------------------------------------------------------------------------------------
 TRAVERSAL_NAMES = [
-    "../../../../etc/passwd", "..\\..\\..\\windows\\win.ini", "/etc/shadow", "....//....//etc/hosts",
-    "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "claims.837\x00.txt", "C:\\Users\\x\\claims.837", "~/.ssh/id_rsa",
+    "../../../../etc/passwd",
+    "..\\..\\..\\windows\\win.ini",
+    "/etc/shadow",
+    "....//....//etc/hosts",
+    "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "claims.837\x00.txt",
+    "C:\\Users\\x\\claims.837",
+    "~/.ssh/id_rsa",
 ]
 
 
@@ -255,8 +276,9 @@ async def test_path_traversal_in_the_upload_name_reads_and_writes_nothing_else(
     work.mkdir(parents=True)
     monkeypatch.chdir(work)  # relative names would land here (or one and two levels up)
     before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
-    response = await client.post("/api/v1/claims/837i", headers={"X-API-Key": api_key},
-                                 files={"file": (name, phi_837i(), "application/edi-x12")})
+    response = await client.post(
+        "/api/v1/claims/837i", headers={"X-API-Key": api_key}, files={"file": (name, phi_837i(), "application/edi-x12")}
+    )
     assert response.status_code == 200, response.text[:300]
     body = response.text
     assert "root:" not in body and "/etc/" not in body and "..\\" not in body and "../" not in body
@@ -264,10 +286,18 @@ async def test_path_traversal_in_the_upload_name_reads_and_writes_nothing_else(
 
 
 TRAVERSAL_PATHS = [
-    "/static/../../_store.py", "/static/%2e%2e/%2e%2e/_store.py", "/static/..%2f..%2f_store.py",
-    "/static/....//....//pyproject.toml", "/static/%252e%252e/%252e%252e/_errors.py", "/static//etc/passwd",
-    "/static/..\\..\\_store.py", "/api/v1/codes/..%2F..%2Fetc%2Fpasswd", "/api/v1/codes/%00", "/codes/../../etc/passwd",
-    "/api/v1/rvu/..%2f..%2fpyproject.toml", "/static/" + "../" * 50 + "etc/passwd",
+    "/static/../../_store.py",
+    "/static/%2e%2e/%2e%2e/_store.py",
+    "/static/..%2f..%2f_store.py",
+    "/static/....//....//pyproject.toml",
+    "/static/%252e%252e/%252e%252e/_errors.py",
+    "/static//etc/passwd",
+    "/static/..\\..\\_store.py",
+    "/api/v1/codes/..%2F..%2Fetc%2Fpasswd",
+    "/api/v1/codes/%00",
+    "/codes/../../etc/passwd",
+    "/api/v1/rvu/..%2f..%2fpyproject.toml",
+    "/static/" + "../" * 50 + "etc/passwd",
 ]
 
 
@@ -280,15 +310,26 @@ async def test_path_traversal_in_urls_serves_no_file_outside(client: httpx.Async
 
 
 # -- random abuse: any path, query and body ----------------------------------------------------------------------------
-PATH_PART = st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=0x2FF, exclude_characters="?#"),
-                    max_size=20)
+PATH_PART = st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=0x2FF, exclude_characters="?#"), max_size=20)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                HealthCheck.too_slow])
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
-    st.sampled_from(["/api/v1/codes/", "/api/v1/search?q=", "/api/v1/suggest?q=", "/api/v1/rvu/", "/codes/",
-                     "/search?q=", "/api/v1/diff?old=", "/api/v1/codes/G0151?as_of=", "/api/v1/search?limit="]),
+    st.sampled_from(
+        [
+            "/api/v1/codes/",
+            "/api/v1/search?q=",
+            "/api/v1/suggest?q=",
+            "/api/v1/rvu/",
+            "/codes/",
+            "/search?q=",
+            "/api/v1/diff?old=",
+            "/api/v1/codes/G0151?as_of=",
+            "/api/v1/search?limit=",
+        ]
+    ),
     PATH_PART,
 )
 async def test_any_url_is_answered_below_500(client: httpx.AsyncClient, prefix: str, text: str) -> None:
@@ -298,10 +339,16 @@ async def test_any_url_is_answered_below_500(client: httpx.AsyncClient, prefix: 
     assert response.status_code < 500, f"{prefix}{text!r}: {response.status_code} {response.text[:200]}"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                HealthCheck.too_slow])
-@given(st.dictionaries(st.sampled_from(sorted(seeds.PERIOD)), st.none() | st.integers() | st.text(max_size=10)
-                       | st.lists(st.integers(), max_size=2), max_size=4))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    st.dictionaries(
+        st.sampled_from(sorted(seeds.PERIOD)),
+        st.none() | st.integers() | st.text(max_size=10) | st.lists(st.integers(), max_size=2),
+        max_size=4,
+    )
+)
 async def test_any_claim_body_is_answered_below_500(client: httpx.AsyncClient, api_key: str, changes) -> None:
     response = await client.post("/api/v1/claims/check", headers={"X-API-Key": api_key}, json=phi_claim(**changes))
     assert response.status_code < 500, response.text[:300]
@@ -317,8 +364,11 @@ async def test_zz_no_phi_in_any_log_line(client: httpx.AsyncClient, api_key: str
     await client.get("/api/v1/search", params={"q": f"{PHI['last_name']} {PHI['mbi']}"})
     await client.get(f"/api/v1/codes/{PHI['mbi']}")
     await client.post("/api/v1/claims/837i", headers=headers, files={"file": ("x.837", phi_837i(), "text/plain")})
-    await client.post("/api/v1/claims/837i", headers=headers,
-                      files={"file": (f"{PHI['last_name']}.837", phi_837i()[:900], "text/plain")})
+    await client.post(
+        "/api/v1/claims/837i",
+        headers=headers,
+        files={"file": (f"{PHI['last_name']}.837", phi_837i()[:900], "text/plain")},
+    )
     assert logs.lines, "nothing was logged: the grep would prove nothing"
     assert any("/api/v1/claims/check" in line for line in logs.lines)  # the access log did see these requests
     assert_no_phi("\n".join(logs.lines))
@@ -344,7 +394,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "hhbill.cli", "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, cwd=REPO, env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
+            env=env,
         )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -382,18 +435,20 @@ def test_slow_clients_do_not_stop_the_service(server) -> None:
             if n % 2:
                 s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
             else:
-                s.sendall(b"POST /api/v1/claims/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
-                          b"\r\nContent-Length: 4000\r\nX-API-Key: " + key.encode() + b"\r\n\r\n{\"patient\": ")
+                s.sendall(
+                    b"POST /api/v1/claims/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
+                    b"\r\nContent-Length: 4000\r\nX-API-Key: " + key.encode() + b'\r\n\r\n{"patient": '
+                )
             slow.append(s)
         for step in range(5):  # trickle a byte on each, and meanwhile everyone else is served
             for s in slow:
                 with contextlib.suppress(OSError):  # the server may close a slow connection: allowed
                     s.sendall(b"a")
-            response = httpx.get(f"{base}/api/v1/search", params={"q": "skilled nursing", "as_of": "2026-02-01"},
-                                 timeout=10)
+            response = httpx.get(
+                f"{base}/api/v1/search", params={"q": "skilled nursing", "as_of": "2026-02-01"}, timeout=10
+            )
             assert response.status_code == 200, f"step {step}: {response.status_code}"
-            claim = httpx.post(f"{base}/api/v1/claims/check", json=phi_claim(), headers={"X-API-Key": key},
-                               timeout=20)
+            claim = httpx.post(f"{base}/api/v1/claims/check", json=phi_claim(), headers={"X-API-Key": key}, timeout=20)
             assert claim.status_code == 200
     finally:
         for s in slow:
@@ -415,8 +470,9 @@ def test_load_on_the_real_server_every_request_answered(server) -> None:
             async def one(n: int) -> int:
                 async with gate:
                     if n % 4 == 0:
-                        response = await client.post("/api/v1/claims/check", json=phi_claim(),
-                                                     headers={"X-API-Key": key})
+                        response = await client.post(
+                            "/api/v1/claims/check", json=phi_claim(), headers={"X-API-Key": key}
+                        )
                     elif n % 4 == 1:
                         response = await client.get("/api/v1/search", params={"q": "nursing", "as_of": "2026-02-01"})
                     else:
@@ -442,8 +498,10 @@ async def test_rate_limit_answers_429_with_retry_after(store: Store) -> None:
 def test_oversized_body_on_a_real_socket_is_refused_before_it_is_read(server) -> None:
     base, _log, key = server
     with _open(base) as s:
-        s.sendall(b"POST /api/v1/claims/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                  b"X-API-Key: " + key.encode() + b"\r\nContent-Length: 1000000000\r\n\r\n")
+        s.sendall(
+            b"POST /api/v1/claims/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"X-API-Key: " + key.encode() + b"\r\nContent-Length: 1000000000\r\n\r\n"
+        )
         answer = s.recv(4096)
     assert answer.startswith(b"HTTP/1.1 413")
     assert httpx.get(f"{base}/api/v1/health", timeout=10).status_code == 200
@@ -452,17 +510,24 @@ def test_oversized_body_on_a_real_socket_is_refused_before_it_is_read(server) ->
 def test_server_log_holds_no_phi_after_abuse(server) -> None:
     base, log, key = server
     headers = {"X-API-Key": key}
-    httpx.post(f"{base}/api/v1/claims/check", json=phi_claim(), headers=headers, params={"record": "submitted"},
-               timeout=20)
-    httpx.post(f"{base}/api/v1/claims/check", json=phi_claim(visits=[{"minutes": PHI["mbi"]}]), headers=headers,
-               timeout=20)
+    httpx.post(
+        f"{base}/api/v1/claims/check", json=phi_claim(), headers=headers, params={"record": "submitted"}, timeout=20
+    )
+    httpx.post(
+        f"{base}/api/v1/claims/check", json=phi_claim(visits=[{"minutes": PHI["mbi"]}]), headers=headers, timeout=20
+    )
     httpx.post(f"{base}/api/v1/claims/check", content=b"{" + PHI["last_name"].encode(), headers=headers, timeout=20)
     httpx.post(f"{base}/api/v1/claims/837i", files={"file": ("a.837", phi_837i()[:800])}, headers=headers, timeout=20)
     httpx.post(f"{base}/api/v1/claims/check", json=phi_claim(), headers={"X-API-Key": PHI["mbi"]}, timeout=20)
     httpx.get(f"{base}/api/v1/search", params={"q": PHI["last_name"]}, timeout=20)
     with _open(base) as s:  # a request the server cannot even parse, carrying PHI
-        s.sendall(b"POST /api/v1/claims/check?mbi=" + PHI["mbi"].encode() + b" HTTP/1.1\r\nHost: \x00"
-                  + PHI["last_name"].encode() + b"\r\n\r\n")
+        s.sendall(
+            b"POST /api/v1/claims/check?mbi="
+            + PHI["mbi"].encode()
+            + b" HTTP/1.1\r\nHost: \x00"
+            + PHI["last_name"].encode()
+            + b"\r\n\r\n"
+        )
         s.recv(4096)
     assert httpx.get(f"{base}/api/v1/health", timeout=10).status_code == 200
     time.sleep(0.5)  # let the server flush its log (no assertion depends on timing beyond the flush)

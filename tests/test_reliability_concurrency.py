@@ -35,10 +35,17 @@ def synthetic_release(count: int, start: int = 0, words: str = "infusion wheelch
     lines = []
     for i in range(start, start + count):
         code = f"{'ABCEGJKLQS'[i % 10]}{i % 10000:04d}"
-        lines.append(seeds.hcpcs_line(
-            code, f"{i + 1:04d}0", "3", f"Made up home health service {i} {words} skilled nursing visit",
-            f"Made up service {i}", added="20200101", action="N",
-        ))
+        lines.append(
+            seeds.hcpcs_line(
+                code,
+                f"{i + 1:04d}0",
+                "3",
+                f"Made up home health service {i} {words} skilled nursing visit",
+                f"Made up service {i}",
+                added="20200101",
+                action="N",
+            )
+        )
     return ("\r\n".join(lines) + "\r\n").encode("cp1252")
 
 
@@ -94,7 +101,10 @@ def run_together(db: Path, jobs: list[dict[str, Any]], tmp_path: Path) -> list[A
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", textwrap.dedent(_WRITER), str(db), str(go), json.dumps(job)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
         )
         for job in jobs
     ]
@@ -129,9 +139,18 @@ def test_readers_during_an_import_never_fail_and_never_see_half_a_release(base_d
     second = tmp_path / "HCPC2025_JUL_second.txt"
     second.write_bytes(synthetic_release(6000, start=3000, words="oxygen concentrator"))
     importer = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(_WRITER), str(base_db), str(tmp_path / "go-now"),
-         json.dumps({"kind": "hcpcs", "path": str(second)})],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(_WRITER),
+            str(base_db),
+            str(tmp_path / "go-now"),
+            json.dumps({"kind": "hcpcs", "path": str(second)}),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
     )
     finished = threading.Event()
     problems: list[str] = []
@@ -187,14 +206,17 @@ def test_two_imports_of_different_releases_at_once_both_land_completely(base_db:
     april.write_bytes(synthetic_release(3000, start=2000, words="nebulizer"))
     july = tmp_path / "HCPC2025_JUL_b.txt"
     july.write_bytes(synthetic_release(3500, start=6000, words="glucose monitor"))
-    results = run_together(base_db, [{"kind": "hcpcs", "path": str(april)}, {"kind": "hcpcs", "path": str(july)}],
-                           tmp_path)
+    results = run_together(
+        base_db, [{"kind": "hcpcs", "path": str(april)}, {"kind": "hcpcs", "path": str(july)}], tmp_path
+    )
     assert all(r["created"] for r in results) and len({r["id"] for r in results}) == 2
     with Store(base_db) as store:
-        counts = dict(store.execute(
-            "SELECT r.effective_date, count(c.code) FROM hcpcs_release r JOIN hcpcs_code c ON c.release_id = r.id "
-            "GROUP BY r.id ORDER BY r.effective_date"
-        ).fetchall())
+        counts = dict(
+            store.execute(
+                "SELECT r.effective_date, count(c.code) FROM hcpcs_release r JOIN hcpcs_code c ON c.release_id = r.id "
+                "GROUP BY r.id ORDER BY r.effective_date"
+            ).fetchall()
+        )
         assert counts == {"2025-01-01": 1500, "2025-04-01": 3000, "2025-07-01": 3500}
         assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert len(search(store, "nebulizer", as_of="2025-05-01", limit=500).results) == 500
@@ -213,10 +235,12 @@ def test_two_fee_schedule_imports_at_once_both_land_completely(tmp_path: Path) -
         jobs.append({"kind": "rvu", "path": str(path), "release": release})
     assert run_together(db, jobs, tmp_path) == [["imported"], ["imported"]]
     with Store(db) as store:
-        counts = dict(store.execute(
-            "SELECT r.quarter, count(i.release_id) FROM rvu_release r JOIN rvu_item i ON i.release_id = r.id "
-            "GROUP BY r.id ORDER BY r.quarter"
-        ).fetchall())
+        counts = dict(
+            store.execute(
+                "SELECT r.quarter, count(i.release_id) FROM rvu_release r JOIN rvu_item i ON i.release_id = r.id "
+                "GROUP BY r.id ORDER BY r.quarter"
+            ).fetchall()
+        )
     assert counts == {"A": 4000, "B": 5000}
 
 
@@ -234,10 +258,18 @@ def test_the_same_release_imported_twice_at_once_is_stored_once(base_db: Path, t
 def _claims(prefix: str, count: int) -> list[dict[str, Any]]:
     out = []
     for n in range(count):
-        lines = [{**line, "charge": f"{n + 1}.00"} if line["revenue_code"] == "0551" else line
-                 for line in seeds.CLAIM_LINES["lines"]]
-        out.append({**seeds.CLAIM_LINES, "lines": lines, "patient_control_number": f"{prefix}-{n}",
-                    "patient": {**seeds.CLAIM_LINES["patient"], "mbi": f"1EG4TE5MK{len(prefix) % 10}{n % 10}"}})
+        lines = [
+            {**line, "charge": f"{n + 1}.00"} if line["revenue_code"] == "0551" else line
+            for line in seeds.CLAIM_LINES["lines"]
+        ]
+        out.append(
+            {
+                **seeds.CLAIM_LINES,
+                "lines": lines,
+                "patient_control_number": f"{prefix}-{n}",
+                "patient": {**seeds.CLAIM_LINES["patient"], "mbi": f"1EG4TE5MK{len(prefix) % 10}{n % 10}"},
+            }
+        )
     return out
 
 

@@ -44,6 +44,8 @@ _spec.loader.exec_module(seeds)
 
 def _volatile(column: str) -> bool:
     return column.endswith("_at")
+
+
 KILL_SEED = 20260415
 
 
@@ -53,10 +55,17 @@ def synthetic_release(count: int, start: int = 0) -> bytes:
     lines = []
     for i in range(start, start + count):
         code = f"{'ABCEGJKLQS'[i % 10]}{i % 10000:04d}"
-        lines.append(seeds.hcpcs_line(
-            code, f"{i + 1:04d}0", "3", f"Made up home health service {i} infusion wheelchair skilled nursing visit",
-            f"Made up service {i}", added="20200101", action="N",
-        ))
+        lines.append(
+            seeds.hcpcs_line(
+                code,
+                f"{i + 1:04d}0",
+                "3",
+                f"Made up home health service {i} infusion wheelchair skilled nursing visit",
+                f"Made up service {i}",
+                added="20200101",
+                action="N",
+            )
+        )
     return ("\r\n".join(lines) + "\r\n").encode("cp1252")
 
 
@@ -72,11 +81,14 @@ def snapshot(db: Path, *, blank_volatile: bool = False) -> dict[str, list[tuple[
     """Every row of every table (search index and ledger included), sorted: what "the data" means here."""
     conn = sqlite3.connect(db)
     try:
-        tables = [r[0] for r in conn.execute(
-            # hhbill_operation is the journal of import attempts (metadata that says an import was interrupted)
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            " AND name != 'hhbill_operation' ORDER BY name"
-        )]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                # hhbill_operation is the journal of import attempts (metadata that says an import was interrupted)
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                " AND name != 'hhbill_operation' ORDER BY name"
+            )
+        ]
         out: dict[str, list[tuple[Any, ...]]] = {}
         for table in tables:
             cursor = conn.execute(f'SELECT * FROM "{table}"')
@@ -99,8 +111,12 @@ def integrity(db: Path) -> str:
 
 def child(script: str, *args: str, **kwargs: Any) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(script), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, cwd=REPO, **kwargs,
+        [sys.executable, "-c", textwrap.dedent(script), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        **kwargs,
     )
 
 
@@ -128,7 +144,10 @@ def next_start(db: Path) -> subprocess.CompletedProcess[str]:
     """What a user sees at the next start: the CLI listing the releases."""
     return subprocess.run(
         [sys.executable, "-m", "hhbill.cli", "--db", str(db), "releases", "--format", "json"],
-        capture_output=True, text=True, cwd=REPO, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
     )
 
 
@@ -366,9 +385,13 @@ def _full_operations() -> dict[str, Any]:
 
         ledger = open_ledger(store)
         for n in range(2000):
-            claim = parse_claim_input({**seeds.CLAIM_LINES, "patient_control_number": f"FULL-{n}", "lines": [
-                {**line, "charge": f"{n}.00"} for line in seeds.CLAIM_LINES["lines"]
-            ]})
+            claim = parse_claim_input(
+                {
+                    **seeds.CLAIM_LINES,
+                    "patient_control_number": f"FULL-{n}",
+                    "lines": [{**line, "charge": f"{n}.00"} for line in seeds.CLAIM_LINES["lines"]],
+                }
+            )
             ledger.record(claim, "submitted")
 
     return {"hcpcs_import": hcpcs_import, "rvu_import": rvu_import, "ledger_writes": ledger_writes}
@@ -402,13 +425,14 @@ def test_full_database_changes_nothing(hcpcs_db, tmp_path: Path, operation: str)
     assert integrity(db) == "ok"
 
 
-
-
-@pytest.mark.parametrize("operation", [
-    "hcpcs_import",
-    "rvu_import",
-    "ledger_writes",  # one small INSERT: SQLite rolls back the statement only, and the handler's ROLLBACK works
-])
+@pytest.mark.parametrize(
+    "operation",
+    [
+        "hcpcs_import",
+        "rvu_import",
+        "ledger_writes",  # one small INSERT: SQLite rolls back the statement only, and the handler's ROLLBACK works
+    ],
+)
 def test_full_database_is_reported_in_plain_words(hcpcs_db, tmp_path: Path, operation: str) -> None:
     from hhbill.claims import open_ledger
     from hhbill.rvu import list_releases
@@ -496,7 +520,10 @@ def test_read_only_file_for_a_user_without_write_permission(hcpcs_db) -> None:
         prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--inh-caps=-all"]
         done = subprocess.run(
             [*prefix, sys.executable, "-m", "hhbill.cli", "--db", str(db), "data", "import", str(second)],
-            capture_output=True, text=True, cwd=REPO, timeout=120,
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=120,
         )
     finally:
         os.chmod(db, 0o644)
@@ -518,11 +545,14 @@ def _damage(db: Path, how: str) -> None:
             handle.write(b"not a database at all" * 10)
 
 
-@pytest.mark.parametrize("how", [
-    "header",
-    "truncated",
-    "middle",
-])
+@pytest.mark.parametrize(
+    "how",
+    [
+        "header",
+        "truncated",
+        "middle",
+    ],
+)
 def test_damaged_database_is_never_a_silently_wrong_answer(hcpcs_db, how: str) -> None:
     """Every code imported is answered exactly as imported, or the store says, in plain words, it is damaged."""
     db, _ = hcpcs_db

@@ -25,7 +25,10 @@ def test_short_fuzz_run_finds_nothing_new(tmp_path: Path) -> None:
     findings = tmp_path / "findings"
     done = subprocess.run(
         [sys.executable, str(REPO / "fuzz" / "run.py"), "--seconds", "2", "--jobs", "1", "--findings", str(findings)],
-        capture_output=True, text=True, cwd=REPO, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
     )
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     report = "\n".join(done.stdout.splitlines()[:-1]) + done.stderr[-2000:]

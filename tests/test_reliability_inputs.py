@@ -46,9 +46,9 @@ targets = _load("targets")
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # cp1252 text a CMS descriptor could hold (no control characters; the TXT reader splits on line breaks)
-DESCRIPTOR = st.text(
-    alphabet=string.ascii_letters + string.digits + " ,.;:()/-'&%+éñ", min_size=1, max_size=80
-).filter(lambda s: s.strip() != "")
+DESCRIPTOR = st.text(alphabet=string.ascii_letters + string.digits + " ,.;:()/-'&%+éñ", min_size=1, max_size=80).filter(
+    lambda s: s.strip() != ""
+)
 
 
 class _KnownOpen:
@@ -152,8 +152,22 @@ CELL = st.one_of(
 @PROPERTY
 @given(st.lists(st.lists(CELL, max_size=14), max_size=6), st.booleans())
 def test_hcpcs_xlsx_random_rows_under_a_real_header(rows: list[list[Any]], keep_header: bool) -> None:
-    header = ["HCPC", "SEQNUM", "RECID", "LONG DESCRIPTION", "SHORT DESCRIPTION", "PRICE1", "COV", "ANEST_BU",
-              "ADD DT", "ACT EFF DT", "TERM DT", "ACTION CD", "PROCNOTE", "XREF1"]
+    header = [
+        "HCPC",
+        "SEQNUM",
+        "RECID",
+        "LONG DESCRIPTION",
+        "SHORT DESCRIPTION",
+        "PRICE1",
+        "COV",
+        "ANEST_BU",
+        "ADD DT",
+        "ACT EFF DT",
+        "TERM DT",
+        "ACTION CD",
+        "PROCNOTE",
+        "XREF1",
+    ]
     clean = [[c if isinstance(c, float) else "".join(ch for ch in c if ch.isprintable()) for c in r] for r in rows]
     book = seeds.xlsx(([header] if keep_header else []) + clean)
     records = None
@@ -192,8 +206,15 @@ def test_rvu_pprrvu_any_number_in_any_numeric_column(column: int, value: str) ->
 
 
 @PROPERTY
-@given(st.lists(st.tuples(st.from_regex(r"[A-Z]{2}", fullmatch=True), st.integers(0, 99999)), min_size=1,
-                max_size=20, unique_by=lambda t: t[1]), st.integers(1, 4))
+@given(
+    st.lists(
+        st.tuples(st.from_regex(r"[A-Z]{2}", fullmatch=True), st.integers(0, 99999)),
+        min_size=1,
+        max_size=20,
+        unique_by=lambda t: t[1],
+    ),
+    st.integers(1, 4),
+)
 def test_rvu_zip5_reads_back_what_was_written(entries: list[tuple[str, int]], quarter: int) -> None:
     lines = [f"{state}{zip_code:05d}1011200  ".ljust(75) + f"2025{quarter}" for state, zip_code in entries]
     parsed = parse_source(SourceFile("ZIP5.txt", "ZIP5.txt", "\r\n".join(lines).encode()), "zip5")
@@ -254,8 +275,12 @@ def test_x12_written_claims_read_back() -> None:
 
 # -- claim JSON / CSV --------------------------------------------------------------------------------------------------
 JSON_VALUE = st.recursive(
-    st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.floats(allow_nan=False)
-    | st.text(max_size=12) | st.sampled_from(["2026-02-30", "1e999", "-1", "０１", "²", "NaN", "9" * 30]),
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**12), 10**12)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=12)
+    | st.sampled_from(["2026-02-30", "1e999", "-1", "０１", "²", "NaN", "9" * 30]),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=8,
 )
@@ -292,8 +317,9 @@ def check_context(tmp_path_factory: pytest.TempPathFactory):
     return context_for_store(store, today=date(2026, 4, 15))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(st.sampled_from([seeds.PERIOD, seeds.CLAIM_LINES]), st.data())
 def test_claim_json_any_value_anywhere(check_context, document: dict[str, Any], data) -> None:
     from hhbill.claims import check_input, claim_to_dict
@@ -310,8 +336,12 @@ def test_claim_json_any_value_anywhere(check_context, document: dict[str, Any], 
 
 
 @PROPERTY
-@given(st.lists(st.lists(st.text(alphabet=string.printable.replace("\x0b", ""), max_size=12), min_size=4,
-                         max_size=8), max_size=6))
+@given(
+    st.lists(
+        st.lists(st.text(alphabet=string.printable.replace("\x0b", ""), max_size=12), min_size=4, max_size=8),
+        max_size=6,
+    )
+)
 def test_claim_visit_csv_any_rows(rows: list[list[str]]) -> None:
     from hhbill.claims import build_claim, parse_claim_input
 
@@ -335,8 +365,9 @@ def search_store():
     return Store(targets.prepared_search_db())
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=300) | st.sampled_from(seeds.SEARCH_QUERIES), st.integers(1, 60))
 def test_search_any_text_is_safe_and_bounded(search_store, query: str, limit: int) -> None:
     from hhbill.search import search, suggest

@@ -49,8 +49,17 @@ class Cluster:
 
     def start(self) -> None:
         options = f"-k {self.folder} -c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off"
-        done = self.run(_binary("pg_ctl") or "pg_ctl", "-D", str(self.data), "-o", options, "-l",
-                        str(self.folder / "server.log"), "-w", "start")
+        done = self.run(
+            _binary("pg_ctl") or "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.folder / "server.log"),
+            "-w",
+            "start",
+        )
         assert done.returncode == 0, done.stderr + (self.folder / "server.log").read_text()
 
     def stop(self, mode: str = "fast") -> None:
@@ -88,8 +97,9 @@ def cluster() -> Iterator[Cluster]:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
     cluster = Cluster(folder, port, user)
-    init = cluster.run(_binary("initdb") or "initdb", "-D", str(cluster.data), "-A", "trust", "-U", "hhbill",
-                       "--no-sync", "-E", "UTF8")
+    init = cluster.run(
+        _binary("initdb") or "initdb", "-D", str(cluster.data), "-A", "trust", "-U", "hhbill", "--no-sync", "-E", "UTF8"
+    )
     assert init.returncode == 0, init.stderr
     cluster.start()
     try:
@@ -155,7 +165,10 @@ _PG_WRITES = """
 def test_postgres_ledger_writer_killed_keeps_every_confirmed_write(ledger_url: str) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(_PG_WRITES), ledger_url, json.dumps(seeds.CLAIM_LINES)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
     )
     wait_for(proc, "READY")
     seen = {}

@@ -182,8 +182,15 @@ def test_the_shipped_example_builds_into_an_837i_pyx12_accepts(tmp_path: Path) -
     result = CliRunner().invoke(
         app,
         [
-            "--db", str(tmp_path / "db.sqlite"), "claim", "build", str(static / "example_period.json"),
-            "--format", "x12", "--x12-settings", str(static / "example_x12_settings.json"),
+            "--db",
+            str(tmp_path / "db.sqlite"),
+            "claim",
+            "build",
+            str(static / "example_period.json"),
+            "--format",
+            "x12",
+            "--x12-settings",
+            str(static / "example_x12_settings.json"),
         ],
     )
     assert result.exit_code == 0, result.output

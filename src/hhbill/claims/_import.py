@@ -31,7 +31,6 @@ from ._pricing import TherapyFeeSchedule
 __all__ = ["LedgerImport", "ledger_import", "past_claim_readers", "read_past_claims"]
 
 
-
 @dataclass(slots=True)
 class LedgerImport:
     """What an import recorded: the ledger entries, by claim, and the form the file was in."""

@@ -11,9 +11,7 @@ __all__ = ["diff_releases"]
 
 
 def _records(reference: HcpcsReference, release: Release) -> dict[tuple[str, str], HcpcsRecord]:
-    rows = reference.store.execute(
-        "SELECT record FROM hcpcs_code WHERE release_id = ?", (release.id,)
-    ).fetchall()
+    rows = reference.store.execute("SELECT record FROM hcpcs_code WHERE release_id = ?", (release.id,)).fetchall()
     records = (_cached_record(row[0]) for row in rows)
     return {(r.kind, r.code): r for r in records}
 

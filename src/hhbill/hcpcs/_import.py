@@ -70,7 +70,9 @@ def _check_unique(records: list[HcpcsRecord], source: str) -> None:
         if key in seen:
             raise ImportFormatError(
                 f"{record.kind} {record.code} appears twice (first at line {seen[key]})",
-                file=source, line=record.source_line, field="code",
+                file=source,
+                line=record.source_line,
+                field="code",
             )
         seen[key] = record.source_line
 
@@ -101,7 +103,13 @@ def import_release_file(
     ).fetchone()
     if existing is not None:
         return ImportResult(
-            existing["id"], existing["label"], iso, False, procedures, modifiers, len(release.notes),
+            existing["id"],
+            existing["label"],
+            iso,
+            False,
+            procedures,
+            modifiers,
+            len(release.notes),
             [*release.warnings, f"release already loaded as {existing['label']!r}; nothing changed"],
         )
     label = label or release_label(effective)
@@ -109,17 +117,22 @@ def import_release_file(
     operation = store.begin_operation("HCPCS import", release.source_name)
     try:
         release_id, label, revision_of = _store_release(
-            store, release, iso=iso, digest=digest, payloads=payloads, label=label, warnings=warnings,
-            counts=(procedures, modifiers), operation=operation,
+            store,
+            release,
+            iso=iso,
+            digest=digest,
+            payloads=payloads,
+            label=label,
+            warnings=warnings,
+            counts=(procedures, modifiers),
+            operation=operation,
         )
     except BaseException:
         store.fail_operation(operation)
         raise
     if release_id is None:  # another process stored the same release first
         return import_release_file(store, release, effective=effective, label=label)
-    return ImportResult(
-        release_id, label, iso, True, procedures, modifiers, len(release.notes), warnings, revision_of
-    )
+    return ImportResult(release_id, label, iso, True, procedures, modifiers, len(release.notes), warnings, revision_of)
 
 
 def _store_release(
@@ -162,8 +175,14 @@ def _store_release(
             "INSERT INTO hcpcs_release (label, effective_date, source_name, source_format, content_sha256,"
             " imported_at, procedure_count, modifier_count, warnings) VALUES (?,?,?,?,?,?,?,?,?)",
             (
-                label, iso, release.source_name, release.source_format, digest,
-                datetime.now(UTC).isoformat(timespec="seconds"), procedures, modifiers,
+                label,
+                iso,
+                release.source_name,
+                release.source_format,
+                digest,
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                procedures,
+                modifiers,
                 json.dumps(warnings),
             ),
         )
@@ -173,7 +192,13 @@ def _store_release(
             " added_date, termination_date) VALUES (?,?,?,?,?,?,?,?)",
             (
                 (
-                    release_id, r.code, r.kind, payload, r.long_description, r.short_description, r.added_date,
+                    release_id,
+                    r.code,
+                    r.kind,
+                    payload,
+                    r.long_description,
+                    r.short_description,
+                    r.added_date,
                     r.termination_date,
                 )
                 for r, payload in zip(release.records, payloads, strict=True)

@@ -193,33 +193,36 @@ def page_rows(page: Mapping[str, Any]) -> list[dict[str, Any]]:
     if page.get("hcpcs_record") is False:
         # a CPT code's page (from the fee schedule): no HCPCS Level II record, so no record fields to show
         return [_row("HCPCS code" if page["kind"] == "procedure" else "Modifier", page["code"])]
-    return _with_definitions([
-        _row("HCPCS code" if page["kind"] == "procedure" else "Modifier", page["code"]),
-        _row("Kind", page["kind"]),
-        _row("Long description", page["long_description"]),
-        _row("Short description", page["short_description"]),
-        *_repeated_rows("Pricing indicator", page["pricing_indicators"], group=True),
-        _coded_row("Multiple pricing indicator", page["multiple_pricing_indicator"]),
-        _row("Coverage Issues Manual reference", ", ".join(page["cim_references"])),
-        _row("Medicare Carriers Manual reference", ", ".join(page["mcm_references"])),
-        _row("Statute number", page["statute"]),
-        *_repeated_rows("Lab certification", page["lab_certifications"]),
-        _row("Cross-reference codes", ", ".join(page["cross_references"])),
-        _coded_row("Coverage code", page["coverage"]),
-        _row("ASC payment group", asc["group"], asc["meaning"], coded=True),
-        _row("ASC payment group effective date", asc["effective_date"]),
-        _row("MOG payment group", opps["group"], opps["meaning"], coded=True),
-        _coded_row("MOG payment policy indicator", opps["policy_indicator"]),
-        _row("MOG effective date", opps["effective_date"]),
-        _row("Processing note", note["number"] if note else None, note["text"] if note else None),
-        _coded_row("Berenson-Eggers type of service (BETOS)", page["betos"]),
-        *_repeated_rows("Type of service", page["type_of_service"]),
-        _row("Anesthesia base units", page["anesthesia_base_units"]),
-        _row("Code added date", page["added_date"]),
-        _row("Action effective date", page["action_effective_date"]),
-        _row("Termination date", page["termination_date"]),
-        _coded_row("Action code", page["action"]),
-    ], page)
+    return _with_definitions(
+        [
+            _row("HCPCS code" if page["kind"] == "procedure" else "Modifier", page["code"]),
+            _row("Kind", page["kind"]),
+            _row("Long description", page["long_description"]),
+            _row("Short description", page["short_description"]),
+            *_repeated_rows("Pricing indicator", page["pricing_indicators"], group=True),
+            _coded_row("Multiple pricing indicator", page["multiple_pricing_indicator"]),
+            _row("Coverage Issues Manual reference", ", ".join(page["cim_references"])),
+            _row("Medicare Carriers Manual reference", ", ".join(page["mcm_references"])),
+            _row("Statute number", page["statute"]),
+            *_repeated_rows("Lab certification", page["lab_certifications"]),
+            _row("Cross-reference codes", ", ".join(page["cross_references"])),
+            _coded_row("Coverage code", page["coverage"]),
+            _row("ASC payment group", asc["group"], asc["meaning"], coded=True),
+            _row("ASC payment group effective date", asc["effective_date"]),
+            _row("MOG payment group", opps["group"], opps["meaning"], coded=True),
+            _coded_row("MOG payment policy indicator", opps["policy_indicator"]),
+            _row("MOG effective date", opps["effective_date"]),
+            _row("Processing note", note["number"] if note else None, note["text"] if note else None),
+            _coded_row("Berenson-Eggers type of service (BETOS)", page["betos"]),
+            *_repeated_rows("Type of service", page["type_of_service"]),
+            _row("Anesthesia base units", page["anesthesia_base_units"]),
+            _row("Code added date", page["added_date"]),
+            _row("Action effective date", page["action_effective_date"]),
+            _row("Termination date", page["termination_date"]),
+            _coded_row("Action code", page["action"]),
+        ],
+        page,
+    )
 
 
 def _describe_status(item: Mapping[str, Any]) -> str:

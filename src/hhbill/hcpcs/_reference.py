@@ -43,10 +43,15 @@ class Release:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "label": self.label, "effective_date": self.effective_date,
-            "source_name": self.source_name, "source_format": self.source_format,
-            "imported_at": self.imported_at, "procedure_count": self.procedure_count,
-            "modifier_count": self.modifier_count, "warnings": list(self.warnings),
+            "id": self.id,
+            "label": self.label,
+            "effective_date": self.effective_date,
+            "source_name": self.source_name,
+            "source_format": self.source_format,
+            "imported_at": self.imported_at,
+            "procedure_count": self.procedure_count,
+            "modifier_count": self.modifier_count,
+            "warnings": list(self.warnings),
         }
 
     def brief(self) -> dict[str, Any]:
@@ -89,13 +94,17 @@ class HcpcsReference:
         """Every loaded release, oldest first."""
         state = self.store.data_version()
         if state != self._version:
-            rows = self.store.execute(
-                "SELECT * FROM hcpcs_release ORDER BY effective_date, id"
-            ).fetchall()
+            rows = self.store.execute("SELECT * FROM hcpcs_release ORDER BY effective_date, id").fetchall()
             self._releases = [
                 Release(
-                    r["id"], r["label"], r["effective_date"], r["source_name"], r["source_format"],
-                    r["imported_at"], r["procedure_count"], r["modifier_count"],
+                    r["id"],
+                    r["label"],
+                    r["effective_date"],
+                    r["source_name"],
+                    r["source_format"],
+                    r["imported_at"],
+                    r["procedure_count"],
+                    r["modifier_count"],
                     tuple(json.loads(r["warnings"] or "[]")),
                 )
                 for r in rows
@@ -187,8 +196,7 @@ class HcpcsReference:
         if not spans:
             return f"{base}, nor in any loaded release"
         described = "; ".join(
-            f"valid {s['from'] or 'from an unknown date'} to {s['to'] or 'today'} per the {s['release']}"
-            for s in spans
+            f"valid {s['from'] or 'from an unknown date'} to {s['to'] or 'today'} per the {s['release']}" for s in spans
         )
         return f"{base}; {described}"
 
@@ -250,15 +258,18 @@ class HcpcsReference:
                 spans[-1]["last_release"] = release.brief()
                 spans[-1]["termination_date"] = record.termination_date
                 continue
-            spans.append({
-                "long_description": record.long_description,
-                "short_description": record.short_description,
-                "added_date": record.added_date,
-                "termination_date": record.termination_date,
-                "first_release": release.brief(),
-                "last_release": release.brief(),
-                "reused": bool(spans) and _word_overlap(spans[-1]["long_description"], record.long_description) < 0.5,
-            })
+            spans.append(
+                {
+                    "long_description": record.long_description,
+                    "short_description": record.short_description,
+                    "added_date": record.added_date,
+                    "termination_date": record.termination_date,
+                    "first_release": release.brief(),
+                    "last_release": release.brief(),
+                    "reused": bool(spans)
+                    and _word_overlap(spans[-1]["long_description"], record.long_description) < 0.5,
+                }
+            )
         return spans
 
 
@@ -290,9 +301,11 @@ def field_changes(old: HcpcsRecord, new: HcpcsRecord) -> list[dict[str, Any]]:
     for name in COMPARED_FIELDS:
         before, after = getattr(old, name), getattr(new, name)
         if before != after:
-            changes.append({
-                "field": name,
-                "old": list(before) if isinstance(before, tuple) else before,
-                "new": list(after) if isinstance(after, tuple) else after,
-            })
+            changes.append(
+                {
+                    "field": name,
+                    "old": list(before) if isinstance(before, tuple) else before,
+                    "new": list(after) if isinstance(after, tuple) else after,
+                }
+            )
     return changes

@@ -185,8 +185,6 @@ def patient_box_value(patient_box: PatientBox, claim: Claim) -> str:
     return values[0].upper() if patient_box.form == "upper" else values[0]
 
 
-
-
 def _right(text: str, width: int) -> str:
     return text[-width:].rjust(width)
 

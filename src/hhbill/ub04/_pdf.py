@@ -101,9 +101,7 @@ def _draw_patient_fields(canvas: Canvas, form: Layout, sheet: int, page_height: 
         )
 
 
-def ub04_pdf(
-    claim: Claim | Sequence[Claim], *, created: date | None = None, patient_withheld: bool = False
-) -> bytes:
+def ub04_pdf(claim: Claim | Sequence[Claim], *, created: date | None = None, patient_withheld: bool = False) -> bytes:
     """The claim (or each claim in turn) printed on the UB-04 form, one sheet per 22 service lines.
 
     ``patient_withheld``: the patient boxes (``PATIENT_BOXES``) are empty fillable form fields instead, for the
