@@ -86,6 +86,14 @@ def test_every_identity_field_is_a_field_of_the_claim_input_format() -> None:
     assert patient_keys == set(_schema_properties(schema, "patient")[0]["properties"])
 
 
+def test_every_field_the_form_checks_is_a_field_of_the_claim_input_format() -> None:
+    """The form names its fields after claim input keys (claim_form.FIELDS restates some of the parser's): a key
+    renamed or dropped in the format fails here instead of drifting."""
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    missing = [key for key in sorted(FIELDS) if len(_schema_properties(schema, key)) != len(schema["oneOf"])]
+    assert missing == []
+
+
 def test_the_form_and_the_ub04_agree_with_the_list() -> None:
     # the server checks no identity field, and the page gives the browser the same list
     assert not [key for key in FIELDS if is_patient_identity(key)]
