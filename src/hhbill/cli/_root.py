@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
+from typer.models import CommandInfo, TyperInfo
 
 from ._coerce import install as install_converters
 
@@ -83,21 +84,29 @@ class LazyCommands(TyperGroup):
         return self.commands.get(cmd_name)
 
 
+def _registration(name: str) -> CommandInfo | TyperInfo | None:
+    """How the command or group ``name`` was registered on the root (named as typer names it when it builds)."""
+    for info in app.registered_commands:
+        if info.callback is not None and (info.name or typer.main.get_command_name(info.callback.__name__)) == name:
+            return info
+    for group in app.registered_groups:
+        if (group.name or (group.typer_instance.info.name if group.typer_instance else None)) == name:
+            return group
+    return None
+
+
 def _summary(name: str) -> TyperCommand | None:
     """A command that carries only the name and help texts of the command or group ``name`` (for the list of
     commands in the help), taken as typer takes them when it builds the command."""
-    for info in app.registered_commands:
-        if info.callback is not None and (info.name or typer.main.get_command_name(info.callback.__name__)) == name:
-            text = inspect.cleandoc(info.help) if info.help is not None else inspect.getdoc(info.callback)
-            return TyperCommand(
-                name, help=text, short_help=info.short_help, hidden=info.hidden, deprecated=info.deprecated
-            )
-    for group in app.registered_groups:
-        if (group.name or (group.typer_instance.info.name if group.typer_instance else None)) == name:
-            solved = typer.main.solve_typer_info_defaults(group)
-            return TyperCommand(
-                name, help=solved.help, short_help=solved.short_help, hidden=solved.hidden, deprecated=solved.deprecated
-            )
+    info = _registration(name)
+    if isinstance(info, CommandInfo):
+        text = inspect.cleandoc(info.help) if info.help is not None else inspect.getdoc(info.callback)
+        return TyperCommand(name, help=text, short_help=info.short_help, hidden=info.hidden, deprecated=info.deprecated)
+    if isinstance(info, TyperInfo):
+        solved = typer.main.solve_typer_info_defaults(info)
+        return TyperCommand(
+            name, help=solved.help, short_help=solved.short_help, hidden=solved.hidden, deprecated=solved.deprecated
+        )
     return None
 
 
@@ -105,19 +114,18 @@ def _build_one(name: str) -> Any:
     """The click command or group ``name`` alone: typer builds a command by inspecting its function's signature,
     and a run needs only the one it runs (building every command of the area module costs more than running
     most of them)."""
-    for info in app.registered_commands:
-        if info.callback is not None and (info.name or typer.main.get_command_name(info.callback.__name__)) == name:
-            return typer.main.get_command_from_info(
-                info, pretty_exceptions_short=app.pretty_exceptions_short, rich_markup_mode=app.rich_markup_mode
-            )
-    for group in app.registered_groups:
-        if (group.name or (group.typer_instance.info.name if group.typer_instance else None)) == name:
-            return typer.main.get_group_from_info(
-                group,
-                pretty_exceptions_short=app.pretty_exceptions_short,
-                rich_markup_mode=app.rich_markup_mode,
-                suggest_commands=app.suggest_commands,
-            )
+    info = _registration(name)
+    if isinstance(info, CommandInfo):
+        return typer.main.get_command_from_info(
+            info, pretty_exceptions_short=app.pretty_exceptions_short, rich_markup_mode=app.rich_markup_mode
+        )
+    if isinstance(info, TyperInfo):
+        return typer.main.get_group_from_info(
+            info,
+            pretty_exceptions_short=app.pretty_exceptions_short,
+            rich_markup_mode=app.rich_markup_mode,
+            suggest_commands=app.suggest_commands,
+        )
     return None
 
 
