@@ -236,16 +236,19 @@ def _rewritten(code: str, kind: str, description: str) -> tuple[str, tuple[Rewri
     """The descriptor in plain words and the rewrites made (a pure function of the descriptor: cached)."""
     text = _PAREN_DO_NOT.sub("", description).strip().rstrip(".")
     plain_rules = _plain_rules()
+    lowered = text.lower()  # lowered again only when a rule changes the text
     for rule in plain_rules.spelled_out:
-        if rule.may_occur_in(text.lower()):
+        if rule.may_occur_in(lowered):
             text = rule.pattern().sub(r"\1", text)
+            lowered = text.lower()
     rewrites: list[Rewrite] = []
     placeholders: list[str] = []
     for rule in plain_rules.rules:
-        if rule.may_occur_in(text.lower()) and rule.pattern().search(text):
+        if rule.may_occur_in(lowered) and rule.pattern().search(text):
             # a placeholder keeps later rules (abbreviations) from rewriting inside the plain words
             placeholders.append(rule.plain)
             text = rule.pattern().sub(f"\x00{len(placeholders) - 1}\x00", text)
+            lowered = text.lower()
             rewrites.append(Rewrite(rule.original, rule.plain, rule.source))
     text = re.sub(r"\x00(\d+)\x00", lambda m: placeholders[int(m.group(1))], text)
     glossed = 0
