@@ -88,7 +88,6 @@ class _Table:
         self.columns: list[list[Any]] = [[] for _ in schema.names]
         self.tables: list[pa.Table] = []  # made by workers, waiting to fill a row group
         self.table_rows = 0
-        self.rows = 0
         self.writer = pq.ParquetWriter(self.partial, schema, compression="zstd")
 
     def add(self, row: tuple[Any, ...]) -> None:
@@ -96,7 +95,6 @@ class _Table:
             self._flush_tables()
         for column, value in zip(self.columns, row, strict=True):
             column.append(value)
-        self.rows += 1
         if len(self.columns[0]) >= self.rows_per_group:
             self.flush()
 
@@ -106,7 +104,6 @@ class _Table:
             self._flush_rows()
         self.tables.append(table)
         self.table_rows += table.num_rows
-        self.rows += table.num_rows
         if self.table_rows >= self.rows_per_group:
             self._flush_tables()
 
