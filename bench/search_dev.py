@@ -11,7 +11,10 @@ HCPCS descriptors without running the search on it and measured once before anyt
 others), ``search_blind2_queries.csv`` (86, after round 3; a few general fixes followed once its misses were
 seen), ``search_blind3_queries.csv`` (78, after round 4; round 5 then fixed its misses) and
 ``search_blind4_queries.csv`` (94, after round 4; its misses were never used, and round 5 left its score unchanged:
-the honest estimate for an unseen set). None is taken from the CMS query sets (the evaluation in
+the honest estimate for an unseen set). Three more were written blind in a later session, each by a different
+persona mix (``search_blind5_queries.csv`` mixed, ``search_blind6_queries.csv`` terse billers and coders,
+``search_blind7_queries.csv`` patients, family and aides in their own words): their first scores showed that
+long, conversational lay wording was the weak spot (blind 7: 0.505 at rank 1). None is taken from the CMS query sets (the evaluation in
 ``bench/search_quality.py``) nor from any hidden set.
 
 Run: ``python bench/search_dev.py [--out bench/results/search_dev.md] [--misses]``
@@ -49,6 +52,9 @@ QUERY_SETS = {
     "blind 2 (after round 3, then looked at)": REPO / "bench" / "search_blind2_queries.csv",
     "blind 3 (after round 4; round 5 fixed its misses)": REPO / "bench" / "search_blind3_queries.csv",
     "blind 4 (after round 4, never tuned on)": REPO / "bench" / "search_blind4_queries.csv",
+    "blind 5 (mixed personas, after round 5)": REPO / "bench" / "search_blind5_queries.csv",
+    "blind 6 (terse billers and coders, after round 5)": REPO / "bench" / "search_blind6_queries.csv",
+    "blind 7 (patients, family and aides, after round 5)": REPO / "bench" / "search_blind7_queries.csv",
 }
 #: each set's first measurement (hit@1, hit@10), before anything was changed for it; the held-out set's two parts
 #: were first measured in an earlier session (bench/results/search_quality.md history)
@@ -57,6 +63,9 @@ FIRST_SCORES = {
     "blind 2 (after round 3, then looked at)": ("2026-12-03, after round 3", 0.826, 0.953),
     "blind 3 (after round 4; round 5 fixed its misses)": ("2026-12-03, after round 4", 0.833, 1.000),
     "blind 4 (after round 4, never tuned on)": ("2026-12-03, after round 4", 0.840, 0.989),
+    "blind 5 (mixed personas, after round 5)": ("2026-12-03, after round 5", 0.882, 1.000),
+    "blind 6 (terse billers and coders, after round 5)": ("2026-12-03, after round 5", 0.858, 0.972),
+    "blind 7 (patients, family and aides, after round 5)": ("2026-12-03, after round 5", 0.505, 0.850),
 }
 TOP = 10
 FIRST_QUERY = """
