@@ -2,8 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
-DEVSTAMP := $(VENV)/.installed-dev-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+# the install is redone when the package's declaration or a module compiled by setup.py changes
+INSTALL_INPUTS := pyproject.toml setup.py src/hhbill/x12/_tokenizer.py src/hhbill/x12/_reader.py
+INSTALL_HASH := $(shell cat $(INSTALL_INPUTS) | sha256sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(INSTALL_HASH)
+DEVSTAMP := $(VENV)/.installed-dev-$(INSTALL_HASH)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -13,11 +16,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
+$(STAMP): $(BIN)/python $(INSTALL_INPUTS)
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(DEVSTAMP): $(BIN)/python pyproject.toml
+$(DEVSTAMP): $(BIN)/python $(INSTALL_INPUTS)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(STAMP)
 

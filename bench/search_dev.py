@@ -14,8 +14,8 @@ seen), ``search_blind3_queries.csv`` (78, after round 4; round 5 then fixed its 
 the honest estimate for an unseen set). Three more were written blind in a later session, each by a different
 persona mix (``search_blind5_queries.csv`` mixed, ``search_blind6_queries.csv`` terse billers and coders,
 ``search_blind7_queries.csv`` patients, family and aides in their own words): their first scores showed that
-long, conversational lay wording was the weak spot (blind 7: 0.505 at rank 1). None is taken from the CMS query sets (the evaluation in
-``bench/search_quality.py``) nor from any hidden set.
+long, conversational lay wording was the weak spot (blind 7: 0.505 at rank 1). None is taken from the CMS query
+sets (the evaluation in ``bench/search_quality.py``) nor from any hidden set.
 
 Run: ``python bench/search_dev.py [--out bench/results/search_dev.md] [--misses]``
 """

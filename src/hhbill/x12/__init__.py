@@ -21,6 +21,11 @@ from typing import TYPE_CHECKING
 
 from .._lazy import lazy_attributes
 from ..claims import past_claim_readers
+from . import _compiled
+
+# a compiled reader built from an older source must not run in its place (see _compiled.py)
+if _compiled.compiled_files_present() and not _compiled.compiled_files_current():
+    _compiled.import_interpreted(__name__)
 
 if TYPE_CHECKING:
     from ..claims import Claim
