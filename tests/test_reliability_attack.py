@@ -524,11 +524,14 @@ def test_health_answers_while_a_heavy_837i_upload_and_a_slow_client_are_served(
     content_type, body = _multipart("big.837", _heavy_837i())
     finished: dict[str, float] = {}
     answers: dict[str, bytes] = {}
-    scrubbing = threading.Event()
+    scrubbing, health_answered = threading.Event(), threading.Event()
     scrub_837i = Hhbill.scrub_837i
 
     def noted_scrub_837i(*args: Any, **kwargs: Any) -> Any:
         scrubbing.set()
+        # the check goes on only once /health has answered (or 30 s have passed): were it run on the event loop,
+        # /health could not answer meanwhile, whatever the speed of the check
+        health_answered.wait(30)
         try:
             return scrub_837i(*args, **kwargs)
         finally:
@@ -570,9 +573,9 @@ def test_health_answers_while_a_heavy_837i_upload_and_a_slow_client_are_served(
         uploading = threading.Thread(target=upload, args=(port,), daemon=True)
         uploading.start()
         assert scrubbing.wait(120), "the upload never reached the 837I check"
-        time.sleep(0.2)  # well inside the seconds its scrubbing takes
         health = raw_request(port, b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         finished["health"] = time.monotonic()
+        health_answered.set()
         stop.set()
         uploading.join(timeout=300)
         slow.join(timeout=60)
