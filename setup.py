@@ -2,17 +2,17 @@
 interpreted; docs/SCALE.md). Everything else about the package is declared in pyproject.toml.
 
 The compiled modules are an optimisation, never a requirement: without mypyc or a C compiler, or with
-``HHBILL_NO_COMPILE=1`` set, the package installs as pure Python and behaves the same. The sha256 of each
-compiled source is written beside it (``x12/_compiled_sources.json``) so that a compiled module older than its
+``HHBILL_NO_COMPILE=1`` set, the package installs as pure Python and behaves the same. The size and CRC-32 of
+each compiled source are written beside it (``x12/_compiled_sources.json``) so that a compiled module older than its
 source is never used (``hhbill/x12/_compiled.py``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,12 @@ HERE = Path(__file__).resolve().parent
 COMPILED_MODULES = ("_tokenizer.py", "_reader.py")
 X12 = HERE / "src" / "hhbill" / "x12"
 STAMP = X12 / "_compiled_sources.json"
+
+
+def source_checksum(path: Path) -> str:
+    """Size and CRC-32, as hhbill.x12._compiled.source_checksum reads them (setup.py cannot import the package)."""
+    content = path.read_bytes()
+    return f"{len(content)}:{zlib.crc32(content):08x}"
 
 
 def compiled_extensions() -> list[Any]:
@@ -41,10 +47,9 @@ def compiled_extensions() -> list[Any]:
         return []
     for extension in extensions:
         extension.optional = True  # no C compiler: install the pure-Python package instead of failing
-    STAMP.write_text(
-        json.dumps({path.stem: hashlib.sha256(path.read_bytes()).hexdigest() for path in sources}, indent=1) + "\n"
-    )
+    STAMP.write_text(json.dumps({path.stem: source_checksum(path) for path in sources}, indent=1) + "\n")
     return extensions
 
 
-setup(ext_modules=compiled_extensions())
+if __name__ == "__main__":  # as setuptools runs it (tests import source_checksum without building)
+    setup(ext_modules=compiled_extensions())

@@ -3,9 +3,9 @@ compiled module older than its source is never used."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import runpy
 import shutil
 import subprocess
 import sys
@@ -152,7 +152,7 @@ def test_compiled_files_are_checked_against_the_checksums_of_their_sources(tmp_p
     (tmp_path / f"_reader{EXTENSION_SUFFIXES[0]}").write_bytes(b"")
     assert compiled.compiled_files_present(tmp_path)
     assert not compiled.compiled_files_current(tmp_path)  # no checksums recorded
-    sums = {n: hashlib.sha256((tmp_path / f"{n}.py").read_bytes()).hexdigest() for n in compiled.COMPILED_MODULES}
+    sums = {n: compiled.source_checksum(tmp_path / f"{n}.py") for n in compiled.COMPILED_MODULES}
     (tmp_path / "_compiled_sources.json").write_text(json.dumps(sums))
     assert compiled.compiled_files_current(tmp_path)
     (tmp_path / "_tokenizer.py").write_text("# edited\n")
@@ -164,3 +164,8 @@ def test_compiled_files_are_checked_against_the_checksums_of_their_sources(tmp_p
 def test_the_checksums_recorded_at_build_are_those_of_the_sources_in_use() -> None:
     _require_compiled()
     assert compiled.compiled_files_current(X12_FOLDER)
+    # setup.py records them the same way (it cannot import the package it builds)
+    build = runpy.run_path(str(SRC.parent / "setup.py"), run_name="hhbill_setup")
+    for name in compiled.COMPILED_MODULES:
+        source = X12_FOLDER / f"{name}.py"
+        assert build["source_checksum"](source) == compiled.source_checksum(source)

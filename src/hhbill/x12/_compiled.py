@@ -3,15 +3,15 @@
 Python imports a compiled module in preference to the ``.py`` beside it. A compiled module built from an older
 source (the source edited after ``pip install -e .``) would silently run old code, so the package compares the
 sha256 of each source with the one recorded when it was compiled, and imports the interpreted source when they
-differ. Both forms behave the same (tests/test_x12_compiled.py compares them on the same files).
+differ (a CRC-32 and the size: enough to notice an edit, and cheaper to import than hashlib). Both forms behave
+the same (tests/test_x12_compiled.py compares them on the same files).
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import json
 import sys
+import zlib
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 from types import ModuleType
@@ -34,13 +34,20 @@ def compiled_files_current(folder: Path = _HERE) -> bool:
     except (OSError, ValueError):
         return False
     return isinstance(recorded, dict) and all(
-        recorded.get(name) == hashlib.sha256((folder / f"{name}.py").read_bytes()).hexdigest()
-        for name in COMPILED_MODULES
+        recorded.get(name) == source_checksum(folder / f"{name}.py") for name in COMPILED_MODULES
     )
+
+
+def source_checksum(path: Path) -> str:
+    """What setup.py records of each source it compiles: its size and CRC-32."""
+    content = path.read_bytes()
+    return f"{len(content)}:{zlib.crc32(content):08x}"
 
 
 def import_interpreted(package: str) -> None:
     """Import the modules from their ``.py`` sources under their usual names, ahead of any compiled form."""
+    import importlib.util
+
     for name in COMPILED_MODULES:
         qualified = f"{package}.{name}"
         if qualified in sys.modules:
