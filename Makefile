@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # the install is redone when the package's declaration or a module compiled by setup.py changes
-INSTALL_INPUTS := pyproject.toml setup.py src/hhbill/x12/_tokenizer.py src/hhbill/x12/_reader.py
+INSTALL_INPUTS := pyproject.toml setup.py src/hhbill/x12/_spec.py src/hhbill/x12/_tokenizer.py src/hhbill/x12/_reader.py
 INSTALL_HASH := $(shell cat $(INSTALL_INPUTS) | sha256sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(INSTALL_HASH)
 DEVSTAMP := $(VENV)/.installed-dev-$(INSTALL_HASH)
@@ -85,3 +85,4 @@ docs: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	find src -name '*.so' -delete; rm -f src/hhbill/x12/_compiled_sources.json

@@ -19,8 +19,8 @@ from typing import Any
 from setuptools import setup
 
 HERE = Path(__file__).resolve().parent
-#: the modules compiled, relative to src/hhbill/x12 (the reader's hot loop and the segment splitter)
-COMPILED_MODULES = ("_tokenizer.py", "_reader.py")
+#: the modules compiled, in src/hhbill/x12: the reader's hot loop, the segment splitter and the loop table
+COMPILED_MODULES = ("_spec.py", "_tokenizer.py", "_reader.py")
 X12 = HERE / "src" / "hhbill" / "x12"
 STAMP = X12 / "_compiled_sources.json"
 

@@ -95,9 +95,9 @@ def whole_process(path: Path, db: Path, pycache: Path, *, interpreted: bool = Fa
 
 
 def reader_is_compiled() -> bool:
-    from hhbill.x12 import _compiled, _reader, _tokenizer
+    from hhbill.x12 import _compiled, _reader  # noqa: F401 - imports the other compiled modules
 
-    return _compiled.is_compiled(_reader) and _compiled.is_compiled(_tokenizer)
+    return all(_compiled.is_compiled(sys.modules[f"hhbill.x12.{name}"]) for name in _compiled.COMPILED_MODULES)
 
 
 PYX12_WHOLE = """

@@ -18,8 +18,8 @@ from types import ModuleType
 
 _HERE = Path(__file__).resolve().parent
 STAMP_NAME = "_compiled_sources.json"
-#: the modules setup.py compiles, in import order (the reader imports the tokenizer)
-COMPILED_MODULES = ("_tokenizer", "_reader")
+#: the modules setup.py compiles, in import order (the reader imports the other two)
+COMPILED_MODULES = ("_spec", "_tokenizer", "_reader")
 
 
 def compiled_files_present(folder: Path = _HERE) -> bool:
