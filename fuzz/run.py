@@ -73,7 +73,9 @@ def run_target(name: str, seconds: float, args: argparse.Namespace, scratch: Pat
             break
         before = set(findings.iterdir())
         command = [
-            sys.executable, str(HERE / "targets.py"), name,
+            sys.executable,
+            str(HERE / "targets.py"),
+            name,
             f"-max_total_time={max(1, int(remaining))}",
             f"-timeout={args.timeout}",
             f"-rss_limit_mb={args.rss_mb}",
@@ -87,7 +89,11 @@ def run_target(name: str, seconds: float, args: argparse.Namespace, scratch: Pat
         proc = None
         try:
             proc = subprocess.run(
-                command, capture_output=True, text=True, errors="replace", env=env,
+                command,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                env=env,
                 timeout=remaining + args.timeout + 60,
             )
             output = proc.stdout + proc.stderr

@@ -26,9 +26,16 @@ def _place(fields: dict[tuple[int, int], str]) -> str:
 def hcpcs_line(code: str, sequence: str, ric: str, long: str, short: str = "", **extra: str) -> str:
     fields = {(1, 5): code, (6, 10): sequence, (11, 11): ric, (12, 91): long, (92, 119): short}
     layout = {
-        "pricing": (120, 127), "coverage": (230, 230), "betos": (257, 259), "tos": (261, 265),
-        "units": (266, 268), "added": (269, 276), "action_date": (277, 284), "term": (285, 292),
-        "action": (293, 293), "note": (253, 256),
+        "pricing": (120, 127),
+        "coverage": (230, 230),
+        "betos": (257, 259),
+        "tos": (261, 265),
+        "units": (266, 268),
+        "added": (269, 276),
+        "action_date": (277, 284),
+        "term": (285, 292),
+        "action": (293, 293),
+        "note": (253, 256),
     }
     for name, value in extra.items():
         fields[layout[name]] = value
@@ -37,15 +44,43 @@ def hcpcs_line(code: str, sequence: str, ric: str, long: str, short: str = "", *
 
 def hcpcs_txt() -> bytes:
     lines = [
-        hcpcs_line("G0299", "00010", "3", "Direct skilled nursing services of a registered nurse (rn) in the home",
-                   "Hhs/hospice of rn ea 15 min", pricing="11", coverage="C", betos="O1A", tos="1",
-                   added="20160101", action_date="20160101", action="N"),
+        hcpcs_line(
+            "G0299",
+            "00010",
+            "3",
+            "Direct skilled nursing services of a registered nurse (rn) in the home",
+            "Hhs/hospice of rn ea 15 min",
+            pricing="11",
+            coverage="C",
+            betos="O1A",
+            tos="1",
+            added="20160101",
+            action_date="20160101",
+            action="N",
+        ),
         hcpcs_line("G0299", "00020", "4", "health or hospice setting, each 15 minutes"),
-        hcpcs_line("A0021", "00030", "3", "Ambulance service, outside state per mile, transport",
-                   "Outside state ambulance serv", pricing="00", coverage="I", units="", added="19850101", term="",
-                   action="N", note="0001"),
-        hcpcs_line("   GP", "00040", "7", "Services delivered under an outpatient physical therapy plan of care",
-                   "Serv by pt plan of care", action="N"),
+        hcpcs_line(
+            "A0021",
+            "00030",
+            "3",
+            "Ambulance service, outside state per mile, transport",
+            "Outside state ambulance serv",
+            pricing="00",
+            coverage="I",
+            units="",
+            added="19850101",
+            term="",
+            action="N",
+            note="0001",
+        ),
+        hcpcs_line(
+            "   GP",
+            "00040",
+            "7",
+            "Services delivered under an outpatient physical therapy plan of care",
+            "Serv by pt plan of care",
+            action="N",
+        ),
     ]
     return ("\r\n".join(lines) + "\r\n").encode("cp1252")
 
@@ -116,18 +151,72 @@ def xlsx(rows: list[list[str | float]]) -> bytes:
 
 
 def hcpcs_xlsx() -> bytes:
-    header = ["HCPC", "SEQNUM", "RECID", "LONG DESCRIPTION", "SHORT DESCRIPTION", "PRICE1", "COV", "ANEST_BU",
-              "ADD DT", "ACT EFF DT", "TERM DT", "ACTION CD", "PROCNOTE"]
-    return xlsx([
-        ["Made-up disclaimer row"],
-        header,
-        ["G0299", "0001", "3", "Direct skilled nursing by a registered nurse", "Hhs rn ea 15 min", "11", "C", "",
-         "20160101", "20160101", "", "N", ""],
-        ["GP", "0002", "7", "Outpatient physical therapy plan of care", "Serv by pt plan", "", "", "",
-         "", "", "", "N", ""],
-        ["A0021", "0003", "3", "Ambulance outside state per mile", "Outside state amb", "00", "I", 4.0,
-         "19850101", "", "20201231", "D", "0001"],
-    ])
+    header = [
+        "HCPC",
+        "SEQNUM",
+        "RECID",
+        "LONG DESCRIPTION",
+        "SHORT DESCRIPTION",
+        "PRICE1",
+        "COV",
+        "ANEST_BU",
+        "ADD DT",
+        "ACT EFF DT",
+        "TERM DT",
+        "ACTION CD",
+        "PROCNOTE",
+    ]
+    return xlsx(
+        [
+            ["Made-up disclaimer row"],
+            header,
+            [
+                "G0299",
+                "0001",
+                "3",
+                "Direct skilled nursing by a registered nurse",
+                "Hhs rn ea 15 min",
+                "11",
+                "C",
+                "",
+                "20160101",
+                "20160101",
+                "",
+                "N",
+                "",
+            ],
+            [
+                "GP",
+                "0002",
+                "7",
+                "Outpatient physical therapy plan of care",
+                "Serv by pt plan",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "N",
+                "",
+            ],
+            [
+                "A0021",
+                "0003",
+                "3",
+                "Ambulance outside state per mile",
+                "Outside state amb",
+                "00",
+                "I",
+                4.0,
+                "19850101",
+                "",
+                "20201231",
+                "D",
+                "0001",
+            ],
+        ]
+    )
 
 
 def hcpcs_zip() -> bytes:
@@ -141,20 +230,74 @@ def hcpcs_zip() -> bytes:
 
 # -- fee schedule files ----------------------------------------------------------------------------------------------
 PPRRVU_HEADER = [
-    "HCPCS", "MOD", "DESCRIPTION", "STATUS CODE", "NOT USED FOR MEDICARE PAYMENT", "WORK RVU", "NON-FAC PE RVU",
-    "NON-FAC NA INDICATOR", "FACILITY PE RVU", "FACILITY NA INDICATOR", "MP RVU", "NON-FACILITY TOTAL",
-    "FACILITY TOTAL", "PCTC IND", "GLOB DAYS", "PRE OP", "INTRA OP", "POST OP", "MULT PROC", "BILAT SURG",
-    "ASST SURG", "CO- SURG", "TEAM SURG", "ENDO BASE", "CONV FACTOR",
-    "PHYSICIAN SUPERVISION OF DIAGNOSTIC PROCEDURES", "CALCULATION FLAG", "DIAGNOSTIC IMAGING FAMILY INDICATOR",
-    "NON-FACILITY PE USED FOR OPPS PAYMENT AMOUNT", "FACILITY PE USED FOR OPPS PAYMENT AMOUNT",
+    "HCPCS",
+    "MOD",
+    "DESCRIPTION",
+    "STATUS CODE",
+    "NOT USED FOR MEDICARE PAYMENT",
+    "WORK RVU",
+    "NON-FAC PE RVU",
+    "NON-FAC NA INDICATOR",
+    "FACILITY PE RVU",
+    "FACILITY NA INDICATOR",
+    "MP RVU",
+    "NON-FACILITY TOTAL",
+    "FACILITY TOTAL",
+    "PCTC IND",
+    "GLOB DAYS",
+    "PRE OP",
+    "INTRA OP",
+    "POST OP",
+    "MULT PROC",
+    "BILAT SURG",
+    "ASST SURG",
+    "CO- SURG",
+    "TEAM SURG",
+    "ENDO BASE",
+    "CONV FACTOR",
+    "PHYSICIAN SUPERVISION OF DIAGNOSTIC PROCEDURES",
+    "CALCULATION FLAG",
+    "DIAGNOSTIC IMAGING FAMILY INDICATOR",
+    "NON-FACILITY PE USED FOR OPPS PAYMENT AMOUNT",
+    "FACILITY PE USED FOR OPPS PAYMENT AMOUNT",
     "MP USED FOR OPPS PAYMENT AMOUNT",
 ]
 
 
 def _pprrvu_row(code: str, mod: str, work: str) -> list[str]:
-    return [code, mod, "Made-up service", "A", "", work, "1.10", "", "0.50", "", "0.05", "2.00", "1.40", "0",
-            "XXX", "0.00", "0.00", "0.00", "0", "0", "0", "0", "0", "", "32.3465", "09", "", "99", "0.00", "0.00",
-            "0.00"]
+    return [
+        code,
+        mod,
+        "Made-up service",
+        "A",
+        "",
+        work,
+        "1.10",
+        "",
+        "0.50",
+        "",
+        "0.05",
+        "2.00",
+        "1.40",
+        "0",
+        "XXX",
+        "0.00",
+        "0.00",
+        "0.00",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+        "",
+        "32.3465",
+        "09",
+        "",
+        "99",
+        "0.00",
+        "0.00",
+        "0.00",
+    ]
 
 
 def pprrvu_csv() -> bytes:
@@ -173,23 +316,56 @@ def pprrvu_txt() -> bytes:
     from hhbill.rvu._readers import PPRRVU_TXT_MIN_LENGTH, PPRRVU_TXT_POSITIONS
 
     def record(code: str, mod: str, work: str) -> str:
-        values = dict(zip(
-            ["code", "modifier", "description", "status", "not_used_for_medicare", "work_rvu", "pe_nonfacility_rvu",
-             "nonfacility_na", "pe_facility_rvu", "facility_na", "mp_rvu", "total_nonfacility", "total_facility",
-             "pctc", "global_days", "pre_op", "intra_op", "post_op", "multiple_procedure", "bilateral_surgery",
-             "assistant_at_surgery", "co_surgeons", "team_surgery", "endoscopic_base", "conversion_factor",
-             "physician_supervision", "calculation_flag", "imaging_family", "opps_pe_nonfacility",
-             "opps_pe_facility", "opps_mp"],
-            _pprrvu_row(code, mod, work)[:24] + _pprrvu_row(code, mod, work)[24:], strict=True,
-        ))
+        values = dict(
+            zip(
+                [
+                    "code",
+                    "modifier",
+                    "description",
+                    "status",
+                    "not_used_for_medicare",
+                    "work_rvu",
+                    "pe_nonfacility_rvu",
+                    "nonfacility_na",
+                    "pe_facility_rvu",
+                    "facility_na",
+                    "mp_rvu",
+                    "total_nonfacility",
+                    "total_facility",
+                    "pctc",
+                    "global_days",
+                    "pre_op",
+                    "intra_op",
+                    "post_op",
+                    "multiple_procedure",
+                    "bilateral_surgery",
+                    "assistant_at_surgery",
+                    "co_surgeons",
+                    "team_surgery",
+                    "endoscopic_base",
+                    "conversion_factor",
+                    "physician_supervision",
+                    "calculation_flag",
+                    "imaging_family",
+                    "opps_pe_nonfacility",
+                    "opps_pe_facility",
+                    "opps_mp",
+                ],
+                _pprrvu_row(code, mod, work)[:24] + _pprrvu_row(code, mod, work)[24:],
+                strict=True,
+            )
+        )
         line = [" "] * PPRRVU_TXT_MIN_LENGTH
         for name, (start, end) in PPRRVU_TXT_POSITIONS.items():
             text = values[name].rjust(end - start + 1)[: end - start + 1]
             line[start - 1 : end] = list(text)
         return "".join(line)
 
-    lines = ["HDR CPT codes, descriptions and other data only are copyright (made-up seed)",
-             record("97110", "", "0.45"), record("97110", "GP", "0.45")]
+    lines = [
+        "HDR CPT codes, descriptions and other data only are copyright (made-up seed)",
+        record("97110", "", "0.45"),
+        record("97110", "GP", "0.45"),
+    ]
     return ("\r\n".join(lines) + "\r\n\x1a").encode()
 
 
@@ -278,23 +454,49 @@ IEA*1*000000001~
 
 # -- claim input -------------------------------------------------------------------------------------------------------
 PERIOD = {
-    "type_of_bill": "0329", "from": "2026-03-02", "through": "2026-03-31", "admission_date": "2026-03-02",
-    "patient_status": "30", "hipps": "1FC21", "diagnoses": ["I5022", "E119"], "site_of_service": "home",
-    "cbsa": "35614", "oasis_assessment_date": "2026-03-01", "noa_receipt_date": "2026-03-04",
+    "type_of_bill": "0329",
+    "from": "2026-03-02",
+    "through": "2026-03-31",
+    "admission_date": "2026-03-02",
+    "patient_status": "30",
+    "hipps": "1FC21",
+    "diagnoses": ["I5022", "E119"],
+    "site_of_service": "home",
+    "cbsa": "35614",
+    "oasis_assessment_date": "2026-03-01",
+    "noa_receipt_date": "2026-03-04",
     "provider": {"npi": "1987654328", "name": "Made-up Home Health"},
-    "attending_npi": "1456789019", "certifying_npi": "1678901236",
+    "attending_npi": "1456789019",
+    "certifying_npi": "1678901236",
     "patient": {"mbi": "1EG4TE5MK73", "last_name": "Fuzzpatient", "first_name": "Ada"},
     "patient_control_number": "PCN-0001",
     "visits": [
-        {"date": "2026-03-02", "discipline": "SN", "role": "RN", "service": "observation_assessment",
-         "minutes": 60, "charge": "150.00"},
-        {"date": "2026-03-04", "discipline": "PT", "role": "PT", "service": "direct", "minutes": 45,
-         "charge": "180.00"},
+        {
+            "date": "2026-03-02",
+            "discipline": "SN",
+            "role": "RN",
+            "service": "observation_assessment",
+            "minutes": 60,
+            "charge": "150.00",
+        },
+        {
+            "date": "2026-03-04",
+            "discipline": "PT",
+            "role": "PT",
+            "service": "direct",
+            "minutes": 45,
+            "charge": "180.00",
+        },
     ],
 }
 CLAIM_LINES = {
-    "type_of_bill": "0329", "from": "2026-03-02", "through": "2026-03-31", "admission_date": "2026-03-02",
-    "patient_status": "30", "diagnoses": ["I5022"], "provider": {"npi": "1987654328", "name": "Made-up HH"},
+    "type_of_bill": "0329",
+    "from": "2026-03-02",
+    "through": "2026-03-31",
+    "admission_date": "2026-03-02",
+    "patient_status": "30",
+    "diagnoses": ["I5022"],
+    "provider": {"npi": "1987654328", "name": "Made-up HH"},
     "patient": {"mbi": "1EG4TE5MK73", "last_name": "Fuzzpatient", "first_name": "Ada"},
     "lines": [
         {"revenue_code": "0023", "hcpcs": "1FC21", "date": "2026-03-02", "units": 1, "charge": "0.00"},
@@ -308,8 +510,17 @@ VISITS_CSV = (
 )
 
 SEARCH_QUERIES = [
-    "G0151", "g0299 skilled nursing", "S9325-S9379", "hoyer lift", "wheelchiar cushion", "KX", "infus",
-    "physical therapy 15 min", "\"quoted\" AND OR NOT *", "-- '; DROP TABLE hcpcs_code", "ñandú café",
+    "G0151",
+    "g0299 skilled nursing",
+    "S9325-S9379",
+    "hoyer lift",
+    "wheelchiar cushion",
+    "KX",
+    "infus",
+    "physical therapy 15 min",
+    '"quoted" AND OR NOT *',
+    "-- '; DROP TABLE hcpcs_code",
+    "ñandú café",
 ]
 
 

@@ -18,9 +18,13 @@ instrumentation first.
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import io
 import json
 import os
+import pkgutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -136,6 +140,7 @@ def x12_837i(data: bytes) -> None:
     from hhbill.x12 import X12Reader
 
     for strict in (True, False):
+
         def read(strict: bool = strict) -> int:
             reader = X12Reader(io.BytesIO(data), strict=strict, file_name="fuzz.837")
             count = 0
@@ -275,7 +280,7 @@ def signature(exc: BaseException) -> tuple[str, str]:
     for frame in traceback.extract_tb(exc.__traceback__):
         marker = frame.filename.replace("\\", "/").rfind("/hhbill/")
         if marker >= 0:
-            where = f"{frame.filename[marker + len('/hhbill/'):]}:{frame.name}"
+            where = f"{frame.filename[marker + len('/hhbill/') :]}:{frame.name}"
     return type(exc).__name__, where
 
 
@@ -294,6 +299,20 @@ def _tolerating_known(target: Callable[[bytes], None]) -> Callable[[bytes], None
                 print(f"KNOWN-OPEN {key[0]} at {key[1]} ({KNOWN_OPEN[key]})", file=sys.stderr, flush=True)
 
     return run
+
+
+class _CompiledModulesFromSource(importlib.abc.MetaPathFinder):
+    """Finds the X12 modules that setup.py compiles by their .py sources."""
+
+    def find_spec(self, fullname: str, path: object, target: object = None) -> importlib.machinery.ModuleSpec | None:
+        package, _, name = fullname.rpartition(".")
+        if package != "hhbill.x12" or name == "_compiled":
+            return None
+        from hhbill.x12 import _compiled  # the package is imported before its submodules are looked for
+
+        if name not in _compiled.COMPILED_MODULES:
+            return None
+        return importlib.util.spec_from_file_location(fullname, Path(_compiled.__file__).parent / f"{name}.py")
 
 
 #: the packages whose coverage guides each target (instrumenting everything costs seconds per process)
@@ -328,12 +347,17 @@ def main(argv: list[str]) -> None:
     import atheris
 
     name = argv[1]
-    import importlib
-
     packages = INSTRUMENTED[name]
+    # the compiled X12 modules give libFuzzer no coverage: their .py sources are imported instead (behaviour is the
+    # same: tests/test_x12_compiled.py), ahead of the finder that would return the compiled form
+    sys.meta_path.insert(0, _CompiledModulesFromSource())
     with atheris.instrument_imports(include=packages):  # coverage feedback from the code under test only
         for package in packages:
-            importlib.import_module(package)
+            # every submodule, now: the packages export their names lazily, and a module first imported by the
+            # target, outside this block, would not be instrumented
+            module = importlib.import_module(package)
+            for found in pkgutil.walk_packages(module.__path__, prefix=f"{package}."):
+                importlib.import_module(found.name)
     target = TARGETS[name]
     os.environ.setdefault("HHBILL_DB", str(_work_dir() / "default.db"))
     # warm up once outside the fuzz loop (store creation, search index) so the first input is not a "slow unit"

@@ -124,6 +124,7 @@ def test_compiled_reader_reads_every_file_as_the_interpreted_one(tmp_path: Path,
     corpus = shared_path("corpora/x12/837i")
     files = sorted(p for p in corpus.rglob("*") if p.is_file() and not p.name.endswith(".997"))
     files += _faulty_files(tmp_path)
+    files += sorted((SRC.parent / "fuzz" / "corpus" / "x12_837i").glob("*"))  # the fuzzer's seeds
     fast, slow = _run("compiled", files, db), _run("interpreted", files, db)
     assert fast.pop("compiled") == [True] * len(compiled.COMPILED_MODULES)
     assert slow.pop("compiled") == [False] * len(compiled.COMPILED_MODULES)
