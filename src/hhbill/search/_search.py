@@ -203,6 +203,8 @@ class _Plan:
     phrase: list[str] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: words the user wrote in capitals ("WHO", "SO"): an abbreviation, never everyday filler
+    capitalised: frozenset[str] = frozenset()
 
 
 # -- arguments ------------------------------------------------------------------------------------------------------
@@ -304,23 +306,44 @@ def _dictionary(index: ReleaseIndex, vocabulary: Vocabulary) -> _Dictionary:
     return found
 
 
+#: the shortest word corrected for any one slip; a shorter word only for two letters swapped ("lfit" -> lift)
+ONE_SLIP_LETTERS = 6
+#: the shortest word corrected for two slips ("epoprostinol"); shorter words are too near other real words
+TWO_SLIPS_LETTERS = 9
+
+
+def _swapped(word: str, other: str) -> bool:
+    """Whether ``other`` is ``word`` with two neighbouring letters swapped."""
+    if len(word) != len(other):
+        return False
+    differ = [n for n, (a, b) in enumerate(zip(word, other, strict=True)) if a != b]
+    return len(differ) == 2 and differ[1] == differ[0] + 1 and word[differ[0]] == other[differ[1]]
+
+
 def _corrections(word: str, index: ReleaseIndex, dictionary: _Dictionary) -> list[str]:
-    """Known words within a small edit distance of ``word`` (1 for short words, 2 from 7 letters), best first."""
+    """Known words within a small edit distance of ``word``, best first: two letters swapped in a short word, one
+    slip from ONE_SLIP_LETTERS letters, two from TWO_SLIPS_LETTERS. A correction keeps the word's first letter:
+    people seldom mistype it ("lfit" is lift, not fit), and an everyday word the release does not use is a word
+    apart from its neighbours ("mother" is not "other", "getting" not "setting", "wife" not "wide")."""
     if len(word) < 4 or not word.isalpha():
         return []
     from rapidfuzz import process  # loaded when a word is not known: most queries have no typo
     from rapidfuzz.distance import OSA
 
-    limit = 1 if len(word) < 7 else 2
+    limit = 2 if len(word) >= TWO_SLIPS_LETTERS else 1
     found = process.extract(
         word, dictionary.words_near(len(word), limit), scorer=OSA.distance, score_cutoff=limit, limit=32
     )
+    found = [
+        (w, distance)
+        for w, distance, _i in found
+        if w[0] == word[0] and (len(word) >= ONE_SLIP_LETTERS or _swapped(word, w))
+    ]
     if not found:
         return []
-    best = min(distance for _w, distance, _i in found)
-    closest = [w for w, distance, _i in found if distance == best]
-    # people seldom mistype a word's first letter ("lfit" is lift, not fit)
-    closest.sort(key=lambda w: (w[0] != word[0], -index.word_frequency.get(w, 0), w))
+    best = min(distance for _w, distance in found)
+    closest = [w for w, distance in found if distance == best]
+    closest.sort(key=lambda w: (-index.word_frequency.get(w, 0), w))
     return closest[:2]
 
 
@@ -385,7 +408,7 @@ def _plan(
     plan = _Plan()
     tokens = _query_tokens(text, plan)
     dictionary = _dictionary(index, vocabulary)
-    remaining = _content_tokens(_take_codes(tokens, plan, index, dictionary), plan)
+    remaining = _content_tokens(_take_codes(tokens, plan, index, dictionary), plan, vocabulary.filler)
     if not remaining:
         return plan
     if drug_names is not None:
@@ -403,6 +426,7 @@ def _plan(
     return plan
 
 
+_CAPITALISED = re.compile(r"\b[A-Z][A-Z0-9]+\b")
 _NUMBER_AND_UNIT = re.compile(r"([0-9]+)([a-z]{1,3})")
 #: "2nd" -> second: CMS spells ordinals out ("second or third month rental")
 _ORDINALS = {
@@ -433,6 +457,7 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
         folded = _CROSS_REFERENCE.sub(" ", folded)
         plan.notes.append(f"cross-reference ignored: {'; '.join(r[:60] for r in references)}")
     plan.ranges, rest = find_ranges(folded)
+    plan.capitalised = frozenset(w.lower() for w in _CAPITALISED.findall(text))
     # "1cc", "10ml": CMS writes the number and the unit apart ("1 cc or less")
     tokens = [part for token in words(rest) for part in _number_and_unit(_ORDINALS.get(token, token))]
     if len(tokens) > MAX_QUERY_WORDS:
@@ -469,11 +494,16 @@ def _take_codes(tokens: list[str], plan: _Plan, index: ReleaseIndex, dictionary:
     return remaining
 
 
-def _content_tokens(remaining: list[str], plan: _Plan) -> list[str]:
-    """Stopwords dropped, unless the query is nothing else (then kept, or dropped when it named codes)."""
-    if remaining and all(t in STOPWORDS for t in remaining):
-        return [] if (plan.exact or plan.prefixes or plan.ranges) else remaining
-    return [t for t in remaining if t not in STOPWORDS]
+def _content_tokens(remaining: list[str], plan: _Plan, filler: frozenset[str] = frozenset()) -> list[str]:
+    """Stopwords and everyday filler ("my", "did", "someone", "mother": the vocabulary's ``query_filler``) dropped,
+    unless the query is nothing else (then kept, or dropped when it named codes). A word written in capitals is an
+    abbreviation ("WHO", "SO"), not filler."""
+    ignored = STOPWORDS | (filler - plan.capitalised)
+    if remaining and all(t in ignored for t in remaining):
+        if plan.exact or plan.prefixes or plan.ranges:
+            return []
+        return [t for t in remaining if t not in STOPWORDS] or remaining
+    return [t for t in remaining if t not in ignored]
 
 
 def _resolve_word(

@@ -10,7 +10,9 @@ The data lives in ``hhbill/data/search_vocabulary.json`` (versioned, each entry 
 
 The document also lists ``qualifiers`` (``{"words": "each additional", "source": "..."}``): words that narrow a
 code to a special case; search ranks a code whose description adds one the query does not mention below the plain
-code. ``parse_vocabulary`` digests the whole document (``Vocabulary.fingerprint``): a stored search index is valid
+code. And ``query_filler`` (``{"words": [...], "source": "..."}``): the words of everyday speech that say nothing
+about the code sought ("my", "did", "someone", "mother"): search drops them from a query that has other words.
+``parse_vocabulary`` digests the whole document (``Vocabulary.fingerprint``): a stored search index is valid
 for exactly the vocabulary it was built with.
 
 Matching is on word stems, so "hoyer lifts" matches the term "hoyer lift"; a term of two or three words also
@@ -75,6 +77,8 @@ class Vocabulary:
     #: stems of the words that narrow a code to a special case ("assistant", "each additional", "per hour"): a
     #: code whose description adds one the query does not mention ranks below the plain code
     qualifiers: tuple[Qualifier, ...] = ()
+    #: words of everyday speech a query may hold that say nothing about the code ("my", "did", "mother")
+    filler: frozenset[str] = frozenset()
     #: first stem of a term -> (term stems, entry index), longest terms first
     by_first_stem: dict[str, list[tuple[tuple[str, ...], int]]] = field(default_factory=dict)
     #: sorted stems of each term of two or three words -> entry index (the first entry to use them)
@@ -187,6 +191,17 @@ def _qualifiers(raw: object) -> tuple[Qualifier, ...]:
     return tuple(found)
 
 
+def _filler(raw: object) -> frozenset[str]:
+    """The ``query_filler`` item: ``{"words": ["my", "did", ...], "source": "..."}`` (lower-case single words)."""
+    if raw is None:
+        return frozenset()
+    listed = raw.get("words") if isinstance(raw, dict) else None
+    sourced = isinstance(raw, dict) and bool(str(raw.get("source", "")).strip())
+    if not sourced or not isinstance(listed, list) or not all(isinstance(w, str) and words(w) == [w] for w in listed):
+        raise ConfigError("search vocabulary: 'query_filler' needs 'words' (single lower-case words) and a 'source'")
+    return frozenset(listed)
+
+
 def _stem_ahead(raw_entries: list[Any], qualifiers: object) -> None:
     """Stem every word in one round trip (entries and qualifiers then find their stems memoised)."""
     stemmer().stem_all(
@@ -227,6 +242,7 @@ def parse_vocabulary(data: dict[str, Any], *, stems: bool = True, fingerprint: s
         entries=entries,
         fingerprint=digest,
         qualifiers=_qualifiers(data.get("qualifiers", [])) if stems else (),
+        filler=_filler(data.get("query_filler")),
     )
     for index, entry in enumerate(entries):
         for term in entry.term_stems:
