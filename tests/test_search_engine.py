@@ -234,6 +234,36 @@ def test_matched_explains_the_vocabulary(store: Store) -> None:
     assert any("hoyer lift" in m for m in top.matched)
 
 
+# -- everyday wording -----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("said", "plain"),
+    [
+        ("what code for a hoyer lift", "hoyer lift"),
+        ("my mother needs a shower chair", "shower chair"),
+        ("glucose meter for my dads diabetes", "glucose meter diabetes"),
+        ("did the nurse do my wound care visit", "nurse wound care visit"),
+    ],
+)
+def test_everyday_filler_is_ignored(store: Store, said: str, plain: str) -> None:
+    """Pronouns, auxiliaries, family words and "what code for" say nothing about the code: the query ranks as its
+    content words do, and none of them is matched, completed ("mom" -> mometasone) or corrected."""
+    response = search(store, said, as_of=DAY, limit=5)
+    assert [r.code for r in response.results] == codes(store, plain, limit=5)
+    assert response.corrections == {}
+    filler = {"what", "code", "my", "mother", "needs", "dads", "did", "do"}
+    assert not {label for r in response.results for label in r.matched} & filler
+
+
+def test_a_query_of_filler_alone_still_searches(store: Store) -> None:
+    assert codes(store, "who")  # a lone "who" is read as the abbreviation it also is
+
+
+def test_filler_written_in_capitals_is_an_abbreviation(store: Store) -> None:
+    # "WHO" is a wrist hand orthosis; "who" in running speech is a pronoun
+    assert codes(store, "WHO splint", limit=3)[0].startswith("L3")
+    assert not any("who" in label for r in search(store, "who splint", as_of=DAY).results for label in r.matched)
+
+
 # -- typos ------------------------------------------------------------------------------------------------------------
 def test_typo_is_corrected_and_reported(store: Store) -> None:
     response = search(store, "wheelchiar", as_of=DAY)
@@ -247,6 +277,25 @@ def test_a_typo_keeps_its_first_letter(store: Store) -> None:
     response = search(store, "hoyer lfit", as_of=DAY)
     assert response.corrections == {"lfit": "lift"}
     assert response.results[0].code == "E0630"
+
+
+@pytest.mark.parametrize(
+    ("query", "word"),
+    [
+        ("iv fluids for morning sickness", "sickness"),  # not "thickness": a correction keeps the first letter
+        ("plain cane", "plain"),  # not "plan": a short word is corrected only for two letters swapped
+        ("cooking help", "cooking"),  # not "coating": two slips only from nine letters
+    ],
+)
+def test_an_everyday_word_is_not_corrected_to_a_neighbour(store: Store, query: str, word: str) -> None:
+    assert word not in search(store, query, as_of=DAY).corrections
+
+
+def test_a_mistyped_modifier_word_still_asks_for_modifiers(store: Store) -> None:
+    response = search(store, "therapy threshold modifer", as_of=DAY)
+    assert response.corrections == {"modifer": "modifier"}
+    assert response.results[0].code == "KX"
+    assert response.results[0].kind == "modifier"
 
 
 @pytest.mark.parametrize(

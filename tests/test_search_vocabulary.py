@@ -15,7 +15,7 @@ from hhbill._errors import ConfigError
 from hhbill._store import Store
 from hhbill.hcpcs import import_release
 from hhbill.search import load_vocabulary, parse_vocabulary, release_index, search
-from hhbill.search._text import stemmer
+from hhbill.search._text import stemmer, words
 
 DAY = date(2026, 1, 1)
 RAW: dict[str, Any] = json.loads(
@@ -100,6 +100,10 @@ def test_terms_match_in_another_word_order_after_their_own() -> None:
         ({"entries": [], "qualifiers": "assistant"}, "'qualifiers' must be a list"),
         ({"entries": [], "qualifiers": [{"words": "assistant"}]}, "needs 'words' and a 'source'"),
         ({"entries": [], "qualifiers": [{"words": " ", "source": "x"}]}, "needs 'words' and a 'source'"),
+        ({"entries": [], "query_filler": ["my"]}, "'query_filler' needs"),
+        ({"entries": [], "query_filler": {"words": ["my"]}}, "'query_filler' needs"),
+        ({"entries": [], "query_filler": {"words": ["my mother"], "source": "x"}}, "'query_filler' needs"),
+        ({"entries": [], "query_filler": {"words": ["My"], "source": "x"}}, "'query_filler' needs"),
     ],
 )
 def test_malformed_vocabulary_is_a_config_error(raw: dict[str, Any], message: str) -> None:
@@ -137,6 +141,41 @@ def test_qualifiers_come_from_the_data(loaded: tuple[Store, int]) -> None:
     assert first(RAW) == "S9329"
     trimmed = {**RAW, "qualifiers": [q for q in RAW["qualifiers"] if q["words"] not in ("continuous", "intermittent")]}
     assert first(trimmed) in ("S9330", "S9331")
+
+
+def test_no_term_of_several_words_holds_filler() -> None:
+    """Search drops everyday filler ("my", "did", "someone") from a query before it looks for terms, so a term of
+    several words holding one could never match; a one-word term may be filler (then it matches only written in
+    capitals, as the abbreviation "WHO")."""
+    assert len(VOCABULARY.filler) >= 100
+    for entry in ENTRIES:
+        for term in entry.terms:
+            held = set(words(term)) & VOCABULARY.filler
+            assert len(words(term)) == 1 or not held, (term, held)
+
+
+def test_filler_comes_from_the_data(loaded: tuple[Store, int]) -> None:
+    """Without the vocabulary's ``query_filler``, "my" in a query matches the quality-measure codes that quote a
+    patient ("... about my care"); with it, the word is ignored."""
+    store, _release_id = loaded
+    from hhbill.search._search import _run
+
+    def labels(raw: dict[str, Any]) -> set[str]:
+        response = _run(
+            store,
+            "wound care for my leg",
+            as_of=DAY,
+            limit=10,
+            kind=None,
+            prefix=None,
+            include_terminated=False,
+            typing=False,
+            vocabulary=parse_vocabulary(raw),
+        )
+        return {label for result in response.results for label in result.matched}
+
+    assert "my" not in labels(RAW)
+    assert "my" in labels({key: value for key, value in RAW.items() if key != "query_filler"})
 
 
 def test_vocabulary_drives_the_search(loaded: tuple[Store, int]) -> None:

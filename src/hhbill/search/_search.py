@@ -463,8 +463,23 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
     if len(tokens) > MAX_QUERY_WORDS:
         plan.notes.append(f"only the first {MAX_QUERY_WORDS} words were used")
         tokens = tokens[:MAX_QUERY_WORDS]
+    tokens = [_modifier_spelling(token, plan) for token in tokens]
     plan.wants_modifier = any(t in _MODIFIER_WORDS for t in tokens)
     return tokens
+
+
+def _modifier_spelling(token: str, plan: _Plan) -> str:
+    """"modifer", "modifeir", "modifers": the word that asks for modifiers, mistyped, is that word (it must be
+    read before any other word, as it decides how two-character codes are read)."""
+    if token in _MODIFIER_WORDS or not token.startswith("mod") or not 7 <= len(token) <= 10:
+        return token
+    from rapidfuzz.distance import OSA
+
+    for word in ("modifier", "modifiers"):
+        if OSA.distance(token, word, score_cutoff=1) <= 1:
+            plan.corrections.setdefault(token, word)
+            return word
+    return token
 
 
 def _take_codes(tokens: list[str], plan: _Plan, index: ReleaseIndex, dictionary: _Dictionary) -> list[str]:
