@@ -469,8 +469,8 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
 
 
 def _modifier_spelling(token: str, plan: _Plan) -> str:
-    """"modifer", "modifeir", "modifers": the word that asks for modifiers, mistyped, is that word (it must be
-    read before any other word, as it decides how two-character codes are read)."""
+    """The word that asks for modifiers, mistyped ("modifer", "modifeir", "modifers"), is that word: it is read
+    before any other word, as it decides how two-character codes are read."""
     if token in _MODIFIER_WORDS or not token.startswith("mod") or not 7 <= len(token) <= 10:
         return token
     from rapidfuzz.distance import OSA
