@@ -154,6 +154,8 @@ def test_a_role_without_a_qualifier_ranks_the_plain_code_first(
         ("pta visit", "G0157"),  # the vocabulary's "pta" means physical therapist assistant
         ("home chemotherapy continuous infusion per diem", "S9330"),
         ("home health aide per hour", "S9122"),
+        ("home health aide hourly", "S9122"),  # the vocabulary's "hourly" means "per hour"
+        ("wheelchair van mileage", "S0209"),
     ],
 )
 def test_a_qualifier_the_query_mentions_is_not_held_against_its_code(store: Store, query: str, expected: str) -> None:
@@ -183,10 +185,26 @@ def test_a_word_the_description_rules_out_does_not_count_for_it(
         ("tpn more than three liters per day", "S9368"),
         ("parenteral nutrition more than 3 liters", "S9368"),  # not S9366's "more than one liter"
         ("hydration therapy two liters per day", "S9375"),  # "no more than two liters": an inclusive bound
+        ("catheter care multi lumen home infusion", "S5501"),  # "multi lumen" means "more than one lumen"
     ],
 )
 def test_a_scope_the_query_asks_for_is_not_held_against_its_code(store: Store, query: str, expected: str) -> None:
     assert codes(store, query)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "plain", "special"),
+    [
+        ("wheelchair van to the clinic", "A0130", "S0209"),  # S0209 is the van's mileage, per mile
+        ("home tpn per diem", "S9364", "S9365"),  # S9365-S9368 are daily volume tiers ("one liter per day")
+    ],
+)
+def test_a_transport_or_a_therapy_ranks_before_its_mileage_or_volume_tier(
+    store: Store, query: str, plain: str, special: str
+) -> None:
+    found = codes(store, query)
+    assert found[0] == plain
+    assert special in found
 
 
 def test_numbers_meet_in_either_spelling(store: Store) -> None:

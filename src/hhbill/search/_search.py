@@ -1125,24 +1125,34 @@ def _damp_scoped(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exac
         for opener in _SCOPE_OPENERS
         if tuple(phrase[at : at + len(opener)]) == opener and at + len(opener) < len(phrase)
     ]
+    # a vocabulary meaning asks for a scope as the user's words do ("double lumen" -> "more than one lumen")
+    scopes_asked = asked | {
+        stem for clause in plan.clauses if clause.entry for a in clause.alternatives for stem in a.stems
+    }
     for number in _best(final, QUALIFIER_PAGE):
         if number in exact:
             continue
-        ruled_out = _ruled_out_words(_scopes_of(index, number), asked, negated, bounds)
+        ruled_out = _ruled_out_words(_scopes_of(index, number), asked, negated, bounds, scopes_asked)
         if ruled_out:
             final[number] *= SCOPED_DAMPING**ruled_out
 
 
 def _ruled_out_words(
-    scopes: _Scopes, asked: set[str], negated: set[str], bounds: list[tuple[tuple[str, ...], str]]
+    scopes: _Scopes,
+    asked: set[str],
+    negated: set[str],
+    bounds: list[tuple[tuple[str, ...], str]],
+    scopes_asked: set[str] | None = None,
 ) -> int:
     """How many of the query's words a code has only where it rules them out, or has though the query rules them
-    out, plus the bounds the query states that the code bounds otherwise."""
+    out, plus the bounds the query states that the code bounds otherwise. ``scopes_asked``: the stems that may ask
+    for a scope (the query's words and what its vocabulary terms mean; default the words)."""
+    scopes_asked = asked if scopes_asked is None else scopes_asked
     scoped = dict(scopes.scoped)
     stated = scopes.plain | scoped.get(_UP_TO, frozenset())  # "no more than two liters" states two liters
     ruled_out = 0
     for opener, stems in scopes.scoped:
-        if opener == _UP_TO or asked & _SCOPE_OPENERS[opener]:
+        if opener == _UP_TO or scopes_asked & _SCOPE_OPENERS[opener]:
             continue  # an inclusive bound, or the query asks for this kind of scope itself
         ruled_out += len((asked - negated - stated) & stems)
     ruled_out += len(negated & scopes.plain)
