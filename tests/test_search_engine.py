@@ -169,6 +169,8 @@ def test_a_qualifier_the_query_mentions_is_not_held_against_its_code(store: Stor
         ("tpn one liter per day", "S9365", "S9366"),  # S9366 is "more than one liter but no more than two"
         ("saline gauze", "A6228", "A6266"),  # A6266 is impregnated with "other than water, normal saline, ..."
         ("folding walker no wheels", "E0148", "E0143"),  # the query rules wheels out: "folding, wheeled" ranks lower
+        # T1019 personal care "may not be used to identify services provided by home health aide"
+        ("aide help bathing", "G0156", "T1019"),
     ],
 )
 def test_a_word_the_description_rules_out_does_not_count_for_it(

@@ -1028,6 +1028,9 @@ _SCOPE_OPENERS: dict[tuple[str, ...], frozenset[str]] = {
     ("greater", "than"): frozenset({"more", "over", "greater", "than", "least"}),
     ("less", "than"): frozenset({"less", "under", "than", "most", "fewer"}),
     ("non",): frozenset({"non", "no", "not", "without"}),
+    # "(code may not be used to identify services provided by home health aide ...)", "do not use with ..."
+    ("not", "be", "us"): frozenset({"not", "except", "non"}),
+    ("not", "us"): frozenset({"not", "except", "non"}),
 }
 #: "non" rules out the one word after it ("filter, non disposable")
 _NON = ("non",)
