@@ -51,6 +51,17 @@ def test_exact_code_comes_first(store: Store, query: str) -> None:
     assert "telemedicine" in response.results[0].long_description.lower()
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("o2 tank", "E0424"), ("b12 injection for anemia", "J3420"), ("home antibiotic q8", "S9502")],
+)
+def test_a_vocabulary_word_shaped_like_a_code_start_is_a_word(store: Store, query: str, expected: str) -> None:
+    # "o2", "b12", "q8" look like the start of a code (O2..., B12..., Q8...) but are words of the vocabulary
+    response = search(store, query, as_of=DAY)
+    assert response.results[0].code == expected
+    assert not any(m.startswith("code starts") for r in response.results for m in r.matched)
+
+
 def test_code_start_lists_codes_in_order(store: Store) -> None:
     found = codes(store, "G03", limit=50)
     assert found[0] == "G0300"

@@ -503,7 +503,11 @@ def _take_codes(tokens: list[str], plan: _Plan, index: ReleaseIndex, dictionary:
             if is_word and not (as_code and plan.wants_modifier):
                 remaining.append(token)
         elif CODE_PREFIX.match(token) and any(c.isdigit() for c in token):
-            plan.prefixes.append(upper)
+            # "o2", "b12", "q8": a word of the vocabulary, not the start of a code (unless it is the whole query)
+            if token in dictionary.vocabulary_words:
+                remaining.append(token)
+            if token not in dictionary.vocabulary_words or len(tokens) == 1:
+                plan.prefixes.append(upper)
         else:
             remaining.append(token)
     return remaining
