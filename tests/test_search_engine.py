@@ -232,6 +232,20 @@ def test_a_number_and_its_unit_typed_together(store: Store) -> None:
     assert codes(store, "tpn more than 2 liters per day")[0] == "S9367"  # digits state CMS's "more than two liters"
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("tpn >3L per day", "S9368"),  # "more than three liters"
+        ("parenteral nutrition > 2 liters a day", "S9367"),  # "more than two liters but no more than three"
+        ("home health aide 4 hrs a day", "S9122"),  # "hrs" after a number is hours: the per hour code
+    ],
+)
+def test_comparison_signs_and_abbreviated_units_read_as_cms_writes_them(
+    store: Store, query: str, expected: str
+) -> None:
+    assert codes(store, query)[0] == expected
+
+
 def test_non_rules_out_the_next_word_only(store: Store) -> None:
     # A7039 is "Filter, non disposable, used with positive airway pressure device"
     assert codes(store, "disposable cpap filter")[0] == "A7038"

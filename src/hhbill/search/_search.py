@@ -443,6 +443,19 @@ _ORDINALS = {
 }
 
 
+#: comparison signs as CMS writes the bounds they state ("TPN >3L per day": "more than three liters")
+_COMPARISONS = (
+    (">=", " at least "),
+    ("=>", " at least "),
+    ("<=", " no more than "),
+    ("=<", " no more than "),
+    (">", " more than "),
+    ("<", " less than "),
+)
+#: a unit abbreviated after a number, as CMS spells it ("3l" -> 3 liter, "4 hrs" -> 4 hours)
+_UNIT_WORDS = {"l": "liter", "lt": "liter", "ltr": "liter", "hr": "hour", "hrs": "hours"}
+
+
 def _number_and_unit(token: str) -> tuple[str, ...]:
     found = _NUMBER_AND_UNIT.fullmatch(token)
     return found.groups() if found else (token,)
@@ -458,8 +471,14 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
         plan.notes.append(f"cross-reference ignored: {'; '.join(r[:60] for r in references)}")
     plan.ranges, rest = find_ranges(folded)
     plan.capitalised = frozenset(w.lower() for w in _CAPITALISED.findall(text))
+    for sign, spelled in _COMPARISONS:
+        rest = rest.replace(sign, spelled)
     # "1cc", "10ml": CMS writes the number and the unit apart ("1 cc or less")
     tokens = [part for token in words(rest) for part in _number_and_unit(_ORDINALS.get(token, token))]
+    tokens = [
+        _UNIT_WORDS.get(token, token) if position and tokens[position - 1].isdigit() else token
+        for position, token in enumerate(tokens)
+    ]
     if len(tokens) > MAX_QUERY_WORDS:
         plan.notes.append(f"only the first {MAX_QUERY_WORDS} words were used")
         tokens = tokens[:MAX_QUERY_WORDS]
