@@ -101,6 +101,9 @@ def test_terms_match_in_another_word_order_after_their_own() -> None:
         ({"entries": [], "qualifiers": [{"words": "assistant"}]}, "needs 'words' and a 'source'"),
         ({"entries": [], "qualifiers": [{"words": " ", "source": "x"}]}, "needs 'words' and a 'source'"),
         ({"entries": [], "query_filler": ["my"]}, "'query_filler' needs"),
+        ({"entries": [], "reporting_codes": {"codes": ["G8000-G9999"]}}, "'reporting_codes' needs"),
+        ({"entries": [], "reporting_codes": {"codes": ["G8000"], "source": "x"}}, "'reporting_codes' needs"),
+        ({"entries": [], "reporting_codes": {"codes": [], "source": "x"}}, "'reporting_codes' needs"),
         ({"entries": [], "query_filler": {"words": ["my"]}}, "'query_filler' needs"),
         ({"entries": [], "query_filler": {"words": ["my mother"], "source": "x"}}, "'query_filler' needs"),
         ({"entries": [], "query_filler": {"words": ["My"], "source": "x"}}, "'query_filler' needs"),
@@ -176,6 +179,31 @@ def test_filler_comes_from_the_data(loaded: tuple[Store, int]) -> None:
 
     assert "my" not in labels(RAW)
     assert "my" in labels({key: value for key, value in RAW.items() if key != "query_filler"})
+
+
+def test_reporting_codes_come_from_the_data(loaded: tuple[Store, int]) -> None:
+    """The quality-data codes (``reporting_codes``: "Blood pressure reading not documented, ...") rank below the
+    service a query describes; without the item, the reporting code comes first."""
+    store, _release_id = loaded
+    from hhbill.search._search import _run
+
+    def first(raw: dict[str, Any]) -> str:
+        response = _run(
+            store,
+            "blood pressure readings sent to the agency",
+            as_of=DAY,
+            limit=3,
+            kind=None,
+            prefix=None,
+            include_terminated=False,
+            typing=False,
+            vocabulary=parse_vocabulary(raw),
+        )
+        return response.results[0].code
+
+    assert first(RAW) == "G0322"
+    assert first({key: value for key, value in RAW.items() if key != "reporting_codes"}) == "G8785"
+    assert search(store, "G8785", as_of=DAY).results[0].code == "G8785"  # a code asked for by name is not damped
 
 
 def test_vocabulary_drives_the_search(loaded: tuple[Store, int]) -> None:

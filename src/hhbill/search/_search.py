@@ -108,6 +108,10 @@ QUALIFIER_PAGE = 30
 #: wheels" for "wheeled walker"), or that has a thing the query rules out ("no wheels"), is multiplied by
 #: SCOPED_DAMPING for each such word, among the best QUALIFIER_PAGE codes
 SCOPED_DAMPING = 0.6
+#: a code that only reports quality data (the vocabulary's ``reporting_codes``: "Blood pressure reading not
+#: documented", "Patient did not respond to ...") is multiplied by REPORTING_DAMPING among the best
+#: QUALIFIER_PAGE codes: people who describe a service or an item in words mean the service or the item
+REPORTING_DAMPING = 0.8
 #: score step between the codes a vocabulary entry names, in the order it lists them
 NAMED_ORDER_STEP = 0.001
 #: a word used by at most this many codes may still be a drug brand name worth translating
@@ -1190,6 +1194,18 @@ def _ruled_out_words(
     )
 
 
+def _damp_reporting(
+    final: dict[int, float], index: ReleaseIndex, vocabulary: Vocabulary, exact: Mapping[int, object]
+) -> None:
+    """Rank quality-data reporting codes below the services and items that match as well."""
+    if not vocabulary.reporting_ranges:
+        return
+    for number in _best(final, QUALIFIER_PAGE):
+        code = index.documents[number].code
+        if number not in exact and any(r.contains(code) for r in vocabulary.reporting_ranges):
+            final[number] *= REPORTING_DAMPING
+
+
 def _status(document_added: str | None, document_terminated: str | None, iso_day: str) -> str:
     if document_added and iso_day < document_added:
         return "not_yet_effective"
@@ -1303,6 +1319,7 @@ def _run(
     final = _wanted_scores(scores, index, iso_day, kind=kind, prefix=prefix, include_terminated=include_terminated)
     _damp_qualified(final, plan, index, vocabulary, exact)
     _damp_scoped(final, plan, index, exact)
+    _damp_reporting(final, index, vocabulary, exact)
     if plan.phrase:
         for number in _best(final, PHRASE_PAGE):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))

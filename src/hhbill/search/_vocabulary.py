@@ -12,6 +12,8 @@ The document also lists ``qualifiers`` (``{"words": "each additional", "source":
 code to a special case; search ranks a code whose description adds one the query does not mention below the plain
 code. And ``query_filler`` (``{"words": [...], "source": "..."}``): the words of everyday speech that say nothing
 about the code sought ("my", "did", "someone", "mother"): search drops them from a query that has other words.
+``reporting_codes`` (``{"codes": ["G8000-G9999"], "source": "..."}``): ranges of codes that only report quality
+data, which rank below the services and items that match as well.
 ``parse_vocabulary`` digests the whole document (``Vocabulary.fingerprint``): a stored search index is valid
 for exactly the vocabulary it was built with.
 
@@ -79,6 +81,8 @@ class Vocabulary:
     qualifiers: tuple[Qualifier, ...] = ()
     #: words of everyday speech a query may hold that say nothing about the code ("my", "did", "mother")
     filler: frozenset[str] = frozenset()
+    #: code ranges used only to report quality data (no service or item): search ranks them below the others
+    reporting_ranges: tuple[CodeRange, ...] = ()
     #: first stem of a term -> (term stems, entry index), longest terms first
     by_first_stem: dict[str, list[tuple[tuple[str, ...], int]]] = field(default_factory=dict)
     #: sorted stems of each term of two or three words -> entry index (the first entry to use them)
@@ -202,6 +206,20 @@ def _filler(raw: object) -> frozenset[str]:
     return frozenset(listed)
 
 
+def _reporting_ranges(raw: object) -> tuple[CodeRange, ...]:
+    """The ``reporting_codes`` item: ``{"codes": ["G8000-G9999"], "source": "..."}``."""
+    if raw is None:
+        return ()
+    listed = raw.get("codes") if isinstance(raw, dict) else None
+    sourced = isinstance(raw, dict) and bool(str(raw.get("source", "")).strip())
+    ranges = [_CODE_RANGE.match(c) if isinstance(c, str) else None for c in listed or []]
+    if not sourced or not isinstance(listed, list) or not listed or not all(ranges):
+        raise ConfigError(
+            "search vocabulary: 'reporting_codes' needs 'codes' (ranges such as G8000-G9999) and a 'source'"
+        )
+    return tuple(CodeRange(m.group(1), m.group(2)) for m in ranges if m)
+
+
 def _stem_ahead(raw_entries: list[Any], qualifiers: object) -> None:
     """Stem every word in one round trip (entries and qualifiers then find their stems memoised)."""
     stemmer().stem_all(
@@ -243,6 +261,7 @@ def parse_vocabulary(data: dict[str, Any], *, stems: bool = True, fingerprint: s
         fingerprint=digest,
         qualifiers=_qualifiers(data.get("qualifiers", [])) if stems else (),
         filler=_filler(data.get("query_filler")),
+        reporting_ranges=_reporting_ranges(data.get("reporting_codes")),
     )
     for index, entry in enumerate(entries):
         for term in entry.term_stems:
