@@ -335,12 +335,12 @@ def _corrections(word: str, index: ReleaseIndex, dictionary: _Dictionary) -> lis
     from rapidfuzz.distance import OSA
 
     limit = 2 if len(word) >= TWO_SLIPS_LETTERS else 1
-    found = process.extract(
+    near = process.extract(
         word, dictionary.words_near(len(word), limit), scorer=OSA.distance, score_cutoff=limit, limit=32
     )
     found = [
         (w, distance)
-        for w, distance, _i in found
+        for w, distance, _i in near
         if w[0] == word[0] and (len(word) >= ONE_SLIP_LETTERS or _swapped(word, w))
     ]
     if not found:
