@@ -300,6 +300,15 @@ def test_everyday_filler_is_ignored(store: Store, said: str, plain: str) -> None
     assert not {label for r in response.results for label in r.matched} & filler
 
 
+def test_filler_within_a_term_of_several_words_is_kept(store: Store) -> None:
+    # "around" is filler in "walking around outside", a word of the term "around the clock"
+    kept = search(store, "chemo pump around the clock at home", as_of=DAY)
+    assert any(m.startswith("around clock") for r in kept.results for m in r.matched)
+    assert kept.results[0].code == "S9330"  # continuous (twenty-four hours or more)
+    dropped = search(store, "portable oxygen for walking around outside", as_of=DAY)
+    assert not any(m.startswith("around") for r in dropped.results for m in r.matched)
+
+
 def test_a_query_of_filler_alone_still_searches(store: Store) -> None:
     assert codes(store, "who")  # a lone "who" is read as the abbreviation it also is
 

@@ -412,7 +412,7 @@ def _plan(
     plan = _Plan()
     tokens = _query_tokens(text, plan)
     dictionary = _dictionary(index, vocabulary)
-    remaining = _content_tokens(_take_codes(tokens, plan, index, dictionary), plan, vocabulary.filler)
+    remaining = _content_tokens(_take_codes(tokens, plan, index, dictionary), plan, vocabulary)
     if not remaining:
         return plan
     if drug_names is not None:
@@ -536,16 +536,25 @@ def _take_codes(tokens: list[str], plan: _Plan, index: ReleaseIndex, dictionary:
     return remaining
 
 
-def _content_tokens(remaining: list[str], plan: _Plan, filler: frozenset[str] = frozenset()) -> list[str]:
+def _content_tokens(remaining: list[str], plan: _Plan, vocabulary: Vocabulary | None = None) -> list[str]:
     """Stopwords and everyday filler ("my", "did", "someone", "mother": the vocabulary's ``query_filler``) dropped,
     unless the query is nothing else (then kept, or dropped when it named codes). A word written in capitals is an
-    abbreviation ("WHO", "SO"), not filler."""
-    ignored = STOPWORDS | (filler - plan.capitalised)
+    abbreviation ("WHO", "SO"), not filler; nor is a word of a vocabulary term of several words ("around" in
+    "around the clock")."""
+    filler = vocabulary.filler - plan.capitalised if vocabulary else frozenset()
+    ignored = STOPWORDS | filler
     if remaining and all(t in ignored for t in remaining):
         if plan.exact or plan.prefixes or plan.ranges:
             return []
         return [t for t in remaining if t not in STOPWORDS] or remaining
-    return [t for t in remaining if t not in ignored]
+    content = [t for t in remaining if t not in STOPWORDS]
+    in_terms: set[int] = set()
+    if vocabulary and any(t in filler for t in content):
+        stems = stemmer().stem_all(content)
+        for start, end, _entry in vocabulary.match([stems[t] for t in content]):
+            if end - start > 1:
+                in_terms.update(range(start, end))
+    return [t for position, t in enumerate(content) if t not in filler or position in in_terms]
 
 
 def _resolve_word(
