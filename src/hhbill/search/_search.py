@@ -111,7 +111,7 @@ SCOPED_DAMPING = 0.6
 #: a code that only reports quality data (the vocabulary's ``reporting_codes``: "Blood pressure reading not
 #: documented", "Patient did not respond to ...") is multiplied by REPORTING_DAMPING among the best
 #: QUALIFIER_PAGE codes: people who describe a service or an item in words mean the service or the item
-REPORTING_DAMPING = 0.8
+REPORTING_DAMPING = 0.6
 #: score step between the codes a vocabulary entry names, in the order it lists them
 NAMED_ORDER_STEP = 0.001
 #: a word used by at most this many codes may still be a drug brand name worth translating
