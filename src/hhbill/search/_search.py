@@ -5,9 +5,14 @@ How a query is read, in order:
 1. Cleaned: control characters dropped, cut to 256 characters and 16 words; any text is safe. Index-style
    cross-references ("Dressing (see also Bandage)") are dropped with a note: they name another heading.
 2. Codes: exact codes (``G0151``, ``g0151``), code starts (``G03``), ranges (``S9325-S9379``) and modifiers
-   (``KX``) are looked up directly and listed first.
+   (``KX``) are looked up directly and listed first. A vocabulary word shaped like a code start ("o2", "b12") is a
+   word. Comparison signs read as CMS writes bounds (">3L" is "more than 3 liter"), and a mistyped "modifier"
+   ("modifer") still asks for modifiers.
+   Everyday filler ("my", "did", "someone", "mother", "what code for": the vocabulary's ``query_filler``) is
+   dropped, unless written in capitals ("WHO") or part of a vocabulary term ("around the clock").
 3. Words: every other word becomes a *clause*. Unknown words are completed as prefixes ("infus" -> infusion)
-   and corrected for typos ("wheelchiar" -> wheelchair, "nebuliser" -> nebulizer). Other forms CMS writes
+   and corrected for typos ("wheelchiar" -> wheelchair, "nebuliser" -> nebulizer; a correction keeps the first
+   letter, a short word is corrected only for two letters swapped). Other forms CMS writes
    join in, weighing less than the user's own word: the noun of a medical adjective ("orthotic" -> orthosis,
    "tracheostomy" -> tracheostoma) and a rare compound split where CMS writes two words ("footdrop"). A word
    also reaches the compounds CMS writes as one word starting with it ("arm" -> armrest, "foot" -> footplate),
@@ -30,9 +35,13 @@ How a query is read, in order:
    therapist visit" lists the therapist's G0151 before the assistant's G0157.
 7. Scopes: a code that matches a query word only where its description rules it out or bounds it ("for use other
    than knee", "more than one liter", "without wheels", "non disposable") ranks below the others, unless the query
-   asks for that scope itself ("bed without mattress", "more than three liters"; an inclusive bound, "no more than
-   two liters", states its number); a code with another bound of the kind the query states ("more than one liter"
-   for "more than 3 liters") or with what the query rules out ("walker no wheels") ranks lower too.
+   asks for that scope itself ("bed without mattress", "more than three liters", or a vocabulary term meaning it:
+   "double lumen" -> "more than one lumen"; an inclusive bound, "no more than two liters", states its number); a
+   code with another bound of the kind the query states ("more than one liter" for "more than 3 liters") or with
+   what the query rules out ("walker no wheels") ranks lower too. "May not be used to identify services provided
+   by home health aide" rules out what follows as well.
+8. Reporting codes: the quality-data codes (the vocabulary's ``reporting_codes``, G8000-G9999 and M1000-M1999)
+   rank below the services and items that match as well.
 
 Numbers meet in either spelling ("one piece" / "(1 piece)", "1cc" / "1 cc"), and a typo correction keeps the
 word's first letter ("lfit" -> lift, not fit).
