@@ -372,6 +372,13 @@ def test_two_words_cms_writes_as_one(store: Store) -> None:
     assert "pick up → pickup" in top.matched
 
 
+def test_two_words_cms_writes_as_one_in_another_number(store: Store) -> None:
+    # CMS writes "footrest" and "footrests"; "foot rests" meets both through the stem of the joined word
+    response = search(store, "wheelchair foot rests", as_of=DAY)
+    assert any("foot rests → footrests" in m for m in response.results[0].matched)
+    assert "footrest" in response.results[0].long_description.lower()
+
+
 # -- index-style queries and other word forms -------------------------------------------------------------------------
 def test_cross_reference_is_ignored_with_a_note(store: Store) -> None:
     response = search(store, "Walker (see also Cane)", as_of=DAY)

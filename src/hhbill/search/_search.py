@@ -783,7 +783,15 @@ def _compound_clauses(plain: list[tuple[str, list[_Alternative]]], index: Releas
         if position + 1 < len(plain):
             following, following_alternatives = plain[position + 1]
             joined = token + following
-            if joined in index.word_frequency and token.isalpha() and following.isalpha():
+            # "foot rests" is CMS's "footrests" and, by its stem, "footrest"
+            if (
+                token.isalpha()
+                and following.isalpha()
+                and (
+                    joined in index.word_frequency
+                    or (len(token) >= COMPOUND_PART and stemmer().stem(joined) in index.impacts)
+                )
+            ):
                 words_together = _Alternative(
                     (alternatives[0].stems[0], following_alternatives[0].stems[0]), 1.0, f"{token} {following}"
                 )
