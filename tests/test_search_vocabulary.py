@@ -102,6 +102,9 @@ def test_terms_match_in_another_word_order_after_their_own() -> None:
         ({"entries": [], "qualifiers": [{"words": " ", "source": "x"}]}, "needs 'words' and a 'source'"),
         ({"entries": [], "query_filler": ["my"]}, "'query_filler' needs"),
         ({"entries": [], "reporting_codes": {"codes": ["G8000-G9999"]}}, "'reporting_codes' needs"),
+        ({"entries": [], "units": {"words": ["per hour"]}}, "'units' must be a list"),
+        ({"entries": [], "units": [{"words": ["per hour"]}]}, "unit 1: needs 'words' and a 'source'"),
+        ({"entries": [], "units": [{"words": [], "source": "x"}]}, "unit 1: needs 'words' and a 'source'"),
         ({"entries": [], "reporting_codes": {"codes": ["G8000"], "source": "x"}}, "'reporting_codes' needs"),
         ({"entries": [], "reporting_codes": {"codes": [], "source": "x"}}, "'reporting_codes' needs"),
         ({"entries": [], "query_filler": {"words": ["my"]}}, "'query_filler' needs"),
@@ -198,6 +201,31 @@ def test_reporting_codes_come_from_the_data(loaded: tuple[Store, int]) -> None:
     assert first(RAW) == "G0322"
     assert first({key: value for key, value in RAW.items() if key != "reporting_codes"}) == "G8785"
     assert search(store, "G8785", as_of=DAY).results[0].code == "G8785"  # a code asked for by name is not damped
+
+
+def test_units_come_from_the_data(loaded: tuple[Store, int]) -> None:
+    """A query stating "per visit" ranks T1021 ("... per visit") above G0156 ("each 15 minutes"); without the
+    vocabulary's ``units`` the 15-minute visit code stays first."""
+    store, _release_id = loaded
+    from hhbill.search._search import _run
+
+    def first(raw: dict[str, Any]) -> str:
+        response = _run(
+            store,
+            "home health aide per visit",
+            as_of=DAY,
+            limit=3,
+            kind=None,
+            prefix=None,
+            include_terminated=False,
+            typing=False,
+            vocabulary=parse_vocabulary(raw),
+        )
+        return response.results[0].code
+
+    assert first(RAW) == "T1021"
+    assert first({key: value for key, value in RAW.items() if key != "units"}) == "G0156"
+    assert search(store, "home health aide visit", as_of=DAY).results[0].code == "G0156"  # no unit stated
 
 
 def test_vocabulary_drives_the_search(loaded: tuple[Store, int]) -> None:

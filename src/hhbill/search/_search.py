@@ -121,6 +121,9 @@ SCOPED_DAMPING = 0.6
 #: documented", "Patient did not respond to ...") is multiplied by REPORTING_DAMPING among the best
 #: QUALIFIER_PAGE codes: people who describe a service or an item in words mean the service or the item
 REPORTING_DAMPING = 0.6
+#: a code billed in another unit than the one the query states ("each 15 minutes" for "per visit") is multiplied
+#: by UNIT_DAMPING among the best QUALIFIER_PAGE codes
+UNIT_DAMPING = 0.8
 #: score step between the codes a vocabulary entry names, in the order it lists them
 NAMED_ORDER_STEP = 0.001
 #: a word used by at most this many codes may still be a drug brand name worth translating
@@ -218,6 +221,8 @@ class _Plan:
     notes: list[str] = field(default_factory=list)
     #: words the user wrote in capitals ("WHO", "SO"): an abbreviation, never everyday filler
     capitalised: frozenset[str] = frozenset()
+    #: the units the query states ("per visit", "hourly"), as indexes into the vocabulary's ``units``
+    units: frozenset[int] = frozenset()
 
 
 # -- arguments ------------------------------------------------------------------------------------------------------
@@ -420,6 +425,7 @@ def _plan(
     """Read a query into codes, code starts, ranges and clauses of words (see the module's docstring)."""
     plan = _Plan()
     tokens = _query_tokens(text, plan)
+    plan.units = _units_stated(tokens, vocabulary)
     dictionary = _dictionary(index, vocabulary)
     remaining = _content_tokens(_take_codes(tokens, plan, index, dictionary), plan, vocabulary)
     if not remaining:
@@ -557,13 +563,19 @@ def _content_tokens(remaining: list[str], plan: _Plan, vocabulary: Vocabulary | 
             return []
         return [t for t in remaining if t not in STOPWORDS] or remaining
     content = [t for t in remaining if t not in STOPWORDS]
-    in_terms: set[int] = set()
-    if vocabulary and any(t in filler for t in content):
-        stems = stemmer().stem_all(content)
-        for start, end, _entry in vocabulary.match([stems[t] for t in content]):
-            if end - start > 1:
-                in_terms.update(range(start, end))
+    in_terms = _in_terms_of_several_words(content, vocabulary) if vocabulary and filler & set(content) else set()
     return [t for position, t in enumerate(content) if t not in filler or position in in_terms]
+
+
+def _in_terms_of_several_words(content: list[str], vocabulary: Vocabulary) -> set[int]:
+    """The positions of the words that are part of a vocabulary term of several words ("around the clock")."""
+    stems = stemmer().stem_all(content)
+    return {
+        position
+        for start, end, _entry in vocabulary.match([stems[t] for t in content])
+        if end - start > 1
+        for position in range(start, end)
+    }
 
 
 def _resolve_word(
@@ -1220,6 +1232,44 @@ def _ruled_out_words(
     )
 
 
+def _units_stated(tokens: list[str], vocabulary: Vocabulary) -> frozenset[int]:
+    """The vocabulary's units whose wording the words hold, in order ("per hour", "15 minutes")."""
+    if not vocabulary.units or not tokens:
+        return frozenset()
+    stems = stemmer().stem_all(tokens)
+    text = f" {' '.join(stems[t] for t in tokens)} "
+    return frozenset(n for n, runs in enumerate(vocabulary.units) if any(f" {' '.join(run)} " in text for run in runs))
+
+
+def _units_of(index: ReleaseIndex, number: int, vocabulary: Vocabulary) -> frozenset[int]:
+    """The units a code's long description states (memoised on the index)."""
+    key = f"units:{vocabulary.fingerprint}"
+    memo = index.extras.get(key)
+    if not isinstance(memo, dict):
+        memo = {}
+        index.extras[key] = memo
+    found = memo.get(number)
+    if found is None:
+        found = _units_stated(words(index.documents[number].long_description), vocabulary)
+        memo[number] = found
+    return found
+
+
+def _damp_other_units(
+    final: dict[int, float], plan: _Plan, index: ReleaseIndex, vocabulary: Vocabulary, exact: Mapping[int, object]
+) -> None:
+    """A query that states a unit ("home health aide per visit", "hourly") ranks a code billed in another unit
+    ("each 15 minutes") below the codes billed in it or in none."""
+    if not plan.units:
+        return
+    for number in _best(final, QUALIFIER_PAGE):
+        if number in exact:
+            continue
+        units = _units_of(index, number, vocabulary)
+        if units and not units & plan.units:
+            final[number] *= UNIT_DAMPING
+
+
 def _damp_reporting(
     final: dict[int, float], index: ReleaseIndex, vocabulary: Vocabulary, exact: Mapping[int, object]
 ) -> None:
@@ -1346,6 +1396,7 @@ def _run(
     _damp_qualified(final, plan, index, vocabulary, exact)
     _damp_scoped(final, plan, index, exact)
     _damp_reporting(final, index, vocabulary, exact)
+    _damp_other_units(final, plan, index, vocabulary, exact)
     if plan.phrase:
         for number in _best(final, PHRASE_PAGE):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))

@@ -13,7 +13,8 @@ code to a special case; search ranks a code whose description adds one the query
 code. And ``query_filler`` (``{"words": [...], "source": "..."}``): the words of everyday speech that say nothing
 about the code sought ("my", "did", "someone", "mother"): search drops them from a query that has other words.
 ``reporting_codes`` (``{"codes": ["G8000-G9999"], "source": "..."}``): ranges of codes that only report quality
-data, which rank below the services and items that match as well.
+data, which rank below the services and items that match as well. ``units`` (``{"words": ["per hour", "hourly"],
+"source": "..."}``): the units codes are billed in; a query that states one ranks a code billed in another lower.
 ``parse_vocabulary`` digests the whole document (``Vocabulary.fingerprint``): a stored search index is valid
 for exactly the vocabulary it was built with.
 
@@ -83,6 +84,11 @@ class Vocabulary:
     filler: frozenset[str] = frozenset()
     #: code ranges used only to report quality data (no service or item): search ranks them below the others
     reporting_ranges: tuple[CodeRange, ...] = ()
+    #: the units a code is billed in ("per visit", "per diem", "per hour"), each as the stem runs that state it
+    #: (stopwords kept: "per hour"), in a query or a description
+    units: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    #: the words of the units' wording (a stored search index keeps their stems)
+    unit_words: frozenset[str] = frozenset()
     #: first stem of a term -> (term stems, entry index), longest terms first
     by_first_stem: dict[str, list[tuple[tuple[str, ...], int]]] = field(default_factory=dict)
     #: sorted stems of each term of two or three words -> entry index (the first entry to use them)
@@ -220,8 +226,41 @@ def _reporting_ranges(raw: object) -> tuple[CodeRange, ...]:
     return tuple(CodeRange(m.group(1), m.group(2)) for m in ranges if m)
 
 
-def _stem_ahead(raw_entries: list[Any], qualifiers: object) -> None:
-    """Stem every word in one round trip (entries and qualifiers then find their stems memoised)."""
+def _units(raw: object) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The ``units`` list: ``{"words": ["per hour", "hourly"], "source": "..."}`` items, one per unit."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ConfigError("search vocabulary: 'units' must be a list")
+    stem = stemmer()
+    found: list[tuple[tuple[str, ...], ...]] = []
+    for number, item in enumerate(raw, start=1):
+        listed = item.get("words") if isinstance(item, dict) else None
+        sourced = isinstance(item, dict) and bool(str(item.get("source", "")).strip())
+        if (
+            not sourced
+            or not isinstance(listed, list)
+            or not listed
+            or not all(isinstance(w, str) and words(w) for w in listed)
+        ):
+            raise ConfigError(f"search vocabulary unit {number}: needs 'words' and a 'source'")
+        found.append(tuple(tuple(stem.stem(w) for w in words(text)) for text in listed))
+    return tuple(found)
+
+
+def _unit_words(raw: object) -> list[str]:
+    return [
+        word
+        for item in (raw if isinstance(raw, list) else [])
+        if isinstance(item, dict) and isinstance(item.get("words"), list)
+        for text in item["words"]
+        if isinstance(text, str)
+        for word in words(text)
+    ]
+
+
+def _stem_ahead(raw_entries: list[Any], qualifiers: object, units: object = None) -> None:
+    """Stem every word in one round trip (entries, qualifiers and units then find their stems memoised)."""
     stemmer().stem_all(
         [
             word
@@ -239,6 +278,7 @@ def _stem_ahead(raw_entries: list[Any], qualifiers: object) -> None:
             if isinstance(item, dict) and isinstance(item.get("words"), str)
             for word in words(item["words"])
         ]
+        + _unit_words(units)
     )
 
 
@@ -252,7 +292,7 @@ def parse_vocabulary(data: dict[str, Any], *, stems: bool = True, fingerprint: s
     if not isinstance(raw_entries, list):
         raise ConfigError("search vocabulary: 'entries' must be a list")
     if stems:
-        _stem_ahead(raw_entries, data.get("qualifiers"))
+        _stem_ahead(raw_entries, data.get("qualifiers"), data.get("units"))
     entries = [_entry(raw, number, stems=stems) for number, raw in enumerate(raw_entries, start=1)]
     digest = fingerprint or _digest(data)
     vocabulary = Vocabulary(
@@ -262,6 +302,8 @@ def parse_vocabulary(data: dict[str, Any], *, stems: bool = True, fingerprint: s
         qualifiers=_qualifiers(data.get("qualifiers", [])) if stems else (),
         filler=_filler(data.get("query_filler")),
         reporting_ranges=_reporting_ranges(data.get("reporting_codes")),
+        units=_units(data.get("units")) if stems else (),
+        unit_words=frozenset(_unit_words(data.get("units"))) if stems else frozenset(),
     )
     for index, entry in enumerate(entries):
         for term in entry.term_stems:
