@@ -1255,31 +1255,24 @@ def _units_of(index: ReleaseIndex, number: int, vocabulary: Vocabulary) -> froze
     return found
 
 
-def _damp_other_units(
+def _damp_reporting_and_other_units(
     final: dict[int, float], plan: _Plan, index: ReleaseIndex, vocabulary: Vocabulary, exact: Mapping[int, object]
 ) -> None:
-    """A query that states a unit ("home health aide per visit", "hourly") ranks a code billed in another unit
-    ("each 15 minutes") below the codes billed in it or in none."""
-    if not plan.units:
+    """Rank quality-data reporting codes below the services and items that match as well; and, when the query
+    states a unit ("home health aide per visit", "hourly"), a code billed in another unit ("each 15 minutes") below
+    the codes billed in it or in none. (One pass over the best codes for both.)"""
+    if not vocabulary.reporting_ranges and not plan.units:
         return
     for number in _best(final, QUALIFIER_PAGE):
         if number in exact:
             continue
-        units = _units_of(index, number, vocabulary)
-        if units and not units & plan.units:
-            final[number] *= UNIT_DAMPING
-
-
-def _damp_reporting(
-    final: dict[int, float], index: ReleaseIndex, vocabulary: Vocabulary, exact: Mapping[int, object]
-) -> None:
-    """Rank quality-data reporting codes below the services and items that match as well."""
-    if not vocabulary.reporting_ranges:
-        return
-    for number in _best(final, QUALIFIER_PAGE):
         code = index.documents[number].code
-        if number not in exact and any(r.contains(code) for r in vocabulary.reporting_ranges):
+        if any(r.contains(code) for r in vocabulary.reporting_ranges):
             final[number] *= REPORTING_DAMPING
+        if plan.units:
+            units = _units_of(index, number, vocabulary)
+            if units and not units & plan.units:
+                final[number] *= UNIT_DAMPING
 
 
 def _status(document_added: str | None, document_terminated: str | None, iso_day: str) -> str:
@@ -1395,8 +1388,7 @@ def _run(
     final = _wanted_scores(scores, index, iso_day, kind=kind, prefix=prefix, include_terminated=include_terminated)
     _damp_qualified(final, plan, index, vocabulary, exact)
     _damp_scoped(final, plan, index, exact)
-    _damp_reporting(final, index, vocabulary, exact)
-    _damp_other_units(final, plan, index, vocabulary, exact)
+    _damp_reporting_and_other_units(final, plan, index, vocabulary, exact)
     if plan.phrase:
         for number in _best(final, PHRASE_PAGE):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))
