@@ -88,6 +88,25 @@ def test_terms_match_in_another_word_order_after_their_own() -> None:
     assert matched("oxygen liquid mask") == []  # side by side only
 
 
+def test_a_term_in_its_own_order_wins_over_one_in_another_order_that_takes_its_first_word() -> None:
+    vocabulary = parse_vocabulary(
+        {
+            "entries": [
+                {"terms": ["therapy modifier"], "codes": ["GP"], "example": {"expect": ["GP"]}},
+                {"terms": ["therapy cap"], "codes": ["KX"], "example": {"expect": ["KX"]}},
+            ]
+        }
+    )
+
+    def matched(text: str) -> list[tuple[int, int, str]]:
+        stems = [stemmer().stem(w) for w in text.split()]
+        return [(start, end, entry.codes[0]) for start, end, entry in vocabulary.match(stems)]
+
+    # filler dropped from "which modifier says the therapy cap was passed" leaves "modifier therapy cap"
+    assert matched("modifier therapy cap passed") == [(1, 3, "KX")]
+    assert matched("modifier therapy") == [(0, 2, "GP")]  # no term of its own order to yield to
+
+
 @pytest.mark.parametrize(
     ("raw", "message"),
     [

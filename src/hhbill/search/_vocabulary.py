@@ -96,21 +96,19 @@ class Vocabulary:
 
     def match(self, stems: list[str]) -> list[tuple[int, int, VocabularyEntry]]:
         """Longest, leftmost, non-overlapping vocabulary terms in a stem sequence: (start, end, entry). A term
-        in its own word order wins over the same words in another order."""
+        in its own word order wins over the same words in another order, also over one that starts before it and
+        would take its first word ("modifier therapy cap": "therapy cap", not "modifier therapy")."""
         found: list[tuple[int, int, VocabularyEntry]] = []
         position = 0
         while position < len(stems):
-            best: tuple[int, int] | None = None
-            for term, entry_index in self.by_first_stem.get(stems[position], ()):
-                end = position + len(term)
-                if tuple(stems[position:end]) == term and (best is None or end > best[0]):
-                    best = (end, entry_index)
+            in_order = self._in_order(stems, position)
+            best = in_order
             for size in MATCH_ANY_ORDER:
                 end = position + size
                 if end > len(stems) or (best is not None and end <= best[0]):
                     continue
                 entry_index = self.by_sorted_stems.get(tuple(sorted(stems[position:end])), -1)
-                if entry_index >= 0:
+                if entry_index >= 0 and not self._in_order_starts_within(stems, position + 1, end):
                     best = (end, entry_index)
             if best is None:
                 position += 1
@@ -118,6 +116,23 @@ class Vocabulary:
             found.append((position, best[0], self.entries[best[1]]))
             position = best[0]
         return found
+
+    def _in_order(self, stems: list[str], position: int) -> tuple[int, int] | None:
+        """The longest term starting at ``position`` in its own word order: (end, entry index)."""
+        best: tuple[int, int] | None = None
+        for term, entry_index in self.by_first_stem.get(stems[position], ()):
+            end = position + len(term)
+            if tuple(stems[position:end]) == term and (best is None or end > best[0]):
+                best = (end, entry_index)
+        return best
+
+    def _in_order_starts_within(self, stems: list[str], first: int, end: int) -> bool:
+        """Whether a term of several words, in its own order, starts in ``first..end-1`` and runs past ``end``."""
+        for position in range(first, end):
+            found = self._in_order(stems, position)
+            if found is not None and found[0] > end:
+                return True
+        return False
 
 
 def _strings(raw: dict[str, Any], key: str, number: int) -> tuple[str, ...]:
