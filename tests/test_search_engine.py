@@ -346,6 +346,12 @@ def test_an_everyday_word_is_not_corrected_to_a_neighbour(store: Store, query: s
     assert word not in search(store, query, as_of=DAY).corrections
 
 
+def test_a_short_word_missing_a_letter_is_corrected(store: Store) -> None:
+    response = search(store, "walkr with wheels", as_of=DAY)
+    assert response.corrections == {"walkr": "walker"}
+    assert response.results[0].code in {"E0143", "E0141"}
+
+
 def test_a_mistyped_modifier_word_still_asks_for_modifiers(store: Store) -> None:
     response = search(store, "therapy threshold modifer", as_of=DAY)
     assert response.corrections == {"modifer": "modifier"}

@@ -324,8 +324,10 @@ def _dictionary(index: ReleaseIndex, vocabulary: Vocabulary) -> _Dictionary:
     return found
 
 
-#: the shortest word corrected for any one slip; a shorter word only for two letters swapped ("lfit" -> lift)
+#: the shortest word corrected for any one slip; a shorter word only for two letters swapped ("lfit" -> lift) or,
+#: from DROPPED_LETTER_LETTERS letters, for a letter left out ("walkr" -> walker; not "plain" -> plan)
 ONE_SLIP_LETTERS = 6
+DROPPED_LETTER_LETTERS = 5
 #: the shortest word corrected for two slips ("epoprostinol"); shorter words are too near other real words
 TWO_SLIPS_LETTERS = 9
 
@@ -339,8 +341,9 @@ def _swapped(word: str, other: str) -> bool:
 
 
 def _corrections(word: str, index: ReleaseIndex, dictionary: _Dictionary) -> list[str]:
-    """Known words within a small edit distance of ``word``, best first: two letters swapped in a short word, one
-    slip from ONE_SLIP_LETTERS letters, two from TWO_SLIPS_LETTERS. A correction keeps the word's first letter:
+    """Known words within a small edit distance of ``word``, best first: two letters swapped in a short word (or a
+    letter left out), one slip from ONE_SLIP_LETTERS letters, two from TWO_SLIPS_LETTERS. A correction keeps the
+    word's first letter:
     people seldom mistype it ("lfit" is lift, not fit), and an everyday word the release does not use is a word
     apart from its neighbours ("mother" is not "other", "getting" not "setting", "wife" not "wide")."""
     if len(word) < 4 or not word.isalpha():
@@ -355,7 +358,12 @@ def _corrections(word: str, index: ReleaseIndex, dictionary: _Dictionary) -> lis
     found = [
         (w, distance)
         for w, distance, _i in near
-        if w[0] == word[0] and (len(word) >= ONE_SLIP_LETTERS or _swapped(word, w))
+        if w[0] == word[0]
+        and (
+            len(word) >= ONE_SLIP_LETTERS
+            or _swapped(word, w)
+            or (len(word) >= DROPPED_LETTER_LETTERS and len(w) == len(word) + 1)
+        )
     ]
     if not found:
         return []
