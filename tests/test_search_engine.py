@@ -149,6 +149,7 @@ def test_plain_language_first_result(store: Store, query: str, expected_first: s
         ("home chemotherapy infusion per diem", "S9329", "S9330"),  # continuous (twenty-four hours or more)
         ("pt visit at home", "G0151", "G0159"),  # maintenance program
         ("video telehealth modifier", "GT", "FR"),  # "the supervising practitioner was present through ... video"
+        ("albuterol inhalation solution", "J7613", "J7609"),  # "compounded product" is the narrower case
     ],
 )
 def test_a_role_without_a_qualifier_ranks_the_plain_code_first(
