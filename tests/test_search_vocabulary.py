@@ -222,6 +222,19 @@ def test_reporting_codes_come_from_the_data(loaded: tuple[Store, int]) -> None:
     assert search(store, "G8785", as_of=DAY).results[0].code == "G8785"  # a code asked for by name is not damped
 
 
+def test_a_unit_is_stated_with_per_not_by_how_often() -> None:
+    from hhbill.search._search import _units_stated
+
+    def units(text: str) -> frozenset[int]:
+        return _units_stated(text.split(), VOCABULARY)
+
+    assert units("iv antibiotics three times a day") == frozenset()  # how often, not the billing unit
+    assert units("ivig monthly") == frozenset()
+    assert len(units("home health aide per visit")) == 1
+    assert units("aide hourly") == units("aide per hour") != units("aide per visit")
+    assert units("respite 15 min") == units("respite care each 15 minutes")
+
+
 def test_units_come_from_the_data(loaded: tuple[Store, int]) -> None:
     """A query stating "per visit" ranks T1021 ("... per visit") above G0156 ("each 15 minutes"); without the
     vocabulary's ``units`` the 15-minute visit code stays first."""
