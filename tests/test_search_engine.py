@@ -310,6 +310,16 @@ def test_filler_within_a_term_of_several_words_is_kept(store: Store) -> None:
     assert not any(m.startswith("around") for r in dropped.results for m in r.matched)
 
 
+def test_the_word_being_typed_is_not_filler(store: Store) -> None:
+    # "need" is filler in "insulin pens i need", the start of "needle" while typing "pen need"
+    typed = suggest(store, "pen need", as_of=DAY)
+    assert typed.results[0].code == "A4215"  # "Needle, sterile, any size, each"
+    assert any("need… → needle" in m for m in typed.results[0].matched)
+    assert not any(
+        m.startswith("need") for r in search(store, "insulin pens i need", as_of=DAY).results for m in r.matched
+    )
+
+
 def test_a_query_of_filler_alone_still_searches(store: Store) -> None:
     assert codes(store, "who")  # a lone "who" is read as the abbreviation it also is
 

@@ -435,7 +435,7 @@ def _plan(
     tokens = _query_tokens(text, plan)
     plan.units = _units_stated(tokens, vocabulary)
     dictionary = _dictionary(index, vocabulary)
-    remaining = _content_tokens(_take_codes(tokens, plan, index, dictionary), plan, vocabulary)
+    remaining = _content_tokens(_take_codes(tokens, plan, index, dictionary), plan, vocabulary, typing=typing)
     if not remaining:
         return plan
     if drug_names is not None:
@@ -559,12 +559,16 @@ def _take_codes(tokens: list[str], plan: _Plan, index: ReleaseIndex, dictionary:
     return remaining
 
 
-def _content_tokens(remaining: list[str], plan: _Plan, vocabulary: Vocabulary | None = None) -> list[str]:
+def _content_tokens(
+    remaining: list[str], plan: _Plan, vocabulary: Vocabulary | None = None, *, typing: bool = False
+) -> list[str]:
     """Stopwords and everyday filler ("my", "did", "someone", "mother": the vocabulary's ``query_filler``) dropped,
     unless the query is nothing else (then kept, or dropped when it named codes). A word written in capitals is an
     abbreviation ("WHO", "SO"), not filler; nor is a word of a vocabulary term of several words ("around" in
-    "around the clock")."""
+    "around the clock"), nor the word being typed ("oxygen can" may become cannula)."""
     filler = vocabulary.filler - plan.capitalised if vocabulary else frozenset()
+    if typing and remaining:
+        filler = filler - {remaining[-1]}
     ignored = STOPWORDS | filler
     if remaining and all(t in ignored for t in remaining):
         if plan.exact or plan.prefixes or plan.ranges:
