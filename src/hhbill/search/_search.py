@@ -505,6 +505,8 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
     tokens = [
         _UNIT_WORDS.get(token, token) if position and tokens[position - 1].isdigit() else token
         for position, token in enumerate(tokens)
+        # "didn't", "can't": the "t" an apostrophe leaves after "n" says nothing ("T-tube" keeps its "t")
+        if not (token == "t" and position and tokens[position - 1].endswith("n"))
     ]
     if len(tokens) > MAX_QUERY_WORDS:
         plan.notes.append(f"only the first {MAX_QUERY_WORDS} words were used")
