@@ -17,13 +17,13 @@ persona mix (``search_blind5_queries.csv`` mixed, ``search_blind6_queries.csv`` 
 long, conversational lay wording was the weak spot (blind 7: 0.505 at rank 1). None is taken from the CMS query
 sets (the evaluation in ``bench/search_quality.py``) nor from any hidden set.
 
+Run: ``python bench/search_dev.py [--out bench/results/search_dev.md] [--misses]``
+
 Round 6 then analysed the misses of blinds 5-7 by class and fixed classes, not queries: everyday filler ("my",
 "did", "someone", "what code for"), typo corrections that turned everyday words into neighbours ("mother" ->
 other), lay names of home and community services, units stated by the query ("per visit", "hourly"), comparison
 signs, quality-data reporting codes, and the order of vocabulary terms. Blind set 4 was left alone (still the
 estimate for an unseen set).
-
-Run: ``python bench/search_dev.py [--out bench/results/search_dev.md] [--misses]``
 """
 
 from __future__ import annotations
