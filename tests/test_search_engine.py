@@ -248,6 +248,14 @@ def test_comparison_signs_and_abbreviated_units_read_as_cms_writes_them(
     assert codes(store, query)[0] == expected
 
 
+def test_w_slash_o_is_without_and_w_slash_c_a_wheelchair(store: Store) -> None:
+    # CMS's short descriptors and billers write "w/o" for without ("Hosp bed fixd ht w/o mattres")
+    response = search(store, "hospital bed w/o mattress", as_of=DAY)
+    assert "without mattress" in response.results[0].long_description.lower()
+    assert "without" in response.results[0].matched
+    assert "wheelchair" in search(store, "w/c cushion", as_of=DAY).results[0].long_description.lower()
+
+
 def test_non_rules_out_the_next_word_only(store: Store) -> None:
     # A7039 is "Filter, non disposable, used with positive airway pressure device"
     assert codes(store, "disposable cpap filter")[0] == "A7038"

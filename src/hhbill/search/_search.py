@@ -479,6 +479,9 @@ _COMPARISONS = (
     (">", " more than "),
     ("<", " less than "),
 )
+#: "w/o" and "w/ " as CMS's short descriptors and billers write "without" and "with" (not "w/c", a wheelchair)
+_WITHOUT = re.compile(r"\bw/o\b")
+_WITH = re.compile(r"\bw/(?=\s|$)")
 #: a unit abbreviated after a number, as CMS spells it ("3l" -> 3 liter, "4 hrs" -> 4 hours)
 _UNIT_WORDS = {"l": "liter", "lt": "liter", "ltr": "liter", "hr": "hour", "hrs": "hours"}
 
@@ -500,6 +503,7 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
     plan.capitalised = frozenset(w.lower() for w in _CAPITALISED.findall(text))
     for sign, spelled in _COMPARISONS:
         rest = rest.replace(sign, spelled)
+    rest = _WITHOUT.sub(" without ", _WITH.sub(" with ", rest))
     # "1cc", "10ml": CMS writes the number and the unit apart ("1 cc or less")
     tokens = [part for token in words(rest) for part in _number_and_unit(_ORDINALS.get(token, token))]
     tokens = [
