@@ -372,6 +372,13 @@ def test_a_short_word_missing_a_letter_is_corrected(store: Store) -> None:
     assert response.results[0].code in {"E0143", "E0141"}
 
 
+def test_a_modifier_described_by_an_abbreviation_is_reached_by_its_words(store: Store) -> None:
+    # TE is described as "Lpn/lvn": the vocabulary's abbreviation of "licensed practical nurse"
+    assert codes(store, "licensed practical nurse modifier")[0] == "TE"
+    assert "TD" in codes(store, "registered nurse modifier", limit=5)  # "Rn"
+    assert codes(store, "licensed practical nurse visit")[0] != "TE"  # no modifier asked: the visit codes
+
+
 def test_a_mistyped_modifier_word_still_asks_for_modifiers(store: Store) -> None:
     response = search(store, "therapy threshold modifer", as_of=DAY)
     assert response.corrections == {"modifer": "modifier"}

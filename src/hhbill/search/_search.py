@@ -694,8 +694,23 @@ def _add_word_clauses(
         alternatives = [_Alternative(tuple(leading_stems[start:end]), 1.0, span_words)]
         for meaning, meaning_stems in zip(entry.means, entry.meaning_stems, strict=True):
             alternatives.append(_Alternative(meaning_stems, 1.0, f"{span_words} → {meaning}"))
+        # a modifier's description may be the abbreviation alone (TD "Rn", TE "Lpn/lvn"): a query asking for a
+        # modifier also reaches the entry's abbreviations ("registered nurse modifier" -> TD)
+        for term, term_stems in zip(entry.terms, entry.term_stems, strict=True):
+            if plan.wants_modifier and _is_abbreviation(term) and all(a.stems != term_stems for a in alternatives):
+                alternatives.append(_Alternative(term_stems, ABBREVIATION_WEIGHT, f"{span_words} → {term}"))
         plan.clauses.append(_Clause(span_words, alternatives, entry))
         position = end
+
+
+#: weight of an abbreviation of the same vocabulary entry ("registered nurse" also reaches "rn")
+ABBREVIATION_WEIGHT = 0.8
+_ABBREVIATION = re.compile(r"^[a-z]{2,4}$")
+
+
+def _is_abbreviation(term: str) -> bool:
+    """A term of two to four letters without vowels in the right places: "rn", "lpn", "msw", "hha" (not "aide")."""
+    return bool(_ABBREVIATION.match(term)) and not any(v in term[1:-1] for v in "aeiou")
 
 
 #: medical adjective endings and the noun CMS names the thing with: orthotic -> orthosis, prosthetic ->
