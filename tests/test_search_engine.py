@@ -51,6 +51,17 @@ def test_exact_code_comes_first(store: Store, query: str) -> None:
     assert "telemedicine" in response.results[0].long_description.lower()
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("o2 tank", "E0424"), ("b12 injection for anemia", "J3420"), ("home antibiotic q8", "S9502")],
+)
+def test_a_vocabulary_word_shaped_like_a_code_start_is_a_word(store: Store, query: str, expected: str) -> None:
+    # "o2", "b12", "q8" look like the start of a code (O2..., B12..., Q8...) but are words of the vocabulary
+    response = search(store, query, as_of=DAY)
+    assert response.results[0].code == expected
+    assert not any(m.startswith("code starts") for r in response.results for m in r.matched)
+
+
 def test_code_start_lists_codes_in_order(store: Store) -> None:
     found = codes(store, "G03", limit=50)
     assert found[0] == "G0300"
@@ -137,6 +148,8 @@ def test_plain_language_first_result(store: Store, query: str, expected_first: s
         ("home health aide visit", "G0156", "T1021"),  # "... or certified nurse assistant, per visit"
         ("home chemotherapy infusion per diem", "S9329", "S9330"),  # continuous (twenty-four hours or more)
         ("pt visit at home", "G0151", "G0159"),  # maintenance program
+        ("video telehealth modifier", "GT", "FR"),  # "the supervising practitioner was present through ... video"
+        ("albuterol inhalation solution", "J7613", "J7609"),  # "compounded product" is the narrower case
     ],
 )
 def test_a_role_without_a_qualifier_ranks_the_plain_code_first(
@@ -154,6 +167,8 @@ def test_a_role_without_a_qualifier_ranks_the_plain_code_first(
         ("pta visit", "G0157"),  # the vocabulary's "pta" means physical therapist assistant
         ("home chemotherapy continuous infusion per diem", "S9330"),
         ("home health aide per hour", "S9122"),
+        ("home health aide hourly", "S9122"),  # the vocabulary's "hourly" means "per hour"
+        ("wheelchair van mileage", "S0209"),
     ],
 )
 def test_a_qualifier_the_query_mentions_is_not_held_against_its_code(store: Store, query: str, expected: str) -> None:
@@ -167,6 +182,8 @@ def test_a_qualifier_the_query_mentions_is_not_held_against_its_code(store: Stor
         ("tpn one liter per day", "S9365", "S9366"),  # S9366 is "more than one liter but no more than two"
         ("saline gauze", "A6228", "A6266"),  # A6266 is impregnated with "other than water, normal saline, ..."
         ("folding walker no wheels", "E0148", "E0143"),  # the query rules wheels out: "folding, wheeled" ranks lower
+        # T1019 personal care "may not be used to identify services provided by home health aide"
+        ("aide help bathing", "G0156", "T1019"),
     ],
 )
 def test_a_word_the_description_rules_out_does_not_count_for_it(
@@ -183,10 +200,26 @@ def test_a_word_the_description_rules_out_does_not_count_for_it(
         ("tpn more than three liters per day", "S9368"),
         ("parenteral nutrition more than 3 liters", "S9368"),  # not S9366's "more than one liter"
         ("hydration therapy two liters per day", "S9375"),  # "no more than two liters": an inclusive bound
+        ("catheter care multi lumen home infusion", "S5501"),  # "multi lumen" means "more than one lumen"
     ],
 )
 def test_a_scope_the_query_asks_for_is_not_held_against_its_code(store: Store, query: str, expected: str) -> None:
     assert codes(store, query)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "plain", "special"),
+    [
+        ("wheelchair van to the clinic", "A0130", "S0209"),  # S0209 is the van's mileage, per mile
+        ("home tpn per diem", "S9364", "S9365"),  # S9365-S9368 are daily volume tiers ("one liter per day")
+    ],
+)
+def test_a_transport_or_a_therapy_ranks_before_its_mileage_or_volume_tier(
+    store: Store, query: str, plain: str, special: str
+) -> None:
+    found = codes(store, query)
+    assert found[0] == plain
+    assert special in found
 
 
 def test_numbers_meet_in_either_spelling(store: Store) -> None:
@@ -199,6 +232,28 @@ def test_a_number_and_its_unit_typed_together(store: Store) -> None:
     # CMS writes "Syringe with needle, sterile 3 cc"; people type "3cc"
     assert codes(store, "syringe with needle 3cc")[0] == "A4208"
     assert codes(store, "tpn more than 2 liters per day")[0] == "S9367"  # digits state CMS's "more than two liters"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("tpn >3L per day", "S9368"),  # "more than three liters"
+        ("parenteral nutrition > 2 liters a day", "S9367"),  # "more than two liters but no more than three"
+        ("home health aide 4 hrs a day", "S9122"),  # "hrs" after a number is hours: the per hour code
+    ],
+)
+def test_comparison_signs_and_abbreviated_units_read_as_cms_writes_them(
+    store: Store, query: str, expected: str
+) -> None:
+    assert codes(store, query)[0] == expected
+
+
+def test_w_slash_o_is_without_and_w_slash_c_a_wheelchair(store: Store) -> None:
+    # CMS's short descriptors and billers write "w/o" for without ("Hosp bed fixd ht w/o mattres")
+    response = search(store, "hospital bed w/o mattress", as_of=DAY)
+    assert "without mattress" in response.results[0].long_description.lower()
+    assert "without" in response.results[0].matched
+    assert "wheelchair" in search(store, "w/c cushion", as_of=DAY).results[0].long_description.lower()
 
 
 def test_non_rules_out_the_next_word_only(store: Store) -> None:
@@ -234,6 +289,56 @@ def test_matched_explains_the_vocabulary(store: Store) -> None:
     assert any("hoyer lift" in m for m in top.matched)
 
 
+# -- everyday wording -----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("said", "plain"),
+    [
+        ("what code for a hoyer lift", "hoyer lift"),
+        ("my mother needs a shower chair", "shower chair"),
+        ("glucose meter for my dads diabetes", "glucose meter diabetes"),
+        ("did the nurse do my wound care visit", "nurse wound care visit"),
+        ("we don't have a shower chair", "shower chair"),  # the "t" after "don" goes too; "T-tube" keeps its own
+    ],
+)
+def test_everyday_filler_is_ignored(store: Store, said: str, plain: str) -> None:
+    """Pronouns, auxiliaries, family words and "what code for" say nothing about the code: the query ranks as its
+    content words do, and none of them is matched, completed ("mom" -> mometasone) or corrected."""
+    response = search(store, said, as_of=DAY, limit=5)
+    assert [r.code for r in response.results] == codes(store, plain, limit=5)
+    assert response.corrections == {}
+    filler = {"what", "code", "my", "mother", "needs", "dads", "did", "do", "we", "don", "t", "have"}
+    assert not {label for r in response.results for label in r.matched} & filler
+
+
+def test_filler_within_a_term_of_several_words_is_kept(store: Store) -> None:
+    # "around" is filler in "walking around outside", a word of the term "around the clock"
+    kept = search(store, "chemo pump around the clock at home", as_of=DAY)
+    assert any(m.startswith("around clock") for r in kept.results for m in r.matched)
+    assert kept.results[0].code == "S9330"  # continuous (twenty-four hours or more)
+    dropped = search(store, "portable oxygen for walking around outside", as_of=DAY)
+    assert not any(m.startswith("around") for r in dropped.results for m in r.matched)
+
+
+def test_the_word_being_typed_is_not_filler(store: Store) -> None:
+    # "need" is filler in "insulin pens i need", the start of "needle" while typing "pen need"
+    typed = suggest(store, "pen need", as_of=DAY)
+    assert typed.results[0].code == "A4215"  # "Needle, sterile, any size, each"
+    assert any("need… → needle" in m for m in typed.results[0].matched)
+    assert not any(
+        m.startswith("need") for r in search(store, "insulin pens i need", as_of=DAY).results for m in r.matched
+    )
+
+
+def test_a_query_of_filler_alone_still_searches(store: Store) -> None:
+    assert codes(store, "who")  # a lone "who" is read as the abbreviation it also is
+
+
+def test_filler_written_in_capitals_is_an_abbreviation(store: Store) -> None:
+    # "WHO" is a wrist hand orthosis; "who" in running speech is a pronoun
+    assert codes(store, "WHO splint", limit=3)[0].startswith("L3")
+    assert not any("who" in label for r in search(store, "who splint", as_of=DAY).results for label in r.matched)
+
+
 # -- typos ------------------------------------------------------------------------------------------------------------
 def test_typo_is_corrected_and_reported(store: Store) -> None:
     response = search(store, "wheelchiar", as_of=DAY)
@@ -247,6 +352,38 @@ def test_a_typo_keeps_its_first_letter(store: Store) -> None:
     response = search(store, "hoyer lfit", as_of=DAY)
     assert response.corrections == {"lfit": "lift"}
     assert response.results[0].code == "E0630"
+
+
+@pytest.mark.parametrize(
+    ("query", "word"),
+    [
+        ("iv fluids for morning sickness", "sickness"),  # not "thickness": a correction keeps the first letter
+        ("plain cane", "plain"),  # not "plan": a short word is corrected only for two letters swapped
+        ("cooking help", "cooking"),  # not "coating": two slips only from nine letters
+    ],
+)
+def test_an_everyday_word_is_not_corrected_to_a_neighbour(store: Store, query: str, word: str) -> None:
+    assert word not in search(store, query, as_of=DAY).corrections
+
+
+def test_a_short_word_missing_a_letter_is_corrected(store: Store) -> None:
+    response = search(store, "walkr with wheels", as_of=DAY)
+    assert response.corrections == {"walkr": "walker"}
+    assert response.results[0].code in {"E0143", "E0141"}
+
+
+def test_a_modifier_described_by_an_abbreviation_is_reached_by_its_words(store: Store) -> None:
+    # TE is described as "Lpn/lvn": the vocabulary's abbreviation of "licensed practical nurse"
+    assert codes(store, "licensed practical nurse modifier")[0] == "TE"
+    assert "TD" in codes(store, "registered nurse modifier", limit=5)  # "Rn"
+    assert codes(store, "licensed practical nurse visit")[0] != "TE"  # no modifier asked: the visit codes
+
+
+def test_a_mistyped_modifier_word_still_asks_for_modifiers(store: Store) -> None:
+    response = search(store, "therapy threshold modifer", as_of=DAY)
+    assert response.corrections == {"modifer": "modifier"}
+    assert response.results[0].code == "KX"
+    assert response.results[0].kind == "modifier"
 
 
 @pytest.mark.parametrize(
@@ -266,6 +403,13 @@ def test_two_words_cms_writes_as_one(store: Store) -> None:
     top = search(store, "pick up walker", as_of=DAY).results[0]
     assert top.code == "E0135"  # "Walker, folding (pickup), ..."
     assert "pick up → pickup" in top.matched
+
+
+def test_two_words_cms_writes_as_one_in_another_number(store: Store) -> None:
+    # CMS writes "footrest" and "footrests"; "foot rests" meets both through the stem of the joined word
+    response = search(store, "wheelchair foot rests", as_of=DAY)
+    assert any("foot rests → footrests" in m for m in response.results[0].matched)
+    assert "footrest" in response.results[0].long_description.lower()
 
 
 # -- index-style queries and other word forms -------------------------------------------------------------------------

@@ -88,6 +88,25 @@ def test_terms_match_in_another_word_order_after_their_own() -> None:
     assert matched("oxygen liquid mask") == []  # side by side only
 
 
+def test_a_term_in_its_own_order_wins_over_one_in_another_order_that_takes_its_first_word() -> None:
+    vocabulary = parse_vocabulary(
+        {
+            "entries": [
+                {"terms": ["therapy modifier"], "codes": ["GP"], "example": {"expect": ["GP"]}},
+                {"terms": ["therapy cap"], "codes": ["KX"], "example": {"expect": ["KX"]}},
+            ]
+        }
+    )
+
+    def matched(text: str) -> list[tuple[int, int, str]]:
+        stems = [stemmer().stem(w) for w in text.split()]
+        return [(start, end, entry.codes[0]) for start, end, entry in vocabulary.match(stems)]
+
+    # filler dropped from "which modifier says the therapy cap was passed" leaves "modifier therapy cap"
+    assert matched("modifier therapy cap passed") == [(1, 3, "KX")]
+    assert matched("modifier therapy") == [(0, 2, "GP")]  # no term of its own order to yield to
+
+
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
@@ -100,6 +119,16 @@ def test_terms_match_in_another_word_order_after_their_own() -> None:
         ({"entries": [], "qualifiers": "assistant"}, "'qualifiers' must be a list"),
         ({"entries": [], "qualifiers": [{"words": "assistant"}]}, "needs 'words' and a 'source'"),
         ({"entries": [], "qualifiers": [{"words": " ", "source": "x"}]}, "needs 'words' and a 'source'"),
+        ({"entries": [], "query_filler": ["my"]}, "'query_filler' needs"),
+        ({"entries": [], "reporting_codes": {"codes": ["G8000-G9999"]}}, "'reporting_codes' needs"),
+        ({"entries": [], "units": {"words": ["per hour"]}}, "'units' must be a list"),
+        ({"entries": [], "units": [{"words": ["per hour"]}]}, "unit 1: needs 'words' and a 'source'"),
+        ({"entries": [], "units": [{"words": [], "source": "x"}]}, "unit 1: needs 'words' and a 'source'"),
+        ({"entries": [], "reporting_codes": {"codes": ["G8000"], "source": "x"}}, "'reporting_codes' needs"),
+        ({"entries": [], "reporting_codes": {"codes": [], "source": "x"}}, "'reporting_codes' needs"),
+        ({"entries": [], "query_filler": {"words": ["my"]}}, "'query_filler' needs"),
+        ({"entries": [], "query_filler": {"words": ["my mother"], "source": "x"}}, "'query_filler' needs"),
+        ({"entries": [], "query_filler": {"words": ["My"], "source": "x"}}, "'query_filler' needs"),
     ],
 )
 def test_malformed_vocabulary_is_a_config_error(raw: dict[str, Any], message: str) -> None:
@@ -137,6 +166,98 @@ def test_qualifiers_come_from_the_data(loaded: tuple[Store, int]) -> None:
     assert first(RAW) == "S9329"
     trimmed = {**RAW, "qualifiers": [q for q in RAW["qualifiers"] if q["words"] not in ("continuous", "intermittent")]}
     assert first(trimmed) in ("S9330", "S9331")
+
+
+def test_the_vocabulary_lists_enough_filler() -> None:
+    assert len(VOCABULARY.filler) >= 100
+    assert {"my", "did", "someone", "mother", "what", "code"} <= VOCABULARY.filler
+
+
+def test_filler_comes_from_the_data(loaded: tuple[Store, int]) -> None:
+    """Without the vocabulary's ``query_filler``, "my" in a query matches the quality-measure codes that quote a
+    patient ("... about my care"); with it, the word is ignored."""
+    store, _release_id = loaded
+    from hhbill.search._search import _run
+
+    def labels(raw: dict[str, Any]) -> set[str]:
+        response = _run(
+            store,
+            "wound care for my leg",
+            as_of=DAY,
+            limit=10,
+            kind=None,
+            prefix=None,
+            include_terminated=False,
+            typing=False,
+            vocabulary=parse_vocabulary(raw),
+        )
+        return {label for result in response.results for label in result.matched}
+
+    assert "my" not in labels(RAW)
+    assert "my" in labels({key: value for key, value in RAW.items() if key != "query_filler"})
+
+
+def test_reporting_codes_come_from_the_data(loaded: tuple[Store, int]) -> None:
+    """The quality-data codes (``reporting_codes``: "Blood pressure reading not documented, ...") rank below the
+    service a query describes; without the item, the reporting code comes first."""
+    store, _release_id = loaded
+    from hhbill.search._search import _run
+
+    def first(raw: dict[str, Any]) -> str:
+        response = _run(
+            store,
+            "blood pressure readings sent to the agency",
+            as_of=DAY,
+            limit=3,
+            kind=None,
+            prefix=None,
+            include_terminated=False,
+            typing=False,
+            vocabulary=parse_vocabulary(raw),
+        )
+        return response.results[0].code
+
+    assert first(RAW) == "G0322"
+    assert first({key: value for key, value in RAW.items() if key != "reporting_codes"}) == "G8785"
+    assert search(store, "G8785", as_of=DAY).results[0].code == "G8785"  # a code asked for by name is not damped
+
+
+def test_a_unit_is_stated_with_per_not_by_how_often() -> None:
+    from hhbill.search._search import _units_stated
+
+    def units(text: str) -> frozenset[int]:
+        return _units_stated(text.split(), VOCABULARY)
+
+    assert units("iv antibiotics three times a day") == frozenset()  # how often, not the billing unit
+    assert units("ivig monthly") == frozenset()
+    assert len(units("home health aide per visit")) == 1
+    assert units("aide hourly") == units("aide per hour") != units("aide per visit")
+    assert units("respite 15 min") == units("respite care each 15 minutes")
+
+
+def test_units_come_from_the_data(loaded: tuple[Store, int]) -> None:
+    """A query stating "per visit" ranks T1021 ("... per visit") above G0156 ("each 15 minutes"); without the
+    vocabulary's ``units`` the 15-minute visit code stays first."""
+    store, _release_id = loaded
+    from hhbill.search._search import _run
+
+    def first(raw: dict[str, Any]) -> str:
+        response = _run(
+            store,
+            "home health aide per visit",
+            as_of=DAY,
+            limit=3,
+            kind=None,
+            prefix=None,
+            include_terminated=False,
+            typing=False,
+            vocabulary=parse_vocabulary(raw),
+        )
+        return response.results[0].code
+
+    assert first(RAW) == "T1021"
+    assert first({key: value for key, value in RAW.items() if key != "units"}) == "G0156"
+    assert search(store, "home health aide visit", as_of=DAY).results[0].code == "G0156"  # no unit stated
 
 
 def test_vocabulary_drives_the_search(loaded: tuple[Store, int]) -> None:

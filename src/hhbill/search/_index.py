@@ -240,11 +240,13 @@ def build_key(vocabulary_fingerprint: str) -> str:
 
 
 def _words_of(vocabulary: Vocabulary) -> set[str]:
-    """Every word of the vocabulary search stems: of its terms, meanings and qualifiers."""
+    """Every word of the vocabulary search stems: of its terms, meanings, qualifiers and units."""
     found = {
         word for entry in vocabulary.entries for text in (*entry.terms, *entry.means) for word in content_words(text)
     }
-    return found | {word for qualifier in vocabulary.qualifiers for word in words(qualifier.text)}
+    return (
+        found | {word for qualifier in vocabulary.qualifiers for word in words(qualifier.text)} | vocabulary.unit_words
+    )
 
 
 def index_blob(index: ReleaseIndex, vocabulary: Vocabulary) -> bytes:

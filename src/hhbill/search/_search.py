@@ -5,9 +5,15 @@ How a query is read, in order:
 1. Cleaned: control characters dropped, cut to 256 characters and 16 words; any text is safe. Index-style
    cross-references ("Dressing (see also Bandage)") are dropped with a note: they name another heading.
 2. Codes: exact codes (``G0151``, ``g0151``), code starts (``G03``), ranges (``S9325-S9379``) and modifiers
-   (``KX``) are looked up directly and listed first.
+   (``KX``) are looked up directly and listed first. A vocabulary word shaped like a code start ("o2", "b12") is a
+   word. Comparison signs read as CMS writes bounds (">3L" is "more than 3 liter"), "w/o" as "without", a unit
+   stated by the query ("per visit", "hourly": the vocabulary's ``units``) ranks codes billed in another unit
+   lower, and a mistyped "modifier" ("modifer") still asks for modifiers.
+   Everyday filler ("my", "did", "someone", "mother", "what code for": the vocabulary's ``query_filler``) is
+   dropped, unless written in capitals ("WHO") or part of a vocabulary term ("around the clock").
 3. Words: every other word becomes a *clause*. Unknown words are completed as prefixes ("infus" -> infusion)
-   and corrected for typos ("wheelchiar" -> wheelchair, "nebuliser" -> nebulizer). Other forms CMS writes
+   and corrected for typos ("wheelchiar" -> wheelchair, "nebuliser" -> nebulizer; a correction keeps the first
+   letter, a short word is corrected only for two letters swapped). Other forms CMS writes
    join in, weighing less than the user's own word: the noun of a medical adjective ("orthotic" -> orthosis,
    "tracheostomy" -> tracheostoma) and a rare compound split where CMS writes two words ("footdrop"). A word
    also reaches the compounds CMS writes as one word starting with it ("arm" -> armrest, "foot" -> footplate),
@@ -30,9 +36,13 @@ How a query is read, in order:
    therapist visit" lists the therapist's G0151 before the assistant's G0157.
 7. Scopes: a code that matches a query word only where its description rules it out or bounds it ("for use other
    than knee", "more than one liter", "without wheels", "non disposable") ranks below the others, unless the query
-   asks for that scope itself ("bed without mattress", "more than three liters"; an inclusive bound, "no more than
-   two liters", states its number); a code with another bound of the kind the query states ("more than one liter"
-   for "more than 3 liters") or with what the query rules out ("walker no wheels") ranks lower too.
+   asks for that scope itself ("bed without mattress", "more than three liters", or a vocabulary term meaning it:
+   "double lumen" -> "more than one lumen"; an inclusive bound, "no more than two liters", states its number); a
+   code with another bound of the kind the query states ("more than one liter" for "more than 3 liters") or with
+   what the query rules out ("walker no wheels") ranks lower too. "May not be used to identify services provided
+   by home health aide" rules out what follows as well.
+8. Reporting codes: the quality-data codes (the vocabulary's ``reporting_codes``, G8000-G9999 and M1000-M1999)
+   rank below the services and items that match as well.
 
 Numbers meet in either spelling ("one piece" / "(1 piece)", "1cc" / "1 cc"), and a typo correction keeps the
 word's first letter ("lfit" -> lift, not fit).
@@ -108,6 +118,13 @@ QUALIFIER_PAGE = 30
 #: wheels" for "wheeled walker"), or that has a thing the query rules out ("no wheels"), is multiplied by
 #: SCOPED_DAMPING for each such word, among the best QUALIFIER_PAGE codes
 SCOPED_DAMPING = 0.6
+#: a code that only reports quality data (the vocabulary's ``reporting_codes``: "Blood pressure reading not
+#: documented", "Patient did not respond to ...") is multiplied by REPORTING_DAMPING among the best
+#: QUALIFIER_PAGE codes: people who describe a service or an item in words mean the service or the item
+REPORTING_DAMPING = 0.6
+#: a code billed in another unit than the one the query states ("each 15 minutes" for "per visit") is multiplied
+#: by UNIT_DAMPING among the best QUALIFIER_PAGE codes
+UNIT_DAMPING = 0.8
 #: score step between the codes a vocabulary entry names, in the order it lists them
 NAMED_ORDER_STEP = 0.001
 #: a word used by at most this many codes may still be a drug brand name worth translating
@@ -203,6 +220,10 @@ class _Plan:
     phrase: list[str] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: words the user wrote in capitals ("WHO", "SO"): an abbreviation, never everyday filler
+    capitalised: frozenset[str] = frozenset()
+    #: the units the query states ("per visit", "hourly"), as indexes into the vocabulary's ``units``
+    units: frozenset[int] = frozenset()
 
 
 # -- arguments ------------------------------------------------------------------------------------------------------
@@ -304,23 +325,52 @@ def _dictionary(index: ReleaseIndex, vocabulary: Vocabulary) -> _Dictionary:
     return found
 
 
+#: the shortest word corrected for any one slip; a shorter word only for two letters swapped ("lfit" -> lift) or,
+#: from DROPPED_LETTER_LETTERS letters, for a letter left out ("walkr" -> walker; not "plain" -> plan)
+ONE_SLIP_LETTERS = 6
+DROPPED_LETTER_LETTERS = 5
+#: the shortest word corrected for two slips ("epoprostinol"); shorter words are too near other real words
+TWO_SLIPS_LETTERS = 9
+
+
+def _swapped(word: str, other: str) -> bool:
+    """Whether ``other`` is ``word`` with two neighbouring letters swapped."""
+    if len(word) != len(other):
+        return False
+    differ = [n for n, (a, b) in enumerate(zip(word, other, strict=True)) if a != b]
+    return len(differ) == 2 and differ[1] == differ[0] + 1 and word[differ[0]] == other[differ[1]]
+
+
 def _corrections(word: str, index: ReleaseIndex, dictionary: _Dictionary) -> list[str]:
-    """Known words within a small edit distance of ``word`` (1 for short words, 2 from 7 letters), best first."""
+    """Known words within a small edit distance of ``word``, best first: two letters swapped in a short word (or a
+    letter left out), one slip from ONE_SLIP_LETTERS letters, two from TWO_SLIPS_LETTERS. A correction keeps the
+    word's first letter:
+    people seldom mistype it ("lfit" is lift, not fit), and an everyday word the release does not use is a word
+    apart from its neighbours ("mother" is not "other", "getting" not "setting", "wife" not "wide")."""
     if len(word) < 4 or not word.isalpha():
         return []
     from rapidfuzz import process  # loaded when a word is not known: most queries have no typo
     from rapidfuzz.distance import OSA
 
-    limit = 1 if len(word) < 7 else 2
-    found = process.extract(
+    limit = 2 if len(word) >= TWO_SLIPS_LETTERS else 1
+    near = process.extract(
         word, dictionary.words_near(len(word), limit), scorer=OSA.distance, score_cutoff=limit, limit=32
     )
+    found = [
+        (w, distance)
+        for w, distance, _i in near
+        if w[0] == word[0]
+        and (
+            len(word) >= ONE_SLIP_LETTERS
+            or _swapped(word, w)
+            or (len(word) >= DROPPED_LETTER_LETTERS and len(w) == len(word) + 1)
+        )
+    ]
     if not found:
         return []
-    best = min(distance for _w, distance, _i in found)
-    closest = [w for w, distance, _i in found if distance == best]
-    # people seldom mistype a word's first letter ("lfit" is lift, not fit)
-    closest.sort(key=lambda w: (w[0] != word[0], -index.word_frequency.get(w, 0), w))
+    best = min(distance for _w, distance in found)
+    closest = [w for w, distance in found if distance == best]
+    closest.sort(key=lambda w: (-index.word_frequency.get(w, 0), w))
     return closest[:2]
 
 
@@ -384,8 +434,9 @@ def _plan(
     """Read a query into codes, code starts, ranges and clauses of words (see the module's docstring)."""
     plan = _Plan()
     tokens = _query_tokens(text, plan)
+    plan.units = _units_stated(tokens, vocabulary)
     dictionary = _dictionary(index, vocabulary)
-    remaining = _content_tokens(_take_codes(tokens, plan, index, dictionary), plan)
+    remaining = _content_tokens(_take_codes(tokens, plan, index, dictionary), plan, vocabulary, typing=typing)
     if not remaining:
         return plan
     if drug_names is not None:
@@ -403,6 +454,7 @@ def _plan(
     return plan
 
 
+_CAPITALISED = re.compile(r"\b[A-Z][A-Z0-9]+\b")
 _NUMBER_AND_UNIT = re.compile(r"([0-9]+)([a-z]{1,3})")
 #: "2nd" -> second: CMS spells ordinals out ("second or third month rental")
 _ORDINALS = {
@@ -419,6 +471,22 @@ _ORDINALS = {
 }
 
 
+#: comparison signs as CMS writes the bounds they state ("TPN >3L per day": "more than three liters")
+_COMPARISONS = (
+    (">=", " at least "),
+    ("=>", " at least "),
+    ("<=", " no more than "),
+    ("=<", " no more than "),
+    (">", " more than "),
+    ("<", " less than "),
+)
+#: "w/o" and "w/ " as CMS's short descriptors and billers write "without" and "with" (not "w/c", a wheelchair)
+_WITHOUT = re.compile(r"\bw/o\b")
+_WITH = re.compile(r"\bw/(?=\s|$)")
+#: a unit abbreviated after a number, as CMS spells it ("3l" -> 3 liter, "4 hrs" -> 4 hours)
+_UNIT_WORDS = {"l": "liter", "lt": "liter", "ltr": "liter", "hr": "hour", "hrs": "hours"}
+
+
 def _number_and_unit(token: str) -> tuple[str, ...]:
     found = _NUMBER_AND_UNIT.fullmatch(token)
     return found.groups() if found else (token,)
@@ -433,13 +501,38 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
         folded = _CROSS_REFERENCE.sub(" ", folded)
         plan.notes.append(f"cross-reference ignored: {'; '.join(r[:60] for r in references)}")
     plan.ranges, rest = find_ranges(folded)
+    plan.capitalised = frozenset(w.lower() for w in _CAPITALISED.findall(text))
+    for sign, spelled in _COMPARISONS:
+        rest = rest.replace(sign, spelled)
+    rest = _WITHOUT.sub(" without ", _WITH.sub(" with ", rest))
     # "1cc", "10ml": CMS writes the number and the unit apart ("1 cc or less")
     tokens = [part for token in words(rest) for part in _number_and_unit(_ORDINALS.get(token, token))]
+    tokens = [
+        _UNIT_WORDS.get(token, token) if position and tokens[position - 1].isdigit() else token
+        for position, token in enumerate(tokens)
+        # "didn't", "can't": the "t" an apostrophe leaves after "n" says nothing ("T-tube" keeps its "t")
+        if not (token == "t" and position and tokens[position - 1].endswith("n"))
+    ]
     if len(tokens) > MAX_QUERY_WORDS:
         plan.notes.append(f"only the first {MAX_QUERY_WORDS} words were used")
         tokens = tokens[:MAX_QUERY_WORDS]
+    tokens = [_modifier_spelling(token, plan) for token in tokens]
     plan.wants_modifier = any(t in _MODIFIER_WORDS for t in tokens)
     return tokens
+
+
+def _modifier_spelling(token: str, plan: _Plan) -> str:
+    """The word that asks for modifiers, mistyped ("modifer", "modifeir", "modifers"), is that word: it is read
+    before any other word, as it decides how two-character codes are read."""
+    if token in _MODIFIER_WORDS or not token.startswith("mod") or not 7 <= len(token) <= 10:
+        return token
+    from rapidfuzz.distance import OSA
+
+    for word in ("modifier", "modifiers"):
+        if OSA.distance(token, word, score_cutoff=1) <= 1:
+            plan.corrections.setdefault(token, word)
+            return word
+    return token
 
 
 def _take_codes(tokens: list[str], plan: _Plan, index: ReleaseIndex, dictionary: _Dictionary) -> list[str]:
@@ -463,17 +556,45 @@ def _take_codes(tokens: list[str], plan: _Plan, index: ReleaseIndex, dictionary:
             if is_word and not (as_code and plan.wants_modifier):
                 remaining.append(token)
         elif CODE_PREFIX.match(token) and any(c.isdigit() for c in token):
-            plan.prefixes.append(upper)
+            # "o2", "b12", "q8": a word of the vocabulary, not the start of a code (unless it is the whole query)
+            if token in dictionary.vocabulary_words:
+                remaining.append(token)
+            if token not in dictionary.vocabulary_words or len(tokens) == 1:
+                plan.prefixes.append(upper)
         else:
             remaining.append(token)
     return remaining
 
 
-def _content_tokens(remaining: list[str], plan: _Plan) -> list[str]:
-    """Stopwords dropped, unless the query is nothing else (then kept, or dropped when it named codes)."""
-    if remaining and all(t in STOPWORDS for t in remaining):
-        return [] if (plan.exact or plan.prefixes or plan.ranges) else remaining
-    return [t for t in remaining if t not in STOPWORDS]
+def _content_tokens(
+    remaining: list[str], plan: _Plan, vocabulary: Vocabulary | None = None, *, typing: bool = False
+) -> list[str]:
+    """Stopwords and everyday filler ("my", "did", "someone", "mother": the vocabulary's ``query_filler``) dropped,
+    unless the query is nothing else (then kept, or dropped when it named codes). A word written in capitals is an
+    abbreviation ("WHO", "SO"), not filler; nor is a word of a vocabulary term of several words ("around" in
+    "around the clock"), nor the word being typed ("oxygen can" may become cannula)."""
+    filler = vocabulary.filler - plan.capitalised if vocabulary else frozenset()
+    if typing and remaining:
+        filler = filler - {remaining[-1]}
+    ignored = STOPWORDS | filler
+    if remaining and all(t in ignored for t in remaining):
+        if plan.exact or plan.prefixes or plan.ranges:
+            return []
+        return [t for t in remaining if t not in STOPWORDS] or remaining
+    content = [t for t in remaining if t not in STOPWORDS]
+    in_terms = _in_terms_of_several_words(content, vocabulary) if vocabulary and filler & set(content) else set()
+    return [t for position, t in enumerate(content) if t not in filler or position in in_terms]
+
+
+def _in_terms_of_several_words(content: list[str], vocabulary: Vocabulary) -> set[int]:
+    """The positions of the words that are part of a vocabulary term of several words ("around the clock")."""
+    stems = stemmer().stem_all(content)
+    return {
+        position
+        for start, end, _entry in vocabulary.match([stems[t] for t in content])
+        if end - start > 1
+        for position in range(start, end)
+    }
 
 
 def _resolve_word(
@@ -573,8 +694,23 @@ def _add_word_clauses(
         alternatives = [_Alternative(tuple(leading_stems[start:end]), 1.0, span_words)]
         for meaning, meaning_stems in zip(entry.means, entry.meaning_stems, strict=True):
             alternatives.append(_Alternative(meaning_stems, 1.0, f"{span_words} → {meaning}"))
+        # a modifier's description may be the abbreviation alone (TD "Rn", TE "Lpn/lvn"): a query asking for a
+        # modifier also reaches the entry's abbreviations ("registered nurse modifier" -> TD)
+        for term, term_stems in zip(entry.terms, entry.term_stems, strict=True):
+            if plan.wants_modifier and _is_abbreviation(term) and all(a.stems != term_stems for a in alternatives):
+                alternatives.append(_Alternative(term_stems, ABBREVIATION_WEIGHT, f"{span_words} → {term}"))
         plan.clauses.append(_Clause(span_words, alternatives, entry))
         position = end
+
+
+#: weight of an abbreviation of the same vocabulary entry ("registered nurse" also reaches "rn")
+ABBREVIATION_WEIGHT = 0.8
+_ABBREVIATION = re.compile(r"^[a-z]{2,4}$")
+
+
+def _is_abbreviation(term: str) -> bool:
+    """A term of two to four letters without vowels in the right places: "rn", "lpn", "msw", "hha" (not "aide")."""
+    return bool(_ABBREVIATION.match(term)) and not any(v in term[1:-1] for v in "aeiou")
 
 
 #: medical adjective endings and the noun CMS names the thing with: orthotic -> orthosis, prosthetic ->
@@ -693,7 +829,15 @@ def _compound_clauses(plain: list[tuple[str, list[_Alternative]]], index: Releas
         if position + 1 < len(plain):
             following, following_alternatives = plain[position + 1]
             joined = token + following
-            if joined in index.word_frequency and token.isalpha() and following.isalpha():
+            # "foot rests" is CMS's "footrests" and, by its stem, "footrest"
+            if (
+                token.isalpha()
+                and following.isalpha()
+                and (
+                    joined in index.word_frequency
+                    or (len(token) >= COMPOUND_PART and stemmer().stem(joined) in index.impacts)
+                )
+            ):
                 words_together = _Alternative(
                     (alternatives[0].stems[0], following_alternatives[0].stems[0]), 1.0, f"{token} {following}"
                 )
@@ -983,6 +1127,9 @@ _SCOPE_OPENERS: dict[tuple[str, ...], frozenset[str]] = {
     ("greater", "than"): frozenset({"more", "over", "greater", "than", "least"}),
     ("less", "than"): frozenset({"less", "under", "than", "most", "fewer"}),
     ("non",): frozenset({"non", "no", "not", "without"}),
+    # "(code may not be used to identify services provided by home health aide ...)", "do not use with ..."
+    ("not", "be", "us"): frozenset({"not", "except", "non"}),
+    ("not", "us"): frozenset({"not", "except", "non"}),
 }
 #: "non" rules out the one word after it ("filter, non disposable")
 _NON = ("non",)
@@ -1080,24 +1227,34 @@ def _damp_scoped(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exac
         for opener in _SCOPE_OPENERS
         if tuple(phrase[at : at + len(opener)]) == opener and at + len(opener) < len(phrase)
     ]
+    # a vocabulary meaning asks for a scope as the user's words do ("double lumen" -> "more than one lumen")
+    scopes_asked = asked | {
+        stem for clause in plan.clauses if clause.entry for a in clause.alternatives for stem in a.stems
+    }
     for number in _best(final, QUALIFIER_PAGE):
         if number in exact:
             continue
-        ruled_out = _ruled_out_words(_scopes_of(index, number), asked, negated, bounds)
+        ruled_out = _ruled_out_words(_scopes_of(index, number), asked, negated, bounds, scopes_asked)
         if ruled_out:
             final[number] *= SCOPED_DAMPING**ruled_out
 
 
 def _ruled_out_words(
-    scopes: _Scopes, asked: set[str], negated: set[str], bounds: list[tuple[tuple[str, ...], str]]
+    scopes: _Scopes,
+    asked: set[str],
+    negated: set[str],
+    bounds: list[tuple[tuple[str, ...], str]],
+    scopes_asked: set[str] | None = None,
 ) -> int:
     """How many of the query's words a code has only where it rules them out, or has though the query rules them
-    out, plus the bounds the query states that the code bounds otherwise."""
+    out, plus the bounds the query states that the code bounds otherwise. ``scopes_asked``: the stems that may ask
+    for a scope (the query's words and what its vocabulary terms mean; default the words)."""
+    scopes_asked = asked if scopes_asked is None else scopes_asked
     scoped = dict(scopes.scoped)
     stated = scopes.plain | scoped.get(_UP_TO, frozenset())  # "no more than two liters" states two liters
     ruled_out = 0
     for opener, stems in scopes.scoped:
-        if opener == _UP_TO or asked & _SCOPE_OPENERS[opener]:
+        if opener == _UP_TO or scopes_asked & _SCOPE_OPENERS[opener]:
             continue  # an inclusive bound, or the query asks for this kind of scope itself
         ruled_out += len((asked - negated - stated) & stems)
     ruled_out += len(negated & scopes.plain)
@@ -1107,6 +1264,49 @@ def _ruled_out_words(
         for opener, bound in bounds
         if bound not in scoped.get(opener, ()) and (opener in scoped or any(bound in st for st in scoped.values()))
     )
+
+
+def _units_stated(tokens: list[str], vocabulary: Vocabulary) -> frozenset[int]:
+    """The vocabulary's units whose wording the words hold, in order ("per hour", "15 minutes")."""
+    if not vocabulary.units or not tokens:
+        return frozenset()
+    stems = stemmer().stem_all(tokens)
+    text = f" {' '.join(stems[t] for t in tokens)} "
+    return frozenset(n for n, runs in enumerate(vocabulary.units) if any(f" {' '.join(run)} " in text for run in runs))
+
+
+def _units_of(index: ReleaseIndex, number: int, vocabulary: Vocabulary) -> frozenset[int]:
+    """The units a code's long description states (memoised on the index)."""
+    key = f"units:{vocabulary.fingerprint}"
+    memo = index.extras.get(key)
+    if not isinstance(memo, dict):
+        memo = {}
+        index.extras[key] = memo
+    found = memo.get(number)
+    if found is None:
+        found = _units_stated(words(index.documents[number].long_description), vocabulary)
+        memo[number] = found
+    return found
+
+
+def _damp_reporting_and_other_units(
+    final: dict[int, float], plan: _Plan, index: ReleaseIndex, vocabulary: Vocabulary, exact: Mapping[int, object]
+) -> None:
+    """Rank quality-data reporting codes below the services and items that match as well; and, when the query
+    states a unit ("home health aide per visit", "hourly"), a code billed in another unit ("each 15 minutes") below
+    the codes billed in it or in none. (One pass over the best codes for both.)"""
+    if not vocabulary.reporting_ranges and not plan.units:
+        return
+    for number in _best(final, QUALIFIER_PAGE):
+        if number in exact:
+            continue
+        code = index.documents[number].code
+        if any(r.contains(code) for r in vocabulary.reporting_ranges):
+            final[number] *= REPORTING_DAMPING
+        if plan.units:
+            units = _units_of(index, number, vocabulary)
+            if units and not units & plan.units:
+                final[number] *= UNIT_DAMPING
 
 
 def _status(document_added: str | None, document_terminated: str | None, iso_day: str) -> str:
@@ -1222,6 +1422,7 @@ def _run(
     final = _wanted_scores(scores, index, iso_day, kind=kind, prefix=prefix, include_terminated=include_terminated)
     _damp_qualified(final, plan, index, vocabulary, exact)
     _damp_scoped(final, plan, index, exact)
+    _damp_reporting_and_other_units(final, plan, index, vocabulary, exact)
     if plan.phrase:
         for number in _best(final, PHRASE_PAGE):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))

@@ -10,7 +10,12 @@ The data lives in ``hhbill/data/search_vocabulary.json`` (versioned, each entry 
 
 The document also lists ``qualifiers`` (``{"words": "each additional", "source": "..."}``): words that narrow a
 code to a special case; search ranks a code whose description adds one the query does not mention below the plain
-code. ``parse_vocabulary`` digests the whole document (``Vocabulary.fingerprint``): a stored search index is valid
+code. And ``query_filler`` (``{"words": [...], "source": "..."}``): the words of everyday speech that say nothing
+about the code sought ("my", "did", "someone", "mother"): search drops them from a query that has other words.
+``reporting_codes`` (``{"codes": ["G8000-G9999"], "source": "..."}``): ranges of codes that only report quality
+data, which rank below the services and items that match as well. ``units`` (``{"words": ["per hour", "hourly"],
+"source": "..."}``): the units codes are billed in; a query that states one ranks a code billed in another lower.
+``parse_vocabulary`` digests the whole document (``Vocabulary.fingerprint``): a stored search index is valid
 for exactly the vocabulary it was built with.
 
 Matching is on word stems, so "hoyer lifts" matches the term "hoyer lift"; a term of two or three words also
@@ -75,6 +80,15 @@ class Vocabulary:
     #: stems of the words that narrow a code to a special case ("assistant", "each additional", "per hour"): a
     #: code whose description adds one the query does not mention ranks below the plain code
     qualifiers: tuple[Qualifier, ...] = ()
+    #: words of everyday speech a query may hold that say nothing about the code ("my", "did", "mother")
+    filler: frozenset[str] = frozenset()
+    #: code ranges used only to report quality data (no service or item): search ranks them below the others
+    reporting_ranges: tuple[CodeRange, ...] = ()
+    #: the units a code is billed in ("per visit", "per diem", "per hour"), each as the stem runs that state it
+    #: (stopwords kept: "per hour"), in a query or a description
+    units: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    #: the words of the units' wording (a stored search index keeps their stems)
+    unit_words: frozenset[str] = frozenset()
     #: first stem of a term -> (term stems, entry index), longest terms first
     by_first_stem: dict[str, list[tuple[tuple[str, ...], int]]] = field(default_factory=dict)
     #: sorted stems of each term of two or three words -> entry index (the first entry to use them)
@@ -82,21 +96,19 @@ class Vocabulary:
 
     def match(self, stems: list[str]) -> list[tuple[int, int, VocabularyEntry]]:
         """Longest, leftmost, non-overlapping vocabulary terms in a stem sequence: (start, end, entry). A term
-        in its own word order wins over the same words in another order."""
+        in its own word order wins over the same words in another order, also over one that starts before it and
+        would take its first word ("modifier therapy cap": "therapy cap", not "modifier therapy")."""
         found: list[tuple[int, int, VocabularyEntry]] = []
         position = 0
         while position < len(stems):
-            best: tuple[int, int] | None = None
-            for term, entry_index in self.by_first_stem.get(stems[position], ()):
-                end = position + len(term)
-                if tuple(stems[position:end]) == term and (best is None or end > best[0]):
-                    best = (end, entry_index)
+            in_order = self._in_order(stems, position)
+            best = in_order
             for size in MATCH_ANY_ORDER:
                 end = position + size
                 if end > len(stems) or (best is not None and end <= best[0]):
                     continue
                 entry_index = self.by_sorted_stems.get(tuple(sorted(stems[position:end])), -1)
-                if entry_index >= 0:
+                if entry_index >= 0 and not self._in_order_starts_within(stems, position + 1, end):
                     best = (end, entry_index)
             if best is None:
                 position += 1
@@ -104,6 +116,23 @@ class Vocabulary:
             found.append((position, best[0], self.entries[best[1]]))
             position = best[0]
         return found
+
+    def _in_order(self, stems: list[str], position: int) -> tuple[int, int] | None:
+        """The longest term starting at ``position`` in its own word order: (end, entry index)."""
+        best: tuple[int, int] | None = None
+        for term, entry_index in self.by_first_stem.get(stems[position], ()):
+            end = position + len(term)
+            if tuple(stems[position:end]) == term and (best is None or end > best[0]):
+                best = (end, entry_index)
+        return best
+
+    def _in_order_starts_within(self, stems: list[str], first: int, end: int) -> bool:
+        """Whether a term of several words, in its own order, starts in ``first..end-1`` and runs past ``end``."""
+        for position in range(first, end):
+            found = self._in_order(stems, position)
+            if found is not None and found[0] > end:
+                return True
+        return False
 
 
 def _strings(raw: dict[str, Any], key: str, number: int) -> tuple[str, ...]:
@@ -187,8 +216,66 @@ def _qualifiers(raw: object) -> tuple[Qualifier, ...]:
     return tuple(found)
 
 
-def _stem_ahead(raw_entries: list[Any], qualifiers: object) -> None:
-    """Stem every word in one round trip (entries and qualifiers then find their stems memoised)."""
+def _filler(raw: object) -> frozenset[str]:
+    """The ``query_filler`` item: ``{"words": ["my", "did", ...], "source": "..."}`` (lower-case single words)."""
+    if raw is None:
+        return frozenset()
+    listed = raw.get("words") if isinstance(raw, dict) else None
+    sourced = isinstance(raw, dict) and bool(str(raw.get("source", "")).strip())
+    if not sourced or not isinstance(listed, list) or not all(isinstance(w, str) and words(w) == [w] for w in listed):
+        raise ConfigError("search vocabulary: 'query_filler' needs 'words' (single lower-case words) and a 'source'")
+    return frozenset(listed)
+
+
+def _reporting_ranges(raw: object) -> tuple[CodeRange, ...]:
+    """The ``reporting_codes`` item: ``{"codes": ["G8000-G9999"], "source": "..."}``."""
+    if raw is None:
+        return ()
+    listed = raw.get("codes") if isinstance(raw, dict) else None
+    sourced = isinstance(raw, dict) and bool(str(raw.get("source", "")).strip())
+    ranges = [_CODE_RANGE.match(c) if isinstance(c, str) else None for c in listed or []]
+    if not sourced or not isinstance(listed, list) or not listed or not all(ranges):
+        raise ConfigError(
+            "search vocabulary: 'reporting_codes' needs 'codes' (ranges such as G8000-G9999) and a 'source'"
+        )
+    return tuple(CodeRange(m.group(1), m.group(2)) for m in ranges if m)
+
+
+def _units(raw: object) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The ``units`` list: ``{"words": ["per hour", "hourly"], "source": "..."}`` items, one per unit."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ConfigError("search vocabulary: 'units' must be a list")
+    stem = stemmer()
+    found: list[tuple[tuple[str, ...], ...]] = []
+    for number, item in enumerate(raw, start=1):
+        listed = item.get("words") if isinstance(item, dict) else None
+        sourced = isinstance(item, dict) and bool(str(item.get("source", "")).strip())
+        if (
+            not sourced
+            or not isinstance(listed, list)
+            or not listed
+            or not all(isinstance(w, str) and words(w) for w in listed)
+        ):
+            raise ConfigError(f"search vocabulary unit {number}: needs 'words' and a 'source'")
+        found.append(tuple(tuple(stem.stem(w) for w in words(text)) for text in listed))
+    return tuple(found)
+
+
+def _unit_words(raw: object) -> list[str]:
+    return [
+        word
+        for item in (raw if isinstance(raw, list) else [])
+        if isinstance(item, dict) and isinstance(item.get("words"), list)
+        for text in item["words"]
+        if isinstance(text, str)
+        for word in words(text)
+    ]
+
+
+def _stem_ahead(raw_entries: list[Any], qualifiers: object, units: object = None) -> None:
+    """Stem every word in one round trip (entries, qualifiers and units then find their stems memoised)."""
     stemmer().stem_all(
         [
             word
@@ -206,6 +293,7 @@ def _stem_ahead(raw_entries: list[Any], qualifiers: object) -> None:
             if isinstance(item, dict) and isinstance(item.get("words"), str)
             for word in words(item["words"])
         ]
+        + _unit_words(units)
     )
 
 
@@ -219,7 +307,7 @@ def parse_vocabulary(data: dict[str, Any], *, stems: bool = True, fingerprint: s
     if not isinstance(raw_entries, list):
         raise ConfigError("search vocabulary: 'entries' must be a list")
     if stems:
-        _stem_ahead(raw_entries, data.get("qualifiers"))
+        _stem_ahead(raw_entries, data.get("qualifiers"), data.get("units"))
     entries = [_entry(raw, number, stems=stems) for number, raw in enumerate(raw_entries, start=1)]
     digest = fingerprint or _digest(data)
     vocabulary = Vocabulary(
@@ -227,6 +315,10 @@ def parse_vocabulary(data: dict[str, Any], *, stems: bool = True, fingerprint: s
         entries=entries,
         fingerprint=digest,
         qualifiers=_qualifiers(data.get("qualifiers", [])) if stems else (),
+        filler=_filler(data.get("query_filler")),
+        reporting_ranges=_reporting_ranges(data.get("reporting_codes")),
+        units=_units(data.get("units")) if stems else (),
+        unit_words=frozenset(_unit_words(data.get("units"))) if stems else frozenset(),
     )
     for index, entry in enumerate(entries):
         for term in entry.term_stems:
