@@ -65,6 +65,15 @@ from .._store import Store
 from ..hcpcs import HcpcsReference, Release, ensure_default
 from ._drugs import generic_names
 from ._index import ReleaseIndex, release_index
+from ._quantities import (
+    UNIT_SPELLINGS,
+    Interval,
+    description_intervals,
+    fits,
+    quantity_spans,
+    spell_numbers,
+    unit_dimension,
+)
 from ._text import (
     CODE_PREFIX,
     MAX_QUERY_WORDS,
@@ -125,6 +134,10 @@ REPORTING_DAMPING = 0.6
 #: a code billed in another unit than the one the query states ("each 15 minutes" for "per visit") is multiplied
 #: by UNIT_DAMPING among the best QUALIFIER_PAGE codes
 UNIT_DAMPING = 0.8
+#: a code whose ranges miss the quantity the query states ("1.5 L" against "one liter per day") is multiplied by
+#: QUANTITY_DAMPING, one whose range holds it gains QUANTITY_BONUS (BM25 points), among the best QUALIFIER_PAGE
+QUANTITY_DAMPING = 0.6
+QUANTITY_BONUS = 6.0
 #: score step between the codes a vocabulary entry names, in the order it lists them
 NAMED_ORDER_STEP = 0.001
 #: a word used by at most this many codes may still be a drug brand name worth translating
@@ -224,6 +237,11 @@ class _Plan:
     capitalised: frozenset[str] = frozenset()
     #: the units the query states ("per visit", "hourly"), as indexes into the vocabulary's ``units``
     units: frozenset[int] = frozenset()
+    #: the quantities the query states ("1000 ml", "400 lb", "less than 24 hours"), matched against the ranges
+    #: codes state instead of as words
+    quantities: list[Interval] = field(default_factory=list)
+    #: the unit words of those quantities, kept as words that meet the unit's other spellings ("ml" -> cc, liter)
+    quantity_units: frozenset[str] = frozenset()
 
 
 # -- arguments ------------------------------------------------------------------------------------------------------
@@ -505,6 +523,7 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
     for sign, spelled in _COMPARISONS:
         rest = rest.replace(sign, spelled)
     rest = _WITHOUT.sub(" without ", _WITH.sub(" with ", rest))
+    rest = _take_quantities(rest, plan)
     # "1cc", "10ml": CMS writes the number and the unit apart ("1 cc or less")
     tokens = [part for token in words(rest) for part in _number_and_unit(_ORDINALS.get(token, token))]
     tokens = [
@@ -519,6 +538,27 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
     tokens = [_modifier_spelling(token, plan) for token in tokens]
     plan.wants_modifier = any(t in _MODIFIER_WORDS for t in tokens)
     return tokens
+
+
+def _take_quantities(rest: str, plan: _Plan) -> str:
+    """Quantities stated with a unit ("1000 ml", "2.5 liters", "400 lb", "less than 24 hours") go to the plan and
+    out of the words: they are matched against the ranges codes state, not as words ("1000 ml" is CMS's "one liter
+    per day", "400 lb" falls in "greater than 350 pounds, but less than or equal to 600 pounds"). Kept as words when
+    the query is nothing else."""
+    spelled = spell_numbers(rest)
+    spans = quantity_spans(spelled)
+    if not spans:
+        return rest
+    kept = spelled
+    for span in reversed(spans):
+        kept = f"{kept[: span.start]} {kept[span.end :]}"
+    if not [w for w in words(kept) if w not in STOPWORDS]:
+        return rest
+    plan.quantities = [span.interval for span in spans]
+    plan.quantity_units = frozenset(span.unit for span in spans)
+    for span in reversed(spans):  # the unit stays a word: "TPN 1000 ml" still asks for a volume
+        spelled = f"{spelled[: span.start]} {span.unit} {spelled[span.end :]}"
+    return spelled
 
 
 def _modifier_spelling(token: str, plan: _Plan) -> str:
@@ -610,6 +650,8 @@ def _resolve_word(
         alternatives.append(_Alternative((stem_of_token,), 1.0, token))
     if token in _MODIFIER_WORDS:
         return alternatives
+    if token in plan.quantity_units:
+        _add_unit_spellings(token, alternatives, index)
     if _add_number_spelling(token, alternatives, index) and not is_known:
         return alternatives
     # complete the word being typed, an unknown word, and a word no description uses as such whose stem
@@ -644,6 +686,16 @@ def _add_corrections(
     if corrections:
         plan.corrections.setdefault(token, corrections[0].label.split(" → ", 1)[1])
     alternatives[:0] = corrections
+
+
+def _add_unit_spellings(token: str, alternatives: list[_Alternative], index: ReleaseIndex) -> None:
+    """The unit of a stated quantity meets the other spellings of its kind CMS writes ("ml" -> cc, liter)."""
+    dimension = unit_dimension(token)
+    stem = stemmer()
+    for spelling in UNIT_SPELLINGS.get(dimension or "", ()):
+        spelled = stem.stem(spelling)
+        if spelling in index.word_frequency and all(a.stems != (spelled,) for a in alternatives):
+            alternatives.append(_Alternative((spelled,), OTHER_FORM_WEIGHT, f"{token} → {spelling}"))
 
 
 def _add_number_spelling(token: str, alternatives: list[_Alternative], index: ReleaseIndex) -> bool:
@@ -1216,6 +1268,8 @@ def _damp_scoped(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exac
     # "more than 3 liters" states the bound CMS writes "more than three liters"
     phrase = [_NUMBER_WORDS.get(stem, stem) if stem.isdigit() else stem for stem in plan.phrase]
     asked = set(phrase)
+    if plan.quantities:  # a stated quantity's unit is weighed against the ranges codes state (_rank_quantities)
+        asked -= _quantity_unit_stems(plan)
     if not asked:
         return
     negated = {following for stem, following in pairwise(phrase) if stem in _QUERY_NEGATIONS}
@@ -1237,6 +1291,16 @@ def _damp_scoped(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exac
         ruled_out = _ruled_out_words(_scopes_of(index, number), asked, negated, bounds, scopes_asked)
         if ruled_out:
             final[number] *= SCOPED_DAMPING**ruled_out
+
+
+def _quantity_unit_stems(plan: _Plan) -> set[str]:
+    stem = stemmer()
+    spellings = {
+        spelling
+        for unit in plan.quantity_units
+        for spelling in (unit, *UNIT_SPELLINGS.get(unit_dimension(unit) or "", ()))
+    }
+    return {stem.stem(spelling) for spelling in spellings}
 
 
 def _ruled_out_words(
@@ -1307,6 +1371,35 @@ def _damp_reporting_and_other_units(
             units = _units_of(index, number, vocabulary)
             if units and not units & plan.units:
                 final[number] *= UNIT_DAMPING
+
+
+def _intervals_of(index: ReleaseIndex, number: int) -> tuple[Interval, ...]:
+    """The ranges and sizes a code's long description states (memoised on the index)."""
+    memo = index.extras.get("quantities")
+    if not isinstance(memo, dict):
+        memo = {}
+        index.extras["quantities"] = memo
+    found = memo.get(number)
+    if found is None:
+        found = description_intervals(index.documents[number].long_description)
+        memo[number] = found
+    return found
+
+
+def _rank_quantities(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exact: Mapping[int, object]) -> None:
+    """Among the best codes, one whose stated range holds the quantity the query states ranks up, one whose
+    ranges of that kind all miss it ranks down ("TPN 1.5 L per day": S9366's "more than one liter but no more than
+    two liters per day", not S9365's "one liter per day")."""
+    if not plan.quantities:
+        return
+    for number in _best(final, QUALIFIER_PAGE):
+        if number in exact:
+            continue
+        verdict = fits(plan.quantities, _intervals_of(index, number))
+        if verdict is False:
+            final[number] *= QUANTITY_DAMPING
+        elif verdict:
+            final[number] += QUANTITY_BONUS
 
 
 def _status(document_added: str | None, document_terminated: str | None, iso_day: str) -> str:
@@ -1423,6 +1516,7 @@ def _run(
     _damp_qualified(final, plan, index, vocabulary, exact)
     _damp_scoped(final, plan, index, exact)
     _damp_reporting_and_other_units(final, plan, index, vocabulary, exact)
+    _rank_quantities(final, plan, index, exact)
     if plan.phrase:
         for number in _best(final, PHRASE_PAGE):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))
