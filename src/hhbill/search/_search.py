@@ -1197,6 +1197,34 @@ _PHRASE_BREAK = re.compile(r"[,;()\[\]]")
 _LIST_CONTINUES = re.compile(r"^\s*(?:or|and|nor)\b")
 
 
+#: "coded separately", "billed separately", "reported separately": what comes before is not part of the code
+_SEPARATELY = ("separ",)
+_SEPARATELY_VERBS = frozenset({"code", "bill", "report"})
+_ASKS_SEPARATELY = frozenset({"separ"})
+
+
+def _take_coded_separately(stems: list[str], scoped: dict[tuple[str, ...], set[str]]) -> list[str]:
+    """A phrase "(drugs and nursing visits coded separately)" (or billed, reported) puts what it names (drugs,
+    visits) in the scope of things not part of the code; the stems after it go on."""
+    for at, (verb, adverb) in enumerate(pairwise(stems)):
+        if adverb == "separ" and verb in _SEPARATELY_VERBS:
+            scoped.setdefault(_SEPARATELY, set()).update(_head_nouns(stems[:at]))
+            return stems[at + 2 :]
+    return stems
+
+
+def _head_nouns(stems: list[str]) -> list[str]:
+    """The last word of each item of a list ("drugs and nursing visits" -> drugs, visits): what it names."""
+    return [
+        stem
+        for at, stem in enumerate(stems)
+        if stem not in _LIST_WORDS and (at + 1 == len(stems) or stems[at + 1] in _LIST_WORDS)
+    ]
+
+
+_LIST_WORDS = frozenset({"and", "or", "nor"})
+
+
 def _inclusive_bound(stems: list[str], at: int, opener: tuple[str, ...]) -> bool:
     if opener[-1] != "than":
         return False
@@ -1228,6 +1256,7 @@ def _scopes_of(index: ReleaseIndex, number: int) -> _Scopes:
     open_scope: tuple[str, ...] | None = None
     for position, segment in enumerate(segments):
         stems = [stem.stem(w) for w in words(segment)]
+        stems = _take_coded_separately(stems, scoped)
         # a scope runs on through a list: "other than water, normal saline, or hydrogel"
         carries = open_scope is not None and any(
             _LIST_CONTINUES.match(later) for later in segments[position : position + 2]
@@ -1272,8 +1301,8 @@ def _damp_scoped(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exac
         asked -= _quantity_unit_stems(plan)
     if not asked:
         return
-    negated = {following for stem, following in pairwise(phrase) if stem in _QUERY_NEGATIONS}
-    negated -= _QUERY_NEGATIONS | {"otherwis"}  # "not otherwise classified" names a kind of code, it rules out nothing
+    negated = _negated_stems(plan, phrase)
+    negated_codes = _negated_codes(plan, phrase, index)
     # the bound a query states ("more than three liters" -> three) must be the same kind of bound in the code
     bounds = [
         (opener, phrase[at + len(opener)])
@@ -1289,8 +1318,53 @@ def _damp_scoped(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exac
         if number in exact:
             continue
         ruled_out = _ruled_out_words(_scopes_of(index, number), asked, negated, bounds, scopes_asked)
+        ruled_out += number in negated_codes
         if ruled_out:
             final[number] *= SCOPED_DAMPING**ruled_out
+
+
+def _negated_stems(plan: _Plan, phrase: list[str]) -> set[str]:
+    """The stems a query rules out: the word after "no", "not", "without" ("no wheels"), and what a vocabulary term
+    after it means ("not around the clock": continuous); "not first", "after initial" or "subsequent" rule out the
+    initial visit (CMS names the first visit "initial" and codes the later ones without a qualifier)."""
+    negated = {following for stem, following in pairwise(phrase) if stem in _QUERY_NEGATIONS}
+    for clause in plan.clauses:
+        # a term naming codes rules them out (_negated_codes); one that names none, what it means
+        if clause.entry is not None and clause.alternatives[0].stems[0] in negated and not clause.entry.codes:
+            negated.update(stem for meaning in clause.entry.meaning_stems for stem in meaning)
+    later = any(stem in _FIRST_STEMS for stem in negated) or any(
+        stem in _LATER_STEMS or (stem == "after" and following in _FIRST_STEMS)
+        for stem, following in pairwise([*phrase, ""])
+    )
+    if later:
+        negated |= _FIRST_STEMS
+    # "not otherwise classified" names a kind of code, it rules out nothing
+    return negated - (_QUERY_NEGATIONS | {"otherwis"})
+
+
+def _negated_codes(plan: _Plan, phrase: list[str], index: ReleaseIndex) -> set[int]:
+    """The codes a vocabulary term names when the query rules the term out ("phone visit, no video": G0320)."""
+    negated = {following for stem, following in pairwise(phrase) if stem in _QUERY_NEGATIONS}
+    return {
+        index.by_code[code]
+        for clause in plan.clauses
+        if clause.entry is not None and clause.alternatives[0].stems[0] in negated
+        for code in _codes_named(clause.entry, index)
+    }
+
+
+#: the stems of a first (initial) visit or service, and of the words that say a later one
+_FIRST_STEMS = frozenset({"first", "initi"})
+_LATER_STEMS = frozenset({"subsequ"})
+
+
+def _asks_for_scope(asking: set[str], stems: frozenset[str], negated: set[str]) -> bool:
+    """Whether the query's words asking for a kind of scope ask for this one: a negation asks for it only when it
+    rules out something the scope holds ("walker no wheels" asks for "without wheels"; "chemo visit, not the first"
+    does not ask for "excluding chemotherapy")."""
+    if not asking:
+        return False
+    return not asking <= _QUERY_NEGATIONS or bool(negated & stems)
 
 
 def _quantity_unit_stems(plan: _Plan) -> set[str]:
@@ -1318,7 +1392,9 @@ def _ruled_out_words(
     stated = scopes.plain | scoped.get(_UP_TO, frozenset())  # "no more than two liters" states two liters
     ruled_out = 0
     for opener, stems in scopes.scoped:
-        if opener == _UP_TO or scopes_asked & _SCOPE_OPENERS[opener]:
+        if opener == _UP_TO or _asks_for_scope(
+            scopes_asked & _SCOPE_OPENERS.get(opener, _ASKS_SEPARATELY), stems, negated
+        ):
             continue  # an inclusive bound, or the query asks for this kind of scope itself
         ruled_out += len((asked - negated - stated) & stems)
     ruled_out += len(negated & scopes.plain)
