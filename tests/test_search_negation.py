@@ -75,3 +75,20 @@ def test_a_negation_asks_for_an_exclusion_only_of_what_it_negates(store: Store) 
     assert "G0068" not in found or found.index("G0070") < found.index("G0068")
     # and "no wheels" still asks for "without wheels"
     assert ranked(store, "folding walker no wheels")[0] == "E0148"  # "Walker, heavy duty, without wheels, ..."
+
+
+def test_a_scope_ends_at_with(store: Store) -> None:
+    # A4312 "Insertion tray without drainage bag with indwelling catheter": the catheter is in it, the bag is not
+    assert ranked(store, "foley tray with bag, no catheter")[0] == "A4354"  # "with drainage bag but without catheter"
+
+
+def test_a_term_holding_a_negation_says_what_the_code_is(store: Store) -> None:
+    # "no height adjustment" is the fixed height bed (LCD L33820): its "no" rules nothing out
+    assert ranked(store, "fixed height bed with no height adjustment")[0] in ("E0250", "E0251")
+
+
+def test_a_term_meaning_a_negation_rules_out_what_it_negates(store: Store) -> None:
+    # "own mattress" means without mattress: the beds "with mattress" rank below those "without mattress"
+    found = ranked(store, "hi-lo hospital bed, patient has own mattress")
+    assert found[0] in ("E0256", "E0293")
+    assert found.index("E0255") > found.index("E0256") if "E0255" in found else True

@@ -1183,6 +1183,9 @@ _SCOPE_OPENERS: dict[tuple[str, ...], frozenset[str]] = {
     ("not", "be", "us"): frozenset({"not", "except", "non"}),
     ("not", "us"): frozenset({"not", "except", "non"}),
 }
+#: words that end a scope: "but" ("more than one liter but no more than two"), "with" ("without drainage bag with
+#: indwelling catheter")
+_SCOPE_ENDS = frozenset({"but", "with"})
 #: "non" rules out the one word after it ("filter, non disposable")
 _NON = ("non",)
 #: query words that rule out the word after them ("no wheels", "without mattress", "non latex")
@@ -1267,7 +1270,9 @@ def _scopes_of(index: ReleaseIndex, number: int) -> _Scopes:
             if skip:
                 skip -= 1
                 continue
-            if word_stem == "but":  # "more than one liter but no more than two liters": the bound ends
+            # "more than one liter but no more than two liters": the bound ends; so does a scope at "with" ("without
+            # drainage bag with indwelling catheter")
+            if word_stem in _SCOPE_ENDS:
                 current = None
                 continue
             if word_stem == "non" and at + 1 < len(stems):  # "non disposable", "non-segmental": the next word only
@@ -1328,10 +1333,7 @@ def _negated_stems(plan: _Plan, phrase: list[str]) -> set[str]:
     after it means ("not around the clock": continuous); "not first", "after initial" or "subsequent" rule out the
     initial visit (CMS names the first visit "initial" and codes the later ones without a qualifier)."""
     negated = {following for stem, following in pairwise(phrase) if stem in _QUERY_NEGATIONS}
-    for clause in plan.clauses:
-        # a term naming codes rules them out (_negated_codes); one that names none, what it means
-        if clause.entry is not None and clause.alternatives[0].stems[0] in negated and not clause.entry.codes:
-            negated.update(stem for meaning in clause.entry.meaning_stems for stem in meaning)
+    _negations_of_terms(plan, negated)
     later = any(stem in _FIRST_STEMS for stem in negated) or any(
         stem in _LATER_STEMS or (stem == "after" and following in _FIRST_STEMS)
         for stem, following in pairwise([*phrase, ""])
@@ -1340,6 +1342,20 @@ def _negated_stems(plan: _Plan, phrase: list[str]) -> set[str]:
         negated |= _FIRST_STEMS
     # "not otherwise classified" names a kind of code, it rules out nothing
     return negated - (_QUERY_NEGATIONS | {"otherwis"})
+
+
+def _negations_of_terms(plan: _Plan, negated: set[str]) -> None:
+    """Vocabulary terms and negations: a term that holds its negation ("no height adjustment") says what the code
+    is, it rules nothing out; one that means a negation ("own mattress": without mattress) rules out what that
+    negates; a ruled-out term that names no codes rules out what it means (one naming codes: _negated_codes)."""
+    entries = [(clause.alternatives[0].stems, clause.entry) for clause in plan.clauses if clause.entry is not None]
+    for first_stems, entry in entries:
+        if first_stems[0] in _QUERY_NEGATIONS and len(first_stems) > 1:
+            negated.discard(first_stems[1])
+        negated.update(m[1] for m in entry.meaning_stems if len(m) == 2 and m[0] in _QUERY_NEGATIONS)
+    for first_stems, entry in entries:
+        if first_stems[0] in negated and not entry.codes:
+            negated.update(stem for meaning in entry.meaning_stems for stem in meaning)
 
 
 def _negated_codes(plan: _Plan, phrase: list[str], index: ReleaseIndex) -> set[int]:
