@@ -1145,6 +1145,18 @@ def _qualifiers_of(index: ReleaseIndex, number: int, vocabulary: Vocabulary) -> 
     return found
 
 
+#: the shortest query stem that mentions a qualifier word it starts ("mile" mentions mileage)
+MENTION_PREFIX = 4
+
+
+def _mentions(mentioned: set[str], content: tuple[str, ...]) -> bool:
+    """Whether the query's stems mention a qualifier: one of its words, or the start of one ("miles": mileage)."""
+    return any(
+        word in mentioned or any(len(stem) >= MENTION_PREFIX and word.startswith(stem) for stem in mentioned)
+        for word in content
+    )
+
+
 def _damp_qualified(
     final: dict[int, float], plan: _Plan, index: ReleaseIndex, vocabulary: Vocabulary, exact: Mapping[int, object]
 ) -> None:
@@ -1157,7 +1169,7 @@ def _damp_qualified(
     # one word of a qualifier is enough ("custom" asks for "custom fabricated"), but not a word that only links or
     # negates ("without mattress" does not ask for "without side rails")
     mentioned -= _LINK_WORDS
-    unasked = {qualifier.run for qualifier in vocabulary.qualifiers if mentioned.isdisjoint(qualifier.content)}
+    unasked = {qualifier.run for qualifier in vocabulary.qualifiers if not _mentions(mentioned, qualifier.content)}
     if not unasked:
         return
     for number in _best(final, QUALIFIER_PAGE):

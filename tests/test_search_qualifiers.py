@@ -1,0 +1,38 @@
+"""A qualifier a query mentions by the start of its word ("miles" mentions mileage), over the real January 2026
+HCPCS release."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from conftest import shared_path
+from hhbill._store import Store
+from hhbill.hcpcs import import_release
+from hhbill.search import search
+from hhbill.search._search import MENTION_PREFIX, _mentions
+
+JAN_2026 = "data/hcpcs/2026_jan/HCPC2026_JAN_ANWEB_01122026.txt"
+DAY = date(2026, 1, 1)
+
+
+def test_a_word_mentions_the_qualifier_it_starts() -> None:
+    assert _mentions({"mile"}, ("mileag",))  # "miles" -> mileage
+    assert _mentions({"assist"}, ("assist",))
+    assert not _mentions({"mi"}, ("mileag",))  # too short to say which word
+    assert not _mentions({"wheel"}, ("mileag",))
+    assert MENTION_PREFIX >= 4
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    store = Store(tmp_path_factory.mktemp("qualifiers") / "hhbill.db")
+    import_release(store, shared_path(JAN_2026))
+    return store
+
+
+def test_miles_asks_for_the_mileage_code(store: Store) -> None:
+    # S0215 "Non-emergency transportation; mileage, per mile" is not a special case of what "miles" asks for
+    found = [r.code for r in search(store, "non emergency transport miles", as_of=DAY, limit=3).results]
+    assert found[0] == "S0215"
