@@ -143,3 +143,10 @@ def test_a_stated_quantity_is_read_not_matched_as_words(store: Store) -> None:
 
 def test_a_query_that_is_only_a_quantity_keeps_its_words(store: Store) -> None:
     assert search(store, "500 ml", as_of=DAY, limit=3).results  # nothing else to search by: the words are used
+
+
+def test_a_number_meets_its_roman_numeral(store: Store) -> None:
+    # CMS writes clotting factors in roman numerals ("Factor viii (antihemophilic factor, human) per i.u.")
+    results = search(store, "clotting factor 8 per iu", as_of=DAY, limit=3).results
+    assert "viii" in results[0].long_description.lower()
+    assert any("8 → viii" in label for label in results[0].matched)

@@ -699,12 +699,30 @@ def _add_unit_spellings(token: str, alternatives: list[_Alternative], index: Rel
 
 
 def _add_number_spelling(token: str, alternatives: list[_Alternative], index: ReleaseIndex) -> bool:
-    """CMS writes small numbers both ways ("(1 piece)", "one liter"): add the other spelling (True when added)."""
-    other_spelling = _NUMBER_WORDS.get(token)
-    if not other_spelling or other_spelling not in index.word_frequency:
-        return False
-    alternatives.append(_Alternative((stemmer().stem(other_spelling),), 1.0, f"{token} → {other_spelling}"))
-    return True
+    """CMS writes small numbers both ways ("(1 piece)", "one liter"), and in roman numerals where they name a kind
+    ("factor viii", "group ii"): add the other spellings (True when one was added)."""
+    added = False
+    for other_spelling in (_NUMBER_WORDS.get(token), _ROMAN.get(token)):
+        if other_spelling and other_spelling in index.word_frequency:
+            alternatives.append(_Alternative((stemmer().stem(other_spelling),), 1.0, f"{token} → {other_spelling}"))
+            added = True
+    return added
+
+
+#: "8" -> viii: a clotting factor, a group or a stage in roman numerals, as CMS writes them ("Factor viii"); not
+#: the one-letter numerals, which are also letters ("x-ray", "vitamin d")
+_ROMAN = {
+    "2": "ii",
+    "3": "iii",
+    "4": "iv",
+    "6": "vi",
+    "7": "vii",
+    "8": "viii",
+    "9": "ix",
+    "11": "xi",
+    "12": "xii",
+    "13": "xiii",
+}
 
 
 def _add_completions(token: str, alternatives: list[_Alternative], index: ReleaseIndex, *, typing: bool) -> None:
