@@ -36,3 +36,25 @@ def test_miles_asks_for_the_mileage_code(store: Store) -> None:
     # S0215 "Non-emergency transportation; mileage, per mile" is not a special case of what "miles" asks for
     found = [r.code for r in search(store, "non emergency transport miles", as_of=DAY, limit=3).results]
     assert found[0] == "S0215"
+
+
+@pytest.mark.parametrize(
+    ("query", "specific", "unlisted"),
+    [
+        # S9542 "Home injectable therapy, not otherwise classified" is for therapies no other code describes
+        ("anticoagulant injections at home pharmacy services", "S9372", "S9542"),
+        ("home injection therapy for growth hormone", "S9558", "S9542"),
+    ],
+)
+def test_a_not_otherwise_classified_code_ranks_below_a_specific_one(
+    store: Store, query: str, specific: str, unlisted: str
+) -> None:
+    found = [r.code for r in search(store, query, as_of=DAY, limit=10).results]
+    assert found.index(specific) < (found.index(unlisted) if unlisted in found else len(found))
+
+
+def test_a_daily_charge_is_a_per_diem(store: Store) -> None:
+    # "daily charge" states the unit (per diem), it is not "once every 24 hours" (S9500's antibiotic schedule)
+    found = [r.code for r in search(store, "tube feeding pump at home, daily charge", as_of=DAY, limit=3).results]
+    assert found[0] == "S9342"
+    assert "S9500" not in found
