@@ -622,19 +622,31 @@ def _content_tokens(
             return []
         return [t for t in remaining if t not in STOPWORDS] or remaining
     content = [t for t in remaining if t not in STOPWORDS]
-    in_terms = _in_terms_of_several_words(content, vocabulary) if vocabulary and filler & set(content) else set()
+    in_terms = (
+        _in_terms_of_several_words(content, vocabulary, filler) if vocabulary and filler & set(content) else set()
+    )
     return [t for position, t in enumerate(content) if t not in filler or position in in_terms]
 
 
-def _in_terms_of_several_words(content: list[str], vocabulary: Vocabulary) -> set[int]:
-    """The positions of the words that are part of a vocabulary term of several words ("around the clock")."""
+def _in_terms_of_several_words(content: list[str], vocabulary: Vocabulary, filler: frozenset[str]) -> set[int]:
+    """The positions of the words that are part of a vocabulary term of several words ("around the clock"), as
+    written or once the other filler is left out ("showed my wife how": the term "showed how")."""
     stems = stemmer().stem_all(content)
-    return {
-        position
-        for start, end, _entry in vocabulary.match([stems[t] for t in content])
-        if end - start > 1
-        for position in range(start, end)
-    }
+
+    def in_terms(positions: list[int]) -> set[int]:
+        return {
+            positions[at]
+            for start, end, _entry in vocabulary.match([stems[content[n]] for n in positions])
+            if end - start > 1
+            for at in range(start, end)
+        }
+
+    found = in_terms(list(range(len(content))))
+    plain = [n for n, t in enumerate(content) if t not in filler]
+    for position, token in enumerate(content):
+        if token in filler and position not in found:
+            found |= in_terms(sorted([*plain, position])) & {position}
+    return found
 
 
 def _resolve_word(
