@@ -58,3 +58,16 @@ def test_a_daily_charge_is_a_per_diem(store: Store) -> None:
     found = [r.code for r in search(store, "tube feeding pump at home, daily charge", as_of=DAY, limit=3).results]
     assert found[0] == "S9342"
     assert "S9500" not in found
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # the home therapy per diem names the home ("Home infusion therapy, anti-hemophilic agent ..."), the
+        # clotting factor (J7199) and the pump (B9002) do not
+        ("factor viii hemophilia infusion at home", "S9345"),
+        ("tube feeding with a pump at home for my dad", "S9342"),
+    ],
+)
+def test_a_query_naming_the_home_ranks_the_home_codes_first(store: Store, query: str, expected: str) -> None:
+    assert search(store, query, as_of=DAY, limit=3).results[0].code == expected

@@ -1536,6 +1536,23 @@ def _rank_quantities(final: dict[int, float], plan: _Plan, index: ReleaseIndex, 
             final[number] += QUANTITY_BONUS
 
 
+#: a query that names the home setting ("at home") ranks a code whose description does not name it by this factor
+SETTING_DAMPING = 0.85
+
+
+def _damp_other_settings(
+    final: dict[int, float], plan: _Plan, index: ReleaseIndex, exact: Mapping[int, object]
+) -> None:
+    """A query that names the home setting ("lovenox shots at home", "tube feeding pump at home") ranks the codes
+    whose description names it ("Home therapy; ...", "Home infusion therapy, ...", "in the home health or hospice
+    setting") above those that do not (the drug, the pump): hhbill's searches are for home care."""
+    if "home" not in plan.phrase:
+        return
+    for number in _best(final, QUALIFIER_PAGE):
+        if number not in exact and "home" not in _description_stems(index, number):
+            final[number] *= SETTING_DAMPING
+
+
 def _status(document_added: str | None, document_terminated: str | None, iso_day: str) -> str:
     if document_added and iso_day < document_added:
         return "not_yet_effective"
@@ -1651,6 +1668,7 @@ def _run(
     _damp_scoped(final, plan, index, exact)
     _damp_reporting_and_other_units(final, plan, index, vocabulary, exact)
     _rank_quantities(final, plan, index, exact)
+    _damp_other_settings(final, plan, index, exact)
     if plan.phrase:
         for number in _best(final, PHRASE_PAGE):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))
