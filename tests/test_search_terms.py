@@ -35,3 +35,20 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 def test_a_term_split_by_filler_still_names_its_codes(store: Store) -> None:
     found = [r.code for r in search(store, "the nurse showed them how to flush the line", as_of=DAY, limit=3).results]
     assert found[0] in ("G0495", "G0496")  # training and/or education of a patient or family member
+
+
+@pytest.mark.parametrize(
+    ("query", "typo", "word", "expected"),
+    [
+        # "assesment" and "humidifer" share their stem with a rare word ("assessed", "humidif..."), yet no
+        # description writes them: they are typos all the same
+        ("rn assesment", "assesment", "assessment", "G0493"),
+        ("cpap heated humidifer", "humidifer", "humidifier", "E0562"),
+    ],
+)
+def test_a_typo_whose_stem_a_rare_word_shares_is_corrected(
+    store: Store, query: str, typo: str, word: str, expected: str
+) -> None:
+    response = search(store, query, as_of=DAY, limit=3)
+    assert response.corrections.get(typo) == word
+    assert response.results[0].code == expected

@@ -662,8 +662,7 @@ def _resolve_word(
         alternatives.append(_Alternative((stem_of_token,), 1.0, token))
     if token in _MODIFIER_WORDS:
         return alternatives
-    if token in plan.quantity_units:
-        _add_unit_spellings(token, alternatives, index)
+    _add_unit_spellings(token, alternatives, index, plan)
     if _add_number_spelling(token, alternatives, index) and not is_known:
         return alternatives
     # complete the word being typed, an unknown word, and a word no description uses as such whose stem
@@ -679,9 +678,19 @@ def _resolve_word(
         for variant in variants:
             if all(a.stems != variant.stems for a in alternatives):
                 alternatives.append(variant)
-    if not is_known and not completing_last:
+    if (not is_known or _stem_by_chance(token, stem_of_token, index, dictionary)) and not completing_last:
         _add_corrections(token, alternatives, index, dictionary, plan)
     return alternatives
+
+
+def _stem_by_chance(token: str, stem_of_token: str, index: ReleaseIndex, dictionary: _Dictionary) -> bool:
+    """A misspelling whose stem happens to be a rare word's ("assesment" meets only "assessed"): no description
+    and no vocabulary term writes the word itself, and few codes have its stem. It is corrected like a typo."""
+    return (
+        token not in index.word_frequency
+        and token not in dictionary.vocabulary_words
+        and len(index.impacts.get(stem_of_token, ())) <= RARE_WORD_CODES
+    )
 
 
 def _add_corrections(
@@ -700,8 +709,10 @@ def _add_corrections(
     alternatives[:0] = corrections
 
 
-def _add_unit_spellings(token: str, alternatives: list[_Alternative], index: ReleaseIndex) -> None:
+def _add_unit_spellings(token: str, alternatives: list[_Alternative], index: ReleaseIndex, plan: _Plan) -> None:
     """The unit of a stated quantity meets the other spellings of its kind CMS writes ("ml" -> cc, liter)."""
+    if token not in plan.quantity_units:
+        return
     dimension = unit_dimension(token)
     stem = stemmer()
     for spelling in UNIT_SPELLINGS.get(dimension or "", ()):
