@@ -71,3 +71,9 @@ def test_a_daily_charge_is_a_per_diem(store: Store) -> None:
 )
 def test_a_query_naming_the_home_ranks_the_home_codes_first(store: Store, query: str, expected: str) -> None:
     assert search(store, query, as_of=DAY, limit=3).results[0].code == expected
+
+
+@pytest.mark.parametrize("query", ["speech language pathology for swallowing", "physical therapy occupational therapy"])
+def test_a_mips_specialty_set_ranks_below_the_services(store: Store, query: str) -> None:
+    # G4000-G4038 name sets of quality measures ("Speech language pathology mips specialty set"), not a service
+    assert not search(store, query, as_of=DAY, limit=3).results[0].code.startswith("G40")

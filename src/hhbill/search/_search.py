@@ -41,8 +41,8 @@ How a query is read, in order:
    code with another bound of the kind the query states ("more than one liter" for "more than 3 liters") or with
    what the query rules out ("walker no wheels") ranks lower too. "May not be used to identify services provided
    by home health aide" rules out what follows as well.
-8. Reporting codes: the quality-data codes (the vocabulary's ``reporting_codes``, G8000-G9999 and M1000-M1999)
-   rank below the services and items that match as well.
+8. Reporting codes: the quality-data codes (the vocabulary's ``reporting_codes``: G8000-G9999, M1000-M1999, the
+   MIPS specialty sets G4000-G4038) rank below the services and items that match as well.
 
 Numbers meet in either spelling ("one piece" / "(1 piece)", "1cc" / "1 cc"), and a typo correction keeps the
 word's first letter ("lfit" -> lift, not fit).
