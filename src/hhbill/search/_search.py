@@ -41,11 +41,26 @@ How a query is read, in order:
    code with another bound of the kind the query states ("more than one liter" for "more than 3 liters") or with
    what the query rules out ("walker no wheels") ranks lower too. "May not be used to identify services provided
    by home health aide" rules out what follows as well.
+   A description's "(drugs and nursing visits coded separately)" rules out what it names (drugs, visits). What the
+   query rules out is read as it is meant: a vocabulary term after "no"/"not" rules out the codes it names ("no
+   phone": G0321) or what it means ("not around the clock": continuous); a term holding a negation says what the
+   code is ("no height adjustment": fixed height), one meaning a negation rules out what it negates ("own
+   mattress": without mattress); "not first", "after initial", "subsequent" rule out the initial visit; and a
+   negation asks for a code's own exclusion only of what it negates. A scope ends at "with" ("without drainage bag
+   with indwelling catheter").
 8. Reporting codes: the quality-data codes (the vocabulary's ``reporting_codes``: G8000-G9999, M1000-M1999, the
    MIPS specialty sets G4000-G4038) rank below the services and items that match as well.
+9. Quantities: a number with a unit ("1000 ml", "2.5 liters", "400 lb", "18 inch", "less than 24 hours") is read
+   against the ranges codes state (``_quantities``: "more than one liter but no more than two liters", "greater
+   than 350 pounds, but less than or equal to 600 pounds", "width less than 22 inches"), units converted; the code
+   whose range holds it ranks up, one whose ranges miss it down. The unit stays a word that meets its other
+   spellings ("ml" -> cc, liter).
+10. Setting: a query naming the home ("at home") ranks the codes whose description names it (the home therapy
+   per diem, the home health visit) above the drug or the equipment alone.
 
-Numbers meet in either spelling ("one piece" / "(1 piece)", "1cc" / "1 cc"), and a typo correction keeps the
-word's first letter ("lfit" -> lift, not fit).
+Numbers meet in either spelling ("one piece" / "(1 piece)", "1cc" / "1 cc", "factor 8" / "factor viii"), and a
+typo correction keeps the word's first letter ("lfit" -> lift, not fit); a misspelling whose stem a rare word
+happens to share ("assesment") is corrected too.
 """
 
 from __future__ import annotations
