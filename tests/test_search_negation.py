@@ -92,3 +92,9 @@ def test_a_term_meaning_a_negation_rules_out_what_it_negates(store: Store) -> No
     found = ranked(store, "hi-lo hospital bed, patient has own mattress")
     assert found[0] in ("E0256", "E0293")
     assert found.index("E0255") > found.index("E0256") if "E0255" in found else True
+
+
+def test_a_term_holding_a_negation_still_rules_out_what_its_meaning_does_not_state(store: Store) -> None:
+    # "non dialysis" means "non-esrd use": the codes "for esrd on dialysis" rank below those "for non-esrd use"
+    results = search(store, "epoetin injection non dialysis", as_of=DAY, limit=3).results
+    assert "non-esrd" in results[0].long_description.lower()

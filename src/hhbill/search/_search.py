@@ -1413,12 +1413,14 @@ def _negated_stems(plan: _Plan, phrase: list[str]) -> set[str]:
 
 
 def _negations_of_terms(plan: _Plan, negated: set[str]) -> None:
-    """Vocabulary terms and negations: a term that holds its negation ("no height adjustment") says what the code
-    is, it rules nothing out; one that means a negation ("own mattress": without mattress) rules out what that
+    """Vocabulary terms and negations: a term that holds its negation and whose meaning states the negated word ("no
+    height adjustment": fixed height) says what the code is, it rules nothing out ("non dialysis": non-esrd use still
+    rules dialysis out); one that means a negation ("own mattress": without mattress) rules out what that
     negates; a ruled-out term that names no codes rules out what it means (one naming codes: _negated_codes)."""
     entries = [(clause.alternatives[0].stems, clause.entry) for clause in plan.clauses if clause.entry is not None]
     for first_stems, entry in entries:
-        if first_stems[0] in _QUERY_NEGATIONS and len(first_stems) > 1:
+        stated = {stem for meaning in entry.meaning_stems for stem in meaning}
+        if first_stems[0] in _QUERY_NEGATIONS and len(first_stems) > 1 and first_stems[1] in stated:
             negated.discard(first_stems[1])
         negated.update(m[1] for m in entry.meaning_stems if len(m) == 2 and m[0] in _QUERY_NEGATIONS)
     for first_stems, entry in entries:
