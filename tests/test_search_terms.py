@@ -52,3 +52,9 @@ def test_a_typo_whose_stem_a_rare_word_shares_is_corrected(
     response = search(store, query, as_of=DAY, limit=3)
     assert response.corrections.get(typo) == word
     assert response.results[0].code == expected
+
+
+def test_iv_reaches_the_drug_codes_injection(store: Store) -> None:
+    # "vanco" names J3373 and means antibiotic: with "iv" the drug's "Injection, vancomycin ..." meets the route too
+    # and ranks above the home infusion per diems of antibiotics
+    assert search(store, "vanco iv", as_of=DAY, limit=3).results[0].code == "J3373"
