@@ -150,3 +150,8 @@ def test_a_number_meets_its_roman_numeral(store: Store) -> None:
     results = search(store, "clotting factor 8 per iu", as_of=DAY, limit=3).results
     assert "viii" in results[0].long_description.lower()
     assert any("8 → viii" in label for label in results[0].matched)
+
+
+def test_three_in_one_is_no_length() -> None:
+    # "3 in 1 commode" names a kind of commode, not three inches
+    assert quantity_spans("3 in 1 commode") == []

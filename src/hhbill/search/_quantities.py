@@ -18,7 +18,8 @@ _UNITS: dict[str, tuple[str, float]] = {
     **dict.fromkeys(("ml", "mls", "cc", "ccs", "milliliter", "milliliters", "millilitre", "millilitres"), ("ml", 1.0)),
     **dict.fromkeys(("l", "lt", "ltr", "ltrs", "liter", "liters", "litre", "litres"), ("ml", 1000.0)),
     **dict.fromkeys(("lb", "lbs", "pound", "pounds"), ("lb", 1.0)),
-    **dict.fromkeys(("inch", "inches", "in"), ("inch", 1.0)),
+    # not "in": "3 in 1 commode" states no length
+    **dict.fromkeys(("inch", "inches"), ("inch", 1.0)),
     **dict.fromkeys(("hour", "hours", "hr", "hrs"), ("hour", 1.0)),
 }
 _ONES = [
