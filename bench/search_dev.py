@@ -41,8 +41,9 @@ vocabulary terms read through the filler inside them ("showed my wife how"); mis
 shares; roman numerals ("factor 8"); qualifiers mentioned by the start of a word ("miles": mileage) and "not
 otherwise classified" as a qualifier; MIPS specialty sets as reporting codes; and vocabulary from named public
 sources (hospital bed definitions of LCD L33820, KX and the DME MAC LCDs, 42 CFR 414.605 for "911", ambulance
-mileage, ELR, Lofstrand crutches, thickener, open/closed suction, ESRD, telehealth modifiers). Blinds 8 and 9 are
-therefore no longer unseen: the estimate for an unseen set is for the lead's two new sets to tell.
+mileage, ELR, Lofstrand crutches, thickener, open/closed suction, ESRD, telehealth modifiers). Blinds 4, 8 and 9
+are therefore no longer unseen (their misses were read with the others): the estimate for an unseen set is for the
+lead's two new sets to tell.
 """
 
 from __future__ import annotations
