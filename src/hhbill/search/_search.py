@@ -41,11 +41,26 @@ How a query is read, in order:
    code with another bound of the kind the query states ("more than one liter" for "more than 3 liters") or with
    what the query rules out ("walker no wheels") ranks lower too. "May not be used to identify services provided
    by home health aide" rules out what follows as well.
-8. Reporting codes: the quality-data codes (the vocabulary's ``reporting_codes``, G8000-G9999 and M1000-M1999)
-   rank below the services and items that match as well.
+   A description's "(drugs and nursing visits coded separately)" rules out what it names (drugs, visits). What the
+   query rules out is read as it is meant: a vocabulary term after "no"/"not" rules out the codes it names ("no
+   phone": G0321) or what it means ("not around the clock": continuous); a term holding a negation says what the
+   code is ("no height adjustment": fixed height), one meaning a negation rules out what it negates ("own
+   mattress": without mattress); "not first", "after initial", "subsequent" rule out the initial visit; and a
+   negation asks for a code's own exclusion only of what it negates. A scope ends at "with" ("without drainage bag
+   with indwelling catheter").
+8. Reporting codes: the quality-data codes (the vocabulary's ``reporting_codes``: G8000-G9999, M1000-M1999, the
+   MIPS specialty sets G4000-G4038) rank below the services and items that match as well.
+9. Quantities: a number with a unit ("1000 ml", "2.5 liters", "400 lb", "18 inch", "less than 24 hours") is read
+   against the ranges codes state (``_quantities``: "more than one liter but no more than two liters", "greater
+   than 350 pounds, but less than or equal to 600 pounds", "width less than 22 inches"), units converted; the code
+   whose range holds it ranks up, one whose ranges miss it down. The unit stays a word that meets its other
+   spellings ("ml" -> cc, liter).
+10. Setting: a query naming the home ("at home") ranks the codes whose description names it (the home therapy
+   per diem, the home health visit) above the drug or the equipment alone.
 
-Numbers meet in either spelling ("one piece" / "(1 piece)", "1cc" / "1 cc"), and a typo correction keeps the
-word's first letter ("lfit" -> lift, not fit).
+Numbers meet in either spelling ("one piece" / "(1 piece)", "1cc" / "1 cc", "factor 8" / "factor viii"), and a
+typo correction keeps the word's first letter ("lfit" -> lift, not fit); a misspelling whose stem a rare word
+happens to share ("assesment") is corrected too.
 """
 
 from __future__ import annotations
@@ -65,6 +80,15 @@ from .._store import Store
 from ..hcpcs import HcpcsReference, Release, ensure_default
 from ._drugs import generic_names
 from ._index import ReleaseIndex, release_index
+from ._quantities import (
+    UNIT_SPELLINGS,
+    Interval,
+    description_intervals,
+    fits,
+    quantity_spans,
+    spell_numbers,
+    unit_dimension,
+)
 from ._text import (
     CODE_PREFIX,
     MAX_QUERY_WORDS,
@@ -125,6 +149,10 @@ REPORTING_DAMPING = 0.6
 #: a code billed in another unit than the one the query states ("each 15 minutes" for "per visit") is multiplied
 #: by UNIT_DAMPING among the best QUALIFIER_PAGE codes
 UNIT_DAMPING = 0.8
+#: a code whose ranges miss the quantity the query states ("1.5 L" against "one liter per day") is multiplied by
+#: QUANTITY_DAMPING, one whose range holds it gains QUANTITY_BONUS (BM25 points), among the best QUALIFIER_PAGE
+QUANTITY_DAMPING = 0.6
+QUANTITY_BONUS = 6.0
 #: score step between the codes a vocabulary entry names, in the order it lists them
 NAMED_ORDER_STEP = 0.001
 #: a word used by at most this many codes may still be a drug brand name worth translating
@@ -224,6 +252,11 @@ class _Plan:
     capitalised: frozenset[str] = frozenset()
     #: the units the query states ("per visit", "hourly"), as indexes into the vocabulary's ``units``
     units: frozenset[int] = frozenset()
+    #: the quantities the query states ("1000 ml", "400 lb", "less than 24 hours"), matched against the ranges
+    #: codes state instead of as words
+    quantities: list[Interval] = field(default_factory=list)
+    #: the unit words of those quantities, kept as words that meet the unit's other spellings ("ml" -> cc, liter)
+    quantity_units: frozenset[str] = frozenset()
 
 
 # -- arguments ------------------------------------------------------------------------------------------------------
@@ -505,6 +538,7 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
     for sign, spelled in _COMPARISONS:
         rest = rest.replace(sign, spelled)
     rest = _WITHOUT.sub(" without ", _WITH.sub(" with ", rest))
+    rest = _take_quantities(rest, plan)
     # "1cc", "10ml": CMS writes the number and the unit apart ("1 cc or less")
     tokens = [part for token in words(rest) for part in _number_and_unit(_ORDINALS.get(token, token))]
     tokens = [
@@ -519,6 +553,27 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
     tokens = [_modifier_spelling(token, plan) for token in tokens]
     plan.wants_modifier = any(t in _MODIFIER_WORDS for t in tokens)
     return tokens
+
+
+def _take_quantities(rest: str, plan: _Plan) -> str:
+    """Quantities stated with a unit ("1000 ml", "2.5 liters", "400 lb", "less than 24 hours") go to the plan and
+    out of the words: they are matched against the ranges codes state, not as words ("1000 ml" is CMS's "one liter
+    per day", "400 lb" falls in "greater than 350 pounds, but less than or equal to 600 pounds"). Kept as words when
+    the query is nothing else."""
+    spelled = spell_numbers(rest)
+    spans = quantity_spans(spelled)
+    if not spans:
+        return rest
+    kept = spelled
+    for span in reversed(spans):
+        kept = f"{kept[: span.start]} {kept[span.end :]}"
+    if not [w for w in words(kept) if w not in STOPWORDS]:
+        return rest
+    plan.quantities = [span.interval for span in spans]
+    plan.quantity_units = frozenset(span.unit for span in spans)
+    for span in reversed(spans):  # the unit stays a word: "TPN 1000 ml" still asks for a volume
+        spelled = f"{spelled[: span.start]} {span.unit} {spelled[span.end :]}"
+    return spelled
 
 
 def _modifier_spelling(token: str, plan: _Plan) -> str:
@@ -582,19 +637,31 @@ def _content_tokens(
             return []
         return [t for t in remaining if t not in STOPWORDS] or remaining
     content = [t for t in remaining if t not in STOPWORDS]
-    in_terms = _in_terms_of_several_words(content, vocabulary) if vocabulary and filler & set(content) else set()
+    in_terms = (
+        _in_terms_of_several_words(content, vocabulary, filler) if vocabulary and filler & set(content) else set()
+    )
     return [t for position, t in enumerate(content) if t not in filler or position in in_terms]
 
 
-def _in_terms_of_several_words(content: list[str], vocabulary: Vocabulary) -> set[int]:
-    """The positions of the words that are part of a vocabulary term of several words ("around the clock")."""
+def _in_terms_of_several_words(content: list[str], vocabulary: Vocabulary, filler: frozenset[str]) -> set[int]:
+    """The positions of the words that are part of a vocabulary term of several words ("around the clock"), as
+    written or once the other filler is left out ("showed my wife how": the term "showed how")."""
     stems = stemmer().stem_all(content)
-    return {
-        position
-        for start, end, _entry in vocabulary.match([stems[t] for t in content])
-        if end - start > 1
-        for position in range(start, end)
-    }
+
+    def in_terms(positions: list[int]) -> set[int]:
+        return {
+            positions[at]
+            for start, end, _entry in vocabulary.match([stems[content[n]] for n in positions])
+            if end - start > 1
+            for at in range(start, end)
+        }
+
+    found = in_terms(list(range(len(content))))
+    plain = [n for n, t in enumerate(content) if t not in filler]
+    for position, token in enumerate(content):
+        if token in filler and position not in found:
+            found |= in_terms(sorted([*plain, position])) & {position}
+    return found
 
 
 def _resolve_word(
@@ -610,6 +677,7 @@ def _resolve_word(
         alternatives.append(_Alternative((stem_of_token,), 1.0, token))
     if token in _MODIFIER_WORDS:
         return alternatives
+    _add_unit_spellings(token, alternatives, index, plan)
     if _add_number_spelling(token, alternatives, index) and not is_known:
         return alternatives
     # complete the word being typed, an unknown word, and a word no description uses as such whose stem
@@ -625,9 +693,19 @@ def _resolve_word(
         for variant in variants:
             if all(a.stems != variant.stems for a in alternatives):
                 alternatives.append(variant)
-    if not is_known and not completing_last:
+    if (not is_known or _stem_by_chance(token, stem_of_token, index, dictionary)) and not completing_last:
         _add_corrections(token, alternatives, index, dictionary, plan)
     return alternatives
+
+
+def _stem_by_chance(token: str, stem_of_token: str, index: ReleaseIndex, dictionary: _Dictionary) -> bool:
+    """A misspelling whose stem happens to be a rare word's ("assesment" meets only "assessed"): no description
+    and no vocabulary term writes the word itself, and few codes have its stem. It is corrected like a typo."""
+    return (
+        token not in index.word_frequency
+        and token not in dictionary.vocabulary_words
+        and len(index.impacts.get(stem_of_token, ())) <= RARE_WORD_CODES
+    )
 
 
 def _add_corrections(
@@ -646,13 +724,43 @@ def _add_corrections(
     alternatives[:0] = corrections
 
 
+def _add_unit_spellings(token: str, alternatives: list[_Alternative], index: ReleaseIndex, plan: _Plan) -> None:
+    """The unit of a stated quantity meets the other spellings of its kind CMS writes ("ml" -> cc, liter)."""
+    if token not in plan.quantity_units:
+        return
+    dimension = unit_dimension(token)
+    stem = stemmer()
+    for spelling in UNIT_SPELLINGS.get(dimension or "", ()):
+        spelled = stem.stem(spelling)
+        if spelling in index.word_frequency and all(a.stems != (spelled,) for a in alternatives):
+            alternatives.append(_Alternative((spelled,), OTHER_FORM_WEIGHT, f"{token} → {spelling}"))
+
+
 def _add_number_spelling(token: str, alternatives: list[_Alternative], index: ReleaseIndex) -> bool:
-    """CMS writes small numbers both ways ("(1 piece)", "one liter"): add the other spelling (True when added)."""
-    other_spelling = _NUMBER_WORDS.get(token)
-    if not other_spelling or other_spelling not in index.word_frequency:
-        return False
-    alternatives.append(_Alternative((stemmer().stem(other_spelling),), 1.0, f"{token} → {other_spelling}"))
-    return True
+    """CMS writes small numbers both ways ("(1 piece)", "one liter"), and in roman numerals where they name a kind
+    ("factor viii", "group ii"): add the other spellings (True when one was added)."""
+    added = False
+    for other_spelling in (_NUMBER_WORDS.get(token), _ROMAN.get(token)):
+        if other_spelling and other_spelling in index.word_frequency:
+            alternatives.append(_Alternative((stemmer().stem(other_spelling),), 1.0, f"{token} → {other_spelling}"))
+            added = True
+    return added
+
+
+#: "8" -> viii: a clotting factor, a group or a stage in roman numerals, as CMS writes them ("Factor viii"); not
+#: the one-letter numerals, which are also letters ("x-ray", "vitamin d")
+_ROMAN = {
+    "2": "ii",
+    "3": "iii",
+    "4": "iv",
+    "6": "vi",
+    "7": "vii",
+    "8": "viii",
+    "9": "ix",
+    "11": "xi",
+    "12": "xii",
+    "13": "xiii",
+}
 
 
 def _add_completions(token: str, alternatives: list[_Alternative], index: ReleaseIndex, *, typing: bool) -> None:
@@ -1093,6 +1201,18 @@ def _qualifiers_of(index: ReleaseIndex, number: int, vocabulary: Vocabulary) -> 
     return found
 
 
+#: the shortest query stem that mentions a qualifier word it starts ("mile" mentions mileage)
+MENTION_PREFIX = 4
+
+
+def _mentions(mentioned: set[str], content: tuple[str, ...]) -> bool:
+    """Whether the query's stems mention a qualifier: one of its words, or the start of one ("miles": mileage)."""
+    return any(
+        word in mentioned or any(len(stem) >= MENTION_PREFIX and word.startswith(stem) for stem in mentioned)
+        for word in content
+    )
+
+
 def _damp_qualified(
     final: dict[int, float], plan: _Plan, index: ReleaseIndex, vocabulary: Vocabulary, exact: Mapping[int, object]
 ) -> None:
@@ -1105,7 +1225,7 @@ def _damp_qualified(
     # one word of a qualifier is enough ("custom" asks for "custom fabricated"), but not a word that only links or
     # negates ("without mattress" does not ask for "without side rails")
     mentioned -= _LINK_WORDS
-    unasked = {qualifier.run for qualifier in vocabulary.qualifiers if mentioned.isdisjoint(qualifier.content)}
+    unasked = {qualifier.run for qualifier in vocabulary.qualifiers if not _mentions(mentioned, qualifier.content)}
     if not unasked:
         return
     for number in _best(final, QUALIFIER_PAGE):
@@ -1131,6 +1251,9 @@ _SCOPE_OPENERS: dict[tuple[str, ...], frozenset[str]] = {
     ("not", "be", "us"): frozenset({"not", "except", "non"}),
     ("not", "us"): frozenset({"not", "except", "non"}),
 }
+#: words that end a scope: "but" ("more than one liter but no more than two"), "with" ("without drainage bag with
+#: indwelling catheter")
+_SCOPE_ENDS = frozenset({"but", "with"})
 #: "non" rules out the one word after it ("filter, non disposable")
 _NON = ("non",)
 #: query words that rule out the word after them ("no wheels", "without mattress", "non latex")
@@ -1143,6 +1266,34 @@ _LINK_WORDS = frozenset({"without", "no", "non", "each", "other", "than"})
 _BOUND_NEGATIONS = frozenset({"no", "not"})
 _PHRASE_BREAK = re.compile(r"[,;()\[\]]")
 _LIST_CONTINUES = re.compile(r"^\s*(?:or|and|nor)\b")
+
+
+#: "coded separately", "billed separately", "reported separately": what comes before is not part of the code
+_SEPARATELY = ("separ",)
+_SEPARATELY_VERBS = frozenset({"code", "bill", "report"})
+_ASKS_SEPARATELY = frozenset({"separ"})
+
+
+def _take_coded_separately(stems: list[str], scoped: dict[tuple[str, ...], set[str]]) -> list[str]:
+    """A phrase "(drugs and nursing visits coded separately)" (or billed, reported) puts what it names (drugs,
+    visits) in the scope of things not part of the code; the stems after it go on."""
+    for at, (verb, adverb) in enumerate(pairwise(stems)):
+        if adverb == "separ" and verb in _SEPARATELY_VERBS:
+            scoped.setdefault(_SEPARATELY, set()).update(_head_nouns(stems[:at]))
+            return stems[at + 2 :]
+    return stems
+
+
+def _head_nouns(stems: list[str]) -> list[str]:
+    """The last word of each item of a list ("drugs and nursing visits" -> drugs, visits): what it names."""
+    return [
+        stem
+        for at, stem in enumerate(stems)
+        if stem not in _LIST_WORDS and (at + 1 == len(stems) or stems[at + 1] in _LIST_WORDS)
+    ]
+
+
+_LIST_WORDS = frozenset({"and", "or", "nor"})
 
 
 def _inclusive_bound(stems: list[str], at: int, opener: tuple[str, ...]) -> bool:
@@ -1176,6 +1327,7 @@ def _scopes_of(index: ReleaseIndex, number: int) -> _Scopes:
     open_scope: tuple[str, ...] | None = None
     for position, segment in enumerate(segments):
         stems = [stem.stem(w) for w in words(segment)]
+        stems = _take_coded_separately(stems, scoped)
         # a scope runs on through a list: "other than water, normal saline, or hydrogel"
         carries = open_scope is not None and any(
             _LIST_CONTINUES.match(later) for later in segments[position : position + 2]
@@ -1186,7 +1338,9 @@ def _scopes_of(index: ReleaseIndex, number: int) -> _Scopes:
             if skip:
                 skip -= 1
                 continue
-            if word_stem == "but":  # "more than one liter but no more than two liters": the bound ends
+            # "more than one liter but no more than two liters": the bound ends; so does a scope at "with" ("without
+            # drainage bag with indwelling catheter")
+            if word_stem in _SCOPE_ENDS:
                 current = None
                 continue
             if word_stem == "non" and at + 1 < len(stems):  # "non disposable", "non-segmental": the next word only
@@ -1216,10 +1370,12 @@ def _damp_scoped(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exac
     # "more than 3 liters" states the bound CMS writes "more than three liters"
     phrase = [_NUMBER_WORDS.get(stem, stem) if stem.isdigit() else stem for stem in plan.phrase]
     asked = set(phrase)
+    if plan.quantities:  # a stated quantity's unit is weighed against the ranges codes state (_rank_quantities)
+        asked -= _quantity_unit_stems(plan)
     if not asked:
         return
-    negated = {following for stem, following in pairwise(phrase) if stem in _QUERY_NEGATIONS}
-    negated -= _QUERY_NEGATIONS | {"otherwis"}  # "not otherwise classified" names a kind of code, it rules out nothing
+    negated = _negated_stems(plan, phrase)
+    negated_codes = _negated_codes(plan, phrase, index)
     # the bound a query states ("more than three liters" -> three) must be the same kind of bound in the code
     bounds = [
         (opener, phrase[at + len(opener)])
@@ -1235,8 +1391,76 @@ def _damp_scoped(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exac
         if number in exact:
             continue
         ruled_out = _ruled_out_words(_scopes_of(index, number), asked, negated, bounds, scopes_asked)
+        ruled_out += number in negated_codes
         if ruled_out:
             final[number] *= SCOPED_DAMPING**ruled_out
+
+
+def _negated_stems(plan: _Plan, phrase: list[str]) -> set[str]:
+    """The stems a query rules out: the word after "no", "not", "without" ("no wheels"), and what a vocabulary term
+    after it means ("not around the clock": continuous); "not first", "after initial" or "subsequent" rule out the
+    initial visit (CMS names the first visit "initial" and codes the later ones without a qualifier)."""
+    negated = {following for stem, following in pairwise(phrase) if stem in _QUERY_NEGATIONS}
+    _negations_of_terms(plan, negated)
+    later = any(stem in _FIRST_STEMS for stem in negated) or any(
+        stem in _LATER_STEMS or (stem == "after" and following in _FIRST_STEMS)
+        for stem, following in pairwise([*phrase, ""])
+    )
+    if later:
+        negated |= _FIRST_STEMS
+    # "not otherwise classified" names a kind of code, it rules out nothing
+    return negated - (_QUERY_NEGATIONS | {"otherwis"})
+
+
+def _negations_of_terms(plan: _Plan, negated: set[str]) -> None:
+    """Vocabulary terms and negations: a term that holds its negation and whose meaning states the negated word ("no
+    height adjustment": fixed height) says what the code is, it rules nothing out ("non dialysis": non-esrd use still
+    rules dialysis out); one that means a negation ("own mattress": without mattress) rules out what that
+    negates; a ruled-out term that names no codes rules out what it means (one naming codes: _negated_codes)."""
+    entries = [(clause.alternatives[0].stems, clause.entry) for clause in plan.clauses if clause.entry is not None]
+    for first_stems, entry in entries:
+        stated = {stem for meaning in entry.meaning_stems for stem in meaning}
+        if first_stems[0] in _QUERY_NEGATIONS and len(first_stems) > 1 and first_stems[1] in stated:
+            negated.discard(first_stems[1])
+        negated.update(m[1] for m in entry.meaning_stems if len(m) == 2 and m[0] in _QUERY_NEGATIONS)
+    for first_stems, entry in entries:
+        if first_stems[0] in negated and not entry.codes:
+            negated.update(stem for meaning in entry.meaning_stems for stem in meaning)
+
+
+def _negated_codes(plan: _Plan, phrase: list[str], index: ReleaseIndex) -> set[int]:
+    """The codes a vocabulary term names when the query rules the term out ("phone visit, no video": G0320)."""
+    negated = {following for stem, following in pairwise(phrase) if stem in _QUERY_NEGATIONS}
+    return {
+        index.by_code[code]
+        for clause in plan.clauses
+        if clause.entry is not None and clause.alternatives[0].stems[0] in negated
+        for code in _codes_named(clause.entry, index)
+    }
+
+
+#: the stems of a first (initial) visit or service, and of the words that say a later one
+_FIRST_STEMS = frozenset({"first", "initi"})
+_LATER_STEMS = frozenset({"subsequ"})
+
+
+def _asks_for_scope(asking: set[str], stems: frozenset[str], negated: set[str]) -> bool:
+    """Whether the query's words asking for a kind of scope ask for this one: a negation asks for it only when it
+    rules out something the scope holds ("walker no wheels" asks for "without wheels"; "chemo visit, not the first"
+    does not ask for "excluding chemotherapy")."""
+    if not asking:
+        return False
+    return not asking <= _QUERY_NEGATIONS or bool(negated & stems)
+
+
+def _quantity_unit_stems(plan: _Plan) -> set[str]:
+    stem = stemmer()
+    spellings = {
+        spelling
+        for unit in plan.quantity_units
+        for spelling in (unit, *UNIT_SPELLINGS.get(unit_dimension(unit) or "", ()))
+    }
+    return {stem.stem(spelling) for spelling in spellings}
 
 
 def _ruled_out_words(
@@ -1254,7 +1478,9 @@ def _ruled_out_words(
     stated = scopes.plain | scoped.get(_UP_TO, frozenset())  # "no more than two liters" states two liters
     ruled_out = 0
     for opener, stems in scopes.scoped:
-        if opener == _UP_TO or scopes_asked & _SCOPE_OPENERS[opener]:
+        if opener == _UP_TO or _asks_for_scope(
+            scopes_asked & _SCOPE_OPENERS.get(opener, _ASKS_SEPARATELY), stems, negated
+        ):
             continue  # an inclusive bound, or the query asks for this kind of scope itself
         ruled_out += len((asked - negated - stated) & stems)
     ruled_out += len(negated & scopes.plain)
@@ -1307,6 +1533,52 @@ def _damp_reporting_and_other_units(
             units = _units_of(index, number, vocabulary)
             if units and not units & plan.units:
                 final[number] *= UNIT_DAMPING
+
+
+def _intervals_of(index: ReleaseIndex, number: int) -> tuple[Interval, ...]:
+    """The ranges and sizes a code's long description states (memoised on the index)."""
+    memo = index.extras.get("quantities")
+    if not isinstance(memo, dict):
+        memo = {}
+        index.extras["quantities"] = memo
+    found = memo.get(number)
+    if found is None:
+        found = description_intervals(index.documents[number].long_description)
+        memo[number] = found
+    return found
+
+
+def _rank_quantities(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exact: Mapping[int, object]) -> None:
+    """Among the best codes, one whose stated range holds the quantity the query states ranks up, one whose
+    ranges of that kind all miss it ranks down ("TPN 1.5 L per day": S9366's "more than one liter but no more than
+    two liters per day", not S9365's "one liter per day")."""
+    if not plan.quantities:
+        return
+    for number in _best(final, QUALIFIER_PAGE):
+        if number in exact:
+            continue
+        verdict = fits(plan.quantities, _intervals_of(index, number))
+        if verdict is False:
+            final[number] *= QUANTITY_DAMPING
+        elif verdict:
+            final[number] += QUANTITY_BONUS
+
+
+#: a query that names the home setting ("at home") ranks a code whose description does not name it by this factor
+SETTING_DAMPING = 0.85
+
+
+def _damp_other_settings(
+    final: dict[int, float], plan: _Plan, index: ReleaseIndex, exact: Mapping[int, object]
+) -> None:
+    """A query that names the home setting ("lovenox shots at home", "tube feeding pump at home") ranks the codes
+    whose description names it ("Home therapy; ...", "Home infusion therapy, ...", "in the home health or hospice
+    setting") above those that do not (the drug, the pump): hhbill's searches are for home care."""
+    if "home" not in plan.phrase:
+        return
+    for number in _best(final, QUALIFIER_PAGE):
+        if number not in exact and "home" not in _description_stems(index, number):
+            final[number] *= SETTING_DAMPING
 
 
 def _status(document_added: str | None, document_terminated: str | None, iso_day: str) -> str:
@@ -1423,6 +1695,8 @@ def _run(
     _damp_qualified(final, plan, index, vocabulary, exact)
     _damp_scoped(final, plan, index, exact)
     _damp_reporting_and_other_units(final, plan, index, vocabulary, exact)
+    _rank_quantities(final, plan, index, exact)
+    _damp_other_settings(final, plan, index, exact)
     if plan.phrase:
         for number in _best(final, PHRASE_PAGE):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))

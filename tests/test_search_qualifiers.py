@@ -1,0 +1,79 @@
+"""A qualifier a query mentions by the start of its word ("miles" mentions mileage), over the real January 2026
+HCPCS release."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from conftest import shared_path
+from hhbill._store import Store
+from hhbill.hcpcs import import_release
+from hhbill.search import search
+from hhbill.search._search import MENTION_PREFIX, _mentions
+
+JAN_2026 = "data/hcpcs/2026_jan/HCPC2026_JAN_ANWEB_01122026.txt"
+DAY = date(2026, 1, 1)
+
+
+def test_a_word_mentions_the_qualifier_it_starts() -> None:
+    assert _mentions({"mile"}, ("mileag",))  # "miles" -> mileage
+    assert _mentions({"assist"}, ("assist",))
+    assert not _mentions({"mi"}, ("mileag",))  # too short to say which word
+    assert not _mentions({"wheel"}, ("mileag",))
+    assert MENTION_PREFIX >= 4
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    store = Store(tmp_path_factory.mktemp("qualifiers") / "hhbill.db")
+    import_release(store, shared_path(JAN_2026))
+    return store
+
+
+def test_miles_asks_for_the_mileage_code(store: Store) -> None:
+    # S0215 "Non-emergency transportation; mileage, per mile" is not a special case of what "miles" asks for
+    found = [r.code for r in search(store, "non emergency transport miles", as_of=DAY, limit=3).results]
+    assert found[0] == "S0215"
+
+
+@pytest.mark.parametrize(
+    ("query", "specific", "unlisted"),
+    [
+        # S9542 "Home injectable therapy, not otherwise classified" is for therapies no other code describes
+        ("anticoagulant injections at home pharmacy services", "S9372", "S9542"),
+        ("home injection therapy for growth hormone", "S9558", "S9542"),
+    ],
+)
+def test_a_not_otherwise_classified_code_ranks_below_a_specific_one(
+    store: Store, query: str, specific: str, unlisted: str
+) -> None:
+    found = [r.code for r in search(store, query, as_of=DAY, limit=10).results]
+    assert found.index(specific) < (found.index(unlisted) if unlisted in found else len(found))
+
+
+def test_a_daily_charge_is_a_per_diem(store: Store) -> None:
+    # "daily charge" states the unit (per diem), it is not "once every 24 hours" (S9500's antibiotic schedule)
+    found = [r.code for r in search(store, "tube feeding pump at home, daily charge", as_of=DAY, limit=3).results]
+    assert found[0] == "S9342"
+    assert "S9500" not in found
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # the home therapy per diem names the home ("Home infusion therapy, anti-hemophilic agent ..."), the
+        # clotting factor (J7199) and the pump (B9002) do not
+        ("factor viii hemophilia infusion at home", "S9345"),
+        ("tube feeding with a pump at home for my dad", "S9342"),
+    ],
+)
+def test_a_query_naming_the_home_ranks_the_home_codes_first(store: Store, query: str, expected: str) -> None:
+    assert search(store, query, as_of=DAY, limit=3).results[0].code == expected
+
+
+@pytest.mark.parametrize("query", ["speech language pathology for swallowing", "physical therapy occupational therapy"])
+def test_a_mips_specialty_set_ranks_below_the_services(store: Store, query: str) -> None:
+    # G4000-G4038 name sets of quality measures ("Speech language pathology mips specialty set"), not a service
+    assert not search(store, query, as_of=DAY, limit=3).results[0].code.startswith("G40")

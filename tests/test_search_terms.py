@@ -1,0 +1,60 @@
+"""Vocabulary terms of several words read through the everyday filler a query puts between them ("showed my wife
+how": the term "showed how"), over the real January 2026 HCPCS release."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from conftest import shared_path
+from hhbill._store import Store
+from hhbill.hcpcs import import_release
+from hhbill.search import search
+from hhbill.search._search import _content_tokens, _Plan
+from hhbill.search._vocabulary import load_vocabulary
+
+JAN_2026 = "data/hcpcs/2026_jan/HCPC2026_JAN_ANWEB_01122026.txt"
+DAY = date(2026, 1, 1)
+
+
+def test_filler_inside_a_term_is_kept_once_other_filler_is_left_out() -> None:
+    tokens = ["nurse", "showed", "my", "wife", "how", "give", "shots"]
+    kept = _content_tokens(tokens, _Plan(), load_vocabulary())
+    assert kept[:3] == ["nurse", "showed", "how"]  # "how" belongs to the term "showed how"; "my", "wife" do not
+    assert "wife" not in kept and "my" not in kept
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    store = Store(tmp_path_factory.mktemp("terms") / "hhbill.db")
+    import_release(store, shared_path(JAN_2026))
+    return store
+
+
+def test_a_term_split_by_filler_still_names_its_codes(store: Store) -> None:
+    found = [r.code for r in search(store, "the nurse showed them how to flush the line", as_of=DAY, limit=3).results]
+    assert found[0] in ("G0495", "G0496")  # training and/or education of a patient or family member
+
+
+@pytest.mark.parametrize(
+    ("query", "typo", "word", "expected"),
+    [
+        # "assesment" and "humidifer" share their stem with a rare word ("assessed", "humidif..."), yet no
+        # description writes them: they are typos all the same
+        ("rn assesment", "assesment", "assessment", "G0493"),
+        ("cpap heated humidifer", "humidifer", "humidifier", "E0562"),
+    ],
+)
+def test_a_typo_whose_stem_a_rare_word_shares_is_corrected(
+    store: Store, query: str, typo: str, word: str, expected: str
+) -> None:
+    response = search(store, query, as_of=DAY, limit=3)
+    assert response.corrections.get(typo) == word
+    assert response.results[0].code == expected
+
+
+def test_iv_reaches_the_drug_codes_injection(store: Store) -> None:
+    # "vanco" names J3373 and means antibiotic: with "iv" the drug's "Injection, vancomycin ..." meets the route too
+    # and ranks above the home infusion per diems of antibiotics
+    assert search(store, "vanco iv", as_of=DAY, limit=3).results[0].code == "J3373"
