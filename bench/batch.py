@@ -34,7 +34,7 @@ from hhbill._store import Store
 from hhbill.batch import scrub_to_parquet, snapshot_from_store
 from hhbill.claims import check_claim, context_for_store
 from hhbill.x12 import read_claims, write_837i
-from x12 import SETTINGS, generated_claims, pyx12_validate
+from x12 import SETTINGS, generated_claims, pyx12_validate, reader_is_compiled
 
 TODAY = date(2026, 6, 1)
 
@@ -92,12 +92,6 @@ def whole_process(path: Path, db: Path, pycache: Path, *, interpreted: bool = Fa
     command = [sys.executable, *start, "claim", "check", str(path), "--format", "json", "--today", "2026-06-01"]
     child_cpu(command, env)
     return min(child_cpu(command, env) for _ in range(2))
-
-
-def reader_is_compiled() -> bool:
-    from hhbill.x12 import _compiled, _reader  # noqa: F401 - imports the other compiled modules
-
-    return all(_compiled.is_compiled(sys.modules[f"hhbill.x12.{name}"]) for name in _compiled.COMPILED_MODULES)
 
 
 PYX12_WHOLE = """

@@ -115,6 +115,13 @@ def write_file(path: Path, count: int) -> None:
         write_837i(generated_claims(count), out, SETTINGS)
 
 
+def reader_is_compiled() -> bool:
+    """Whether the X12 modules setup.py compiles (mypyc) are the ones running here."""
+    from hhbill.x12 import _compiled, _reader  # noqa: F401 - imports the other compiled modules
+
+    return all(_compiled.is_compiled(sys.modules[f"hhbill.x12.{name}"]) for name in _compiled.COMPILED_MODULES)
+
+
 def timed(fn) -> tuple[float, float, object]:  # type: ignore[no-untyped-def]
     """(CPU seconds of this process, wall seconds, result). Ratios use CPU time: other processes on a shared
     machine slow the wall clock of both sides unevenly, not the CPU time each side needs."""
@@ -215,7 +222,10 @@ def main(argv: list[str]) -> int:
             row(f"pyx12 validation of the {m:,}-claim slice (best of 3)", pyx12_cpu, pyx12_wall, m, None),
         ]
     )
+    reader = "compiled with mypyc (setup.py)" if reader_is_compiled() else "interpreted (not compiled)"
     body = f"""## X12 837I: read and scrub vs pyx12 (`bench/x12.py`)
+
+X12 tokenizer and reader: {reader}.
 
 Input: a generated home health 837I, {n:,} claims (0329, 5-14 lines each), {size_mb:.1f} MB,
 {segments:,} segments, written by hhbill's writer ({write_seconds:.1f} s wall). pyx12 4 (`x12n_document`, the
