@@ -160,6 +160,14 @@ RARE_WORD_CODES = 3
 #: share of the other alternatives' scores a document adds when it matches several ways ("tpn" and
 #: "parenteral nutrition")
 SECONDARY_CREDIT = 0.3
+#: a query that names the letter of the codes it wants ("which Q code", "is there a J-code for it") ranks the codes
+#: starting with another letter lower: the score of each, among the best QUALIFIER_PAGE, is multiplied by
+#: LETTER_DAMPING (HCPCS Level II codes are grouped by their first letter: J drugs, Q temporary codes, ...)
+LETTER_DAMPING = 0.6
+#: "Q code", "J-code", "G codes": the letter of a HCPCS Level II section (an "a code" is usually "a code", so A
+#: counts only written as a capital)
+_LETTER_CODE = re.compile(r"(?<![\w-])([A-Za-z])[- ]?codes?\b")
+_HCPCS_LETTERS = frozenset("ABCEGHJKLMPQRSTUV")
 _MODIFIER_WORDS = frozenset({"modifier", "modifiers", "mod"})
 _NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 #: "one" <-> "1", ..., "ten" <-> "10"
@@ -1581,6 +1589,29 @@ def _damp_other_settings(
             final[number] *= SETTING_DAMPING
 
 
+def _letter_asked(text: str) -> str | None:
+    """The HCPCS section letter a query names ("which Q code" -> "Q"), when it names exactly one."""
+    letters = set()
+    for match in _LETTER_CODE.finditer(text):
+        letter = match.group(1)
+        if letter == "a":
+            continue
+        if letter.upper() in _HCPCS_LETTERS:
+            letters.add(letter.upper())
+    return letters.pop() if len(letters) == 1 else None
+
+
+def _damp_other_letters(final: dict[int, float], text: str, index: ReleaseIndex, exact: Mapping[int, object]) -> None:
+    """A query naming the letter of the code it wants ("home health given at other location, which Q code")
+    ranks codes of other sections lower, so the Q code of the site of service comes before the visit codes."""
+    letter = _letter_asked(text)
+    if letter is None:
+        return
+    for number in _best(final, QUALIFIER_PAGE):
+        if number not in exact and not index.documents[number].code.startswith(letter):
+            final[number] *= LETTER_DAMPING
+
+
 def _status(document_added: str | None, document_terminated: str | None, iso_day: str) -> str:
     if document_added and iso_day < document_added:
         return "not_yet_effective"
@@ -1681,7 +1712,15 @@ def _run(
     vocabulary = vocabulary or load_vocabulary()
     iso_day = day.isoformat()
     plan = (
-        _plan(text, index, vocabulary, typing=typing, drug_names=lambda p: generic_names(store, p)) if text else _Plan()
+        _plan(
+            _LETTER_CODE.sub(" ", text) if _letter_asked(text) else text,
+            index,
+            vocabulary,
+            typing=typing,
+            drug_names=lambda p: generic_names(store, p),
+        )
+        if text
+        else _Plan()
     )
     notes.extend(plan.notes)
 
@@ -1697,6 +1736,7 @@ def _run(
     _damp_reporting_and_other_units(final, plan, index, vocabulary, exact)
     _rank_quantities(final, plan, index, exact)
     _damp_other_settings(final, plan, index, exact)
+    _damp_other_letters(final, text, index, exact)
     if plan.phrase:
         for number in _best(final, PHRASE_PAGE):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))
