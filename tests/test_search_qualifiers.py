@@ -99,3 +99,16 @@ def test_a_query_names_the_letter_of_the_code_it_wants() -> None:
 )
 def test_a_query_naming_a_code_letter_ranks_that_section_first(store: Store, query: str, expected: str) -> None:
     assert search(store, query, as_of=DAY, limit=3).results[0].code == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # T codes are the codes CMS set apart for state Medicaid agencies: T1020 (personal care services) before
+        # the S5199 item, T1021 (aide visit) before Medicare's G0156
+        ("medicaid personal care services", "T1020"),
+        ("medicaid personal care aide", "T1021"),
+    ],
+)
+def test_a_query_naming_medicaid_ranks_the_medicaid_codes_first(store: Store, query: str, expected: str) -> None:
+    assert search(store, query, as_of=DAY, limit=3).results[0].code == expected
