@@ -1440,7 +1440,8 @@ def _negations_of_terms(plan: _Plan, negated: set[str]) -> None:
         negated.update(m[1] for m in entry.meaning_stems if len(m) == 2 and m[0] in _QUERY_NEGATIONS)
     for first_stems, entry in entries:
         if first_stems[0] in negated and not entry.codes:
-            negated.update(stem for meaning in entry.meaning_stems for stem in meaning)
+            # "not first visit" (initial visit) rules out the initial one, not the visit its term and meaning share
+            negated.update(stem for meaning in entry.meaning_stems for stem in meaning if stem not in first_stems[1:])
 
 
 def _negated_codes(plan: _Plan, phrase: list[str], index: ReleaseIndex) -> set[int]:
