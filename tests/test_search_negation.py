@@ -49,6 +49,12 @@ def test_a_ruled_out_term_rules_out_what_it_means(store: Store) -> None:
         ("home infusion chemotherapy nursing visit, not the first one", "G0070", "G0090"),
         ("subsequent home infusion visit for iv antibiotics", "G0068", "G0088"),
         ("home infusion nursing visit for pain pump after the initial visit", "G0068", "G0088"),
+        # a follow-up visit is a later one too
+        ("home infusion follow-up visit for subcutaneous immune globulin", "G0069", "G0089"),
+        ("followup home infusion visit for antibiotics", "G0068", "G0088"),
+        # "not first visit" rules out the initial visit, not the visits: the pharmacy per diem S9494 "(drugs and
+        # nursing visits coded separately)" stays below the visit
+        ("home infusion nursing visit for iv antibiotics not first visit", "G0068", "G0088"),
     ],
 )
 def test_not_the_first_visit_is_a_later_one(store: Store, query: str, expected: str, initial: str) -> None:

@@ -11,7 +11,7 @@ from conftest import shared_path
 from hhbill._store import Store
 from hhbill.hcpcs import import_release
 from hhbill.search import search
-from hhbill.search._search import MENTION_PREFIX, _mentions
+from hhbill.search._search import MENTION_PREFIX, _letter_asked, _mentions
 
 JAN_2026 = "data/hcpcs/2026_jan/HCPC2026_JAN_ANWEB_01122026.txt"
 DAY = date(2026, 1, 1)
@@ -77,3 +77,38 @@ def test_a_query_naming_the_home_ranks_the_home_codes_first(store: Store, query:
 def test_a_mips_specialty_set_ranks_below_the_services(store: Store, query: str) -> None:
     # G4000-G4038 name sets of quality measures ("Speech language pathology mips specialty set"), not a service
     assert not search(store, query, as_of=DAY, limit=3).results[0].code.startswith("G40")
+
+
+def test_a_query_names_the_letter_of_the_code_it_wants() -> None:
+    assert _letter_asked("home health at an assisted living, which Q code") == "Q"
+    assert _letter_asked("is there a J-code for vancomycin") == "J"
+    assert _letter_asked("G codes for therapy") == "G"
+    assert _letter_asked("what is a code for a walker") is None  # "a code" names no section
+    assert _letter_asked("the X code") is None  # no HCPCS Level II section X
+    assert _letter_asked("Q code or J code") is None  # two letters: no one section asked for
+    assert _letter_asked("hospice code") is None
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # the site-of-service Q code ranks above the mental health per diem H2013 "Psychiatric health facility"
+        ("psychiatric facility Q code", "Q5008"),
+        ("vancomycin J code", "J3373"),
+    ],
+)
+def test_a_query_naming_a_code_letter_ranks_that_section_first(store: Store, query: str, expected: str) -> None:
+    assert search(store, query, as_of=DAY, limit=3).results[0].code == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # T codes are the codes CMS set apart for state Medicaid agencies: T1020 (personal care services) before
+        # the S5199 item, T1021 (aide visit) before Medicare's G0156
+        ("medicaid personal care services", "T1020"),
+        ("medicaid personal care aide", "T1021"),
+    ],
+)
+def test_a_query_naming_medicaid_ranks_the_medicaid_codes_first(store: Store, query: str, expected: str) -> None:
+    assert search(store, query, as_of=DAY, limit=3).results[0].code == expected

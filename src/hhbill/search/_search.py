@@ -160,6 +160,19 @@ RARE_WORD_CODES = 3
 #: share of the other alternatives' scores a document adds when it matches several ways ("tpn" and
 #: "parenteral nutrition")
 SECONDARY_CREDIT = 0.3
+#: a query that names the letter of the codes it wants ("which Q code", "is there a J-code for it") ranks the codes
+#: starting with another letter lower: the score of each, among the best QUALIFIER_PAGE, is multiplied by
+#: LETTER_DAMPING (HCPCS Level II codes are grouped by their first letter: J drugs, Q temporary codes, ...)
+LETTER_DAMPING = 0.6
+#: "Q code", "J-code", "G codes": the letter of a HCPCS Level II section (an "a code" is usually "a code", so A
+#: counts only written as a capital)
+_LETTER_CODE = re.compile(r"(?<![\w-])([A-Za-z])[- ]?codes?\b")
+_HCPCS_LETTERS = frozenset("ABCEGHJKLMPQRSTUV")
+#: a query that names Medicaid ("medicaid personal care", "medicaid nurse visit") asks for the codes CMS set apart
+#: for state Medicaid agencies, the T codes (CMS HCPCS Level II coding procedures: "T codes are designated for use
+#: by Medicaid state agencies"); the others, among the best QUALIFIER_PAGE, are multiplied by MEDICAID_DAMPING
+MEDICAID_DAMPING = 0.8
+_MEDICAID_STEMS = frozenset({"medicaid"})
 _MODIFIER_WORDS = frozenset({"modifier", "modifiers", "mod"})
 _NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 #: "one" <-> "1", ..., "ten" <-> "10"
@@ -1398,12 +1411,14 @@ def _damp_scoped(final: dict[int, float], plan: _Plan, index: ReleaseIndex, exac
 
 def _negated_stems(plan: _Plan, phrase: list[str]) -> set[str]:
     """The stems a query rules out: the word after "no", "not", "without" ("no wheels"), and what a vocabulary term
-    after it means ("not around the clock": continuous); "not first", "after initial" or "subsequent" rule out the
-    initial visit (CMS names the first visit "initial" and codes the later ones without a qualifier)."""
+    after it means ("not around the clock": continuous); "not first", "after initial", "subsequent" or "follow up" rule
+    out the initial visit (CMS names the first visit "initial" and codes the later ones without a qualifier)."""
     negated = {following for stem, following in pairwise(phrase) if stem in _QUERY_NEGATIONS}
     _negations_of_terms(plan, negated)
     later = any(stem in _FIRST_STEMS for stem in negated) or any(
-        stem in _LATER_STEMS or (stem == "after" and following in _FIRST_STEMS)
+        stem in _LATER_STEMS
+        or (stem == "after" and following in _FIRST_STEMS)
+        or (stem == "follow" and following in _FOLLOW_UP)
         for stem, following in pairwise([*phrase, ""])
     )
     if later:
@@ -1425,7 +1440,8 @@ def _negations_of_terms(plan: _Plan, negated: set[str]) -> None:
         negated.update(m[1] for m in entry.meaning_stems if len(m) == 2 and m[0] in _QUERY_NEGATIONS)
     for first_stems, entry in entries:
         if first_stems[0] in negated and not entry.codes:
-            negated.update(stem for meaning in entry.meaning_stems for stem in meaning)
+            # "not first visit" (initial visit) rules out the initial one, not the visit its term and meaning share
+            negated.update(stem for meaning in entry.meaning_stems for stem in meaning if stem not in first_stems[1:])
 
 
 def _negated_codes(plan: _Plan, phrase: list[str], index: ReleaseIndex) -> set[int]:
@@ -1441,7 +1457,9 @@ def _negated_codes(plan: _Plan, phrase: list[str], index: ReleaseIndex) -> set[i
 
 #: the stems of a first (initial) visit or service, and of the words that say a later one
 _FIRST_STEMS = frozenset({"first", "initi"})
-_LATER_STEMS = frozenset({"subsequ"})
+_LATER_STEMS = frozenset({"subsequ", "followup"})
+#: "follow up" and "follow-up visit" say a later visit too (the word "up" may be dropped as filler)
+_FOLLOW_UP = frozenset({"up", "visit"})
 
 
 def _asks_for_scope(asking: set[str], stems: frozenset[str], negated: set[str]) -> bool:
@@ -1581,6 +1599,36 @@ def _damp_other_settings(
             final[number] *= SETTING_DAMPING
 
 
+def _letter_asked(text: str) -> str | None:
+    """The HCPCS section letter a query names ("which Q code" -> "Q"), when it names exactly one."""
+    letters = set()
+    for match in _LETTER_CODE.finditer(text):
+        letter = match.group(1)
+        if letter == "a":
+            continue
+        if letter.upper() in _HCPCS_LETTERS:
+            letters.add(letter.upper())
+    return letters.pop() if len(letters) == 1 else None
+
+
+def _damp_other_letters(
+    final: dict[int, float], text: str, phrase: list[str], index: ReleaseIndex, exact: Mapping[int, object]
+) -> None:
+    """A query naming the letter of the code it wants ("home health given at other location, which Q code")
+    ranks codes of other sections lower, so the Q code of the site of service comes before the visit codes; one
+    naming Medicaid, without a letter, ranks the Medicaid T codes first."""
+    letter = _letter_asked(text)
+    if letter is None:
+        if _MEDICAID_STEMS.intersection(phrase):
+            for number in _best(final, QUALIFIER_PAGE):
+                if number not in exact and not index.documents[number].code.startswith("T"):
+                    final[number] *= MEDICAID_DAMPING
+        return
+    for number in _best(final, QUALIFIER_PAGE):
+        if number not in exact and not index.documents[number].code.startswith(letter):
+            final[number] *= LETTER_DAMPING
+
+
 def _status(document_added: str | None, document_terminated: str | None, iso_day: str) -> str:
     if document_added and iso_day < document_added:
         return "not_yet_effective"
@@ -1681,7 +1729,15 @@ def _run(
     vocabulary = vocabulary or load_vocabulary()
     iso_day = day.isoformat()
     plan = (
-        _plan(text, index, vocabulary, typing=typing, drug_names=lambda p: generic_names(store, p)) if text else _Plan()
+        _plan(
+            _LETTER_CODE.sub(" ", text) if _letter_asked(text) else text,
+            index,
+            vocabulary,
+            typing=typing,
+            drug_names=lambda p: generic_names(store, p),
+        )
+        if text
+        else _Plan()
     )
     notes.extend(plan.notes)
 
@@ -1697,6 +1753,7 @@ def _run(
     _damp_reporting_and_other_units(final, plan, index, vocabulary, exact)
     _rank_quantities(final, plan, index, exact)
     _damp_other_settings(final, plan, index, exact)
+    _damp_other_letters(final, text, plan.phrase, index, exact)
     if plan.phrase:
         for number in _best(final, PHRASE_PAGE):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))
