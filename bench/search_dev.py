@@ -58,6 +58,13 @@ the hospice/home health site-of-service Q codes (Pub. 100-04 ch. 11 §30.3; "loc
 a shot or medication (T1502), the home safety assessment (T1028), elastomeric pumps (A4305/A4306, LCD L33794), iron
 chelators (S9355) and setting equipment up (installation). Blinds 10 and 11 are therefore no longer unseen: 0.892 ->
 0.902 and 0.769 -> 0.856 at rank 1 (hit@10 1.000 and 0.942 -> 0.990), no other set lower.
+
+Blinds 12 and 13 (mixed personas; terse billing shorthand with a third lay questions) were written blind while
+round 8 ran and kept from it: 0.892 -> 0.892 and 0.786 -> 0.771 at rank 1 (hit@10 0.969 and 0.971). Round 8 had
+made "HHA" alone mean the home health agency; blind 13's "HHA per visit" (the aide's T1021) showed that people
+also write it for the aide, so "hha" went back to the aide's entry (blind 13: 0.786 again; no other set moved).
+After rounds 6-8, the estimate for an unseen plain-language set is about 0.77-0.89 at rank 1 and 0.94-0.98 in
+the first ten.
 """
 
 from __future__ import annotations
@@ -101,6 +108,8 @@ QUERY_SETS = {
     "blind 11 (families and aides, DME and pharmacy staff; kept from round 7)": REPO
     / "bench"
     / "search_blind11_queries.csv",
+    "blind 12 (mixed personas, kept from round 8)": REPO / "bench" / "search_blind12_queries.csv",
+    "blind 13 (terse billing shorthand, a third lay; kept from round 8)": REPO / "bench" / "search_blind13_queries.csv",
 }
 #: each set's first measurement (hit@1, hit@10), before anything was changed for it; the held-out set's two parts
 #: were first measured in an earlier session (bench/results/search_quality.md history)
@@ -120,6 +129,8 @@ FIRST_SCORES = {
         0.769,
         0.942,
     ),
+    "blind 12 (mixed personas, kept from round 8)": ("2026-12-03, round 8 (0.892)", 0.892, 0.969),
+    "blind 13 (terse billing shorthand, a third lay; kept from round 8)": ("2026-12-03, round 8 (0.786)", 0.771, 0.971),
 }
 TOP = 10
 FIRST_QUERY = """
