@@ -361,6 +361,16 @@ class _Dictionary:
         return found
 
 
+def _memo(index: ReleaseIndex, key: str, *, bound: int | None = None) -> dict[Any, Any]:
+    """A memo kept on the release index under ``key`` (what is worked out per code or per word pair once per
+    process); emptied when it grows past ``bound``."""
+    memo = index.extras.get(key)
+    if not isinstance(memo, dict) or (bound is not None and len(memo) > bound):
+        memo = {}
+        index.extras[key] = memo
+    return memo
+
+
 def _dictionary(index: ReleaseIndex, vocabulary: Vocabulary) -> _Dictionary:
     key = f"dictionary:{vocabulary.fingerprint}"
     found = index.extras.get(key)
@@ -859,10 +869,7 @@ def _written_side_by_side(first: str, second: str, index: ReleaseIndex) -> bool:
     frequency = index.word_frequency
     if first not in frequency or second not in frequency:
         return False
-    memo = index.extras.get("side_by_side")
-    if not isinstance(memo, dict) or len(memo) > _SIDE_BY_SIDE_MEMO:
-        memo = {}
-        index.extras["side_by_side"] = memo
+    memo = _memo(index, "side_by_side", bound=_SIDE_BY_SIDE_MEMO)
     key = (first, second)
     found = memo.get(key)
     if found is None:
@@ -1197,11 +1204,7 @@ def _best(final: dict[int, float], count: int) -> list[int]:
 def _qualifiers_of(index: ReleaseIndex, number: int, vocabulary: Vocabulary) -> frozenset[tuple[str, ...]]:
     """The vocabulary's qualifiers a code's long description holds, each as its stems in order (stopwords too:
     "per hour" is not "twenty-four hours"); worked out once per code and memoised on the index."""
-    key = f"qualifiers:{vocabulary.fingerprint}"
-    memo = index.extras.get(key)
-    if not isinstance(memo, dict):
-        memo = {}
-        index.extras[key] = memo
+    memo = _memo(index, f"qualifiers:{vocabulary.fingerprint}")
     found = memo.get(number)
     if found is None:
         stem = stemmer()
@@ -1326,10 +1329,7 @@ class _Scopes:
 
 def _scopes_of(index: ReleaseIndex, number: int) -> _Scopes:
     """Split a code's long description into what it states and what it rules out or bounds (memoised)."""
-    memo = index.extras.get("scopes")
-    if not isinstance(memo, dict):
-        memo = {}
-        index.extras["scopes"] = memo
+    memo = _memo(index, "scopes")
     found = memo.get(number)
     if isinstance(found, _Scopes):
         return found
@@ -1521,11 +1521,7 @@ def _units_stated(tokens: list[str], vocabulary: Vocabulary) -> frozenset[int]:
 
 def _units_of(index: ReleaseIndex, number: int, vocabulary: Vocabulary) -> frozenset[int]:
     """The units a code's long description states (memoised on the index)."""
-    key = f"units:{vocabulary.fingerprint}"
-    memo = index.extras.get(key)
-    if not isinstance(memo, dict):
-        memo = {}
-        index.extras[key] = memo
+    memo = _memo(index, f"units:{vocabulary.fingerprint}")
     found = memo.get(number)
     if found is None:
         found = _units_stated(words(index.documents[number].long_description), vocabulary)
@@ -1555,10 +1551,7 @@ def _damp_reporting_and_other_units(
 
 def _intervals_of(index: ReleaseIndex, number: int) -> tuple[Interval, ...]:
     """The ranges and sizes a code's long description states (memoised on the index)."""
-    memo = index.extras.get("quantities")
-    if not isinstance(memo, dict):
-        memo = {}
-        index.extras["quantities"] = memo
+    memo = _memo(index, "quantities")
     found = memo.get(number)
     if found is None:
         found = description_intervals(index.documents[number].long_description)
