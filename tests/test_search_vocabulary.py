@@ -144,24 +144,30 @@ def test_qualifiers_are_sourced_and_keep_their_stopwords() -> None:
     assert per_hour.content == ("hour",)  # a query mentions it by "hour" ("per" is a stopword)
 
 
+def _first_code(store: Store, query: str, raw: dict[str, Any], *, limit: int) -> str:
+    """The first code ``query`` finds with the vocabulary ``raw`` (a variant of the shipped one)."""
+    from hhbill.search._search import _run
+
+    response = _run(
+        store,
+        query,
+        as_of=DAY,
+        limit=limit,
+        kind=None,
+        prefix=None,
+        include_terminated=False,
+        typing=False,
+        vocabulary=parse_vocabulary(raw),
+    )
+    return response.results[0].code
+
+
 def test_qualifiers_come_from_the_data(loaded: tuple[Store, int]) -> None:
     """Without the "continuous" and "intermittent" qualifiers, S9330 and S9331 are no longer held below S9329."""
     store, _release_id = loaded
-    from hhbill.search._search import _run
 
     def first(raw: dict[str, Any]) -> str:
-        response = _run(
-            store,
-            "home chemotherapy infusion per diem",
-            as_of=DAY,
-            limit=5,
-            kind=None,
-            prefix=None,
-            include_terminated=False,
-            typing=False,
-            vocabulary=parse_vocabulary(raw),
-        )
-        return response.results[0].code
+        return _first_code(store, "home chemotherapy infusion per diem", raw, limit=5)
 
     assert first(RAW) == "S9329"
     trimmed = {**RAW, "qualifiers": [q for q in RAW["qualifiers"] if q["words"] not in ("continuous", "intermittent")]}
@@ -201,21 +207,9 @@ def test_reporting_codes_come_from_the_data(loaded: tuple[Store, int]) -> None:
     """The quality-data codes (``reporting_codes``: "Blood pressure reading not documented, ...") rank below the
     service a query describes; without the item, the reporting code comes first."""
     store, _release_id = loaded
-    from hhbill.search._search import _run
 
     def first(raw: dict[str, Any]) -> str:
-        response = _run(
-            store,
-            "blood pressure readings sent to the agency",
-            as_of=DAY,
-            limit=3,
-            kind=None,
-            prefix=None,
-            include_terminated=False,
-            typing=False,
-            vocabulary=parse_vocabulary(raw),
-        )
-        return response.results[0].code
+        return _first_code(store, "blood pressure readings sent to the agency", raw, limit=3)
 
     assert first(RAW) == "G0322"
     assert first({key: value for key, value in RAW.items() if key != "reporting_codes"}) == "G8785"
@@ -239,21 +233,9 @@ def test_units_come_from_the_data(loaded: tuple[Store, int]) -> None:
     """A query stating "per visit" ranks T1021 ("... per visit") above G0156 ("each 15 minutes"); without the
     vocabulary's ``units`` the 15-minute visit code stays first."""
     store, _release_id = loaded
-    from hhbill.search._search import _run
 
     def first(raw: dict[str, Any]) -> str:
-        response = _run(
-            store,
-            "home health aide per visit",
-            as_of=DAY,
-            limit=3,
-            kind=None,
-            prefix=None,
-            include_terminated=False,
-            typing=False,
-            vocabulary=parse_vocabulary(raw),
-        )
-        return response.results[0].code
+        return _first_code(store, "home health aide per visit", raw, limit=3)
 
     assert first(RAW) == "T1021"
     assert first({key: value for key, value in RAW.items() if key != "units"}) == "G0156"
