@@ -50,6 +50,18 @@ def shared():
 
 
 @pytest.fixture(scope="session")
+def jan_2026_store(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A store holding the CMS January 2026 HCPCS release, imported once per test process and shared, read only,
+    by the search ranking tests (an import takes seconds)."""
+    from hhbill._store import Store
+    from hhbill.hcpcs import import_release
+
+    store = Store(tmp_path_factory.mktemp("jan_2026") / "hhbill.db")
+    import_release(store, shared_path("data/hcpcs/2026_jan/HCPC2026_JAN_ANWEB_01122026.txt"))
+    return store
+
+
+@pytest.fixture(scope="session")
 def anyio_backend() -> str:
     """The async web tests run on asyncio (the server's loop), never trio."""
     return "asyncio"

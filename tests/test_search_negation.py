@@ -8,20 +8,15 @@ from datetime import date
 
 import pytest
 
-from conftest import shared_path
 from hhbill._store import Store
-from hhbill.hcpcs import import_release
 from hhbill.search import search
 
-JAN_2026 = "data/hcpcs/2026_jan/HCPC2026_JAN_ANWEB_01122026.txt"
 DAY = date(2026, 1, 1)
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    store = Store(tmp_path_factory.mktemp("negation") / "hhbill.db")
-    import_release(store, shared_path(JAN_2026))
-    return store
+@pytest.fixture
+def store(jan_2026_store: Store) -> Store:
+    return jan_2026_store
 
 
 def ranked(store: Store, query: str, limit: int = 5) -> list[str]:

@@ -7,13 +7,10 @@ from datetime import date
 
 import pytest
 
-from conftest import shared_path
 from hhbill._store import Store
-from hhbill.hcpcs import import_release
 from hhbill.search import search
 from hhbill.search._search import MENTION_PREFIX, _letter_asked, _mentions
 
-JAN_2026 = "data/hcpcs/2026_jan/HCPC2026_JAN_ANWEB_01122026.txt"
 DAY = date(2026, 1, 1)
 
 
@@ -25,11 +22,9 @@ def test_a_word_mentions_the_qualifier_it_starts() -> None:
     assert MENTION_PREFIX >= 4
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    store = Store(tmp_path_factory.mktemp("qualifiers") / "hhbill.db")
-    import_release(store, shared_path(JAN_2026))
-    return store
+@pytest.fixture
+def store(jan_2026_store: Store) -> Store:
+    return jan_2026_store
 
 
 def test_miles_asks_for_the_mileage_code(store: Store) -> None:

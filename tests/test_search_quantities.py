@@ -10,13 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import shared_path
 from hhbill._store import Store
-from hhbill.hcpcs import import_release
 from hhbill.search import search
 from hhbill.search._quantities import Interval, description_intervals, fits, quantity_spans, spell_numbers
 
-JAN_2026 = "data/hcpcs/2026_jan/HCPC2026_JAN_ANWEB_01122026.txt"
 DAY = date(2026, 1, 1)
 
 
@@ -97,11 +94,9 @@ def test_liters_and_milliliters_are_one_kind(value: int, unit: str) -> None:
 
 
 # -- search ---------------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    store = Store(tmp_path_factory.mktemp("quantities") / "hhbill.db")
-    import_release(store, shared_path(JAN_2026))
-    return store
+@pytest.fixture
+def store(jan_2026_store: Store) -> Store:
+    return jan_2026_store
 
 
 def first(store: Store, query: str) -> str:

@@ -7,14 +7,11 @@ from datetime import date
 
 import pytest
 
-from conftest import shared_path
 from hhbill._store import Store
-from hhbill.hcpcs import import_release
 from hhbill.search import search
 from hhbill.search._search import _content_tokens, _Plan
 from hhbill.search._vocabulary import load_vocabulary
 
-JAN_2026 = "data/hcpcs/2026_jan/HCPC2026_JAN_ANWEB_01122026.txt"
 DAY = date(2026, 1, 1)
 
 
@@ -25,11 +22,9 @@ def test_filler_inside_a_term_is_kept_once_other_filler_is_left_out() -> None:
     assert "wife" not in kept and "my" not in kept
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    store = Store(tmp_path_factory.mktemp("terms") / "hhbill.db")
-    import_release(store, shared_path(JAN_2026))
-    return store
+@pytest.fixture
+def store(jan_2026_store: Store) -> Store:
+    return jan_2026_store
 
 
 def test_a_term_split_by_filler_still_names_its_codes(store: Store) -> None:
