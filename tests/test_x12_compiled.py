@@ -38,7 +38,7 @@ if sys.argv[1] == "interpreted":
 from hhbill import X12Error
 from hhbill._store import Store
 from hhbill.claims import check_claim, claim_to_dict, context_for_store
-from hhbill.x12 import SegmentStream, X12Reader, write_scrub_report, _reader, _tokenizer
+from hhbill.x12 import SegmentStream, X12Reader, write_scrub_report
 
 def guarded(what):
     try:
