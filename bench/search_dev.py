@@ -110,6 +110,12 @@ QUERY_SETS = {
     / "search_blind11_queries.csv",
     "blind 12 (mixed personas, kept from round 8)": REPO / "bench" / "search_blind12_queries.csv",
     "blind 13 (terse billing shorthand, a third lay; kept from round 8)": REPO / "bench" / "search_blind13_queries.csv",
+    "blind 14 (mixed personas, after round 8)": REPO / "bench" / "search_blind14_queries.csv",
+    "blind 15 (patients and families, after round 8)": REPO / "bench" / "search_blind15_queries.csv",
+    "blind 16 (after round 8, then tuned on)": REPO / "bench" / "search_blind16_queries.csv",
+    "blind 17 (after round 8, then tuned on)": REPO / "bench" / "search_blind17_queries.csv",
+    "blind 18 (after round 8, kept from round 9)": REPO / "bench" / "search_blind18_queries.csv",
+    "blind 19 (after round 8, kept from round 9)": REPO / "bench" / "search_blind19_queries.csv",
 }
 #: each set's first measurement (hit@1, hit@10), before anything was changed for it; the held-out set's two parts
 #: were first measured in an earlier session (bench/results/search_quality.md history)
@@ -131,6 +137,12 @@ FIRST_SCORES = {
     ),
     "blind 12 (mixed personas, kept from round 8)": ("2026-12-03, round 8 (0.892)", 0.892, 0.969),
     "blind 13 (terse billing shorthand, a third lay; kept from round 8)": ("2026-12-03, round 8 (0.786)", 0.771, 0.971),
+    "blind 14 (mixed personas, after round 8)": ("2026-12-03, after round 8", 0.850, 0.960),
+    "blind 15 (patients and families, after round 8)": ("2026-12-03, after round 8", 0.760, 0.930),
+    "blind 16 (after round 8, then tuned on)": ("2026-12-03, after round 8", 0.657, 0.882),
+    "blind 17 (after round 8, then tuned on)": ("2026-12-03, after round 8", 0.820, 0.970),
+    "blind 18 (after round 8, kept from round 9)": ("2026-12-03, after round 8", 0.750, 0.960),
+    "blind 19 (after round 8, kept from round 9)": ("2026-12-03, after round 8", 0.624, 0.941),
 }
 TOP = 10
 FIRST_QUERY = """
