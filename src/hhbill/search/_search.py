@@ -57,6 +57,15 @@ How a query is read, in order:
    spellings ("ml" -> cc, liter).
 10. Setting: a query naming the home ("at home") ranks the codes whose description names it (the home therapy
    per diem, the home health visit) above the drug or the equipment alone.
+11. Payer: a query naming no payer is a Medicare home health question, so the S and T codes private payers and
+   Medicaid use for a home health discipline's visit (the vocabulary's ``medicare_equivalents``: "Occupational
+   therapy, in the home, per diem") rank below the discipline's Medicare G-code, unless the query names another
+   payer ("Medicaid", "private insurance", a "waiver" program but not a "waiver form") or the twin's own unit
+   ("HHA per visit", "4 hrs a day"). A query naming Medicaid or a waiver program ranks the Medicaid T codes first.
+
+The line a drug runs through ("IV antibiotics thru his PICC") is read as its route and dropped, so the catheter's
+own codes do not outrank the therapy; a vocabulary term written with a number word ("three times a day") also
+matches its digits ("3 times a day").
 
 Numbers meet in either spelling ("one piece" / "(1 piece)", "1cc" / "1 cc", "factor 8" / "factor viii"), and a
 typo correction keeps the word's first letter ("lfit" -> lift, not fit); a misspelling whose stem a rare word
@@ -171,7 +180,7 @@ _HCPCS_LETTERS = frozenset("ABCEGHJKLMPQRSTUV")
 #: a query that names Medicaid ("medicaid personal care", "medicaid nurse visit") asks for the codes CMS set apart
 #: for state Medicaid agencies, the T codes (CMS HCPCS Level II coding procedures: "T codes are designated for use
 #: by Medicaid state agencies"); the others, among the best QUALIFIER_PAGE, are multiplied by MEDICAID_DAMPING
-MEDICAID_DAMPING = 0.8
+MEDICAID_DAMPING = 0.65
 _MEDICAID_STEMS = frozenset({"medicaid"})
 _MODIFIER_WORDS = frozenset({"modifier", "modifiers", "mod"})
 _NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -489,6 +498,7 @@ def _plan(
 ) -> _Plan:
     """Read a query into codes, code starts, ranges and clauses of words (see the module's docstring)."""
     plan = _Plan()
+    text = _drop_access_route(text, plan)
     tokens = _query_tokens(text, plan)
     plan.units = _units_stated(tokens, vocabulary)
     dictionary = _dictionary(index, vocabulary)
@@ -508,6 +518,25 @@ def _plan(
             plan.notes.append(f"no code description uses the word {token[:40]!r}")
     _add_word_clauses(resolved, plan, index, vocabulary)
     return plan
+
+
+#: "through his PICC", "via the port": the line a drug runs through, said to name the route; the catheter's own codes
+#: (PICC insertion supplies, implanted ports) are not what such a query asks for
+_THROUGH_ACCESS = re.compile(
+    r"\b(?:through|thru|via)\s+(?:(?:his|her|my|their|your|the|a|an)\s+)?"
+    r"(?:picc|port|central|peripheral|midline|iv)(?:\s+(?:line|catheter|cath))?\b",
+    re.IGNORECASE,
+)
+
+
+def _drop_access_route(text: str, plan: _Plan) -> str:
+    """Drop the access route a query names ("IV antibiotics three times a day through his PICC") when other words
+    remain: it says how the drug is given, not which code is sought."""
+    dropped = _THROUGH_ACCESS.sub(" ", text)
+    if dropped == text or not dropped.strip():
+        return text
+    plan.notes.append("the line a drug runs through ('through the PICC') is read as its route, not as a product")
+    return dropped
 
 
 _CAPITALISED = re.compile(r"\b[A-Z][A-Z0-9]+\b")
@@ -1612,7 +1641,7 @@ def _damp_other_letters(
     naming Medicaid, without a letter, ranks the Medicaid T codes first."""
     letter = _letter_asked(text)
     if letter is None:
-        if _MEDICAID_STEMS.intersection(phrase):
+        if _MEDICAID_STEMS.intersection(phrase) or (_names_other_payer(phrase) and _WAIVER.intersection(phrase)):
             for number in _best(final, QUALIFIER_PAGE):
                 if number not in exact and not index.documents[number].code.startswith("T"):
                     final[number] *= MEDICAID_DAMPING
@@ -1620,6 +1649,47 @@ def _damp_other_letters(
     for number in _best(final, QUALIFIER_PAGE):
         if number not in exact and not index.documents[number].code.startswith(letter):
             final[number] *= LETTER_DAMPING
+
+
+#: a private payer's or Medicaid's code for a service Medicare pays under another code (the vocabulary's
+#: ``medicare_equivalents``: "Physical therapy; in the home, per diem" for the home health physical therapist's
+#: G0151) ranks by this factor, unless the query names another payer or the twin's own unit
+NON_MEDICARE_DAMPING = 0.7
+#: stems of the words naming a payer other than Medicare ("Medicaid", "waiver" services, "private", "commercial"
+#: insurance, "insurer"), written as stems so that a stored index needs no stemmer for them
+OTHER_PAYER_STEMS = frozenset({"medicaid", "waiver", "privat", "commerci", "insur", "hmo", "tricar"})
+_WAIVER = frozenset({"waiver"})
+#: stems of the words that make a "waiver" a notice, not a Medicaid waiver program ("signed the waiver form": the
+#: advance beneficiary notice, GA)
+NOTICE_STEMS = frozenset({"form", "sign", "liabil", "abn", "notic"})
+_HOUR = "hour"
+
+
+def _names_other_payer(phrase: list[str]) -> bool:
+    named = OTHER_PAYER_STEMS.intersection(phrase)
+    return bool(named) and not (named == _WAIVER and NOTICE_STEMS.intersection(phrase))
+
+
+def _damp_other_payers(
+    final: dict[int, float], plan: _Plan, index: ReleaseIndex, vocabulary: Vocabulary, exact: Mapping[int, object]
+) -> None:
+    """A query that names no payer is a Medicare home health question (hhbill's users bill Medicare): the S and T
+    codes private payers and Medicaid use for a home health discipline's visit ("Occupational therapy, in the home,
+    per diem") rank below the discipline's Medicare G-code ("OT teaching mom to dress at home" -> G0152). A query
+    naming another payer ("Medicaid", "private insurance") or the twin's own unit ("HHA per visit": T1021; "RN per
+    hour") keeps the twin where its words put it."""
+    twins = vocabulary.medicare_equivalents
+    if not twins or _names_other_payer(plan.phrase):
+        return
+    hours = _HOUR in plan.phrase or any(unit_dimension(unit) == _HOUR for unit in plan.quantity_units)
+    for number in _best(final, QUALIFIER_PAGE):
+        code = index.documents[number].code
+        if number in exact or code not in twins:
+            continue
+        units = _units_of(index, number, vocabulary)
+        if units & plan.units or (hours and _HOUR in _description_stems(index, number)):
+            continue
+        final[number] *= NON_MEDICARE_DAMPING
 
 
 def _status(document_added: str | None, document_terminated: str | None, iso_day: str) -> str:
@@ -1747,6 +1817,7 @@ def _run(
     _rank_quantities(final, plan, index, exact)
     _damp_other_settings(final, plan, index, exact)
     _damp_other_letters(final, text, plan.phrase, index, exact)
+    _damp_other_payers(final, plan, index, vocabulary, exact)
     if plan.phrase:
         for number in _best(final, PHRASE_PAGE):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))

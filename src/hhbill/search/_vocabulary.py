@@ -15,8 +15,11 @@ about the code sought ("my", "did", "someone", "mother"): search drops them from
 ``reporting_codes`` (``{"codes": ["G8000-G9999"], "source": "..."}``): ranges of codes that only report quality
 data, which rank below the services and items that match as well. ``units`` (``{"words": ["per hour", "hourly"],
 "source": "..."}``): the units codes are billed in; a query that states one ranks a code billed in another lower.
-``parse_vocabulary`` digests the whole document (``Vocabulary.fingerprint``): a stored search index is valid
-for exactly the vocabulary it was built with.
+``medicare_equivalents`` (``{"source": "...", "twins": [{"codes": ["S9131"], "medicare": ["G0151"]}]}``): codes
+that private payers and Medicaid use for a service Medicare pays under another code (the per diem and hourly S and
+T codes of the home health disciplines); search ranks them below their Medicare code unless the query names another
+payer or their unit. ``parse_vocabulary`` digests the whole document (``Vocabulary.fingerprint``): a stored search
+index is valid for exactly the vocabulary it was built with.
 
 Matching is on word stems, so "hoyer lifts" matches the term "hoyer lift"; a term of two or three words also
 matches its words side by side in another order ("lift, hoyer", "mask oxygen"), the inverted heading style of the
@@ -89,6 +92,8 @@ class Vocabulary:
     units: tuple[tuple[tuple[str, ...], ...], ...] = ()
     #: the words of the units' wording (a stored search index keeps their stems)
     unit_words: frozenset[str] = frozenset()
+    #: code -> the Medicare codes for the same service (the code being a private payer's or Medicaid's twin)
+    medicare_equivalents: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: first stem of a term -> (term stems, entry index), longest terms first
     by_first_stem: dict[str, list[tuple[tuple[str, ...], int]]] = field(default_factory=dict)
     #: sorted stems of each term of two or three words -> entry index (the first entry to use them)
@@ -241,6 +246,27 @@ def _reporting_ranges(raw: object) -> tuple[CodeRange, ...]:
     return tuple(CodeRange(m.group(1), m.group(2)) for m in ranges if m)
 
 
+def _medicare_equivalents(raw: object) -> dict[str, tuple[str, ...]]:
+    """The ``medicare_equivalents`` item: ``{"source": "...", "twins": [{"codes": [...], "medicare": [...]}]}``."""
+    if raw is None:
+        return {}
+    twins = raw.get("twins") if isinstance(raw, dict) else None
+    if not isinstance(raw, dict) or not str(raw.get("source", "")).strip() or not isinstance(twins, list):
+        raise ConfigError("search vocabulary: 'medicare_equivalents' needs 'twins' (a list) and a 'source'")
+    found: dict[str, tuple[str, ...]] = {}
+    for number, item in enumerate(twins, start=1):
+        codes = item.get("codes") if isinstance(item, dict) else None
+        medicare = item.get("medicare") if isinstance(item, dict) else None
+        listed = [c for c in (codes or []) + (medicare or []) if isinstance(c, str) and _CODE.match(c)]
+        if not codes or not medicare or len(listed) != len(codes) + len(medicare):
+            raise ConfigError(
+                f"search vocabulary medicare equivalent {number}: needs 'codes' and 'medicare' (HCPCS codes)"
+            )
+        for code in codes:
+            found[code] = found.get(code, ()) + tuple(medicare)
+    return found
+
+
 def _units(raw: object) -> tuple[tuple[tuple[str, ...], ...], ...]:
     """The ``units`` list: ``{"words": ["per hour", "hourly"], "source": "..."}`` items, one per unit."""
     if raw is None:
@@ -297,6 +323,15 @@ def _stem_ahead(raw_entries: list[Any], qualifiers: object, units: object = None
     )
 
 
+#: number words as a term writes them (their stems), and their digits: "three times a day" also matches "3 times a
+#: day" ("one" is left out: its stem is "on")
+_DIGITS = {word: str(n) for n, word in enumerate(("two", "three", "four", "five", "six", "seven", "eight"), 2)}
+
+
+def _in_digits(term: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_DIGITS.get(stem, stem) for stem in term)
+
+
 def parse_vocabulary(data: dict[str, Any], *, stems: bool = True, fingerprint: str | None = None) -> Vocabulary:
     """Build a :class:`Vocabulary` from the JSON document (raises ConfigError on a malformed entry).
 
@@ -317,14 +352,16 @@ def parse_vocabulary(data: dict[str, Any], *, stems: bool = True, fingerprint: s
         qualifiers=_qualifiers(data.get("qualifiers", [])) if stems else (),
         filler=_filler(data.get("query_filler")),
         reporting_ranges=_reporting_ranges(data.get("reporting_codes")),
+        medicare_equivalents=_medicare_equivalents(data.get("medicare_equivalents")),
         units=_units(data.get("units")) if stems else (),
         unit_words=frozenset(_unit_words(data.get("units"))) if stems else frozenset(),
     )
     for index, entry in enumerate(entries):
-        for term in entry.term_stems:
-            vocabulary.by_first_stem.setdefault(term[0], []).append((term, index))
-            if len(term) in MATCH_ANY_ORDER:
-                vocabulary.by_sorted_stems.setdefault(tuple(sorted(term)), index)
+        for spelled in entry.term_stems:
+            for term in dict.fromkeys((spelled, _in_digits(spelled))):
+                vocabulary.by_first_stem.setdefault(term[0], []).append((term, index))
+                if len(term) in MATCH_ANY_ORDER:
+                    vocabulary.by_sorted_stems.setdefault(tuple(sorted(term)), index)
     for options in vocabulary.by_first_stem.values():
         options.sort(key=lambda item: -len(item[0]))
     return vocabulary
