@@ -116,3 +116,17 @@ def test_a_term_written_with_a_number_word_matches_its_digits() -> None:
     digits = tuple("3" if stem == "three" else stem for stem in spelled)
     assert digits != spelled
     assert [found for *_span, found in vocabulary.match(list(digits))] == [entry]
+
+
+@pytest.mark.parametrize(
+    ("query", "modifier"),
+    [("backup oxygen tank in case the power goes out", "TW"), ("no ABN, expect medical necessity denial", "GZ")],
+)
+def test_a_situation_a_modifier_reports_ranks_the_modifier_first(
+    store: Store, monkeypatch: pytest.MonkeyPatch, query: str, modifier: str
+) -> None:
+    # the vocabulary term ("backup oxygen", "used equipment") stands for modifiers alone: the query describes the
+    # situation the modifier reports, without saying "modifier"
+    assert ranked(store, query)[0] == modifier
+    monkeypatch.setattr(search_module, "_names_modifiers_only", lambda plan: False)
+    assert ranked(store, query)[0] != modifier

@@ -28,7 +28,9 @@ How a query is read, in order:
    meets "infusion"), plus a coverage bonus for codes that satisfy every clause, so a code matching all the
    user's ideas outranks one repeating a single rare word. The first page is then reordered by a small bonus
    for descriptions that start with, or hold in order, the user's words ("Syringe with needle, sterile ...").
-   Modifiers rank below procedures unless the query says "modifier" (then the other way round). Codes a
+   Modifiers rank below procedures unless the query says "modifier" (then the other way round) or holds a
+   vocabulary term standing for modifiers alone, a situation a modifier reports ("backup oxygen": TW; then neither
+   kind is damped). Codes a
    vocabulary term names rank a hair above the best description match, in the order the entry lists them.
 6. Qualifiers: a code whose description adds a qualifier the query does not mention ("assistant", "each
    additional", "per hour", "continuous": the vocabulary's ``qualifiers``; one of its words is enough to mention
@@ -1714,8 +1716,26 @@ def _exact_scores(plan: _Plan, index: ReleaseIndex) -> dict[int, tuple[float, st
     return exact
 
 
-def _damp_the_other_kind(scores: dict[int, float], index: ReleaseIndex, *, wants_modifier: bool) -> None:
-    """Modifiers rank below procedures, unless the query asks for modifiers (then the other way round)."""
+def _names_modifiers_only(plan: _Plan) -> bool:
+    """Whether a vocabulary term of the query stands for modifiers alone: a situation a modifier reports ("we're
+    renting it": RR, "brand new": NU), not an item or a service."""
+    return any(
+        clause.entry is not None
+        and clause.entry.codes
+        and not clause.entry.code_ranges
+        and all(len(code) == 2 for code in clause.entry.codes)
+        for clause in plan.clauses
+    )
+
+
+def _damp_the_other_kind(
+    scores: dict[int, float], index: ReleaseIndex, *, wants_modifier: bool, situation: bool = False
+) -> None:
+    """Modifiers rank below procedures, unless the query asks for modifiers (then the other way round) or names a
+    situation a modifier reports (then neither kind is damped: the modifiers the term names rank first, as every
+    code a vocabulary term names does)."""
+    if situation and not wants_modifier:
+        return
     if wants_modifier:
         for number in scores.keys() - index.modifier_numbers:
             scores[number] *= PROCEDURE_DAMPING
@@ -1807,7 +1827,7 @@ def _run(
     exact = _exact_scores(plan, index)
     scored = _score_clauses(plan, index)
     scores = scored.scores
-    _damp_the_other_kind(scores, index, wants_modifier=plan.wants_modifier)
+    _damp_the_other_kind(scores, index, wants_modifier=plan.wants_modifier, situation=_names_modifiers_only(plan))
     for number, (score, _how) in exact.items():
         scores[number] = score + scores.get(number, 0.0) / 100.0
     final = _wanted_scores(scores, index, iso_day, kind=kind, prefix=prefix, include_terminated=include_terminated)
