@@ -107,3 +107,27 @@ def test_a_query_naming_a_code_letter_ranks_that_section_first(store: Store, que
 )
 def test_a_query_naming_medicaid_ranks_the_medicaid_codes_first(store: Store, query: str, expected: str) -> None:
     assert search(store, query, as_of=DAY, limit=3).results[0].code == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "plain", "special"),
+    [
+        ("HIT benefit SCIG nursing visit", "G0069", "G0089"),  # "visit" alone does not ask for the initial visit
+        ("first home infusion visit for iv antibiotics", "G0088", "G0068"),  # "first" does
+    ],
+)
+def test_the_initial_visit_is_asked_for_only_by_its_own_words(
+    store: Store, query: str, plain: str, special: str
+) -> None:
+    found = [r.code for r in search(store, query, as_of=DAY, limit=10).results]
+    assert found.index(plain) < found.index(special)
+
+
+def test_asked_by_must_list_single_words() -> None:
+    from hhbill._errors import ConfigError
+    from hhbill.search._vocabulary import _qualifiers
+
+    (qualifier,) = _qualifiers([{"words": "initial visit", "asked_by": ["initial", "first"], "source": "s"}])
+    assert qualifier.content == ("initi", "first") and qualifier.run == ("initi", "visit")
+    with pytest.raises(ConfigError, match="asked_by"):
+        _qualifiers([{"words": "initial visit", "asked_by": ["first visit"], "source": "s"}])

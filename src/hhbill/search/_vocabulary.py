@@ -10,8 +10,10 @@ The data lives in ``hhbill/data/search_vocabulary.json`` (versioned, each entry 
 
 The document also lists ``qualifiers`` (``{"words": "each additional", "source": "..."}``): words that narrow a
 code to a special case; search ranks a code whose description adds one the query does not mention below the plain
-code. And ``query_filler`` (``{"words": [...], "source": "..."}``): the words of everyday speech that say nothing
-about the code sought ("my", "did", "someone", "mother"): search drops them from a query that has other words.
+code (any of its content words mentions it, or only the words of its optional ``asked_by`` list: "visit" does not
+ask for the "initial visit"). And ``query_filler`` (``{"words": [...], "source": "..."}``): the words of everyday
+speech that say nothing about the code sought ("my", "did", "someone", "mother"): search drops them from a query
+that has other words.
 ``reporting_codes`` (``{"codes": ["G8000-G9999"], "source": "..."}``): ranges of codes that only report quality
 data, which rank below the services and items that match as well. ``units`` (``{"words": ["per hour", "hourly"],
 "source": "..."}``): the units codes are billed in; a query that states one ranks a code billed in another lower.
@@ -216,8 +218,12 @@ def _qualifiers(raw: object) -> tuple[Qualifier, ...]:
         text = item.get("words") if isinstance(item, dict) else None
         if not isinstance(text, str) or not words(text) or not str(item.get("source", "")).strip():
             raise ConfigError(f"search vocabulary qualifier {number}: needs 'words' and a 'source'")
+        asked_by = item.get("asked_by", [])
+        if not isinstance(asked_by, list) or not all(isinstance(w, str) and words(w) == [w] for w in asked_by):
+            raise ConfigError(f"search vocabulary qualifier {number}: 'asked_by' must list single words")
         run = tuple(stem.stem(w) for w in words(text))
-        found.append(Qualifier(text, run, tuple(stem.stem(w) for w in content_words(text))))
+        mentioned_by = asked_by or content_words(text)
+        found.append(Qualifier(text, run, tuple(stem.stem(w) for w in mentioned_by)))
     return tuple(found)
 
 
