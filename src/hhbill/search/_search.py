@@ -842,7 +842,8 @@ def _add_word_clauses(
     leading_stems = [alternatives[0].stems[0] for _token, alternatives in resolved]
     plan.phrase = [s for (token, _a), s in zip(resolved, leading_stems, strict=True) if token not in _MODIFIER_WORDS]
     position = 0
-    for start, end, entry in [*vocabulary.match(leading_stems), (len(resolved), len(resolved), None)]:
+    written = [token for token, _alternatives in resolved]
+    for start, end, entry in [*vocabulary.match(leading_stems, written), (len(resolved), len(resolved), None)]:
         plain = [
             (token, alternatives)
             for token, alternatives in resolved[position:start]

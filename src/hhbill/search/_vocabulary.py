@@ -101,14 +101,16 @@ class Vocabulary:
     #: sorted stems of each term of two or three words -> entry index (the first entry to use them)
     by_sorted_stems: dict[tuple[str, ...], int] = field(default_factory=dict)
 
-    def match(self, stems: list[str]) -> list[tuple[int, int, VocabularyEntry]]:
+    def match(self, stems: list[str], written: list[str] | None = None) -> list[tuple[int, int, VocabularyEntry]]:
         """Longest, leftmost, non-overlapping vocabulary terms in a stem sequence: (start, end, entry). A term
         in its own word order wins over the same words in another order, also over one that starts before it and
-        would take its first word ("modifier therapy cap": "therapy cap", not "modifier therapy")."""
+        would take its first word ("modifier therapy cap": "therapy cap", not "modifier therapy"). Two terms of
+        the same stems ("nursing home", "nurse at home"): the one written as the query writes it (``written``, the
+        words the stems came from) wins."""
         found: list[tuple[int, int, VocabularyEntry]] = []
         position = 0
         while position < len(stems):
-            in_order = self._in_order(stems, position)
+            in_order = self._in_order(stems, position, written)
             best = in_order
             for size in MATCH_ANY_ORDER:
                 end = position + size
@@ -124,14 +126,29 @@ class Vocabulary:
             position = best[0]
         return found
 
-    def _in_order(self, stems: list[str], position: int) -> tuple[int, int] | None:
+    def _in_order(self, stems: list[str], position: int, written: list[str] | None = None) -> tuple[int, int] | None:
         """The longest term starting at ``position`` in its own word order: (end, entry index)."""
         best: tuple[int, int] | None = None
         for term, entry_index in self.by_first_stem.get(stems[position], ()):
             end = position + len(term)
-            if tuple(stems[position:end]) == term and (best is None or end > best[0]):
+            if tuple(stems[position:end]) != term:
+                continue
+            if (
+                best is None
+                or end > best[0]
+                or (
+                    end == best[0]
+                    and written is not None
+                    and entry_index != best[1]
+                    and self._written_as(entry_index, written[position:end])
+                )
+            ):
                 best = (end, entry_index)
         return best
+
+    def _written_as(self, entry_index: int, written: list[str]) -> bool:
+        """Whether one of the entry's terms is written with these words."""
+        return any(content_words(term) == written for term in self.entries[entry_index].terms)
 
     def _in_order_starts_within(self, stems: list[str], first: int, end: int) -> bool:
         """Whether a term of several words, in its own order, starts in ``first..end-1`` and runs past ``end``."""
