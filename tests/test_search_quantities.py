@@ -37,6 +37,10 @@ DAY = date(2026, 1, 1)
         ("intermittent (less than twenty-four hours) pain management", Interval("hour", -math.inf, 24)),
         ("continuous (twenty-four hours or more) chemotherapy", Interval("hour", 24, math.inf, low_inclusive=True)),
         ("syringe with needle, sterile, 1 cc or less, each", Interval("ml", -math.inf, 1, high_inclusive=True)),
+        (
+            "captains chair, patient weight capacity up to and including 300 pounds",
+            Interval("lb", -math.inf, 300, high_inclusive=True),
+        ),
     ],
 )
 def test_description_ranges(description: str, expected: Interval) -> None:
@@ -123,6 +127,8 @@ def first(store: Store, query: str) -> str:
         ("skin protection wheelchair seat cushion 24 inch wide", "E2604"),
         # S9331 intermittent (less than twenty-four hours), S9330 continuous (twenty-four hours or more)
         ("home chemotherapy infusion under 24 hours", "S9331"),
+        # K0823: "up to and including 300 pounds"; the seat elevator (K0831) is a qualifier the query does not ask for
+        ("group 2 power chair captains seat under 300 lb", "K0823"),
     ],
 )
 def test_the_code_whose_range_holds_the_quantity_comes_first(store: Store, query: str, expected: str) -> None:

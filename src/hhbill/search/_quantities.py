@@ -56,7 +56,8 @@ _LOWER_EXCLUSIVE = re.compile(r"(?:more than|greater than|over|exceeding|above)\
 _LOWER_INCLUSIVE = re.compile(r"(?:greater than or equal to|more than or equal to|at least|minimum of)\s*$")
 _UPPER_EXCLUSIVE = re.compile(r"(?:less than|fewer than|under|below)\s*$")
 _UPPER_INCLUSIVE = re.compile(
-    r"(?:less than or equal to|no more than|not more than|not to exceed|not exceeding|up to|at most|maximum of)\s*$"
+    r"(?:less than or equal to|no more than|not more than|not to exceed|not exceeding|up to(?: and including)?|at most"
+    r"|maximum of)\s*$"
 )
 #: what may stand between the two bounds of one range ("... liter but no more than", "... pounds, but less than")
 _JOIN = re.compile(r"^[\s,]*(?:but|and)?[\s,]*(?:[a-z]+\s+){0,2}?$")
