@@ -244,9 +244,8 @@ def _words_of(vocabulary: Vocabulary) -> set[str]:
     found = {
         word for entry in vocabulary.entries for text in (*entry.terms, *entry.means) for word in content_words(text)
     }
-    return (
-        found | {word for qualifier in vocabulary.qualifiers for word in words(qualifier.text)} | vocabulary.unit_words
-    )
+    qualifying = {word for qualifier in vocabulary.qualifiers for word in [*words(qualifier.text), *qualifier.asked_by]}
+    return found | qualifying | vocabulary.unit_words
 
 
 def index_blob(index: ReleaseIndex, vocabulary: Vocabulary) -> bytes:

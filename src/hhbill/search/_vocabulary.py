@@ -74,6 +74,8 @@ class Qualifier:
     text: str
     run: tuple[str, ...]
     content: tuple[str, ...]
+    #: the words that alone ask for it, as written (when not its own content words)
+    asked_by: tuple[str, ...] = ()
 
 
 @dataclass
@@ -240,7 +242,7 @@ def _qualifiers(raw: object) -> tuple[Qualifier, ...]:
             raise ConfigError(f"search vocabulary qualifier {number}: 'asked_by' must list single words")
         run = tuple(stem.stem(w) for w in words(text))
         mentioned_by = asked_by or content_words(text)
-        found.append(Qualifier(text, run, tuple(stem.stem(w) for w in mentioned_by)))
+        found.append(Qualifier(text, run, tuple(stem.stem(w) for w in mentioned_by), tuple(asked_by)))
     return tuple(found)
 
 
@@ -341,6 +343,7 @@ def _stem_ahead(raw_entries: list[Any], qualifiers: object, units: object = None
             for item in (qualifiers if isinstance(qualifiers, list) else [])
             if isinstance(item, dict) and isinstance(item.get("words"), str)
             for word in words(item["words"])
+            + [w for w in item.get("asked_by", []) if isinstance(item.get("asked_by"), list) and isinstance(w, str)]
         ]
         + _unit_words(units)
     )
