@@ -130,3 +130,24 @@ def test_a_situation_a_modifier_reports_ranks_the_modifier_first(
     assert ranked(store, query)[0] == modifier
     monkeypatch.setattr(search_module, "_names_modifiers_only", lambda plan: False)
     assert ranked(store, query)[0] != modifier
+
+
+def test_a_service_a_person_performs_ranks_the_item_it_is_about_lower(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "teach" is a service term (the vocabulary marks it "service"): the teaching visit, not insulin (J1815)
+    query = "teach insulin injections to patient"
+    assert ranked(store, query)[0] in {"G0495", "G0496"}
+    monkeypatch.setattr(search_module, "SERVICE_DAMPING", 1.0)
+    assert ranked(store, query)[0] not in {"G0495", "G0496"}
+
+
+def test_item_codes_are_data_and_checked() -> None:
+    vocabulary = parse_vocabulary(raw_vocabulary(), stems=False)
+    assert any(r.contains("J1815") for r in vocabulary.item_ranges)
+    assert not any(r.contains("G0495") for r in vocabulary.item_ranges)
+    assert {e.terms[0] for e in vocabulary.entries if e.is_service} >= {"patient teaching"}
+    broken = copy.deepcopy(raw_vocabulary())
+    broken["item_codes"]["codes"] = ["A4000"]
+    with pytest.raises(ConfigError, match="item_codes"):
+        parse_vocabulary(broken, stems=False)

@@ -64,6 +64,9 @@ How a query is read, in order:
    therapy, in the home, per diem") rank below the discipline's Medicare G-code, unless the query names another
    payer ("Medicaid", "private insurance", a "waiver" program but not a "waiver form") or the twin's own unit
    ("HHA per visit", "4 hrs a day"). A query naming Medicaid or a waiver program ranks the Medicaid T codes first.
+12. Service: a query holding a service a person performs (a vocabulary entry marked ``service``: "teaching",
+   "nurse check") ranks the items it is about (the vocabulary's ``item_codes``: supplies, drugs, equipment) below
+   the services ("teach insulin injections": the teaching visit G0495, not insulin).
 
 The line a drug runs through ("IV antibiotics thru his PICC") is read as its route and dropped, so the catheter's
 own codes do not outrank the therapy; a vocabulary term written with a number word ("three times a day") also
@@ -1695,6 +1698,28 @@ def _damp_other_payers(
         final[number] *= NON_MEDICARE_DAMPING
 
 
+#: a query holding a service a person performs ("teaching", "nurse check") ranks items (supplies, drugs,
+#: equipment: the vocabulary's ``item_codes``) the service's term does not name by this factor
+SERVICE_DAMPING = 0.7
+
+
+def _damp_items_for_a_service(
+    final: dict[int, float], plan: _Plan, index: ReleaseIndex, vocabulary: Vocabulary, exact: Mapping[int, object]
+) -> None:
+    """ "Teach insulin injections to the patient" asks for the nurse's teaching visit (G0495), not insulin (J1815);
+    "nurse came to check on dad's blood pressure" for the observation and assessment visit, not the blood pressure
+    monitor: the item a service is about ranks below the service."""
+    services = [c.entry for c in plan.clauses if c.entry is not None and c.entry.is_service]
+    if not services or not vocabulary.item_ranges:
+        return
+    for number in _best(final, QUALIFIER_PAGE):
+        code = index.documents[number].code
+        if number in exact or any(entry.names_code(code) for entry in services):
+            continue
+        if any(r.contains(code) for r in vocabulary.item_ranges):
+            final[number] *= SERVICE_DAMPING
+
+
 def _status(document_added: str | None, document_terminated: str | None, iso_day: str) -> str:
     if document_added and iso_day < document_added:
         return "not_yet_effective"
@@ -1839,6 +1864,7 @@ def _run(
     _damp_other_settings(final, plan, index, exact)
     _damp_other_letters(final, text, plan.phrase, index, exact)
     _damp_other_payers(final, plan, index, vocabulary, exact)
+    _damp_items_for_a_service(final, plan, index, vocabulary, exact)
     if plan.phrase:
         for number in _best(final, PHRASE_PAGE):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))

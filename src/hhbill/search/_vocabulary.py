@@ -17,6 +17,9 @@ that has other words.
 ``reporting_codes`` (``{"codes": ["G8000-G9999"], "source": "..."}``): ranges of codes that only report quality
 data, which rank below the services and items that match as well. ``units`` (``{"words": ["per hour", "hourly"],
 "source": "..."}``): the units codes are billed in; a query that states one ranks a code billed in another lower.
+``item_codes`` (``{"codes": ["A4000-A9999"], "source": "..."}``): the ranges of items (supplies, drugs,
+equipment); an entry marked ``"service": true`` ("teaching", "nurse check") names a service a person performs, and a
+query holding one ranks these items below the services.
 ``medicare_equivalents`` (``{"source": "...", "twins": [{"codes": ["S9131"], "medicare": ["G0151"]}]}``): codes
 that private payers and Medicaid use for a service Medicare pays under another code (the per diem and hourly S and
 T codes of the home health disciplines); search ranks them below their Medicare code unless the query names another
@@ -61,6 +64,8 @@ class VocabularyEntry:
     #: stems of each meaning phrase
     meaning_stems: tuple[tuple[str, ...], ...] = ()
     code_ranges: tuple[CodeRange, ...] = ()
+    #: the terms name a service a person performs ("teaching", "nurse check"): items rank below the codes it names
+    is_service: bool = False
 
     def names_code(self, code: str) -> bool:
         return code in self.codes or any(r.contains(code) for r in self.code_ranges)
@@ -91,6 +96,8 @@ class Vocabulary:
     filler: frozenset[str] = frozenset()
     #: code ranges used only to report quality data (no service or item): search ranks them below the others
     reporting_ranges: tuple[CodeRange, ...] = ()
+    #: code ranges of items (supplies, drugs, equipment, orthoses): a query naming a service ranks them lower
+    item_ranges: tuple[CodeRange, ...] = ()
     #: the units a code is billed in ("per visit", "per diem", "per hour"), each as the stem runs that state it
     #: (stopwords kept: "per hour"), in a query or a description
     units: tuple[tuple[tuple[str, ...], ...], ...] = ()
@@ -224,6 +231,7 @@ def _entry(raw: dict[str, Any], number: int, *, stems: bool = True) -> Vocabular
         term_stems=term_stems,
         meaning_stems=meaning_stems,
         code_ranges=tuple(ranges),
+        is_service=raw.get("service") is True,
     )
 
 
@@ -257,17 +265,15 @@ def _filler(raw: object) -> frozenset[str]:
     return frozenset(listed)
 
 
-def _reporting_ranges(raw: object) -> tuple[CodeRange, ...]:
-    """The ``reporting_codes`` item: ``{"codes": ["G8000-G9999"], "source": "..."}``."""
+def _reporting_ranges(raw: object, key: str = "reporting_codes") -> tuple[CodeRange, ...]:
+    """The ``reporting_codes`` (or ``item_codes``) item: ``{"codes": ["G8000-G9999"], "source": "..."}``."""
     if raw is None:
         return ()
     listed = raw.get("codes") if isinstance(raw, dict) else None
     sourced = isinstance(raw, dict) and bool(str(raw.get("source", "")).strip())
     ranges = [_CODE_RANGE.match(c) if isinstance(c, str) else None for c in listed or []]
     if not sourced or not isinstance(listed, list) or not listed or not all(ranges):
-        raise ConfigError(
-            "search vocabulary: 'reporting_codes' needs 'codes' (ranges such as G8000-G9999) and a 'source'"
-        )
+        raise ConfigError(f"search vocabulary: '{key}' needs 'codes' (ranges such as G8000-G9999) and a 'source'")
     return tuple(CodeRange(m.group(1), m.group(2)) for m in ranges if m)
 
 
@@ -378,6 +384,7 @@ def parse_vocabulary(data: dict[str, Any], *, stems: bool = True, fingerprint: s
         qualifiers=_qualifiers(data.get("qualifiers", [])) if stems else (),
         filler=_filler(data.get("query_filler")),
         reporting_ranges=_reporting_ranges(data.get("reporting_codes")),
+        item_ranges=_reporting_ranges(data.get("item_codes"), "item_codes"),
         medicare_equivalents=_medicare_equivalents(data.get("medicare_equivalents")),
         units=_units(data.get("units")) if stems else (),
         unit_words=frozenset(_unit_words(data.get("units"))) if stems else frozenset(),
