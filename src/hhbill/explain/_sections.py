@@ -43,7 +43,9 @@ __all__ = [
 
 HCPCS_FILE = "CMS HCPCS Level II file"
 LAYOUT_SOURCE = "CMS HCPCS record layout 2026 (HCPC2026_recordlayout.txt)"
-_AKA_LIMIT = 16
+#: every vocabulary term naming a code is shown (the most, for CGM sensors, is in the thirties), then lay words for
+#: its phrases up to this many in all
+_AKA_LIMIT = 40
 
 
 def _data(name: str) -> dict[str, Any]:
