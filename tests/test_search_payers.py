@@ -19,6 +19,7 @@ from hhbill._store import Store
 from hhbill.search import search
 from hhbill.search._text import stemmer
 from hhbill.search._vocabulary import parse_vocabulary
+from test_search_negation import ranked
 
 DAY = date(2026, 1, 1)
 
@@ -26,10 +27,6 @@ DAY = date(2026, 1, 1)
 @pytest.fixture
 def store(jan_2026_store: Store) -> Store:
     return jan_2026_store
-
-
-def ranked(store: Store, query: str, limit: int = 5) -> list[str]:
-    return [r.code for r in search(store, query, as_of=DAY, limit=limit).results]
 
 
 def raw_vocabulary() -> dict[str, Any]:
