@@ -67,6 +67,10 @@ How a query is read, in order:
 12. Service: a query holding a service a person performs (a vocabulary entry marked ``service``: "teaching",
    "nurse check") ranks the items it is about (the vocabulary's ``item_codes``: supplies, drugs, equipment) below
    the services ("teach insulin injections": the teaching visit G0495, not insulin).
+13. Purpose: in "X for Y" the query asks for X ("CADD pump for home IV antibiotics": the pump; "mask for my cpap":
+   the mask), so codes matching no word before "for" rank below those that do; nothing changes when only the words
+   of asking ("what code for"), a charge or a supply ("monthly charge for ...") come before it, or the query asks
+   for a modifier.
 
 The line a drug runs through ("IV antibiotics thru his PICC") is read as its route and dropped, so the catheter's
 own codes do not outrank the therapy; a vocabulary term written with a number word ("three times a day") also
@@ -284,6 +288,8 @@ class _Plan:
     quantities: list[Interval] = field(default_factory=list)
     #: the unit words of those quantities, kept as words that meet the unit's other spellings ("ml" -> cc, liter)
     quantity_units: frozenset[str] = frozenset()
+    #: the words before "for" in "mask for my cpap": the thing asked for, the rest its purpose
+    head_words: frozenset[str] = frozenset()
 
 
 # -- arguments ------------------------------------------------------------------------------------------------------
@@ -609,6 +615,8 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
         tokens = tokens[:MAX_QUERY_WORDS]
     tokens = [_modifier_spelling(token, plan) for token in tokens]
     plan.wants_modifier = any(t in _MODIFIER_WORDS for t in tokens)
+    if _PURPOSE in tokens[1:-1]:
+        plan.head_words = frozenset(tokens[: tokens.index(_PURPOSE)])
     return tokens
 
 
@@ -1720,6 +1728,36 @@ def _damp_items_for_a_service(
             final[number] *= SERVICE_DAMPING
 
 
+#: a query "X for Y" ("mask for my cpap", "breathing machine for albuterol") asks for X: codes matching only Y
+#: rank lower by this factor
+PURPOSE_DAMPING = 0.7
+_PURPOSE = "for"
+#: "monthly charge for the pendant", "supplies for my pump": a head that only names a charge or a supply says what
+#: the purpose is billed as, not another thing
+_BILLING_STEMS = frozenset({"charg", "fee", "cost", "price", "rate", "suppli", "monthli"})
+
+
+def _damp_purpose_only(final: dict[int, float], plan: _Plan, scored: _Scored, exact: Mapping[int, object]) -> None:
+    """In "mask for my cpap" the mask is asked for and the CPAP device only says which mask: codes that match no
+    word before "for" rank below those that do ("what code for ...": no word before it, nothing changes)."""
+    if not plan.head_words or plan.wants_modifier:
+        return
+    head = [
+        n
+        for n, clause in enumerate(plan.clauses)
+        if clause.text.split()[0] in plan.head_words and not _BILLING_STEMS.issuperset(clause.alternatives[0].stems)
+    ]
+    if not head or len(head) == len(plan.clauses):
+        return
+    page = _best(final, QUALIFIER_PAGE)
+    asked = {number for number in page if any(number in scored.labels[n] for n in head)}
+    if not asked:
+        return
+    for number in page:
+        if number not in asked and number not in exact:
+            final[number] *= PURPOSE_DAMPING
+
+
 def _status(document_added: str | None, document_terminated: str | None, iso_day: str) -> str:
     if document_added and iso_day < document_added:
         return "not_yet_effective"
@@ -1865,6 +1903,7 @@ def _run(
     _damp_other_letters(final, text, plan.phrase, index, exact)
     _damp_other_payers(final, plan, index, vocabulary, exact)
     _damp_items_for_a_service(final, plan, index, vocabulary, exact)
+    _damp_purpose_only(final, plan, scored, exact)
     if plan.phrase:
         for number in _best(final, PHRASE_PAGE):
             final[number] += _phrase_bonus(plan.phrase, _description_stems(index, number))
