@@ -1,5 +1,5 @@
-"""What a query asks for and what it is for: in "X for Y" the query asks for X, so codes matching only Y rank below
-those matching X. Over the real January 2026 HCPCS release."""
+"""What a query asks for, and what it is for or comes with: in "X for Y" and "X with Y" the query asks for X, so
+codes matching only Y rank below those matching X. Over the real January 2026 HCPCS release."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ def store(jan_2026_store: Store) -> Store:
         ("CADD pump for home IV antibiotics", "E0781", "S9494"),
         # the drop-arm commode, not the transfer board the transfers suggest
         ("drop-arm commode for lateral slide transfers", "E0165", "E0705"),
+        # "with": the machine, not the mask that comes with it
+        ("breathing machine with a mask for sleep apnea", "E0601", "A7027"),
+        ("socks to wear with my below knee prosthesis", "L8420", "L5100"),
     ],
 )
 def test_the_thing_before_for_ranks_above_what_it_is_for(

@@ -67,10 +67,10 @@ How a query is read, in order:
 12. Service: a query holding a service a person performs (a vocabulary entry marked ``service``: "teaching",
    "nurse check") ranks the items it is about (the vocabulary's ``item_codes``: supplies, drugs, equipment) below
    the services ("teach insulin injections": the teaching visit G0495, not insulin).
-13. Purpose: in "X for Y" the query asks for X ("CADD pump for home IV antibiotics": the pump; "mask for my cpap":
-   the mask), so codes matching no word before "for" rank below those that do; nothing changes when only the words
-   of asking ("what code for"), a charge or a supply ("monthly charge for ...") come before it, or the query asks
-   for a modifier.
+13. Purpose: in "X for Y" and "X with Y" the query asks for X ("CADD pump for home IV antibiotics": the pump;
+   "breathing machine with a mask": the machine), so codes matching no word before the first "for" or "with" rank
+   below those that do; nothing changes when only the words of asking ("what code for"), a charge or a supply
+   ("monthly charge for ...") come before it, or the query asks for a modifier.
 
 The line a drug runs through ("IV antibiotics thru his PICC") is read as its route and dropped, so the catheter's
 own codes do not outrank the therapy; a vocabulary term written with a number word ("three times a day") also
@@ -288,7 +288,7 @@ class _Plan:
     quantities: list[Interval] = field(default_factory=list)
     #: the unit words of those quantities, kept as words that meet the unit's other spellings ("ml" -> cc, liter)
     quantity_units: frozenset[str] = frozenset()
-    #: the words before "for" in "mask for my cpap": the thing asked for, the rest its purpose
+    #: the words before "for" or "with" in "mask for my cpap": the thing asked for, the rest its purpose or company
     head_words: frozenset[str] = frozenset()
 
 
@@ -615,8 +615,7 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
         tokens = tokens[:MAX_QUERY_WORDS]
     tokens = [_modifier_spelling(token, plan) for token in tokens]
     plan.wants_modifier = any(t in _MODIFIER_WORDS for t in tokens)
-    if _PURPOSE in tokens[1:-1]:
-        plan.head_words = frozenset(tokens[: tokens.index(_PURPOSE)])
+    plan.head_words = _head_words(tokens)
     return tokens
 
 
@@ -1728,18 +1727,25 @@ def _damp_items_for_a_service(
             final[number] *= SERVICE_DAMPING
 
 
-#: a query "X for Y" ("mask for my cpap", "breathing machine for albuterol") asks for X: codes matching only Y
-#: rank lower by this factor
+#: a query "X for Y" or "X with Y" ("mask for my cpap", "breathing machine with a mask") asks for X: codes
+#: matching only Y rank lower by this factor
 PURPOSE_DAMPING = 0.7
-_PURPOSE = "for"
+_PURPOSE_LINKS = frozenset({"for", "with"})
 #: "monthly charge for the pendant", "supplies for my pump": a head that only names a charge or a supply says what
 #: the purpose is billed as, not another thing
 _BILLING_STEMS = frozenset({"charg", "fee", "cost", "price", "rate", "suppli", "monthli"})
 
 
+def _head_words(tokens: list[str]) -> frozenset[str]:
+    """The words before the first "for" or "with" that has words on both sides."""
+    linked = [n for n, token in enumerate(tokens[:-1]) if n and token in _PURPOSE_LINKS]
+    return frozenset(tokens[: linked[0]]) if linked else frozenset()
+
+
 def _damp_purpose_only(final: dict[int, float], plan: _Plan, scored: _Scored, exact: Mapping[int, object]) -> None:
-    """In "mask for my cpap" the mask is asked for and the CPAP device only says which mask: codes that match no
-    word before "for" rank below those that do ("what code for ...": no word before it, nothing changes)."""
+    """In "mask for my cpap" the mask is asked for and the CPAP device only says which mask; in "breathing machine
+    with a mask" the machine is. Codes that match no word before the link rank below those that do ("what code for
+    ...": no word before it, nothing changes)."""
     if not plan.head_words or plan.wants_modifier:
         return
     head = [
