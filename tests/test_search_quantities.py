@@ -41,6 +41,17 @@ DAY = date(2026, 1, 1)
             "captains chair, patient weight capacity up to and including 300 pounds",
             Interval("lb", -math.inf, 300, high_inclusive=True),
         ),
+        # wound dressings state their pad's area, ostomy barriers their sides
+        (
+            "foam dressing, pad size more than 16 sq. in. but less than or equal to 48 sq. in., without border",
+            Interval("sqin", 16, 48, low_inclusive=False, high_inclusive=True),
+        ),
+        (
+            "ostomy skin barrier, with flange, 4 x 4 inches or smaller, each",
+            Interval("sqin", -math.inf, 16, False, True),
+        ),
+        ("ostomy skin barrier, with flange, larger than 4 x 4 inches, each", Interval("sqin", 16, math.inf)),
+        ("skin barrier; solid, 6 x 6 or equivalent, each", Interval("sqin", 36, 36, True, True)),
     ],
 )
 def test_description_ranges(description: str, expected: Interval) -> None:
@@ -64,6 +75,10 @@ def test_a_size_per_billing_unit_is_no_range() -> None:
         ("bed for a 400 lbs patient", Interval("lb", 400, 400, True, True)),
         ("chemo less than 24 hours", Interval("hour", -math.inf, 24)),
         ("insulin syringe 1cc", Interval("ml", 1, 1, True, True)),
+        # a pad's sides, as people write them, are its area
+        ("gauze 4x4", Interval("sqin", 16, 16, True, True)),
+        ("foam dressing 6 x 6 inches", Interval("sqin", 36, 36, True, True)),
+        ("2 by 2 gauze", Interval("sqin", 4, 4, True, True)),
     ],
 )
 def test_query_quantities(query: str, expected: Interval) -> None:
@@ -129,6 +144,11 @@ def first(store: Store, query: str) -> str:
         ("home chemotherapy infusion under 24 hours", "S9331"),
         # K0823: "up to and including 300 pounds"; the seat elevator (K0831) is a qualifier the query does not ask for
         ("group 2 power chair captains seat under 300 lb", "K0823"),
+        # A6209 foam pad 16 sq. in. or less, A6210 more than 16 up to 48, A6211 more than 48: 6x6 is 36 sq. in.
+        ("foam dsg 6x6 no border", "A6210"),
+        ("foam dressing 8 x 8 without border", "A6211"),
+        # A4414 flange without convexity 4 x 4 inches or smaller, A4415 larger than 4 x 4 inches
+        ("ostomy wafer flange 4x4 flat", "A4414"),
     ],
 )
 def test_the_code_whose_range_holds_the_quantity_comes_first(store: Store, query: str, expected: str) -> None:

@@ -4,7 +4,8 @@ long descriptions state ("more than one liter but no more than two liters per da
 
 Pure functions: :func:`quantity_spans` reads the quantities of a text (a number, a unit, and the words that bound
 it), :func:`fits` says whether a code's ranges hold what the query states. Units of one kind are converted (1000 ml
-is one liter, as "1000 cc" is). A size per billing unit ("(500 ml = 1 unit)") states no range.
+is one liter, as "1000 cc" is); a pad's sides are its area ("4x4 gauze" is CMS's "pad size 16 sq. in. or less").
+A size per billing unit ("(500 ml = 1 unit)") states no range.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ _UNITS: dict[str, tuple[str, float]] = {
     # not "in": "3 in 1 commode" states no length
     **dict.fromkeys(("inch", "inches"), ("inch", 1.0)),
     **dict.fromkeys(("hour", "hours", "hr", "hrs"), ("hour", 1.0)),
+    # areas, as :func:`spell_numbers` writes them: "pad size 16 sq. in. or less", a "4x4" gauze pad
+    "sqin": ("sqin", 1.0),
+    "sqcm": ("sqin", 1 / 6.4516),
 }
 _ONES = [
     "zero",
@@ -51,10 +55,12 @@ _SPELLED = re.compile(
 _NUMBER = r"\d+(?:\.\d+)?"
 _UNIT = r"(?:" + "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True)) + r")"
 #: a number and its unit (the unit may be left to the next number: "between 2 and 3 liters", "2-3 liters")
-_MENTION = re.compile(rf"(?<![\w.])({_NUMBER})\s*({_UNIT})?(?![\w.])(\s+or\s+(?:more|greater|over|less|fewer))?(\s*=)?")
-_LOWER_EXCLUSIVE = re.compile(r"(?:more than|greater than|over|exceeding|above)\s*$")
+_MENTION = re.compile(
+    rf"(?<![\w.])({_NUMBER})\s*({_UNIT})?(?![\w.])(\s+or\s+(?:more|greater|over|larger|less|fewer|smaller))?(\s*=)?"
+)
+_LOWER_EXCLUSIVE = re.compile(r"(?:more than|greater than|larger than|bigger than|over|exceeding|above)\s*$")
 _LOWER_INCLUSIVE = re.compile(r"(?:greater than or equal to|more than or equal to|at least|minimum of)\s*$")
-_UPPER_EXCLUSIVE = re.compile(r"(?:less than|fewer than|under|below)\s*$")
+_UPPER_EXCLUSIVE = re.compile(r"(?:less than|fewer than|smaller than|under|below)\s*$")
 _UPPER_INCLUSIVE = re.compile(
     r"(?:less than or equal to|no more than|not more than|not to exceed|not exceeding|up to(?: and including)?|at most"
     r"|maximum of)\s*$"
@@ -71,7 +77,13 @@ UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
     "lb": ("pound", "lb"),
     "inch": ("inch",),
     "hour": ("hour",),
+    "sqin": ("sq",),
 }
+#: how an area's unit is put back into a query's words: CMS writes "sq. in." ("sq" is the word that meets it)
+UNIT_WORDS = {"sqin": "sq in", "sqcm": "sq cm"}
+_SQUARE_UNIT = re.compile(r"\b(?:sq\.?|square)\s*(?:(in)\b\.?|inch(?:es)?\b|(cm)\b\.?|centimet(?:er|re)s?\b)")
+#: "4x4", "4 x 4 inches", "2 by 2": a pad's sides, read as its area in square inches
+_SIDES = re.compile(rf"(?<![\w.])({_NUMBER})\s*(?:x|by)\s*({_NUMBER})(?:\s*(?:inch(?:es)?\b|in\b\.?|\"))?")
 
 
 def unit_dimension(word: str) -> str | None:
@@ -121,7 +133,8 @@ class QuantitySpan:
 
 
 def spell_numbers(text: str) -> str:
-    """Spelled numbers as digits ("twenty-four hours" -> "24 hours", "one liter" -> "1 liter")."""
+    """Spelled numbers as digits ("twenty-four hours" -> "24 hours", "one liter" -> "1 liter"), and areas as one
+    quantity: "16 sq. in." -> "16 sqin", "4 x 4 inches" -> "16 sqin" (a pad's sides multiplied)."""
 
     def digits(match: re.Match[str]) -> str:
         tens, ones, alone = match.groups()
@@ -129,7 +142,11 @@ def spell_numbers(text: str) -> str:
             return str(_ONES.index(alone))
         return str(_TENS[tens] + (_ONES.index(ones) if ones else 0))
 
-    return _SPELLED.sub(digits, text)
+    def area(match: re.Match[str]) -> str:
+        return f"{float(match.group(1)) * float(match.group(2)):g} sqin"
+
+    text = _SQUARE_UNIT.sub(lambda m: "sqcm" if m.group(2) or "cent" in m.group(0) else "sqin", text)
+    return _SIDES.sub(area, _SPELLED.sub(digits, text))
 
 
 @dataclass
@@ -162,7 +179,7 @@ def _mentions(text: str) -> list[_Mention]:
                 mention.start = match.start() - len(before) + bound.start()
                 break
         if or_more:
-            mention.side = "lower" if or_more.split()[-1] in ("more", "greater", "over") else "upper"
+            mention.side = "lower" if or_more.split()[-1] in ("more", "greater", "over", "larger") else "upper"
             mention.inclusive = True
         found.append(mention)
     return found

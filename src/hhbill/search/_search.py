@@ -52,7 +52,8 @@ How a query is read, in order:
    with indwelling catheter").
 8. Reporting codes: the quality-data codes (the vocabulary's ``reporting_codes``: G8000-G9999, M1000-M1999, the
    MIPS specialty sets G4000-G4038) rank below the services and items that match as well.
-9. Quantities: a number with a unit ("1000 ml", "2.5 liters", "400 lb", "18 inch", "less than 24 hours") is read
+9. Quantities: a number with a unit ("1000 ml", "2.5 liters", "400 lb", "18 inch", "less than 24 hours") or a pad's
+   sides ("6x6": 36 square inches, against "more than 16 sq. in. but less than or equal to 48 sq. in.") is read
    against the ranges codes state (``_quantities``: "more than one liter but no more than two liters", "greater
    than 350 pounds, but less than or equal to 600 pounds", "width less than 22 inches"), units converted; the code
    whose range holds it ranks up, one whose ranges miss it down. The unit stays a word that meets its other
@@ -100,6 +101,7 @@ from ._drugs import generic_names
 from ._index import ReleaseIndex, release_index
 from ._quantities import (
     UNIT_SPELLINGS,
+    UNIT_WORDS,
     Interval,
     description_intervals,
     fits,
@@ -636,7 +638,7 @@ def _take_quantities(rest: str, plan: _Plan) -> str:
     plan.quantities = [span.interval for span in spans]
     plan.quantity_units = frozenset(span.unit for span in spans)
     for span in reversed(spans):  # the unit stays a word: "TPN 1000 ml" still asks for a volume
-        spelled = f"{spelled[: span.start]} {span.unit} {spelled[span.end :]}"
+        spelled = f"{spelled[: span.start]} {UNIT_WORDS.get(span.unit, span.unit)} {spelled[span.end :]}"
     return spelled
 
 
