@@ -222,7 +222,7 @@ def test_reporting_codes_come_from_the_data(loaded: tuple[Store, int]) -> None:
     store, _release_id = loaded
 
     def first(raw: dict[str, Any]) -> str:
-        return _first_code(store, "blood pressure readings sent to the agency", raw, limit=3)
+        return _first_code(store, "blood pressure readings sent", raw, limit=3)
 
     assert first(RAW) == "G0322"
     assert first({key: value for key, value in RAW.items() if key != "reporting_codes"}) == "G8785"
