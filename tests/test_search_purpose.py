@@ -23,7 +23,7 @@ def store(jan_2026_store: Store) -> Store:
         # the drop-arm commode, not the transfer board the transfers suggest
         ("drop-arm commode for lateral slide transfers", "E0165", "E0705"),
         # "with": the machine, not the mask that comes with it
-        ("breathing machine with a mask for sleep apnea", "E0601", "A7027"),
+        ("machine with a mask I sleep with for apnea", "E0601", "A7027"),
         ("socks to wear with my below knee prosthesis", "L8420", "L5100"),
     ],
 )
