@@ -69,7 +69,7 @@ How a query is read, in order:
    "nurse check") ranks the items it is about (the vocabulary's ``item_codes``: supplies, drugs, equipment) below
    the services ("teach insulin injections": the teaching visit G0495, not insulin).
 13. Purpose: in "X for Y" and "X with Y" the query asks for X ("CADD pump for home IV antibiotics": the pump;
-   "breathing machine with a mask": the machine), so codes matching no word before the first "for" or "with" rank
+   "machine with a mask I sleep with": the machine), so codes matching no word before the first "for" or "with" rank
    below those that do; nothing changes when only the words of asking ("what code for"), a charge or a supply
    ("monthly charge for ...") come before it, or the query asks for a modifier.
 
@@ -1729,7 +1729,7 @@ def _damp_items_for_a_service(
             final[number] *= SERVICE_DAMPING
 
 
-#: a query "X for Y" or "X with Y" ("mask for my cpap", "breathing machine with a mask") asks for X: codes
+#: a query "X for Y" or "X with Y" ("mask for my cpap", "machine with a mask I sleep with") asks for X: codes
 #: matching only Y rank lower by this factor
 PURPOSE_DAMPING = 0.7
 _PURPOSE_LINKS = frozenset({"for", "with"})
