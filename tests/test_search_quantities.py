@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from hhbill._store import Store
 from hhbill.search import search
-from hhbill.search._quantities import Interval, description_intervals, fits, quantity_spans, spell_numbers
+from hhbill.search._quantities import Interval, description_intervals, fits, normalise_quantities, quantity_spans
 
 DAY = date(2026, 1, 1)
 
@@ -82,11 +82,11 @@ def test_a_size_per_billing_unit_is_no_range() -> None:
     ],
 )
 def test_query_quantities(query: str, expected: Interval) -> None:
-    assert [span.interval for span in quantity_spans(spell_numbers(query))] == [expected]
+    assert [span.interval for span in quantity_spans(normalise_quantities(query))] == [expected]
 
 
 def test_spelled_numbers() -> None:
-    assert spell_numbers("twenty-four hours, one liter, thirty six inches") == "24 hours, 1 liter, 36 inches"
+    assert normalise_quantities("twenty-four hours, one liter, thirty six inches") == "24 hours, 1 liter, 36 inches"
 
 
 def test_fits() -> None:

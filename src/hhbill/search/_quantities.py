@@ -22,7 +22,7 @@ _UNITS: dict[str, tuple[str, float]] = {
     # not "in": "3 in 1 commode" states no length
     **dict.fromkeys(("inch", "inches"), ("inch", 1.0)),
     **dict.fromkeys(("hour", "hours", "hr", "hrs"), ("hour", 1.0)),
-    # areas, as :func:`spell_numbers` writes them: "pad size 16 sq. in. or less", a "4x4" gauze pad
+    # areas, as :func:`normalise_quantities` writes them: "pad size 16 sq. in. or less", a "4x4" gauze pad
     "sqin": ("sqin", 1.0),
     "sqcm": ("sqin", 1 / 6.4516),
 }
@@ -81,7 +81,7 @@ UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
 }
 #: how an area's unit is put back into a query's words: CMS writes "sq. in." ("sq" is the word that meets it)
 UNIT_WORDS = {"sqin": "sq in", "sqcm": "sq cm"}
-_SQUARE_UNIT = re.compile(r"\b(?:sq\.?|square)\s*(?:(in)\b\.?|inch(?:es)?\b|(cm)\b\.?|centimet(?:er|re)s?\b)")
+_SQUARE_UNIT = re.compile(r"\b(?:sq\.?|square)\s*(?:in\b\.?|inch(?:es)?\b|(cm\b\.?|centimet(?:er|re)s?\b))")
 #: "4x4", "4 x 4 inches", "2 by 2": a pad's sides, read as its area in square inches
 _SIDES = re.compile(rf"(?<![\w.])({_NUMBER})\s*(?:x|by)\s*({_NUMBER})(?:\s*(?:inch(?:es)?\b|in\b\.?|\"))?")
 
@@ -132,9 +132,10 @@ class QuantitySpan:
     unit: str
 
 
-def spell_numbers(text: str) -> str:
-    """Spelled numbers as digits ("twenty-four hours" -> "24 hours", "one liter" -> "1 liter"), and areas as one
-    quantity: "16 sq. in." -> "16 sqin", "4 x 4 inches" -> "16 sqin" (a pad's sides multiplied)."""
+def normalise_quantities(text: str) -> str:
+    """A text's quantities written one way: spelled numbers as digits ("twenty-four hours" -> "24 hours", "one
+    liter" -> "1 liter"), and areas as one quantity: "16 sq. in." -> "16 sqin", "4 x 4 inches" -> "16 sqin" (a
+    pad's sides multiplied)."""
 
     def digits(match: re.Match[str]) -> str:
         tens, ones, alone = match.groups()
@@ -145,7 +146,7 @@ def spell_numbers(text: str) -> str:
     def area(match: re.Match[str]) -> str:
         return f"{float(match.group(1)) * float(match.group(2)):g} sqin"
 
-    text = _SQUARE_UNIT.sub(lambda m: "sqcm" if m.group(2) or "cent" in m.group(0) else "sqin", text)
+    text = _SQUARE_UNIT.sub(lambda m: "sqcm" if m.group(1) else "sqin", text)
     return _SIDES.sub(area, _SPELLED.sub(digits, text))
 
 
@@ -204,7 +205,7 @@ def _interval(dimension: str, factor: float, first: _Mention, second: _Mention |
 def quantity_spans(text: str) -> list[QuantitySpan]:
     """The quantities a lower-case text states, with their bounds: "more than 1 liter but no more than 2 liters"
     is one interval (1000, 2000] ml; "2-3 liters" and "between 2 and 3 liters" are [2000, 3000]; "1 cc or less"
-    is (-inf, 1]. Spelled numbers must already be digits (:func:`spell_numbers`)."""
+    is (-inf, 1]. Spelled numbers must already be digits (:func:`normalise_quantities`)."""
     mentions = _mentions(text)
     spans: list[QuantitySpan] = []
     position = 0
@@ -242,7 +243,7 @@ def quantity_spans(text: str) -> list[QuantitySpan]:
 
 def description_intervals(description: str) -> tuple[Interval, ...]:
     """The ranges and sizes a code's long description states (lower-cased, numbers spelled as digits)."""
-    return tuple(span.interval for span in quantity_spans(spell_numbers(description.lower())))
+    return tuple(span.interval for span in quantity_spans(normalise_quantities(description.lower())))
 
 
 def fits(asked: list[Interval], stated: tuple[Interval, ...]) -> bool | None:

@@ -105,8 +105,8 @@ from ._quantities import (
     Interval,
     description_intervals,
     fits,
+    normalise_quantities,
     quantity_spans,
-    spell_numbers,
     unit_dimension,
 )
 from ._text import (
@@ -626,7 +626,7 @@ def _take_quantities(rest: str, plan: _Plan) -> str:
     out of the words: they are matched against the ranges codes state, not as words ("1000 ml" is CMS's "one liter
     per day", "400 lb" falls in "greater than 350 pounds, but less than or equal to 600 pounds"). Kept as words when
     the query is nothing else."""
-    spelled = spell_numbers(rest)
+    spelled = normalise_quantities(rest)
     spans = quantity_spans(spelled)
     if not spans:
         return rest
@@ -1745,8 +1745,8 @@ def _head_words(tokens: list[str]) -> frozenset[str]:
 
 
 def _damp_purpose_only(final: dict[int, float], plan: _Plan, scored: _Scored, exact: Mapping[int, object]) -> None:
-    """In "mask for my cpap" the mask is asked for and the CPAP device only says which mask; in "breathing machine
-    with a mask" the machine is. Codes that match no word before the link rank below those that do ("what code for
+    """In "mask for my cpap" the mask is asked for and the CPAP device only says which mask; in "machine with a mask
+    I sleep with" the machine is. Codes that match no word before the link rank below those that do ("what code for
     ...": no word before it, nothing changes)."""
     if not plan.head_words or plan.wants_modifier:
         return
