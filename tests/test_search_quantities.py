@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from hhbill._store import Store
 from hhbill.search import search
-from hhbill.search._quantities import Interval, description_intervals, fits, normalise_quantities, quantity_spans
+from hhbill.search._quantities import (
+    Interval,
+    description_intervals,
+    fits,
+    normalise_quantities,
+    other_spellings,
+    quantity_spans,
+)
 
 DAY = date(2026, 1, 1)
 
@@ -79,6 +86,9 @@ def test_a_size_per_billing_unit_is_no_range() -> None:
         ("gauze 4x4", Interval("sqin", 16, 16, True, True)),
         ("foam dressing 6 x 6 inches", Interval("sqin", 36, 36, True, True)),
         ("2 by 2 gauze", Interval("sqin", 4, 4, True, True)),
+        # a calendar span is a length of time, in hours like CMS's "once every 4 hours"
+        ("ivig every 4 weeks", Interval("hour", 672, 672, True, True)),
+        ("pump rental for 2 days", Interval("hour", 48, 48, True, True)),
     ],
 )
 def test_query_quantities(query: str, expected: Interval) -> None:
@@ -142,6 +152,9 @@ def first(store: Store, query: str) -> str:
         ("skin protection wheelchair seat cushion 24 inch wide", "E2604"),
         # S9331 intermittent (less than twenty-four hours), S9330 continuous (twenty-four hours or more)
         ("home chemotherapy infusion under 24 hours", "S9331"),
+        # "every 4 weeks" is no match for S9504's "once every 4 hours": the immunotherapy per diem S9338 leads
+        ("my IVIG infusions at home every 4 weeks, the pharmacy's daily charge", "S9338"),
+        ("home antibiotic infusion every 4 hours per diem", "S9504"),
         # K0823: "up to and including 300 pounds"; the seat elevator (K0831) is a qualifier the query does not ask for
         ("group 2 power chair captains seat under 300 lb", "K0823"),
         # A6209 foam pad 16 sq. in. or less, A6210 more than 16 up to 48, A6211 more than 48: 6x6 is 36 sq. in.
@@ -171,6 +184,14 @@ def test_a_number_meets_its_roman_numeral(store: Store) -> None:
     results = search(store, "clotting factor 8 per iu", as_of=DAY, limit=3).results
     assert "viii" in results[0].long_description.lower()
     assert any("8 → viii" in label for label in results[0].matched)
+
+
+def test_a_calendar_span_meets_no_other_spelling() -> None:
+    # "ml" meets CMS's cc and liter; "weeks" must not meet "hour" (CMS writes days and months as "per diem", "per
+    # month")
+    assert other_spellings("ml") == ("ml", "cc", "liter")
+    assert other_spellings("hours") == ("hour",)
+    assert other_spellings("weeks") == other_spellings("days") == ()
 
 
 def test_three_in_one_is_no_length() -> None:

@@ -22,6 +22,11 @@ _UNITS: dict[str, tuple[str, float]] = {
     # not "in": "3 in 1 commode" states no length
     **dict.fromkeys(("inch", "inches"), ("inch", 1.0)),
     **dict.fromkeys(("hour", "hours", "hr", "hrs"), ("hour", 1.0)),
+    # calendar spans are lengths of time too ("every 4 weeks" is not CMS's "once every 4 hours"); CMS writes them
+    # in words ("per diem", "per month"), so they meet no other spelling (see :func:`other_spellings`)
+    **dict.fromkeys(("day", "days"), ("hour", 24.0)),
+    **dict.fromkeys(("week", "weeks", "wk", "wks"), ("hour", 168.0)),
+    **dict.fromkeys(("month", "months"), ("hour", 730.0)),
     # areas, as :func:`normalise_quantities` writes them: "pad size 16 sq. in. or less", a "4x4" gauze pad
     "sqin": ("sqin", 1.0),
     "sqcm": ("sqin", 1 / 6.4516),
@@ -84,6 +89,14 @@ UNIT_WORDS = {"sqin": "sq in", "sqcm": "sq cm"}
 _SQUARE_UNIT = re.compile(r"\b(?:sq\.?|square)\s*(?:in\b\.?|inch(?:es)?\b|(cm\b\.?|centimet(?:er|re)s?\b))")
 #: "4x4", "4 x 4 inches", "2 by 2": a pad's sides, read as its area in square inches
 _SIDES = re.compile(rf"(?<![\w.])({_NUMBER})\s*(?:x|by)\s*({_NUMBER})(?:\s*(?:inch(?:es)?\b|in\b\.?|\"))?")
+
+
+def other_spellings(unit: str) -> tuple[str, ...]:
+    """How CMS's descriptions write a unit's kind ("ml" -> ml, cc, liter); none for a calendar span ("weeks")."""
+    dimension, factor = _UNITS.get(unit, ("", 0.0))
+    if dimension == "hour" and factor != 1.0:
+        return ()
+    return UNIT_SPELLINGS.get(dimension, ())
 
 
 def unit_dimension(word: str) -> str | None:

@@ -100,12 +100,12 @@ from ..hcpcs import HcpcsReference, Release, ensure_default
 from ._drugs import generic_names
 from ._index import ReleaseIndex, release_index
 from ._quantities import (
-    UNIT_SPELLINGS,
     UNIT_WORDS,
     Interval,
     description_intervals,
     fits,
     normalise_quantities,
+    other_spellings,
     quantity_spans,
     unit_dimension,
 )
@@ -794,9 +794,8 @@ def _add_unit_spellings(token: str, alternatives: list[_Alternative], index: Rel
     """The unit of a stated quantity meets the other spellings of its kind CMS writes ("ml" -> cc, liter)."""
     if token not in plan.quantity_units:
         return
-    dimension = unit_dimension(token)
     stem = stemmer()
-    for spelling in UNIT_SPELLINGS.get(dimension or "", ()):
+    for spelling in other_spellings(token):
         spelled = stem.stem(spelling)
         if spelling in index.word_frequency and all(a.stems != (spelled,) for a in alternatives):
             alternatives.append(_Alternative((spelled,), OTHER_FORM_WEIGHT, f"{token} → {spelling}"))
@@ -1517,11 +1516,7 @@ def _asks_for_scope(asking: set[str], stems: frozenset[str], negated: set[str]) 
 
 def _quantity_unit_stems(plan: _Plan) -> set[str]:
     stem = stemmer()
-    spellings = {
-        spelling
-        for unit in plan.quantity_units
-        for spelling in (unit, *UNIT_SPELLINGS.get(unit_dimension(unit) or "", ()))
-    }
+    spellings = {spelling for unit in plan.quantity_units for spelling in (unit, *other_spellings(unit))}
     return {stem.stem(spelling) for spelling in spellings}
 
 
