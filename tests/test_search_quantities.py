@@ -19,6 +19,7 @@ from hhbill.search._quantities import (
     normalise_quantities,
     other_spellings,
     quantity_spans,
+    size_asked,
 )
 
 DAY = date(2026, 1, 1)
@@ -184,6 +185,30 @@ def test_a_number_meets_its_roman_numeral(store: Store) -> None:
     results = search(store, "clotting factor 8 per iu", as_of=DAY, limit=3).results
     assert "viii" in results[0].long_description.lower()
     assert any("8 → viii" in label for label in results[0].matched)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # A6257 transparent film 16 sq. in. or less, A6258 more than 16 up to 48, A6259 more than 48
+        ("tegaderm clear film dressing small size", "A6257"),
+        ("calcium alginate wound dressing small", "A6196"),
+        ("medium foam dressing without border", "A6210"),
+        ("large foam dressing no border", "A6211"),
+        # a code that names its size ("disposable underpad, small size") states no band: the word meets it
+        ("small disposable underpad", "T4542"),
+        ("large disposable underpads", "T4541"),
+    ],
+)
+def test_a_size_word_asks_for_the_band_dressings_are_sold_in(store: Store, query: str, expected: str) -> None:
+    assert first(store, query) == expected
+
+
+def test_a_stated_size_outranks_a_size_word(store: Store) -> None:
+    assert size_asked(["small", "foam"]) == Interval("sqin", -math.inf, 16, False, True)
+    assert size_asked(["foam", "dressing"]) is None
+    # "large 4x4 gauze" states its size: the stated 16 sq. in. decides, not "large"
+    assert first(store, "large 4x4 gauze pad sterile") == "A6402"
 
 
 def test_a_calendar_span_meets_no_other_spelling() -> None:

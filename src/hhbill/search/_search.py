@@ -107,6 +107,7 @@ from ._quantities import (
     normalise_quantities,
     other_spellings,
     quantity_spans,
+    size_asked,
     unit_dimension,
 )
 from ._text import (
@@ -288,6 +289,8 @@ class _Plan:
     #: the quantities the query states ("1000 ml", "400 lb", "less than 24 hours"), matched against the ranges
     #: codes state instead of as words
     quantities: list[Interval] = field(default_factory=list)
+    #: the pad size a size word asks for ("small"), when the query states no size
+    size: Interval | None = None
     #: the unit words of those quantities, kept as words that meet the unit's other spellings ("ml" -> cc, liter)
     quantity_units: frozenset[str] = frozenset()
     #: the words before "for" or "with" in "mask for my cpap": the thing asked for, the rest its purpose or company
@@ -618,6 +621,8 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
     tokens = [_modifier_spelling(token, plan) for token in tokens]
     plan.wants_modifier = any(t in _MODIFIER_WORDS for t in tokens)
     plan.head_words = _head_words(tokens)
+    if not any(q.dimension == "sqin" for q in plan.quantities):
+        plan.size = size_asked(tokens)
     return tokens
 
 
@@ -1602,12 +1607,16 @@ def _rank_quantities(final: dict[int, float], plan: _Plan, index: ReleaseIndex, 
     """Among the best codes, one whose stated range holds the quantity the query states ranks up, one whose
     ranges of that kind all miss it ranks down ("TPN 1.5 L per day": S9366's "more than one liter but no more than
     two liters per day", not S9365's "one liter per day")."""
-    if not plan.quantities:
+    if not plan.quantities and plan.size is None:
         return
     for number in _best(final, QUALIFIER_PAGE):
         if number in exact:
             continue
-        verdict = fits(plan.quantities, _intervals_of(index, number))
+        stated = _intervals_of(index, number)
+        verdict = fits(plan.quantities, stated) if plan.quantities else None
+        if plan.size is not None and verdict is not False:
+            # a size word meets the bands a code states, not a size it names ("small (e.g. 23" x 24")")
+            verdict = fits([plan.size], tuple(i for i in stated if not i.is_point)) if verdict is None else verdict
         if verdict is False:
             final[number] *= QUANTITY_DAMPING
         elif verdict:
