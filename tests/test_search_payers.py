@@ -40,6 +40,9 @@ def raw_vocabulary() -> dict[str, Any]:
     [
         ("LPN assessing a diabetic whose sugars keep swinging, no hands-on procedure", "G0494", "T1031"),
         ("registered nurse coming to the house after mom got out of the hospital", "G0299", "T1030"),
+        # private payers' S codes outside home care and home infusion (the vocabulary's non_medicare_codes)
+        ("insulin syringes 1cc", "A4206", "S8490"),
+        ("RN called pt on the phone instead of visiting", "G0321", "S0320"),
     ],
 )
 def test_with_no_payer_named_the_medicare_code_comes_before_its_twin(
@@ -62,6 +65,7 @@ def test_with_no_payer_named_the_medicare_code_comes_before_its_twin(
         ("HHA per visit", "T1021"),  # the twin's own unit
         ("home health aide 4 hrs a day", "S9122"),  # hours: the hourly twin
         ("waiver LPN nursing 15 minute unit", "T1003"),  # a Medicaid waiver program
+        ("insulin syringes box of 100 commercial insurance", "S8490"),
     ],
 )
 def test_a_query_naming_another_payer_or_the_twins_unit_keeps_the_twin(store: Store, query: str, expected: str) -> None:
@@ -147,4 +151,16 @@ def test_item_codes_are_data_and_checked() -> None:
     broken = copy.deepcopy(raw_vocabulary())
     broken["item_codes"]["codes"] = ["A4000"]
     with pytest.raises(ConfigError, match="item_codes"):
+        parse_vocabulary(broken, stems=False)
+
+
+def test_non_medicare_codes_are_data_and_checked(store: Store) -> None:
+    vocabulary = parse_vocabulary(raw_vocabulary(), stems=False)
+    assert any(r.contains("S8490") for r in vocabulary.non_medicare_ranges)
+    # the home care and home infusion S codes have no Medicare code to give way to
+    assert not any(r.contains(code) for code in ("S5150", "S9338", "S9129") for r in vocabulary.non_medicare_ranges)
+    assert ranked(store, "home ivig infusion per diem")[0] == "S9338"
+    broken = copy.deepcopy(raw_vocabulary())
+    del broken["non_medicare_codes"]["source"]
+    with pytest.raises(ConfigError, match="non_medicare_codes"):
         parse_vocabulary(broken, stems=False)

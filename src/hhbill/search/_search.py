@@ -1696,7 +1696,9 @@ def _damp_other_payers(
     codes private payers and Medicaid use for a home health discipline's visit ("Occupational therapy, in the home,
     per diem") rank below the discipline's Medicare G-code ("OT teaching mom to dress at home" -> G0152). A query
     naming another payer ("Medicaid", "private insurance") or the twin's own unit ("HHA per visit": T1021; "RN per
-    hour") keeps the twin where its words put it."""
+    hour") keeps the twin where its words put it. The private payers' other S codes (the vocabulary's
+    ``non_medicare_codes``: "Insulin syringes (100 syringes, any size)") rank below the Medicare code for the same
+    supply too (A4206 "Syringe with needle, sterile, 1 cc or less")."""
     twins = vocabulary.medicare_equivalents
     if not twins or _names_other_payer(plan.phrase):
         return
@@ -1709,6 +1711,15 @@ def _damp_other_payers(
         if units & plan.units or (hours and _HOUR in _description_stems(index, number)):
             continue
         final[number] *= NON_MEDICARE_DAMPING
+    for number in _best(final, QUALIFIER_PAGE):
+        document = index.documents[number]
+        if (
+            number not in exact
+            and document.kind == "procedure"
+            and document.code not in twins
+            and any(r.contains(document.code) for r in vocabulary.non_medicare_ranges)
+        ):
+            final[number] *= NON_MEDICARE_DAMPING
 
 
 #: a query holding a service a person performs ("teaching", "nurse check") ranks items (supplies, drugs,

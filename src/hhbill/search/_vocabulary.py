@@ -23,8 +23,10 @@ query holding one ranks these items below the services.
 ``medicare_equivalents`` (``{"source": "...", "twins": [{"codes": ["S9131"], "medicare": ["G0151"]}]}``): codes
 that private payers and Medicaid use for a service Medicare pays under another code (the per diem and hourly S and
 T codes of the home health disciplines); search ranks them below their Medicare code unless the query names another
-payer or their unit. ``parse_vocabulary`` digests the whole document (``Vocabulary.fingerprint``): a stored search
-index is valid for exactly the vocabulary it was built with.
+payer or their unit. ``non_medicare_codes`` (``{"codes": ["S0000-S4999"], "source": "..."}``): ranges of codes
+Medicare does not pay, ranked below Medicare's codes when a query names no payer. ``parse_vocabulary`` digests the
+whole document (``Vocabulary.fingerprint``): a stored search index is valid for exactly the vocabulary it was built
+with.
 
 Matching is on word stems, so "hoyer lifts" matches the term "hoyer lift"; a term of two or three words also
 matches its words side by side in another order ("lift, hoyer", "mask oxygen"), the inverted heading style of the
@@ -103,6 +105,9 @@ class Vocabulary:
     units: tuple[tuple[tuple[str, ...], ...], ...] = ()
     #: the words of the units' wording (a stored search index keeps their stems)
     unit_words: frozenset[str] = frozenset()
+    #: code ranges Medicare does not pay (private payers' S codes outside home care and home infusion): a query
+    #: naming no payer ranks them below the Medicare codes that match as well
+    non_medicare_ranges: tuple[CodeRange, ...] = ()
     #: code -> the Medicare codes for the same service (the code being a private payer's or Medicaid's twin)
     medicare_equivalents: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: first stem of a term -> (term stems, entry index), longest terms first
@@ -385,6 +390,7 @@ def parse_vocabulary(data: dict[str, Any], *, stems: bool = True, fingerprint: s
         filler=_filler(data.get("query_filler")),
         reporting_ranges=_reporting_ranges(data.get("reporting_codes")),
         item_ranges=_reporting_ranges(data.get("item_codes"), "item_codes"),
+        non_medicare_ranges=_reporting_ranges(data.get("non_medicare_codes"), "non_medicare_codes"),
         medicare_equivalents=_medicare_equivalents(data.get("medicare_equivalents")),
         units=_units(data.get("units")) if stems else (),
         unit_words=frozenset(_unit_words(data.get("units"))) if stems else frozenset(),
