@@ -123,6 +123,18 @@ def test_the_initial_visit_is_asked_for_only_by_its_own_words(
     assert found.index(plain) < found.index(special)
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # A4409 adds "extended wear" to A4414's "with flange ... without built-in convexity, 4 x 4 inches or smaller"
+        ("ostomy wafer with flange flat 4x4 or smaller", "A4414"),
+        ("extended wear ostomy barrier with flange 4x4", "A4409"),
+    ],
+)
+def test_extended_wear_is_asked_for_only_by_its_own_words(store: Store, query: str, expected: str) -> None:
+    assert search(store, query, as_of=DAY, limit=1).results[0].code == expected
+
+
 def test_asked_by_must_list_single_words() -> None:
     from hhbill._errors import ConfigError
     from hhbill.search._vocabulary import _qualifiers
