@@ -127,7 +127,7 @@ def test_the_initial_visit_is_asked_for_only_by_its_own_words(
     ("query", "expected"),
     [
         # A4409 adds "extended wear" to A4414's "with flange ... without built-in convexity, 4 x 4 inches or smaller"
-        ("ostomy wafer with flange flat 4x4 or smaller", "A4414"),
+        ("ostomy barrier with flange, no convexity, 4x4 or smaller", "A4414"),
         ("extended wear ostomy barrier with flange 4x4", "A4409"),
     ],
 )
