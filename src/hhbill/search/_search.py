@@ -57,14 +57,17 @@ How a query is read, in order:
    against the ranges codes state (``_quantities``: "more than one liter but no more than two liters", "greater
    than 350 pounds, but less than or equal to 600 pounds", "width less than 22 inches"), units converted; the code
    whose range holds it ranks up, one whose ranges miss it down. The unit stays a word that meets its other
-   spellings ("ml" -> cc, liter).
+   spellings ("ml" -> cc, liter). Days, weeks and months are lengths of time ("every 4 weeks" is not "once every
+   4 hours"); a size word with no stated size asks for the band dressings are sold in ("small": 16 sq. in. or less).
 10. Setting: a query naming the home ("at home") ranks the codes whose description names it (the home therapy
    per diem, the home health visit) above the drug or the equipment alone.
 11. Payer: a query naming no payer is a Medicare home health question, so the S and T codes private payers and
    Medicaid use for a home health discipline's visit (the vocabulary's ``medicare_equivalents``: "Occupational
    therapy, in the home, per diem") rank below the discipline's Medicare G-code, unless the query names another
    payer ("Medicaid", "private insurance", a "waiver" program but not a "waiver form") or the twin's own unit
-   ("HHA per visit", "4 hrs a day"). A query naming Medicaid or a waiver program ranks the Medicaid T codes first.
+   ("HHA per visit", "4 hrs a day"). The private payers' other S codes outside home care and home infusion (the
+   vocabulary's ``non_medicare_codes``: "Insulin syringes (100 syringes, any size)") rank below the Medicare code
+   that matches as well. A query naming Medicaid or a waiver program ranks the Medicaid T codes first.
 12. Service: a query holding a service a person performs (a vocabulary entry marked ``service``: "teaching",
    "nurse check") ranks the items it is about (the vocabulary's ``item_codes``: supplies, drugs, equipment) below
    the services ("teach insulin injections": the teaching visit G0495, not insulin).
