@@ -129,9 +129,12 @@ def test_the_initial_visit_is_asked_for_only_by_its_own_words(
         # A4409 adds "extended wear" to A4414's "with flange ... without built-in convexity, 4 x 4 inches or smaller"
         ("ostomy barrier with flange, no convexity, 4x4 or smaller", "A4414"),
         ("extended wear ostomy barrier with flange 4x4", "A4409"),
+        # G0179 is G0180's "certification" with "re-" before it: a recertification is asked for by its own words
+        ("hh cert, pt not present", "G0180"),
+        ("hh recert, pt not present", "G0179"),
     ],
 )
-def test_extended_wear_is_asked_for_only_by_its_own_words(store: Store, query: str, expected: str) -> None:
+def test_a_narrower_case_is_asked_for_only_by_its_own_words(store: Store, query: str, expected: str) -> None:
     assert search(store, query, as_of=DAY, limit=1).results[0].code == expected
 
 
