@@ -131,7 +131,7 @@ def test_the_initial_visit_is_asked_for_only_by_its_own_words(
         ("extended wear ostomy barrier with flange 4x4", "A4409"),
         # G0179 is G0180's "certification" with "re-" before it: a recertification is asked for by its own words
         ("hh cert, pt not present", "G0180"),
-        ("hh recert, pt not present", "G0179"),
+        ("hh recert, patient not present", "G0179"),
     ],
 )
 def test_a_narrower_case_is_asked_for_only_by_its_own_words(store: Store, query: str, expected: str) -> None:
