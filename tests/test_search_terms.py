@@ -10,7 +10,8 @@ import pytest
 from hhbill._store import Store
 from hhbill.search import search
 from hhbill.search._search import _content_tokens, _Plan
-from hhbill.search._vocabulary import load_vocabulary
+from hhbill.search._text import without_contraction_t
+from hhbill.search._vocabulary import load_vocabulary, parse_vocabulary
 
 DAY = date(2026, 1, 1)
 
@@ -53,3 +54,25 @@ def test_iv_reaches_the_drug_codes_injection(store: Store) -> None:
     # "vanco" names J3373 and means antibiotic: with "iv" the drug's "Injection, vancomycin ..." meets the route too
     # and ranks above the home infusion per diems of antibiotics
     assert search(store, "vanco iv", as_of=DAY, limit=3).results[0].code == "J3373"
+
+
+def test_a_term_with_a_contraction_is_read_as_a_query_is() -> None:
+    # a query drops the "t" of "don't"; a term written with it must too, or it could never match
+    vocabulary = parse_vocabulary(
+        {
+            "version": "t",
+            "sources": {"s": "test"},
+            "entries": [
+                {
+                    "terms": ["doesn't take insulin"],
+                    "codes": ["KS"],
+                    "source": "s",
+                    "example": {"query": "doesn't take insulin", "expect": ["KS"]},
+                }
+            ],
+        }
+    )
+    (entry,) = vocabulary.entries
+    assert entry.term_stems == (("doesn", "take", "insulin"),)
+    assert vocabulary.match(["doesn", "take", "insulin"])[0][2] is entry
+    assert without_contraction_t(["t", "tube", "didn", "t", "go"]) == ["t", "tube", "didn", "go"]

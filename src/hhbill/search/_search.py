@@ -125,6 +125,7 @@ from ._text import (
     find_ranges,
     fold,
     stemmer,
+    without_contraction_t,
     words,
 )
 from ._vocabulary import Vocabulary, VocabularyEntry, load_vocabulary
@@ -612,11 +613,10 @@ def _query_tokens(text: str, plan: _Plan) -> list[str]:
     rest = _take_quantities(rest, plan)
     # "1cc", "10ml": CMS writes the number and the unit apart ("1 cc or less")
     tokens = [part for token in words(rest) for part in _number_and_unit(_ORDINALS.get(token, token))]
+    tokens = without_contraction_t(tokens)  # "didn't", "can't": the "t" after "n" says nothing
     tokens = [
         _UNIT_WORDS.get(token, token) if position and tokens[position - 1].isdigit() else token
         for position, token in enumerate(tokens)
-        # "didn't", "can't": the "t" an apostrophe leaves after "n" says nothing ("T-tube" keeps its "t")
-        if not (token == "t" and position and tokens[position - 1].endswith("n"))
     ]
     if len(tokens) > MAX_QUERY_WORDS:
         plan.notes.append(f"only the first {MAX_QUERY_WORDS} words were used")

@@ -76,9 +76,15 @@ def words(text: str) -> list[str]:
     return [w for w in _NON_WORD.split(fold(text)) if w]
 
 
+def without_contraction_t(tokens: list[str]) -> list[str]:
+    """The words without the "t" an apostrophe leaves after "n" ("didn't", "can't"; "T-tube" keeps its "t")."""
+    return [t for n, t in enumerate(tokens) if not (t == "t" and n and tokens[n - 1].endswith("n"))]
+
+
 def content_words(text: str) -> list[str]:
-    """``words`` without stopwords (or all words when every word is a stopword)."""
-    all_words = words(text)
+    """``words`` without stopwords (or all words when every word is a stopword) and without the "t" of a
+    contraction, as a query's words are read ("heels don't get sores")."""
+    all_words = without_contraction_t(words(text))
     kept = [w for w in all_words if w not in STOPWORDS]
     return kept or all_words
 
