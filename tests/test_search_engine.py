@@ -96,6 +96,11 @@ def test_modifier_that_is_also_an_abbreviation(store: Store) -> None:
     assert codes(store, "pt modifier")[0] == "PT"  # "modifier" and the code alone: the code
     # a longer question for a modifier uses "pt" as the abbreviation: the physical therapy plan of care modifier
     assert codes(store, "outpatient pt plan of care modifier")[0] == "GP"
+    # written next to the word asking for a modifier, a modifier that is also a word is the modifier ("rt", "ms")
+    assert codes(store, "rt modifier knee brace")[0] == "RT"
+    assert codes(store, "ms mod oxygen concentrator")[0] == "MS"
+    assert codes(store, "what do the letters RR mean on my bill")[0] == "RR"
+    assert codes(store, "therapy by assistant modifier pt")[0] != "PT"  # an abbreviation the vocabulary knows
 
 
 def test_unknown_code_is_reported(store: Store) -> None:

@@ -198,7 +198,7 @@ _HCPCS_LETTERS = frozenset("ABCEGHJKLMPQRSTUV")
 #: by Medicaid state agencies"); the others, among the best QUALIFIER_PAGE, are multiplied by MEDICAID_DAMPING
 MEDICAID_DAMPING = 0.65
 _MEDICAID_STEMS = frozenset({"medicaid"})
-_MODIFIER_WORDS = frozenset({"modifier", "modifiers", "mod"})
+_MODIFIER_WORDS = frozenset({"modifier", "modifiers", "mod", "letters"})
 _NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 #: "one" <-> "1", ..., "ten" <-> "10"
 _NUMBER_WORDS = {**{w: str(n) for n, w in enumerate(_NUMBERS, 1)}, **{str(n): w for n, w in enumerate(_NUMBERS, 1)}}
@@ -664,10 +664,25 @@ def _modifier_spelling(token: str, plan: _Plan) -> str:
     return token
 
 
+def _modifier_as_code(tokens: list[str], position: int, plan: _Plan, dictionary: _Dictionary, *, is_word: bool) -> bool:
+    """Whether a token that is a modifier's code stands for the modifier. "KX", "GP modifier": a modifier. "pt
+    assistant": words (PT is also a modifier, but here an abbreviation); a lone "pt" is both, the modifier first;
+    "pt modifier" is the modifier, but in "outpatient pt plan of care modifier" the word asks for a modifier about
+    physical therapy. Written next to the word asking for a modifier ("rt modifier knee brace", "the letters RR"), a
+    modifier that is also a word is the modifier, unless the vocabulary knows it as an abbreviation ("assistant
+    modifier pt")."""
+    if len(tokens) == 1 or not is_word:
+        return True
+    if not plan.wants_modifier:
+        return False
+    beside = {tokens[n] for n in (position - 1, position + 1) if 0 <= n < len(tokens)}
+    return len(tokens) <= 2 or (bool(beside & _MODIFIER_WORDS) and tokens[position] not in dictionary.vocabulary_words)
+
+
 def _take_codes(tokens: list[str], plan: _Plan, index: ReleaseIndex, dictionary: _Dictionary) -> list[str]:
     """Put codes, modifiers and code starts into the plan; return the other tokens."""
     remaining: list[str] = []
-    for token in tokens:
+    for position, token in enumerate(tokens):
         upper = token.upper()
         if PROCEDURE_CODE.match(token):
             if upper in index.by_code:
@@ -675,11 +690,8 @@ def _take_codes(tokens: list[str], plan: _Plan, index: ReleaseIndex, dictionary:
             else:
                 plan.notes.append(f"{upper} is not in this release")
         elif MODIFIER_CODE.match(token) and index.is_modifier(upper):
-            # "KX", "GP modifier": a modifier. "pt assistant": words (PT is also a modifier, but here an
-            # abbreviation); a lone "pt" is both, the modifier first; "pt modifier" is the modifier, but in
-            # "outpatient pt plan of care modifier" the word asks for a modifier about physical therapy.
             is_word = dictionary.knows(token)
-            as_code = len(tokens) == 1 or not is_word or (plan.wants_modifier and len(tokens) <= 2)
+            as_code = _modifier_as_code(tokens, position, plan, dictionary, is_word=is_word)
             if as_code:
                 plan.exact.append((upper, f"modifier {upper}"))
             if is_word and not (as_code and plan.wants_modifier):
