@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+import hhbill.search._search as search_module
 from conftest import shared_path
 from hhbill import NotFoundError, SearchQueryError, StoreError
 from hhbill._store import Store
@@ -713,3 +714,17 @@ def test_cli_text_and_options(loaded: tuple[Store, int, Path]) -> None:
         app, ["--db", str(loaded[2]), "search", "G0154", "--as-of", "2026-01-01", "--include-terminated"]
     )
     assert "G0154" in terminated.stdout
+
+
+def test_a_long_family_question_is_read_to_its_end(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # what a family asks often comes last, after more than sixteen words of story
+    query = (
+        "my dad came home from the hospital last week and he is too weak to stand up by himself so we need a hoyer lift"
+    )
+    response = search(store, query, as_of=DAY, limit=3)
+    assert response.results[0].short_description.lower().startswith("patient lift")
+    assert not any("words were used" in note for note in response.notes)
+    monkeypatch.setattr(search_module, "MAX_QUERY_WORDS", 16)  # cut where it used to be: the lift is never read
+    cut = search(store, query, as_of=DAY, limit=3)
+    assert not cut.results or not cut.results[0].short_description.lower().startswith("patient lift")
+    assert any("words were used" in note for note in cut.notes)

@@ -2,7 +2,7 @@
 
 How a query is read, in order:
 
-1. Cleaned: control characters dropped, cut to 256 characters and 16 words; any text is safe. Index-style
+1. Cleaned: control characters dropped, cut to 256 characters and 32 words; any text is safe. Index-style
    cross-references ("Dressing (see also Bandage)") are dropped with a note: they name another heading.
 2. Codes: exact codes (``G0151``, ``g0151``), code starts (``G03``), ranges (``S9325-S9379``) and modifiers
    (``KX``) are looked up directly and listed first. A vocabulary word shaped like a code start ("o2", "b12") is a

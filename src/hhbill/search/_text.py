@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 #: user text longer than this is cut (a query is a few words; a pasted page is not a query)
 MAX_QUERY_CHARS = 256
-#: at most this many words of a query are used
-MAX_QUERY_WORDS = 16
+#: at most this many words of a query are used (a family's long question ends with what it asks: "... so I can get a
+#: break")
+MAX_QUERY_WORDS = 32
 
 #: words that carry no meaning in a code description ("see", "also": cross-references such as "Dressing (see
 #: also Bandage)" in the CMS HCPCS Index and "(see code A4265)" in descriptions point elsewhere, they describe nothing)
