@@ -76,3 +76,4 @@ def test_a_term_with_a_contraction_is_read_as_a_query_is() -> None:
     assert entry.term_stems == (("doesn", "take", "insulin"),)
     assert vocabulary.match(["doesn", "take", "insulin"])[0][2] is entry
     assert without_contraction_t(["t", "tube", "didn", "t", "go"]) == ["t", "tube", "didn", "go"]
+    assert without_contraction_t(["can", "t", "be", "emptied"]) == ["cannot", "be", "emptied"]  # not "can"

@@ -78,8 +78,16 @@ def words(text: str) -> list[str]:
 
 
 def without_contraction_t(tokens: list[str]) -> list[str]:
-    """The words without the "t" an apostrophe leaves after "n" ("didn't", "can't"; "T-tube" keeps its "t")."""
-    return [t for n, t in enumerate(tokens) if not (t == "t" and n and tokens[n - 1].endswith("n"))]
+    """The words without the "t" an apostrophe leaves after "n" ("didn't", "won't"; "T-tube" keeps its "t"); "can't"
+    is "cannot", or it would read as "can"."""
+    found: list[str] = []
+    for n, token in enumerate(tokens):
+        if token == "t" and n and tokens[n - 1].endswith("n"):
+            if tokens[n - 1] == "can":
+                found[-1] = "cannot"
+            continue
+        found.append(token)
+    return found
 
 
 def content_words(text: str) -> list[str]:
