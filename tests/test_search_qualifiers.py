@@ -100,9 +100,9 @@ def test_a_query_naming_a_code_letter_ranks_that_section_first(store: Store, que
     ("query", "expected"),
     [
         # T codes are the codes CMS set apart for state Medicaid agencies: T1020 (personal care services) before
-        # the S5199 item, T1021 (aide visit) before Medicare's G0156
+        # the S5199 item, T1021 (home health aide visit) before Medicare's G0156
         ("medicaid personal care services", "T1020"),
-        ("medicaid personal care aide", "T1021"),
+        ("medicaid home health aide", "T1021"),
     ],
 )
 def test_a_query_naming_medicaid_ranks_the_medicaid_codes_first(store: Store, query: str, expected: str) -> None:
