@@ -82,7 +82,8 @@ def test_a_negation_asks_for_an_exclusion_only_of_what_it_negates(store: Store) 
 
 def test_a_scope_ends_at_with(store: Store) -> None:
     # A4312 "Insertion tray without drainage bag with indwelling catheter": the catheter is in it, the bag is not
-    assert ranked(store, "insertion tray with drainage bag, no catheter")[0] == "A4354"  # "with drainage bag but without catheter"
+    # A4354 "Insertion tray with drainage bag but without catheter"
+    assert ranked(store, "insertion tray with drainage bag, no catheter")[0] == "A4354"
 
 
 def test_a_term_holding_a_negation_says_what_the_code_is(store: Store) -> None:
