@@ -102,3 +102,8 @@ def test_a_term_holding_a_negation_still_rules_out_what_its_meaning_does_not_sta
     # "non dialysis" means "non-esrd use": the codes "for esrd on dialysis" rank below those "for non-esrd use"
     results = search(store, "epoetin injection non dialysis", as_of=DAY, limit=3).results
     assert "non-esrd" in results[0].long_description.lower()
+
+
+def test_with_or_without_rules_nothing_out(store: Store) -> None:
+    # A4349 "Male external catheter, with or without adhesive, disposable": adhesive is allowed, not ruled out
+    assert ranked(store, "condom catheter self adhesive")[0] == "A4349"

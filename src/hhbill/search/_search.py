@@ -1424,6 +1424,8 @@ def _scopes_of(index: ReleaseIndex, number: int) -> _Scopes:
                 skip = 1
                 continue
             opener = next((o for o in _SCOPE_OPENERS if tuple(stems[at : at + len(o)]) == o), None)
+            if opener == ("without",) and stems[max(0, at - 2) : at] == ["with", "or"]:
+                continue  # "with or without adhesive" rules nothing out
             if opener is not None:
                 # an inclusive bound ("no more than two liters", "less than or equal to 48") takes its number in
                 current = _UP_TO if _inclusive_bound(stems, at, opener) else opener
