@@ -90,6 +90,9 @@ def test_a_size_per_billing_unit_is_no_range() -> None:
         # a calendar span is a length of time, in hours like CMS's "once every 4 hours"
         ("ivig every 4 weeks", Interval("hour", 672, 672, True, True)),
         ("pump rental for 2 days", Interval("hour", 48, 48, True, True)),
+        # a volume said without a number
+        ("a liter of iv fluids every day", Interval("ml", 1000, 1000, True, True)),
+        ("half a liter of fluid", Interval("ml", 500, 500, True, True)),
     ],
 )
 def test_query_quantities(query: str, expected: Interval) -> None:
@@ -145,6 +148,7 @@ def first(store: Store, query: str) -> str:
         ("hydration at home 1 liter daily", "S9374"),
         ("hydration at home 1.5 liters daily", "S9375"),
         ("hydration at home 2.5 liters daily", "S9376"),
+        ("my mom gets a liter of IV fluids at home every day", "S9374"),
         # E0301/E0303: greater than 350 pounds up to 600; E0302/E0304: greater than 600 pounds (without/with mattress)
         ("heavy duty hospital bed for a 450 lb patient", "E0301 E0303"),
         ("heavy duty hospital bed for a 700 pound patient", "E0302 E0304"),

@@ -170,6 +170,10 @@ class QuantitySpan:
     unit: str
 
 
+#: "a liter a day", "half a liter": a volume said without a number
+_A_LITER = re.compile(r"\b(half\s+)?an?\s+(?:liter|litre)\b")
+
+
 def normalise_quantities(text: str) -> str:
     """A text's quantities written one way: spelled numbers as digits ("twenty-four hours" -> "24 hours", "one
     liter" -> "1 liter"), and areas as one quantity: "16 sq. in." -> "16 sqin", "4 x 4 inches" -> "16 sqin" (a
@@ -185,6 +189,7 @@ def normalise_quantities(text: str) -> str:
         return f"{float(match.group(1)) * float(match.group(2)):g} sqin"
 
     text = _SQUARE_UNIT.sub(lambda m: "sqcm" if m.group(1) else "sqin", text)
+    text = _A_LITER.sub(lambda m: "0.5 liter" if m.group(1) else "1 liter", text)
     return _SIDES.sub(area, _SPELLED.sub(digits, text))
 
 
