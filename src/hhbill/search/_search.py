@@ -1390,6 +1390,14 @@ class _Scopes:
     scoped: tuple[tuple[tuple[str, ...], frozenset[str]], ...]
 
 
+def _opener_at(stems: list[str], at: int) -> tuple[str, ...] | None:
+    """The scope opener starting at a stem, if any; "with or without adhesive" opens none (it rules nothing out)."""
+    opener = next((o for o in _SCOPE_OPENERS if tuple(stems[at : at + len(o)]) == o), None)
+    if opener == ("without",) and stems[max(0, at - 2) : at] == ["with", "or"]:
+        return None
+    return opener
+
+
 def _scopes_of(index: ReleaseIndex, number: int) -> _Scopes:
     """Split a code's long description into what it states and what it rules out or bounds (memoised)."""
     memo = _memo(index, "scopes")
@@ -1423,9 +1431,7 @@ def _scopes_of(index: ReleaseIndex, number: int) -> _Scopes:
                 scoped.setdefault(_NON, set()).add(stems[at + 1])
                 skip = 1
                 continue
-            opener = next((o for o in _SCOPE_OPENERS if tuple(stems[at : at + len(o)]) == o), None)
-            if opener == ("without",) and stems[max(0, at - 2) : at] == ["with", "or"]:
-                continue  # "with or without adhesive" rules nothing out
+            opener = _opener_at(stems, at)
             if opener is not None:
                 # an inclusive bound ("no more than two liters", "less than or equal to 48") takes its number in
                 current = _UP_TO if _inclusive_bound(stems, at, opener) else opener
