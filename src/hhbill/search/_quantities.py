@@ -91,20 +91,6 @@ _SQUARE_UNIT = re.compile(r"\b(?:sq\.?|square)\s*(?:in\b\.?|inch(?:es)?\b|(cm\b\
 _SIDES = re.compile(rf"(?<![\w.])({_NUMBER})\s*(?:x|by)\s*({_NUMBER})(?:\s*(?:inch(?:es)?\b|in\b\.?|\"))?")
 
 
-#: the pad size a size word stands for when the query states none: dressings are sold as small (2x2 to 4x4 inches),
-#: medium (about 6x6) and large (8x8 and up), the bands CMS's surgical dressing codes are split by ("pad size 16 sq.
-#: in. or less", "more than 16 sq. in. but less than or equal to 48 sq. in.", "more than 48 sq. in.")
-SIZE_WORDS: dict[str, Interval] = {}
-
-
-def size_asked(words: list[str]) -> Interval | None:
-    """The pad size a query's size word asks for ("small tegaderm": 16 sq. in. or less), None without one."""
-    for word in words:
-        if word in SIZE_WORDS:
-            return SIZE_WORDS[word]
-    return None
-
-
 def other_spellings(unit: str) -> tuple[str, ...]:
     """How CMS's descriptions write a unit's kind ("ml" -> ml, cc, liter); none for a calendar span ("weeks")."""
     dimension, factor = _UNITS.get(unit, ("", 0.0))
@@ -148,15 +134,19 @@ class Interval:
         return max(self.low, other.low) < min(self.high, other.high)
 
 
-SIZE_WORDS.update(
-    {
-        **dict.fromkeys(
-            ("small", "smaller", "smallest", "little", "tiny"), Interval("sqin", -math.inf, 16, False, True)
-        ),
-        **dict.fromkeys(("medium", "mid", "midsize"), Interval("sqin", 16, 48, False, True)),
-        **dict.fromkeys(("large", "larger", "largest", "big", "bigger"), Interval("sqin", 48, math.inf)),
-    }
-)
+#: the pad size a size word stands for when the query states none: dressings are sold as small (2x2 to 4x4 inches),
+#: medium (about 6x6) and large (8x8 and up), the bands CMS's surgical dressing codes are split by ("pad size 16 sq.
+#: in. or less", "more than 16 sq. in. but less than or equal to 48 sq. in.", "more than 48 sq. in.")
+SIZE_WORDS: dict[str, Interval] = {
+    **dict.fromkeys(("small", "smaller", "smallest", "little", "tiny"), Interval("sqin", -math.inf, 16, False, True)),
+    **dict.fromkeys(("medium", "mid", "midsize"), Interval("sqin", 16, 48, False, True)),
+    **dict.fromkeys(("large", "larger", "largest", "big", "bigger"), Interval("sqin", 48, math.inf)),
+}
+
+
+def size_asked(words: list[str]) -> Interval | None:
+    """The pad size a query's size word asks for ("small tegaderm": 16 sq. in. or less), None without one."""
+    return next((SIZE_WORDS[word] for word in words if word in SIZE_WORDS), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1637,9 +1637,9 @@ def _rank_quantities(final: dict[int, float], plan: _Plan, index: ReleaseIndex, 
             continue
         stated = _intervals_of(index, number)
         verdict = fits(plan.quantities, stated) if plan.quantities else None
-        if plan.size is not None and verdict is not False:
+        if verdict is None and plan.size is not None:
             # a size word meets the bands a code states, not a size it names ("small (e.g. 23" x 24")")
-            verdict = fits([plan.size], tuple(i for i in stated if not i.is_point)) if verdict is None else verdict
+            verdict = fits([plan.size], tuple(i for i in stated if not i.is_point))
         if verdict is False:
             final[number] *= QUANTITY_DAMPING
         elif verdict:
