@@ -8,7 +8,8 @@ How a query is read, in order:
    (``KX``) are looked up directly and listed first. A vocabulary word shaped like a code start ("o2", "b12") is a
    word. Comparison signs read as CMS writes bounds (">3L" is "more than 3 liter"), "w/o" as "without", a unit
    stated by the query ("per visit", "hourly": the vocabulary's ``units``) ranks codes billed in another unit
-   lower, and a mistyped "modifier" ("modifer") still asks for modifiers.
+   lower, and a mistyped "modifier" ("modifer") still asks for modifiers. A modifier's code that is also a word
+   ("rt", "ms") is the modifier when written next to "modifier" or "letters" ("rt modifier knee brace").
    Everyday filler ("my", "did", "someone", "mother", "what code for": the vocabulary's ``query_filler``) is
    dropped, unless written in capitals ("WHO") or part of a vocabulary term ("around the clock").
 3. Words: every other word becomes a *clause*. Unknown words are completed as prefixes ("infus" -> infusion)
