@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+import hhbill.search._search as search_module
 from hhbill._store import Store
 from hhbill.search import search
 
@@ -21,6 +22,19 @@ def store(jan_2026_store: Store) -> Store:
 
 def ranked(store: Store, query: str, limit: int = 5) -> list[str]:
     return [r.code for r in search(store, query, as_of=DAY, limit=limit).results]
+
+
+def assert_step_decides(
+    store: Store, monkeypatch: pytest.MonkeyPatch, knob: str, query: str, first: str, other: str
+) -> None:
+    """The step a damping constant (``knob``) drives ranks ``first`` first and above ``other``; with the constant at
+    1.0 (the step off) ``other`` ranks above ``first``: the test measures the step, not the words."""
+    found = ranked(store, query, limit=10)
+    assert found[0] == first
+    assert other not in found or found.index(other) > found.index(first)
+    monkeypatch.setattr(search_module, knob, 1.0)
+    undamped = ranked(store, query, limit=10)
+    assert other in undamped and undamped.index(other) < undamped.index(first)
 
 
 def test_a_ruled_out_term_rules_out_the_codes_it_names(store: Store) -> None:

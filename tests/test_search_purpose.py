@@ -7,7 +7,7 @@ import pytest
 
 import hhbill.search._search as search_module
 from hhbill._store import Store
-from test_search_negation import ranked
+from test_search_negation import assert_step_decides, ranked
 
 
 @pytest.fixture
@@ -30,13 +30,7 @@ def store(jan_2026_store: Store) -> Store:
 def test_the_thing_before_for_ranks_above_what_it_is_for(
     store: Store, monkeypatch: pytest.MonkeyPatch, query: str, asked_for: str, purpose: str
 ) -> None:
-    found = ranked(store, query, limit=10)
-    assert found[0] == asked_for
-    assert purpose not in found or found.index(purpose) > found.index(asked_for)
-    # without the step the purpose's words win: the test measures the step
-    monkeypatch.setattr(search_module, "PURPOSE_DAMPING", 1.0)
-    undamped = ranked(store, query, limit=10)
-    assert purpose in undamped and undamped.index(purpose) < undamped.index(asked_for)
+    assert_step_decides(store, monkeypatch, "PURPOSE_DAMPING", query, asked_for, purpose)
 
 
 @pytest.mark.parametrize(
