@@ -1724,25 +1724,19 @@ def _damp_other_payers(
     ``non_medicare_codes``: "Insulin syringes (100 syringes, any size)") rank below the Medicare code for the same
     supply too (A4206 "Syringe with needle, sterile, 1 cc or less")."""
     twins = vocabulary.medicare_equivalents
-    if not twins or _names_other_payer(plan.phrase):
+    if not (twins or vocabulary.non_medicare_ranges) or _names_other_payer(plan.phrase):
         return
     hours = _HOUR in plan.phrase or any(unit_dimension(unit) == _HOUR for unit in plan.quantity_units)
     for number in _best(final, QUALIFIER_PAGE):
-        code = index.documents[number].code
-        if number in exact or code not in twins:
-            continue
-        units = _units_of(index, number, vocabulary)
-        if units & plan.units or (hours and _HOUR in _description_stems(index, number)):
-            continue
-        final[number] *= NON_MEDICARE_DAMPING
-    for number in _best(final, QUALIFIER_PAGE):
         document = index.documents[number]
-        if (
-            number not in exact
-            and document.kind == "procedure"
-            and document.code not in twins
-            and any(r.contains(document.code) for r in vocabulary.non_medicare_ranges)
-        ):
+        if number in exact:
+            continue
+        if document.code in twins:
+            # the twin's own unit ("HHA per visit", "4 hrs a day") keeps it where its words put it
+            units = _units_of(index, number, vocabulary)
+            if not (units & plan.units or (hours and _HOUR in _description_stems(index, number))):
+                final[number] *= NON_MEDICARE_DAMPING
+        elif document.kind == "procedure" and any(r.contains(document.code) for r in vocabulary.non_medicare_ranges):
             final[number] *= NON_MEDICARE_DAMPING
 
 
